@@ -1,0 +1,24 @@
+@{
+    RootModule             = 'OpsAutomation.dll'
+    ModuleVersion          = '0.1.0'
+    GUID                   = '2b8bf999-fd2f-47bb-9b29-b2d277243723'
+    Author                 = 'OpsAutomation contributors'
+    CompanyName            = 'OpsAutomation'
+    Copyright              = '(c) OpsAutomation contributors. All rights reserved.'
+    Description            = 'Operations automation for SRE teams: health monitoring, deployments, metrics, incident response and data pipelines, as compiled cmdlets that return typed objects.'
+    PowerShellVersion      = '7.4'
+    CompatiblePSEditions   = @('Core')
+    # Loaded into the default context before the cmdlets, so result types are shared with PowerShell.
+    RequiredAssemblies     = @('OpsAutomation.Models.dll')
+    FormatsToProcess       = @('OpsAutomation.Format.ps1xml')
+    TypesToProcess         = @('OpsAutomation.Types.ps1xml')
+    CmdletsToExport        = @('Test-ServiceHealth')
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags       = @('SRE', 'DevOps', 'Monitoring', 'HealthCheck', 'Prometheus', 'Kubernetes', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core')
+        }
+    }
+}

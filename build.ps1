@@ -1,0 +1,179 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and runs OpsAutomation.
+.DESCRIPTION
+    Build  publishes the module into output/OpsAutomation/<version>/: the two assemblies
+           PowerShell sees, the manifest, format and types files, generated MAML help, and
+           every other assembly under Dependencies/ (loaded in a private load context).
+    Test   builds, starts the real services the tests need on 127.0.0.1 (installing their
+           Debian packages when missing), runs xunit and Pester, stops the services and prints
+           'N passed, N failed' as its last line. Exits non-zero on any failure.
+    Run    builds, then runs examples/health-report.ps1 in a fresh pwsh with the built module.
+    Bench  builds, then runs the benchmarks in bench/ and prints their figures.
+    Clean  removes output/ and every bin/ and obj/.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Run', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$Version = (Import-PowerShellDataFile (Join-Path $Root 'OpsAutomation.psd1')).ModuleVersion
+$ModuleRoot = Join-Path $Root 'output' 'OpsAutomation'
+$ModuleDir = Join-Path $ModuleRoot $Version
+# The pwsh that runs this script (the local dotnet tool), for the fresh sessions the tasks start.
+$Pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' exited with $LASTEXITCODE." }
+}
+
+function Get-PackagesFolder {
+    $line = & dotnet nuget locals global-packages --list
+    ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Get-PinnedVersion([string] $Property) {
+    [xml] $props = Get-Content (Join-Path $Root 'Directory.Packages.props') -Raw
+    $props.Project.PropertyGroup.$Property | Where-Object { $_ } | Select-Object -First 1
+}
+
+function Invoke-BuildTask {
+    $publish = Join-Path $Root 'obj' 'publish'
+    Remove-Item $publish, $ModuleDir -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src' 'OpsAutomation'), '-c', $Configuration, '-o', $publish, "-p:Version=$Version", '--nologo', '-v:q')
+
+    $dependencies = New-Item -ItemType Directory (Join-Path $ModuleDir 'Dependencies') -Force
+    # PowerShell sees these two; everything else the publish produced is a dependency.
+    $shared = 'OpsAutomation.dll', 'OpsAutomation.Models.dll', 'OpsAutomation.pdb', 'OpsAutomation.Models.pdb', 'OpsAutomation.Models.xml'
+    foreach ($item in Get-ChildItem $publish) {
+        if ($item.Name -in $shared -or $item.Extension -eq '.ps1xml') {
+            Copy-Item $item.FullName $ModuleDir
+        }
+        elseif ($item.Name -notlike '*.deps.json') {
+            Copy-Item $item.FullName $dependencies -Recurse
+        }
+    }
+    Copy-Item (Join-Path $Root 'OpsAutomation.psd1') $ModuleDir
+
+    $help = Join-Path $ModuleDir 'en-US' 'OpsAutomation.dll-Help.xml'
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs' 'ConvertTo-MamlHelp.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'), '-DocsPath', (Join-Path $Root 'docs'), '-OutputPath', $help)
+    Write-Host "Built OpsAutomation $Version into $ModuleDir"
+}
+
+function Read-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content $Path -Raw
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int] $counters.passed; Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted }
+}
+
+function Invoke-XunitLayer([string] $Project, [string] $ResultsDir) {
+    $name = Split-Path $Project -Leaf
+    $trx = Join-Path $ResultsDir "$name.trx"
+    & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+    $exit = $LASTEXITCODE
+    if (-not (Test-Path $trx)) {
+        Write-Warning "$name produced no results (exit $exit): counted as one failure."
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    $counts = Read-TrxCounts $trx
+    if ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }
+    $counts
+}
+
+function Invoke-PesterLayer([string] $ResultsDir) {
+    $pester = Join-Path (Get-PackagesFolder) 'pester' (Get-PinnedVersion 'PesterVersion') 'tools' 'Pester.psd1'
+    $summary = Join-Path $ResultsDir 'pester-summary.json'
+    $script = @'
+param($PesterPath, $TestsPath, $ResultXml, $Summary)
+Import-Module $PesterPath -Force
+$config = New-PesterConfiguration
+$config.Run.Path = $TestsPath
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = $ResultXml
+$result = Invoke-Pester -Configuration $config
+@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount } | ConvertTo-Json | Set-Content $Summary
+'@
+    $runner = Join-Path $ResultsDir 'run-pester.ps1'
+    Set-Content $runner $script
+    & $Pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestsPath (Join-Path $Root 'tests' 'pester') `
+        -ResultXml (Join-Path $ResultsDir 'pester.xml') -Summary $summary
+    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    Get-Content $summary -Raw | ConvertFrom-Json
+}
+
+function Invoke-TestTask {
+    Invoke-BuildTask
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests' 'pester' 'TestPackages.csproj'), '--nologo', '-v:q')
+    $resultsDir = New-Item -ItemType Directory (Join-Path $Root 'output' 'TestResults') -Force
+    Get-ChildItem $resultsDir | Remove-Item -Recurse -Force
+
+    Import-Module (Join-Path $Root 'tests' 'services' 'TestServices.psm1') -Force
+    $env:OPS_TEST_MODULE_PATH = Join-Path $ModuleDir 'OpsAutomation.psd1'
+    $env:OPS_TEST_LEGACY_YAMLDOTNET = Join-Path (Get-PackagesFolder) 'yamldotnet' (Get-PinnedVersion 'LegacyYamlDotNetVersion') 'lib' 'netstandard2.0' 'YamlDotNet.dll'
+    $totals = [pscustomobject]@{ Passed = 0; Failed = 0 }
+    $services = $null
+    try {
+        $services = Start-TestServices -Services Prometheus, Pushgateway
+        $layers = @(
+            { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Core.Tests') $resultsDir }
+            { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Module.Tests') $resultsDir }
+            { Invoke-PesterLayer $resultsDir }
+        )
+        foreach ($layer in $layers) {
+            $counts = & $layer | Select-Object -Last 1
+            $totals.Passed += $counts.Passed
+            $totals.Failed += $counts.Failed
+        }
+    }
+    catch {
+        Write-Warning "Test run aborted: $_"
+        $totals.Failed += 1
+    }
+    finally {
+        if ($services) { Stop-TestServices $services }
+    }
+    Write-Output "$($totals.Passed) passed, $($totals.Failed) failed"
+    if ($totals.Failed -gt 0) { exit 1 }
+}
+
+function Invoke-RunTask {
+    Invoke-BuildTask
+    $command = "Import-Module '$((Join-Path $ModuleDir 'OpsAutomation.psd1'))'; & '$((Join-Path $Root 'examples' 'health-report.ps1'))' -Path '$((Join-Path $Root 'examples' 'services.psd1'))'"
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-Command', $command)
+}
+
+function Invoke-BenchTask {
+    Invoke-BuildTask
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Invoke-HealthBench.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+}
+
+function Invoke-CleanTask {
+    Remove-Item (Join-Path $Root 'output') -Recurse -Force -ErrorAction SilentlyContinue
+    Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
+}
+
+switch ($Task) {
+    'Build' { Invoke-BuildTask }
+    'Test' { Invoke-TestTask }
+    'Run' { Invoke-RunTask }
+    'Bench' { Invoke-BenchTask }
+    'Clean' { Invoke-CleanTask }
+}

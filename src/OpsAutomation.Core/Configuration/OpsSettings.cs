@@ -1,0 +1,29 @@
+namespace OpsAutomation.Core.Configuration;
+
+/// <summary>Settings every command shares, after layering file &lt; OPS_* environment &lt; parameters.</summary>
+public sealed record OpsSettings
+{
+    /// <summary>The state directory (history, circuits, logs). Default: see <see cref="StatePaths.Default"/>.</summary>
+    public required string StatePath { get; init; }
+
+    /// <summary>Concurrent operations. Default 32.</summary>
+    public int ThrottleLimit { get; init; } = 32;
+
+    /// <summary>The limit of one attempt in seconds. Default 10.</summary>
+    public double TimeoutSec { get; init; } = 10;
+
+    /// <summary>Retries after a failed first attempt. Default 0.</summary>
+    public int RetryCount { get; init; }
+
+    /// <summary>A Pushgateway to push metrics to after a run; none by default.</summary>
+    public Uri? PushGatewayUri { get; init; }
+
+    /// <summary>The job label of pushed metrics. Default "opsautomation".</summary>
+    public string PushGatewayJob { get; init; } = "opsautomation";
+
+    /// <summary>Least level written to the log: Verbose, Debug, Information, Warning, Error. Default Information.</summary>
+    public string LogLevel { get; init; } = "Information";
+
+    /// <summary>Also write the JSON log lines to standard output. Default false.</summary>
+    public bool LogToConsole { get; init; }
+}

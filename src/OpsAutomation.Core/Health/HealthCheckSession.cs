@@ -1,0 +1,165 @@
+using System.Threading.Channels;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Metrics;
+using OpsAutomation.Core.State;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Health;
+
+/// <summary>
+/// One invocation of health checks: definitions are added as they arrive (from a catalog or
+/// the pipeline), checked concurrently, and each result is logged, counted in the metrics and
+/// kept in the history before it is handed out. <see cref="FinishAsync"/> pushes the metrics.
+/// </summary>
+public sealed class HealthCheckSession : IAsyncDisposable
+{
+    private const int HistoryBatchSize = 100;
+
+    private readonly OpsRuntime _runtime;
+    private readonly HealthRunOptions _options;
+    private readonly OpsLog _log;
+    private readonly HealthHistoryStore? _history;
+    private readonly Channel<PreparedCheck> _pending = Channel.CreateUnbounded<PreparedCheck>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<HealthCheckResult> _unsaved = [];
+    private readonly HashSet<string> _names = new(StringComparer.OrdinalIgnoreCase);
+
+    private HealthCheckSession(OpsRuntime runtime, HealthRunOptions options, OpsLog log, HealthHistoryStore? history)
+    {
+        _runtime = runtime;
+        _options = options;
+        _log = log;
+        _history = history;
+    }
+
+    public string RunId => _options.RunId;
+
+    public OpsSettings Settings => _options.Settings;
+
+    public static async Task<HealthCheckSession> StartAsync(OpsRuntime runtime, HealthRunOptions options, OpsLog log, CancellationToken cancellationToken)
+    {
+        HealthHistoryStore? history = null;
+        if (options.KeepHistory)
+            history = new HealthHistoryStore(await runtime.GetStateStoreAsync(options.Settings.StatePath, cancellationToken).ConfigureAwait(false));
+        return new HealthCheckSession(runtime, options, log, history);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="definition"/>; resolves its secrets now, so a missing reference
+    /// stops the run before any check starts. Throws <see cref="ConfigurationException"/>.
+    /// </summary>
+    public void Add(HealthCheckDefinition definition)
+    {
+        if (!_names.Add(definition.Name))
+            throw new ConfigurationException($"duplicate service name '{definition.Name}' in one run", definition.Origin, "Name");
+        var headers = new List<KeyValuePair<string, string>>(definition.Headers.Count + 1);
+        foreach (var (name, value) in definition.Headers)
+            headers.Add(new(name, ResolveSecret(value, definition, $"Headers.{name}", optional: true)));
+        if (definition.UserName is not null && definition.PasswordReference is not null)
+        {
+            var password = ResolveSecret(definition.PasswordReference, definition, "Credential.Password", optional: false);
+            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{definition.UserName}:{password}"));
+            _log.Redactor.AddSecret(token);
+            headers.Add(new("Authorization", "Basic " + token));
+        }
+        var check = new PreparedCheck(definition, headers) { DisplayTarget = _log.Redactor.Redact(definition.Target) };
+        if (!_pending.Writer.TryWrite(check))
+            throw new InvalidOperationException("The session no longer takes definitions: Complete was called.");
+    }
+
+    /// <summary>No more definitions will come.</summary>
+    public void Complete() => _pending.Writer.TryComplete();
+
+    /// <summary>Results in completion order; ends when every added definition is checked after <see cref="Complete"/>.</summary>
+    public async IAsyncEnumerable<HealthCheckResult> ReadResultsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var runner = new HealthCheckRunner(_runtime.Http, _runtime.Pipelines, _runtime.Time);
+        var checks = _pending.Reader.ReadAllAsync(cancellationToken);
+        await foreach (var result in runner.RunAsync(checks, RunId, _options.Settings.ThrottleLimit, _log.Redactor, cancellationToken).ConfigureAwait(false))
+        {
+            Record(result);
+            if (_unsaved.Count >= HistoryBatchSize)
+                await SaveHistoryAsync(cancellationToken).ConfigureAwait(false);
+            yield return result;
+        }
+        await SaveHistoryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Pushes the run's metrics when a Pushgateway is configured.</summary>
+    public async Task FinishAsync(CancellationToken cancellationToken)
+    {
+        await SaveHistoryAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Push is not { } push) return;
+        var exposition = await _runtime.Metrics.ExportTextAsync(cancellationToken).ConfigureAwait(false);
+        await new PushgatewayClient(_runtime.Http.Get()).PushAsync(push, exposition, PushMethod.Put, cancellationToken).ConfigureAwait(false);
+        _log.Write(new LogRecord
+        {
+            Action = "metrics-push",
+            Outcome = "success",
+            Message = $"Pushed metrics to {push.BaseUri} as job '{push.Job}'.",
+            Url = PushgatewayClient.GroupUri(push).AbsoluteUri,
+        });
+    }
+
+    /// <summary>Saves results not yet kept, even when the run was stopped: nothing checked is lost.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await SaveHistoryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private string ResolveSecret(string value, HealthCheckDefinition definition, string key, bool optional)
+    {
+        if (optional && !SecretResolver.IsReference(value)) return value;
+        var secret = _options.Secrets.Resolve(value, $"{definition.Origin}, key '{key}'", _options.BaseDirectory);
+        _log.Redactor.AddSecret(secret);
+        return secret;
+    }
+
+    private void Record(HealthCheckResult result)
+    {
+        _runtime.Metrics.RecordHealthCheck(result);
+        var healthy = result.Status is HealthStatus.Healthy or HealthStatus.Degraded;
+        _log.Write(new LogRecord
+        {
+            Level = healthy ? OpsLogLevel.Information : OpsLogLevel.Warning,
+            Action = "health-check",
+            Outcome = healthy ? "success" : "failure",
+            Message = result.Error is null ? $"{result.Name} is {result.Status}." : $"{result.Name} is {result.Status}: {result.Error}",
+            Duration = result.ResponseTime,
+            ServiceName = result.Name,
+            Url = result.Target,
+            ErrorType = result.ErrorKind == HealthErrorKind.None ? null : result.ErrorKind.ToString(),
+            ErrorMessage = result.Error,
+            Labels = new Dictionary<string, string?>
+            {
+                ["health_status"] = result.Status.ToString(),
+                ["health_kind"] = result.Kind.ToString(),
+                ["attempts"] = result.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["first_attempt_status"] = result.FirstAttemptStatus.ToString(),
+                ["status_code"] = result.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        });
+        lock (_unsaved) _unsaved.Add(result);
+    }
+
+    private async Task SaveHistoryAsync(CancellationToken cancellationToken)
+    {
+        if (_history is null) return;
+        HealthCheckResult[] batch;
+        lock (_unsaved)
+        {
+            batch = [.. _unsaved];
+            _unsaved.Clear();
+        }
+        try
+        {
+            await _history.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_unsaved) _unsaved.InsertRange(0, batch);
+            throw;
+        }
+    }
+}

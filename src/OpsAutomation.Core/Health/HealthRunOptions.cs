@@ -1,0 +1,24 @@
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Metrics;
+
+namespace OpsAutomation.Core.Health;
+
+/// <summary>What one invocation of the health checks needs besides its definitions.</summary>
+public sealed record HealthRunOptions
+{
+    public required string RunId { get; init; }
+
+    public required OpsSettings Settings { get; init; }
+
+    /// <summary>Where a relative <c>file:</c> secret reference starts (the catalog's folder).</summary>
+    public string? BaseDirectory { get; init; }
+
+    /// <summary>Keep each result in the state store's history. Default true.</summary>
+    public bool KeepHistory { get; init; } = true;
+
+    /// <summary>Push metrics after the run; null for no push.</summary>
+    public PushgatewayTarget? Push { get; init; }
+
+    public SecretResolver Secrets { get; init; } = new();
+}

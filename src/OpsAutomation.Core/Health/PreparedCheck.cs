@@ -1,0 +1,10 @@
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Health;
+
+/// <summary>A definition with its secrets resolved, ready to probe; it never leaves the engine.</summary>
+internal sealed record PreparedCheck(HealthCheckDefinition Definition, IReadOnlyList<KeyValuePair<string, string>> Headers)
+{
+    /// <summary>The target as it may be shown: user info and secret query values masked.</summary>
+    public required string DisplayTarget { get; init; }
+}

@@ -1,0 +1,51 @@
+using OpsAutomation.Models.Health;
+using Prometheus;
+
+namespace OpsAutomation.Core.Metrics;
+
+/// <summary>
+/// The module's own Prometheus registry (never the process-wide default) and the metrics the
+/// capabilities record into it.
+/// </summary>
+public sealed class OpsMetrics
+{
+    private static readonly string[] HealthLabels = ["service", "kind"];
+
+    private readonly Histogram _checkDuration;
+    private readonly Counter _checks;
+    private readonly Gauge _up;
+
+    public OpsMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _checkDuration = factory.CreateHistogram("ops_health_check_duration_seconds", "Duration of the last attempt of a health check.",
+            new HistogramConfiguration
+            {
+                LabelNames = HealthLabels,
+                Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+            });
+        _checks = factory.CreateCounter("ops_health_checks_total", "Health checks by final outcome.",
+            new CounterConfiguration { LabelNames = [.. HealthLabels, "outcome"] });
+        _up = factory.CreateGauge("ops_health_up", "1 when the last check was Healthy or Degraded, else 0.",
+            new GaugeConfiguration { LabelNames = HealthLabels });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void RecordHealthCheck(HealthCheckResult result)
+    {
+        var kind = result.Kind.ToString().ToLowerInvariant();
+        _checkDuration.WithLabels(result.Name, kind).Observe(result.ResponseTime.TotalSeconds);
+        _checks.WithLabels(result.Name, kind, result.Status.ToString().ToLowerInvariant()).Inc();
+        _up.WithLabels(result.Name, kind).Set(result.Status is HealthStatus.Healthy or HealthStatus.Degraded ? 1 : 0);
+    }
+
+    /// <summary>The registry in the Prometheus text exposition format 0.0.4.</summary>
+    public async Task<byte[]> ExportTextAsync(CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+}

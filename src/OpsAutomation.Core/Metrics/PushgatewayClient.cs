@@ -1,0 +1,91 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace OpsAutomation.Core.Metrics;
+
+/// <summary>How metrics are pushed: PUT replaces the whole group, POST only the metrics of the same name.</summary>
+public enum PushMethod
+{
+    Put,
+    Post,
+}
+
+/// <summary>Where and as whom to push.</summary>
+public sealed record PushgatewayTarget
+{
+    public required Uri BaseUri { get; init; }
+
+    public string Job { get; init; } = "opsautomation";
+
+    /// <summary>Labels beside the job that name the group, such as instance.</summary>
+    public IReadOnlyDictionary<string, string> GroupingKey { get; init; } = new Dictionary<string, string>();
+
+    public string? UserName { get; init; }
+
+    public string? Password { get; init; }
+}
+
+/// <summary>The Pushgateway's API: push a group (PUT/POST) and delete it.</summary>
+public sealed class PushgatewayClient
+{
+    private const string TextFormat = "text/plain; version=0.0.4; charset=utf-8";
+    private readonly HttpClient _http;
+
+    public PushgatewayClient(HttpClient http) => _http = http;
+
+    public Task PushAsync(PushgatewayTarget target, byte[] exposition, PushMethod method, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(exposition);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(TextFormat);
+        return SendAsync(target, method == PushMethod.Put ? HttpMethod.Put : HttpMethod.Post, content, cancellationToken);
+    }
+
+    public Task DeleteAsync(PushgatewayTarget target, CancellationToken cancellationToken) =>
+        SendAsync(target, HttpMethod.Delete, null, cancellationToken);
+
+    /// <summary>
+    /// /metrics/job/&lt;job&gt;/&lt;label&gt;/&lt;value&gt;...; a value that is empty or holds a
+    /// slash goes base64url-encoded as &lt;label&gt;@base64/&lt;value&gt;, as the Pushgateway asks.
+    /// </summary>
+    public static Uri GroupUri(PushgatewayTarget target)
+    {
+        var path = new StringBuilder(target.BaseUri.AbsoluteUri.TrimEnd('/')).Append("/metrics");
+        AppendPair(path, "job", target.Job);
+        foreach (var (label, value) in target.GroupingKey.OrderBy(p => p.Key, StringComparer.Ordinal))
+            AppendPair(path, label, value);
+        return new Uri(path.ToString());
+    }
+
+    private static void AppendPair(StringBuilder path, string label, string value)
+    {
+        if (value.Length == 0 || value.Contains('/'))
+        {
+            var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            path.Append('/').Append(label).Append("@base64/").Append(encoded.Length == 0 ? "=" : encoded);
+        }
+        else
+        {
+            path.Append('/').Append(label).Append('/').Append(Uri.EscapeDataString(value));
+        }
+    }
+
+    private async Task SendAsync(PushgatewayTarget target, HttpMethod method, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, GroupUri(target)) { Content = content };
+        if (target.UserName is not null)
+        {
+            var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.UserName}:{target.Password}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
+        }
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new HttpRequestException(
+                $"Pushgateway {target.BaseUri} refused {method} of job '{target.Job}': {(int)response.StatusCode} {response.ReasonPhrase} {Truncate(body)}".TrimEnd(),
+                null, response.StatusCode);
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text.Trim() : text[..200].Trim() + "...";
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Metrics;
+using OpsAutomation.Core.Resilience;
+using OpsAutomation.Core.State;
+
+namespace OpsAutomation.Core;
+
+/// <summary>
+/// The long-lived, thread-safe services every invocation shares: connection pools, resilience
+/// pipelines, the metric registry and open state stores. Created on first use, disposed when
+/// the module is removed; nothing else in the engine is static and mutable.
+/// </summary>
+public sealed class OpsRuntime : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<StateStore>>> _stores = new(StringComparer.Ordinal);
+
+    public OpsRuntime(IEnumerable<IConfigurationFormat>? extraFormats = null, TimeProvider? time = null, Func<bool, HttpMessageHandler>? handlerFactory = null)
+    {
+        Time = time ?? TimeProvider.System;
+        Http = new HttpClientProvider(handlerFactory);
+        Pipelines = new ResiliencePipelineProvider(Time);
+        Metrics = new OpsMetrics();
+        Configuration = new ConfigurationFileReader(extraFormats);
+    }
+
+    public TimeProvider Time { get; }
+
+    public HttpClientProvider Http { get; }
+
+    public ResiliencePipelineProvider Pipelines { get; }
+
+    public OpsMetrics Metrics { get; }
+
+    public ConfigurationFileReader Configuration { get; }
+
+    /// <summary>The store in <paramref name="directory"/>, opened and migrated once per process.</summary>
+    public async Task<StateStore> GetStateStoreAsync(string directory, CancellationToken cancellationToken)
+    {
+        var key = Path.GetFullPath(directory);
+        var lazy = _stores.GetOrAdd(key, k => new Lazy<Task<StateStore>>(() => StateStore.OpenAsync(k, CancellationToken.None)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            // A failed open is not cached: the next call, perhaps after a fix, tries again.
+            _stores.TryRemove(new KeyValuePair<string, Lazy<Task<StateStore>>>(key, lazy));
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Pipelines.Dispose();
+        Http.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.State;
+
+/// <summary>Health results kept over time, for trends and alerting.</summary>
+public sealed class HealthHistoryStore
+{
+    private static readonly string[] InsertParameters =
+        ["$run", "$name", "$kind", "$target", "$status", "$code", "$ms", "$attempts", "$first", "$errorKind", "$error", "$details", "$time"];
+
+    private readonly StateStore _store;
+
+    public HealthHistoryStore(StateStore store) => _store = store;
+
+    /// <summary>Appends <paramref name="results"/> in one transaction: all are kept or none.</summary>
+    public async Task AppendAsync(IReadOnlyCollection<HealthCheckResult> results, CancellationToken cancellationToken)
+    {
+        if (results.Count == 0) return;
+        await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO health_history (run_id, name, kind, target, status, status_code, response_time_ms, attempts,
+                                        first_attempt_status, error_kind, error, details_json, timestamp_utc)
+            VALUES ($run, $name, $kind, $target, $status, $code, $ms, $attempts, $first, $errorKind, $error, $details, $time);
+            """;
+        var parameters = InsertParameters.ToDictionary(n => n, n => command.Parameters.Add(n, SqliteType.Text));
+        foreach (var r in results)
+        {
+            parameters["$run"].Value = r.RunId;
+            parameters["$name"].Value = r.Name;
+            parameters["$kind"].Value = r.Kind.ToString();
+            parameters["$target"].Value = r.Target;
+            parameters["$status"].Value = r.Status.ToString();
+            parameters["$code"].Value = (object?)r.StatusCode ?? DBNull.Value;
+            parameters["$ms"].Value = r.ResponseTime.TotalMilliseconds;
+            parameters["$attempts"].Value = r.Attempts;
+            parameters["$first"].Value = r.FirstAttemptStatus.ToString();
+            parameters["$errorKind"].Value = r.ErrorKind.ToString();
+            parameters["$error"].Value = (object?)r.Error ?? DBNull.Value;
+            parameters["$details"].Value = r.Details.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(r.Details);
+            parameters["$time"].Value = r.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Results newest first, optionally of one service and since a time.</summary>
+    public async Task<IReadOnlyList<HealthCheckResult>> ReadAsync(string? name, DateTimeOffset? since, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT run_id, name, kind, target, status, status_code, response_time_ms, attempts,
+                   first_attempt_status, error_kind, error, details_json, timestamp_utc
+            FROM health_history
+            WHERE ($name IS NULL OR name = $name) AND ($since IS NULL OR timestamp_utc >= $since)
+            ORDER BY timestamp_utc DESC, id DESC
+            LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+        command.Parameters.AddWithValue("$since", since is { } s ? s.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value);
+        command.Parameters.AddWithValue("$limit", limit);
+        var results = new List<HealthCheckResult>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            results.Add(new HealthCheckResult
+            {
+                RunId = reader.GetString(0),
+                Name = reader.GetString(1),
+                Kind = Enum.Parse<HealthCheckKind>(reader.GetString(2)),
+                Target = reader.GetString(3),
+                Status = Enum.Parse<HealthStatus>(reader.GetString(4)),
+                StatusCode = reader.IsDBNull(5) ? null : reader.GetInt32(5),
+                ResponseTime = TimeSpan.FromMilliseconds(reader.GetDouble(6)),
+                Attempts = reader.GetInt32(7),
+                FirstAttemptStatus = Enum.Parse<HealthStatus>(reader.GetString(8)),
+                ErrorKind = Enum.Parse<HealthErrorKind>(reader.GetString(9)),
+                Error = reader.IsDBNull(10) ? null : reader.GetString(10),
+                Details = reader.IsDBNull(11)
+                    ? new Dictionary<string, object?>()
+                    : JsonSerializer.Deserialize<Dictionary<string, object?>>(reader.GetString(11)) ?? [],
+                Timestamp = DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+            });
+        }
+        return results;
+    }
+}

@@ -1,0 +1,21 @@
+using System.Management.Automation;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.State;
+
+namespace OpsAutomation;
+
+/// <summary>The error records cmdlets raise, with stable ids that scripts can match with -ErrorId.</summary>
+internal static class ErrorRecords
+{
+    /// <summary>A configuration failure: a bad catalog, setting or parameter, or an unresolved secret.</summary>
+    public static ErrorRecord Configuration(ConfigurationException exception, string errorId, object? target) => new(
+        exception,
+        exception is SecretReferenceException ? "SecretReferenceUnresolved" : errorId,
+        exception is SecretReferenceException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidArgument,
+        target);
+
+    public static ErrorRecord StateStore(StateStoreException exception, string path) =>
+        new(exception, "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path);
+
+    public static OpsTerminatingException Terminating(ErrorRecord record) => new(record);
+}

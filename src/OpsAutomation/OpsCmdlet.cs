@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+
+namespace OpsAutomation;
+
+/// <summary>
+/// The async base of every cmdlet. Each phase runs as a task on a worker; everything the
+/// worker wants written (objects, errors, progress, ShouldProcess questions) is posted to a
+/// queue that the pipeline thread drains, because only that thread may write. The pipeline
+/// thread blocks in one place only: the pump. StopProcessing (Ctrl+C) cancels the token, the
+/// pump returns at once, and the phase ends as a stopped pipeline.
+/// </summary>
+public abstract class OpsCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly BlockingCollection<Action> _queue = new();
+    private int _pipelineThreadId;
+    private bool _disposed;
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the host stops the pipeline.</summary>
+    protected CancellationToken StopToken => _stopping.Token;
+
+    protected virtual Task BeginProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task ProcessRecordAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task EndProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected sealed override void BeginProcessing()
+    {
+        _pipelineThreadId = Environment.CurrentManagedThreadId;
+        Pump(BeginProcessingAsync);
+    }
+
+    protected sealed override void ProcessRecord() => Pump(ProcessRecordAsync);
+
+    protected sealed override void EndProcessing() => Pump(EndProcessingAsync);
+
+    protected sealed override void StopProcessing() => _stopping.Cancel();
+
+    public new void WriteObject(object? sendToPipeline) => Post(() => base.WriteObject(sendToPipeline));
+
+    public new void WriteObject(object? sendToPipeline, bool enumerateCollection) => Post(() => base.WriteObject(sendToPipeline, enumerateCollection));
+
+    public new void WriteError(ErrorRecord errorRecord) => Post(() => base.WriteError(errorRecord));
+
+    public new void WriteWarning(string text) => Post(() => base.WriteWarning(text));
+
+    public new void WriteVerbose(string text) => Post(() => base.WriteVerbose(text));
+
+    public new void WriteDebug(string text) => Post(() => base.WriteDebug(text));
+
+    public new void WriteProgress(ProgressRecord progressRecord) => Post(() => base.WriteProgress(progressRecord));
+
+    /// <summary>ShouldProcess asked on the pipeline thread, awaited on the worker.</summary>
+    protected Task<bool> ShouldProcessAsync(string target, string action)
+    {
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try { answer.SetResult(ShouldProcess(target, action)); }
+            catch (Exception ex) { answer.SetException(ex); }
+        });
+        return answer.Task;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _stopping.Cancel();
+        _stopping.Dispose();
+        _queue.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Post(Action action)
+    {
+        if (Environment.CurrentManagedThreadId == _pipelineThreadId)
+            action();
+        else if (!_queue.IsAddingCompleted)
+            _queue.Add(action);
+    }
+
+    private void Pump(Func<CancellationToken, Task> phase)
+    {
+        var wake = new Action(static () => { });
+        var work = Task.Run(() => phase(StopToken), StopToken);
+        work.ContinueWith(_ => _queue.Add(wake), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            foreach (var action in _queue.GetConsumingEnumerable(StopToken))
+            {
+                if (ReferenceEquals(action, wake)) break;
+                action();
+            }
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+
+        if (work.IsCanceled && StopToken.IsCancellationRequested) throw new PipelineStoppedException();
+        if (work.Exception?.InnerException is { } failure)
+        {
+            switch (failure)
+            {
+                case OperationCanceledException when StopToken.IsCancellationRequested:
+                    throw new PipelineStoppedException();
+                case OpsTerminatingException terminating:
+                    ThrowTerminatingError(terminating.ErrorRecord);
+                    break;
+                default:
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>Thrown on a worker to end the command with a terminating error raised on the pipeline thread.</summary>
+public sealed class OpsTerminatingException : Exception
+{
+    public OpsTerminatingException(ErrorRecord errorRecord)
+        : base(errorRecord.Exception?.Message, errorRecord.Exception)
+    {
+        ErrorRecord = errorRecord;
+    }
+
+    public ErrorRecord ErrorRecord { get; }
+}
