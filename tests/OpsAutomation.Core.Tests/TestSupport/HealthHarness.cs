@@ -1,0 +1,52 @@
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Tests.TestSupport;
+
+/// <summary>Runs definitions through a real session (runtime, log, history) in a temporary state directory.</summary>
+public sealed class HealthHarness : IDisposable
+{
+    private readonly TempDirectory _state = new();
+
+    public HealthHarness(TimeProvider? time = null) => Runtime = new OpsRuntime(time: time);
+
+    public OpsRuntime Runtime { get; }
+
+    public string StatePath => _state.Path;
+
+    public List<string> LogLines { get; } = [];
+
+    public OpsSettings Settings => new() { StatePath = _state.Path };
+
+    public static HealthCheckDefinition Http(string url, string name = "svc", double timeoutSec = 5, int retries = 0) => new()
+    {
+        Name = name, Kind = HealthCheckKind.Http, Target = url, Timeout = TimeSpan.FromSeconds(timeoutSec), RetryCount = retries,
+    };
+
+    public async Task<IReadOnlyList<HealthCheckResult>> RunAsync(params HealthCheckDefinition[] definitions) =>
+        await RunAsync(definitions, CancellationToken.None);
+
+    public async Task<IReadOnlyList<HealthCheckResult>> RunAsync(IEnumerable<HealthCheckDefinition> definitions, CancellationToken cancellationToken,
+        Func<string, string?>? environment = null)
+    {
+        var runId = Guid.NewGuid().ToString("N");
+        using var log = new OpsLog(runId, new OpsLogOptions { Directory = Path.Combine(StatePath, "logs"), Console = l => { lock (LogLines) LogLines.Add(l); } },
+            new SecretRedactor());
+        await using var session = await HealthCheckSession.StartAsync(Runtime,
+            new HealthRunOptions { RunId = runId, Settings = Settings, Secrets = new SecretResolver(environment) }, log, cancellationToken);
+        foreach (var definition in definitions) session.Add(definition);
+        session.Complete();
+        var results = new List<HealthCheckResult>();
+        await foreach (var result in session.ReadResultsAsync(cancellationToken)) results.Add(result);
+        await session.FinishAsync(cancellationToken);
+        return results;
+    }
+
+    public void Dispose()
+    {
+        Runtime.Dispose();
+        _state.Dispose();
+    }
+}

@@ -1,0 +1,106 @@
+#Requires -Version 7.4
+<#
+    Starts the real services the integration tests use, on 127.0.0.1 high ports with data in a
+    temporary folder, and stops them by PID. Missing Debian packages are installed with apt-get
+    (root on Debian). A service that cannot start is an error, never a silent skip.
+    Each started service exports its URL as OPS_TEST_<NAME>_URL for the test processes.
+#>
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$Catalog = @{
+    Prometheus  = @{ Package = 'prometheus'; Command = 'prometheus'; Ready = '/-/ready' }
+    Pushgateway = @{ Package = 'prometheus-pushgateway'; Command = 'prometheus-pushgateway'; Ready = '/-/ready' }
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Install-MissingPackages([string[]] $Services) {
+    $missing = @($Services | Where-Object { -not (Get-Command $Catalog[$_].Command -ErrorAction Ignore) } | ForEach-Object { $Catalog[$_].Package })
+    if ($missing.Count -eq 0) { return }
+    if (-not $IsLinux -or -not (Test-Path /usr/bin/apt-get)) { throw "Missing test services ($($missing -join ', ')) and no apt-get to install them." }
+    if ((id -u) -ne '0') { throw "Missing test services ($($missing -join ', ')): run as root to install them with apt-get." }
+    Write-Host "Installing Debian packages: $($missing -join ', ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "apt-get update failed with $LASTEXITCODE." }
+    & apt-get install -y -qq --no-install-recommends @missing | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed with $LASTEXITCODE." }
+}
+
+function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath) {
+    $client = [System.Net.Http.HttpClient]::new()
+    try {
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            if ($Process.HasExited) { throw "$Name exited with $($Process.ExitCode) while starting: $(Get-Content $LogPath -Tail 20 -ErrorAction Ignore)" }
+            try {
+                $response = $client.GetAsync($Url).GetAwaiter().GetResult()
+                if ($response.IsSuccessStatusCode) { return }
+            }
+            catch [System.Net.Http.HttpRequestException] { }
+            Start-Sleep -Milliseconds 200
+        }
+        throw "$Name did not become ready at $Url within 60 s: $(Get-Content $LogPath -Tail 20 -ErrorAction Ignore)"
+    }
+    finally { $client.Dispose() }
+}
+
+function Start-TestServices {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [ValidateSet('Prometheus', 'Pushgateway')] [string[]] $Services)
+
+    Install-MissingPackages $Services
+    $root = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-services-$PID") -Force
+    $started = [System.Collections.Generic.List[object]]::new()
+    try {
+        foreach ($name in $Services) {
+            $port = Get-FreeTcpPort
+            $data = New-Item -ItemType Directory (Join-Path $root $name.ToLowerInvariant()) -Force
+            $address = "127.0.0.1:$port"
+            $arguments = switch ($name) {
+                'Prometheus' {
+                    $config = Join-Path $data 'prometheus.yml'
+                    Set-Content $config "global:`n  scrape_interval: 15s`nscrape_configs:`n  - job_name: prometheus`n    static_configs:`n      - targets: ['$address']`n"
+                    "--config.file=$config", "--storage.tsdb.path=$(Join-Path $data 'tsdb')", "--web.listen-address=$address", '--web.enable-lifecycle'
+                }
+                'Pushgateway' { "--web.listen-address=$address" }
+            }
+            $log = Join-Path $data 'service.log'
+            $process = Start-Process -FilePath (Get-Command $Catalog[$name].Command).Source -ArgumentList $arguments -PassThru `
+                -RedirectStandardError $log -RedirectStandardOutput (Join-Path $data 'stdout.log')
+            $url = "http://$address"
+            $started.Add([pscustomobject]@{ Name = $name; Url = $url; ProcessId = $process.Id; Process = $process; DataPath = $data.FullName })
+            Wait-Ready "$url$($Catalog[$name].Ready)" $process $name $log
+            Set-Item "env:OPS_TEST_$($name.ToUpperInvariant())_URL" $url
+            Write-Host "Started $name (pid $($process.Id)) at $url"
+        }
+    }
+    catch {
+        Stop-TestServices $started
+        throw
+    }
+    $started
+}
+
+function Stop-TestServices {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Services)
+    foreach ($service in $Services) {
+        try {
+            Stop-Process -Id $service.ProcessId -ErrorAction Stop
+            $service.Process.WaitForExit(10000) | Out-Null
+        }
+        catch [Microsoft.PowerShell.Commands.ProcessCommandException] { }
+        Remove-Item "env:OPS_TEST_$($service.Name.ToUpperInvariant())_URL" -ErrorAction Ignore
+        Write-Host "Stopped $($service.Name) (pid $($service.ProcessId))"
+    }
+    $roots = $Services | ForEach-Object { Split-Path $_.DataPath } | Select-Object -Unique
+    $roots | Where-Object { $_ } | Remove-Item -Recurse -Force -ErrorAction Ignore
+}
+
+Export-ModuleMember -Function Start-TestServices, Stop-TestServices
