@@ -1,0 +1,125 @@
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Tests.TestSupport;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Tests.Configuration;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly ConfigurationFileReader _reader = new();
+    private static readonly OpsSettings Defaults = new() { StatePath = "/tmp/unused" };
+
+    public void Dispose() => _dir.Dispose();
+
+    private IReadOnlyList<HealthCheckDefinition> Bind(string name, string content, Func<string, string?>? env = null) =>
+        HealthCatalog.Read(_dir.File(name, content), _reader).Bind(null, Defaults, env ?? (_ => null));
+
+    [Fact]
+    public void Json_and_yaml_catalogs_bind_to_the_same_definitions()
+    {
+        var json = Bind("c.json", """{ "Services": [ { "Name": "web", "Uri": "https://example.test/health", "TimeoutSec": 3, "ExpectedStatusCode": [200, 204] } ] }""");
+        var yaml = Bind("c.yaml", "Services:\n  - Name: web\n    Uri: https://example.test/health\n    TimeoutSec: 3\n    ExpectedStatusCode: [200, 204]\n");
+        foreach (var definition in new[] { json[0], yaml[0] })
+        {
+            Assert.Equal("web", definition.Name);
+            Assert.Equal(HealthCheckKind.Http, definition.Kind);
+            Assert.Equal(TimeSpan.FromSeconds(3), definition.Timeout);
+            Assert.Equal([200, 204], definition.ExpectedStatusCodes);
+        }
+    }
+
+    [Theory]
+    [InlineData("c.json", "{ \"Services\": [ { \"Name\": \"a\", ", "not valid JSON", 1)]
+    [InlineData("c.yaml", "Services:\n  - Name: a\n    Uri: a: b\n", "not valid YAML", 3)]
+    public void A_malformed_file_names_the_file_and_the_line(string file, string content, string message, int line)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => Bind(file, content));
+        Assert.Contains(file, ex.Message);
+        Assert.Contains(message, ex.Message);
+        Assert.Equal(line, ex.Line);
+    }
+
+    [Theory]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Kind\": \"Ftp\", \"Uri\": \"http://x\" } ] }", "unknown kind 'Ftp'", "Services[0].Kind")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http//broken\" } ] }", "cannot tell the kind of 'http//broken'", "Services[0].Uri")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Kind\": \"Http\", \"Uri\": \"ftp://x\" } ] }", "'ftp://x' is not an absolute http", "Services[0].Uri")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"TimeoutSec\": -1 } ] }", "-1 is out of range", "Services[0].TimeoutSec")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\" }, { \"Name\": \"A\", \"Uri\": \"http://y\" } ] }", "duplicate service name 'A'", "Services[1].Name")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"Timeout\": 3 } ] }", "unknown key", "Services[0].Timeout")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"Credential\": { \"UserName\": \"u\", \"Password\": \"hunter2\" } } ] }", "never clear text", "Services[0].Credential.Password")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"BodyPattern\": \"([\" } ] }", "not a valid regular expression", "Services[0].BodyPattern")]
+    public void A_bad_value_is_an_error_naming_the_key_and_value(string content, string message, string key)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => Bind("c.json", content));
+        Assert.Contains(message, ex.Message);
+        Assert.Equal(key, ex.Key);
+        Assert.DoesNotContain("hunter2", ex.Message);
+    }
+
+    [Fact]
+    public void Targets_expand_environment_placeholders_with_defaults()
+    {
+        var env = new Dictionary<string, string?> { ["ES_URL"] = "http://es.test:9200" };
+        var defs = Bind("c.json", """{ "Services": [ { "Name": "es", "Uri": "${ES_URL}/_cluster/health" }, { "Name": "kb", "Uri": "${KIBANA_URL:-http://localhost:5601}/api/status" } ] }""",
+            n => env.GetValueOrDefault(n));
+        Assert.Equal("http://es.test:9200/_cluster/health", defs[0].Target);
+        Assert.Equal("http://localhost:5601/api/status", defs[1].Target);
+        var ex = Assert.Throws<ConfigurationException>(() => Bind("d.json", """{ "Services": [ { "Name": "x", "Uri": "${MISSING_URL}/" } ] }"""));
+        Assert.Contains("MISSING_URL", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("db.internal:5432", HealthCheckKind.Tcp, "db.internal:5432")]
+    [InlineData("tcp://db.internal:5432", HealthCheckKind.Tcp, "db.internal:5432")]
+    [InlineData("dns://localhost", HealthCheckKind.Dns, "localhost")]
+    [InlineData("https://a.test", HealthCheckKind.Http, "https://a.test/")]
+    public void The_kind_is_inferred_from_the_target(string uri, HealthCheckKind kind, string target)
+    {
+        var definition = HealthCheckDefinitionBinder.Bind(new ConfigurationMap(new Dictionary<string, object?> { ["Uri"] = uri }, "parameters", ""), null, Defaults);
+        Assert.Equal(kind, definition.Kind);
+        Assert.Equal(target, definition.Target);
+        Assert.Equal(target, definition.Name);
+    }
+
+    [Fact]
+    public void Settings_layer_file_then_environment_then_parameters()
+    {
+        var file = new ConfigurationMap(new Dictionary<string, object?> { ["ThrottleLimit"] = 4L, ["TimeoutSec"] = 2L, ["RetryCount"] = 1L }, "app.psd1", "Settings");
+        var env = new Dictionary<string, string?> { ["OPS_TIMEOUT_SEC"] = "7", ["OPS_RETRY_COUNT"] = "3" };
+        var settings = SettingsLoader.Load(file, n => env.GetValueOrDefault(n), new Dictionary<string, object?> { ["RetryCount"] = 5L });
+        Assert.Equal(4, settings.ThrottleLimit);
+        Assert.Equal(7, settings.TimeoutSec);
+        Assert.Equal(5, settings.RetryCount);
+    }
+
+    [Fact]
+    public void A_bad_environment_setting_names_the_variable()
+    {
+        var ex = Assert.Throws<ConfigurationException>(() =>
+            SettingsLoader.Load(null, n => n == "OPS_THROTTLE_LIMIT" ? "lots" : null, new Dictionary<string, object?>()));
+        Assert.Equal("OPS_THROTTLE_LIMIT", ex.Key);
+        Assert.Contains("'lots'", ex.Message);
+    }
+
+    [Fact]
+    public void Secret_references_resolve_from_environment_and_file()
+    {
+        var resolver = new SecretResolver(n => n == "TOKEN" ? "s3cr3t-value" : null);
+        Assert.Equal("s3cr3t-value", resolver.Resolve("env:TOKEN", "test"));
+        _dir.File("pw.txt", "file-secret\n");
+        Assert.Equal("file-secret", resolver.Resolve("file:pw.txt", "test", _dir.Path));
+    }
+
+    [Theory]
+    [InlineData("env:NOT_SET", "environment variable NOT_SET is not set")]
+    [InlineData("file:does-not-exist.txt", "the file cannot be read")]
+    public void A_missing_secret_reference_is_a_clear_error(string reference, string message)
+    {
+        var ex = Assert.Throws<SecretReferenceException>(() => new SecretResolver(_ => null).Resolve(reference, "catalog.psd1, key 'Password'", _dir.Path));
+        Assert.Contains(message, ex.Message);
+        Assert.Contains(reference, ex.Message);
+        Assert.StartsWith("catalog.psd1", ex.Message);
+    }
+}
