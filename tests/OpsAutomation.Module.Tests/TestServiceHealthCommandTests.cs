@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+
+namespace OpsAutomation.Module.Tests;
+
+public sealed class TestServiceHealthCommandTests : IDisposable
+{
+    private readonly ModuleHost _host = new();
+
+    public void Dispose() => _host.Dispose();
+
+    [Fact]
+    public async Task Stop_ends_a_check_of_a_silent_server_within_two_seconds()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<Socket>();
+        var accepting = Task.Run(async () => { while (true) accepted.Add(await silent.AcceptSocketAsync()); });
+        using var ps = _host.Create();
+        ps.AddCommand("Test-ServiceHealth")
+            .AddParameter("Uri", $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/")
+            .AddParameter("TimeoutSec", 60)
+            .AddParameter("StatePath", _host.StatePath);
+        var invocation = ps.BeginInvoke();
+        for (var i = 0; i < 100 && accepted.Count == 0; i++) await Task.Delay(50);
+        Assert.NotEmpty(accepted);
+
+        var clock = Stopwatch.StartNew();
+        ps.Stop();
+        Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(invocation));
+        clock.Stop();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"Stop took {clock.Elapsed}");
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+    }
+
+    [Fact]
+    public void Results_are_typed_and_bind_from_pipeline_objects_by_property_name()
+    {
+        using var ps = _host.Create();
+        ps.AddScript("""
+            param($state)
+            @(
+                [pscustomobject]@{ Name = 'local-dns'; Uri = 'dns://localhost'; Kind = '' }
+                [pscustomobject]@{ Name = 'closed'; Uri = 'tcp://127.0.0.1:1'; Kind = 'Tcp' }
+            ) | Test-ServiceHealth -StatePath $state -TimeoutSec 5
+            """).AddArgument(_host.StatePath);
+        var results = ps.Invoke();
+        Assert.False(ps.HadErrors, string.Join("; ", ps.Streams.Error));
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r => Assert.Equal("OpsAutomation.Models.Health.HealthCheckResult", r.BaseObject.GetType().FullName));
+        var byName = results.ToDictionary(r => (string)r.Properties["Name"].Value);
+        Assert.Equal("Healthy", byName["local-dns"].Properties["Status"].Value.ToString());
+        Assert.Equal("Unreachable", byName["closed"].Properties["Status"].Value.ToString());
+        Assert.Equal("ConnectionRefused", byName["closed"].Properties["ErrorKind"].Value.ToString());
+        Assert.Single(results.Select(r => r.Properties["RunId"].Value).Distinct());
+    }
+
+    [Fact]
+    public void A_bad_pipeline_row_is_a_non_terminating_error_and_the_rest_is_checked()
+    {
+        using var ps = _host.Create();
+        ps.AddScript("""
+            param($state)
+            @(
+                [pscustomobject]@{ Name = 'bad'; Uri = 'http//not-a-uri' }
+                [pscustomobject]@{ Name = 'good'; Uri = 'dns://localhost' }
+            ) | Test-ServiceHealth -StatePath $state
+            """).AddArgument(_host.StatePath);
+        var results = ps.Invoke();
+        var error = Assert.Single(ps.Streams.Error);
+        Assert.Equal("HealthCheckTargetInvalid,OpsAutomation.Commands.TestServiceHealthCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("http//not-a-uri", error.Exception.Message);
+        Assert.Equal("good", Assert.Single(results).Properties["Name"].Value);
+    }
+
+    [Fact]
+    public void A_malformed_catalog_is_a_terminating_error_naming_the_file_and_line()
+    {
+        var catalog = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.psd1");
+        File.WriteAllText(catalog, "@{\n  Services = @(\n    @{ Name = 'a'; Uri = (Get-Date) }\n  )\n}\n");
+        try
+        {
+            using var ps = _host.Create();
+            ps.AddCommand("Test-ServiceHealth").AddParameter("Path", catalog).AddParameter("StatePath", _host.StatePath);
+            var record = Assert.ThrowsAny<RuntimeException>(() => ps.Invoke()).ErrorRecord;
+            Assert.Equal("CatalogInvalid,OpsAutomation.Commands.TestServiceHealthCommand", record.FullyQualifiedErrorId);
+            Assert.Contains(catalog, record.Exception.Message);
+            Assert.Contains("line 3", record.Exception.Message);
+        }
+        finally
+        {
+            File.Delete(catalog);
+        }
+    }
+}
