@@ -1,0 +1,27 @@
+#Requires -Version 7.4
+# The examples run as shown in README.md.
+
+BeforeAll {
+    $script:ModulePath = $env:OPS_TEST_MODULE_PATH
+    if (-not $ModulePath) { throw 'OPS_TEST_MODULE_PATH is not set: run through ./build.ps1 Test.' }
+    $script:Pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    $script:Examples = Join-Path $PSScriptRoot '..' '..' 'examples'
+}
+
+Describe 'examples/health-report.ps1' {
+    It 'reports healthy and unreachable rows, each with its reason, and writes Markdown' {
+        $report = Join-Path $TestDrive 'report.md'
+        $env:OPS_STATE_PATH = Join-Path $TestDrive 'state'
+        $env:ELASTICSEARCH_URL = 'http://127.0.0.1:1'
+        try {
+            $output = & $Pwsh -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; & '$(Join-Path $Examples 'health-report.ps1')' -OutputPath '$report'" 2>&1 | Out-String
+        }
+        finally { Remove-Item env:OPS_STATE_PATH, env:ELASTICSEARCH_URL }
+        $LASTEXITCODE | Should -Be 0 -Because $output
+        $output | Should -Match 'report-endpoint\s+Http\s+Healthy\s+200'
+        $output | Should -Match 'dns-localhost\s+Dns\s+Healthy'
+        $output | Should -Match 'elasticsearch\s+Http\s+Unreachable.*Connection refused \(127\.0\.0\.1:1\)'
+        $output | Should -Match 'Summary: 6 services'
+        Get-Content $report -Raw | Should -Match '\| report-endpoint \| Http \| Healthy \| 200 \|'
+    }
+}
