@@ -84,7 +84,7 @@ function Read-TrxCounts([string] $Path) {
 function Invoke-XunitLayer([string] $Project, [string] $ResultsDir) {
     $name = Split-Path $Project -Leaf
     $trx = Join-Path $ResultsDir "$name.trx"
-    & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+    & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' | Out-Host
     $exit = $LASTEXITCODE
     if (-not (Test-Path $trx)) {
         Write-Warning "$name produced no results (exit $exit): counted as one failure."
@@ -113,7 +113,7 @@ $result = Invoke-Pester -Configuration $config
     $runner = Join-Path $ResultsDir 'run-pester.ps1'
     Set-Content $runner $script
     & $Pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestsPath (Join-Path $Root 'tests' 'pester') `
-        -ResultXml (Join-Path $ResultsDir 'pester.xml') -Summary $summary
+        -ResultXml (Join-Path $ResultsDir 'pester.xml') -Summary $summary | Out-Host
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
     Get-Content $summary -Raw | ConvertFrom-Json
 }
