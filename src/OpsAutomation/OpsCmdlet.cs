@@ -1,5 +1,7 @@
+using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using OpsAutomation.Core.Configuration;
 
 namespace OpsAutomation;
 
@@ -64,13 +66,37 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
         return answer.Task;
     }
 
+    /// <summary>The shared settings (see <see cref="SettingsLoader.Keys"/>) bound on the command line, as the parameter layer.</summary>
+    protected Dictionary<string, object?> BoundSettings()
+    {
+        var bound = ConfigurationTree.NewMap();
+        foreach (var key in SettingsLoader.Keys)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(key, out var value))
+                bound[key] = ToConfigurationValue(value);
+        }
+        return bound;
+    }
+
+    /// <summary>A bound parameter value in the configuration tree's shape, so one binder validates parameters and files alike.</summary>
+    protected static object? ToConfigurationValue(object? value) => value switch
+    {
+        SwitchParameter s => s.IsPresent,
+        int i => (long)i,
+        int[] numbers => numbers.Select(n => (object?)(long)n).ToList(),
+        Uri uri => uri.OriginalString,
+        Hashtable table => table.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => (object?)e.Value?.ToString(), StringComparer.OrdinalIgnoreCase),
+        _ => value,
+    };
+
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         _stopping.Cancel();
         _stopping.Dispose();
-        _queue.Dispose();
+        // Not disposed: a worker still unwinding after Stop may post once more, and must not throw for it.
+        _queue.CompleteAdding();
         GC.SuppressFinalize(this);
     }
 
@@ -78,15 +104,27 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     {
         if (Environment.CurrentManagedThreadId == _pipelineThreadId)
             action();
-        else if (!_queue.IsAddingCompleted)
+        else
+            Enqueue(action);
+    }
+
+    /// <summary>Queues for the pump; once the command has ended there is no pipeline left to write to, and the action is dropped.</summary>
+    private void Enqueue(Action action)
+    {
+        try
+        {
             _queue.Add(action);
+        }
+        catch (InvalidOperationException) when (_queue.IsAddingCompleted)
+        {
+        }
     }
 
     private void Pump(Func<CancellationToken, Task> phase)
     {
         var wake = new Action(static () => { });
         var work = Task.Run(() => phase(StopToken), StopToken);
-        work.ContinueWith(_ => _queue.Add(wake), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        work.ContinueWith(_ => Enqueue(wake), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             foreach (var action in _queue.GetConsumingEnumerable(StopToken))

@@ -58,6 +58,17 @@ public sealed class TestServiceHealthCommandTests : IDisposable
     }
 
     [Fact]
+    public void Progress_is_reported_and_always_completed()
+    {
+        using var ps = _host.Create();
+        ps.AddCommand("Test-ServiceHealth").AddParameter("Uri", new[] { "dns://localhost", "tcp://127.0.0.1:1" }).AddParameter("StatePath", _host.StatePath);
+        Assert.Equal(2, ps.Invoke().Count);
+        var progress = ps.Streams.Progress.Where(p => p.Activity == "Test-ServiceHealth").ToList();
+        Assert.Contains(progress, p => p.RecordType == ProgressRecordType.Processing && p.StatusDescription.EndsWith(" checked", StringComparison.Ordinal));
+        Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+    }
+
+    [Fact]
     public void A_bad_pipeline_row_is_a_non_terminating_error_and_the_rest_is_checked()
     {
         using var ps = _host.Create();

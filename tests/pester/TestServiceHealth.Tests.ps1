@@ -29,6 +29,23 @@ Describe 'Help' {
     }
 }
 
+Describe 'Tab completion' {
+    BeforeAll {
+        $catalogDir = New-Item -ItemType Directory (Join-Path $TestDrive 'catalogs') -Force
+        Set-Content (Join-Path $catalogDir 'app.yaml') "Services:`n  - Name: elasticsearch`n    Uri: http://127.0.0.1:1/`n  - Name: grafana`n    Uri: http://127.0.0.1:2/`n"
+    }
+
+    It 'completes -Name from the catalog given by a path relative to the current location' {
+        Push-Location $catalogDir
+        try {
+            $line = 'Test-ServiceHealth -Path ./app.yaml -Name el'
+            $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        }
+        finally { Pop-Location }
+        $completions | Should -Be @('elasticsearch')
+    }
+}
+
 Describe 'Output' {
     It 'shows results in the default table view' {
         $text = Test-ServiceHealth -Uri dns://localhost -StatePath $State | Out-String

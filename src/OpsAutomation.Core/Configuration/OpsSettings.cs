@@ -1,3 +1,5 @@
+using OpsAutomation.Core.Logging;
+
 namespace OpsAutomation.Core.Configuration;
 
 /// <summary>Settings every command shares, after layering file &lt; OPS_* environment &lt; parameters.</summary>
@@ -21,8 +23,8 @@ public sealed record OpsSettings
     /// <summary>The job label of pushed metrics. Default "opsautomation".</summary>
     public string PushGatewayJob { get; init; } = "opsautomation";
 
-    /// <summary>Least level written to the log: Verbose, Debug, Information, Warning, Error. Default Information.</summary>
-    public string LogLevel { get; init; } = "Information";
+    /// <summary>Least level written to the log. Default Information.</summary>
+    public OpsLogLevel LogLevel { get; init; } = OpsLogLevel.Information;
 
     /// <summary>Also write the JSON log lines to standard output. Default false.</summary>
     public bool LogToConsole { get; init; }

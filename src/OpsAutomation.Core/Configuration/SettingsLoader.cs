@@ -1,3 +1,5 @@
+using OpsAutomation.Core.Logging;
+
 namespace OpsAutomation.Core.Configuration;
 
 /// <summary>
@@ -10,7 +12,15 @@ public static class SettingsLoader
     public static readonly IReadOnlyList<string> Keys =
         ["StatePath", "ThrottleLimit", "TimeoutSec", "RetryCount", "PushGatewayUri", "PushGatewayJob", "LogLevel", "LogToConsole"];
 
-    private static readonly string[] LogLevels = ["Verbose", "Debug", "Information", "Warning", "Error"];
+    /// <summary>Accepted log level names; Verbose is PowerShell's word for Debug.</summary>
+    private static readonly Dictionary<string, OpsLogLevel> LogLevels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Verbose"] = OpsLogLevel.Debug,
+        ["Debug"] = OpsLogLevel.Debug,
+        ["Information"] = OpsLogLevel.Information,
+        ["Warning"] = OpsLogLevel.Warning,
+        ["Error"] = OpsLogLevel.Error,
+    };
 
     /// <param name="file">The file layer, or null.</param>
     /// <param name="environment">Reads environment variables.</param>
@@ -46,9 +56,14 @@ public static class SettingsLoader
 
     private static OpsSettings Apply(OpsSettings settings, ConfigurationMap layer)
     {
-        var logLevel = layer.GetString("LogLevel");
-        if (logLevel is not null && !LogLevels.Contains(logLevel, StringComparer.OrdinalIgnoreCase))
-            throw layer.Error($"'{logLevel}' is not a log level; use one of {string.Join(", ", LogLevels)}", "LogLevel");
+        var logLevelName = layer.GetString("LogLevel");
+        OpsLogLevel? logLevel = null;
+        if (logLevelName is not null)
+        {
+            logLevel = LogLevels.TryGetValue(logLevelName, out var level)
+                ? level
+                : throw layer.Error($"'{logLevelName}' is not a log level; use one of {string.Join(", ", LogLevels.Keys)}", "LogLevel");
+        }
 
         return settings with
         {

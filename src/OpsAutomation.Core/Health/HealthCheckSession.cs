@@ -89,7 +89,7 @@ public sealed class HealthCheckSession : IAsyncDisposable
     public async Task FinishAsync(CancellationToken cancellationToken)
     {
         await SaveHistoryAsync(cancellationToken).ConfigureAwait(false);
-        if (_options.Push is not { } push) return;
+        if (PushgatewayTarget.FromSettings(Settings) is not { } push) return;
         var exposition = await _runtime.Metrics.ExportTextAsync(cancellationToken).ConfigureAwait(false);
         await new PushgatewayClient(_runtime.Http.Get()).PushAsync(push, exposition, PushMethod.Put, cancellationToken).ConfigureAwait(false);
         _log.Write(new LogRecord

@@ -1,6 +1,4 @@
 using OpsAutomation.Core.Configuration;
-using OpsAutomation.Core.Logging;
-using OpsAutomation.Core.Metrics;
 
 namespace OpsAutomation.Core.Health;
 
@@ -16,9 +14,6 @@ public sealed record HealthRunOptions
 
     /// <summary>Keep each result in the state store's history. Default true.</summary>
     public bool KeepHistory { get; init; } = true;
-
-    /// <summary>Push metrics after the run; null for no push.</summary>
-    public PushgatewayTarget? Push { get; init; }
 
     public SecretResolver Secrets { get; init; } = new();
 }

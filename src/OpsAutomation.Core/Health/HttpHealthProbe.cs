@@ -20,10 +20,7 @@ internal sealed class HttpHealthProbe : IHealthProbe
         var definition = check.Definition;
         using var request = new HttpRequestMessage(new HttpMethod(definition.Method), definition.Target);
         foreach (var (name, value) in check.Headers)
-        {
-            if (!request.Headers.TryAddWithoutValidation(name, value))
-                request.Content?.Headers.TryAddWithoutValidation(name, value);
-        }
+            request.Headers.TryAddWithoutValidation(name, value);
 
         using var response = await _clients.Get(definition.SkipCertificateCheck)
             .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

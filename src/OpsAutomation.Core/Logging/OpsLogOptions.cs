@@ -1,3 +1,5 @@
+using OpsAutomation.Core.Configuration;
+
 namespace OpsAutomation.Core.Logging;
 
 /// <summary>Where one invocation's log lines go.</summary>
@@ -17,4 +19,13 @@ public sealed record OpsLogOptions
 
     /// <summary>Receives the readable message of every event (the PowerShell verbose stream); null for none.</summary>
     public Action<string>? Verbose { get; init; }
+
+    /// <summary>What every command logs to: the state directory's logs/ folder, standard output when asked, and <paramref name="verbose"/>.</summary>
+    public static OpsLogOptions FromSettings(OpsSettings settings, Action<string>? verbose) => new()
+    {
+        Directory = Path.Combine(settings.StatePath, "logs"),
+        MinimumLevel = settings.LogLevel,
+        Console = settings.LogToConsole ? System.Console.Out.WriteLine : null,
+        Verbose = verbose,
+    };
 }

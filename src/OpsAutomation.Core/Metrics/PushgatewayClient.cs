@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using OpsAutomation.Core.Configuration;
 
 namespace OpsAutomation.Core.Metrics;
 
@@ -23,6 +24,10 @@ public sealed record PushgatewayTarget
     public string? UserName { get; init; }
 
     public string? Password { get; init; }
+
+    /// <summary>The target the settings name, or null when no Pushgateway is configured.</summary>
+    public static PushgatewayTarget? FromSettings(OpsSettings settings) =>
+        settings.PushGatewayUri is { } uri ? new PushgatewayTarget { BaseUri = uri, Job = settings.PushGatewayJob } : null;
 }
 
 /// <summary>The Pushgateway's API: push a group (PUT/POST) and delete it.</summary>

@@ -4,7 +4,6 @@ using OpsAutomation.Completers;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Logging;
-using OpsAutomation.Core.Metrics;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Health;
 
@@ -19,9 +18,12 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
     private const string PathSet = "Path";
     private const int ProgressActivityId = 0x4F50;
 
-    // Parameters that override every definition's own value, in the settings/definition vocabulary.
-    private static readonly string[] OverrideParameters =
-        ["TimeoutSec", "RetryCount", "ExpectedStatusCode", "BodyPattern", "MaxResponseTimeSec", "Method", "Headers", "SkipCertificateCheck"];
+    // Parameters that override every definition's own value: catalog key by parameter name.
+    private static readonly Dictionary<string, string> OverrideKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["TimeoutSec"] = "TimeoutSec", ["RetryCount"] = "RetryCount", ["ExpectedStatusCode"] = "ExpectedStatusCode", ["BodyPattern"] = "BodyPattern",
+        ["MaxResponseTimeSec"] = "MaxResponseTimeSec", ["Method"] = "Method", ["Header"] = "Headers", ["SkipCertificateCheck"] = "SkipCertificateCheck",
+    };
 
     private Run? _run;
 
@@ -125,13 +127,7 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
         }
 
         var runId = Guid.NewGuid().ToString("N");
-        var log = new OpsLog(runId, new OpsLogOptions
-        {
-            Directory = System.IO.Path.Combine(settings.StatePath, "logs"),
-            MinimumLevel = Enum.Parse<OpsLogLevel>(settings.LogLevel is "Verbose" ? "Debug" : settings.LogLevel, ignoreCase: true),
-            Console = settings.LogToConsole ? Console.Out.WriteLine : null,
-            Verbose = WriteVerbose,
-        }, new SecretRedactor(), runtime.Time);
+        var log = new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), new SecretRedactor(), runtime.Time);
 
         HealthCheckSession session;
         try
@@ -142,7 +138,6 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
                 Settings = settings,
                 BaseDirectory = catalog is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : System.IO.Path.GetDirectoryName(catalog.Path),
                 KeepHistory = !NoHistory,
-                Push = settings.PushGatewayUri is { } push ? new PushgatewayTarget { BaseUri = push, Job = settings.PushGatewayJob } : null,
             }, log, cancellationToken).ConfigureAwait(false);
         }
         catch (StateStoreException ex)
@@ -217,42 +212,21 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
                 "ServiceNotFound", ErrorCategory.ObjectNotFound, Name));
         }
         foreach (var definition in selected) _run!.Add(definition);
-        _run!.Complete(selected.Count);
-    }
-
-    /// <summary>Settings bound on the command line, by setting name.</summary>
-    private Dictionary<string, object?> BoundSettings()
-    {
-        var bound = ConfigurationTree.NewMap();
-        foreach (var key in new[] { "StatePath", "ThrottleLimit", "TimeoutSec", "RetryCount", "PushGatewayUri" })
-        {
-            if (MyInvocation.BoundParameters.TryGetValue(key, out var value))
-                bound[key] = value is System.Uri uri ? uri.OriginalString : ToTreeValue(value);
-        }
-        return bound;
+        _run!.Complete();
     }
 
     /// <summary>Bound check parameters, in the catalog's vocabulary, so they override every entry.</summary>
     private ConfigurationMap Overrides()
     {
         var bound = ConfigurationTree.NewMap();
-        foreach (var key in OverrideParameters)
+        foreach (var (parameter, key) in OverrideKeys)
         {
-            var parameter = key switch { "Headers" => "Header", _ => key };
             if (MyInvocation.BoundParameters.TryGetValue(parameter, out var value))
-                bound[key] = ToTreeValue(value);
+                bound[key] = ToConfigurationValue(value);
         }
-        return new ConfigurationMap(bound, "parameters", "", key => "-" + (key == "Headers" ? "Header" : key));
+        var parameterOf = OverrideKeys.ToDictionary(p => p.Value, p => p.Key, StringComparer.OrdinalIgnoreCase);
+        return new ConfigurationMap(bound, "parameters", "", key => "-" + parameterOf.GetValueOrDefault(key, key));
     }
-
-    private static object? ToTreeValue(object? value) => value switch
-    {
-        SwitchParameter s => s.IsPresent,
-        int i => (long)i,
-        int[] codes => codes.Select(c => (object?)(long)c).ToList(),
-        Hashtable table => table.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => (object?)e.Value?.ToString(), StringComparer.OrdinalIgnoreCase),
-        _ => value,
-    };
 
     /// <summary>One invocation's engine objects and the task that forwards results to the pipeline.</summary>
     private sealed class Run
@@ -262,7 +236,6 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
         private readonly OpsLog _log;
         private readonly Task _forwarding;
         private int _added;
-        private int _expected;
 
         public Run(TestServiceHealthCommand command, HealthCheckSession session, OpsLog log, CancellationToken cancellationToken)
         {
@@ -280,7 +253,7 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
             try
             {
                 _session.Add(definition);
-                _added++;
+                Interlocked.Increment(ref _added);
             }
             catch (ConfigurationException ex)
             {
@@ -288,12 +261,8 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
             }
         }
 
-        /// <summary>Declares that exactly <paramref name="count"/> checks come, for a progress bar with a percentage.</summary>
-        public void Complete(int count)
-        {
-            _expected = count;
-            _session.Complete();
-        }
+        /// <summary>No more checks come: a catalog adds all of its own at once.</summary>
+        public void Complete() => _session.Complete();
 
         public async Task CompleteAsync()
         {
@@ -303,21 +272,22 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
 
         private async Task ForwardAsync(CancellationToken cancellationToken)
         {
-            var progress = new ProgressRecord(ProgressActivityId, "Test-ServiceHealth", "Checking services");
+            const string activity = "Test-ServiceHealth";
             var done = 0;
-            var lastProgress = long.MinValue;
+            var nextProgress = Environment.TickCount64;
             try
             {
                 await foreach (var result in _session.ReadResultsAsync(cancellationToken).ConfigureAwait(false))
                 {
                     _command.WriteObject(result);
                     done++;
-                    if (Environment.TickCount64 - lastProgress < 250) continue;
-                    lastProgress = Environment.TickCount64;
-                    var total = Math.Max(_expected, _added);
-                    progress.StatusDescription = $"{done} of {total} checked";
-                    progress.PercentComplete = total == 0 ? 0 : Math.Min(100, done * 100 / total);
-                    _command.WriteProgress(progress);
+                    if (Environment.TickCount64 < nextProgress) continue;
+                    nextProgress = Environment.TickCount64 + 250;
+                    var total = Math.Max(done, Volatile.Read(ref _added));
+                    _command.WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{done} of {total} checked")
+                    {
+                        PercentComplete = done * 100 / total,
+                    });
                 }
 
                 try
@@ -331,10 +301,10 @@ public sealed class TestServiceHealthCommand : OpsCmdlet
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                _command.WriteProgress(progress);
+                // History first: after Ctrl+C, what was checked is kept even if nothing more can be written.
                 await _session.DisposeAsync().ConfigureAwait(false);
                 _log.Dispose();
+                _command.WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation.Runspaces;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 
@@ -15,12 +16,25 @@ public sealed class ServiceNameCompleter : IArgumentCompleter
         if (fakeBoundParameters["Path"] is not string path || path.Length == 0) return [];
         try
         {
-            return Complete(System.IO.Path.GetFullPath(path), wordToComplete.Trim('\'', '"'));
+            return Complete(ResolveFromCurrentLocation(path), wordToComplete.Trim('\'', '"'));
         }
-        catch (Exception ex) when (ex is ConfigurationException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is ConfigurationException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or RuntimeException)
         {
             return [];
         }
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="path"/> against PowerShell's location, which is not the process's
+    /// working directory. A nested pipeline is the way in: the session state proxy refuses calls
+    /// while the completion pipeline runs.
+    /// </summary>
+    private static string ResolveFromCurrentLocation(string path)
+    {
+        if (Runspace.DefaultRunspace is null) return System.IO.Path.GetFullPath(path);
+        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript("$ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($args[0])").AddArgument(path);
+        return ps.Invoke<string>().FirstOrDefault() ?? System.IO.Path.GetFullPath(path);
     }
 
     private static List<CompletionResult> Complete(string path, string prefix)

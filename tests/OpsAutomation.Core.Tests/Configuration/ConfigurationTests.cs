@@ -94,6 +94,17 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(5, settings.RetryCount);
     }
 
+    [Theory]
+    [InlineData("Verbose", OpsAutomation.Core.Logging.OpsLogLevel.Debug)]
+    [InlineData("warning", OpsAutomation.Core.Logging.OpsLogLevel.Warning)]
+    public void Log_levels_accept_PowerShell_names(string name, OpsAutomation.Core.Logging.OpsLogLevel level)
+    {
+        var settings = SettingsLoader.Load(null, n => n == "OPS_LOG_LEVEL" ? name : null, new Dictionary<string, object?>());
+        Assert.Equal(level, settings.LogLevel);
+        var ex = Assert.Throws<ConfigurationException>(() => SettingsLoader.Load(null, n => n == "OPS_LOG_LEVEL" ? "Loud" : null, new Dictionary<string, object?>()));
+        Assert.Contains("'Loud' is not a log level", ex.Message);
+    }
+
     [Fact]
     public void A_bad_environment_setting_names_the_variable()
     {

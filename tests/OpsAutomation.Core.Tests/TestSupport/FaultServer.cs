@@ -34,6 +34,8 @@ public sealed class FaultServer : IAsyncDisposable
     private readonly X509Certificate2? _certificate;
     private readonly Task _accepting;
     private int _requests;
+    private int _inFlight;
+    private int _maxInFlight;
 
     public FaultServer(Fault fault = Fault.None, int status = 200, string body = "ok", bool tls = false, TimeSpan? delay = null,
         Func<int, (int Status, string Body)>? respond = null)
@@ -58,6 +60,9 @@ public sealed class FaultServer : IAsyncDisposable
     public string Url => $"{(_certificate is null ? "http" : "https")}://127.0.0.1:{Port}/health";
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>The most requests this server held at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     public async ValueTask DisposeAsync()
     {
@@ -92,7 +97,18 @@ public sealed class FaultServer : IAsyncDisposable
                 }
                 await ReadRequestHeadAsync(stream);
                 var number = Interlocked.Increment(ref _requests);
-                if (Delay > TimeSpan.Zero) await Task.Delay(Delay, _stop.Token);
+                var inFlight = Interlocked.Increment(ref _inFlight);
+                for (var max = MaxInFlight; inFlight > max && Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) != max; max = MaxInFlight)
+                {
+                }
+                try
+                {
+                    if (Delay > TimeSpan.Zero) await Task.Delay(Delay, _stop.Token);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
                 switch (Fault)
                 {
                     case Fault.NeverAnswer:

@@ -18,7 +18,9 @@ public sealed class HealthHarness : IDisposable
 
     public List<string> LogLines { get; } = [];
 
-    public OpsSettings Settings => new() { StatePath = _state.Path };
+    public int ThrottleLimit { get; set; } = 32;
+
+    public OpsSettings Settings => new() { StatePath = _state.Path, ThrottleLimit = ThrottleLimit };
 
     public static HealthCheckDefinition Http(string url, string name = "svc", double timeoutSec = 5, int retries = 0) => new()
     {
