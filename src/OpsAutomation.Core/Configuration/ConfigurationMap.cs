@@ -109,6 +109,30 @@ public sealed class ConfigurationMap
         return result;
     }
 
+    /// <summary>A list of strings; a single string counts as a list of one.</summary>
+    public IReadOnlyList<string> GetStringList(string key)
+    {
+        if (!_values.TryGetValue(key, out var value) || value is null) return [];
+        var items = value as IList<object?> ?? [value];
+        var result = new List<string>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = new ConfigurationMap(new Dictionary<string, object?> { ["v"] = items[i] }, Origin, ConfigurationTree.Item(KeyPath(key), i));
+            result.Add(item.GetRequiredString("v"));
+        }
+        return result;
+    }
+
+    /// <summary>An enum member by name, case-insensitive; numbers are refused so a typo never binds by accident.</summary>
+    public TEnum? GetEnum<TEnum>(string key) where TEnum : struct, Enum
+    {
+        var text = GetString(key);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(text, out _)
+            ? value
+            : throw Error($"unknown value '{text}'; use one of {string.Join(", ", Enum.GetNames<TEnum>())}", key);
+    }
+
     public ConfigurationMap? GetMap(string key)
     {
         if (!_values.TryGetValue(key, out var value) || value is null) return null;

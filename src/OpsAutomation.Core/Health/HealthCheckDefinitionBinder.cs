@@ -15,8 +15,10 @@ public static class HealthCheckDefinitionBinder
 {
     public static readonly IReadOnlyList<string> Keys =
     [
-        "Name", "Kind", "Uri", "Target", "Method", "ExpectedStatusCode", "BodyPattern", "MaxResponseTimeSec",
-        "TimeoutSec", "RetryCount", "Headers", "Credential", "SkipCertificateCheck",
+        "Name", "Kind", "Uri", "Target", "Method", "ExpectedStatusCode", "BodyPattern", "JsonCondition", "HeaderPattern",
+        "MaxResponseTimeSec", "CertificateExpiryDays", "TimeoutSec", "RetryCount", "Headers", "Credential", "ApiKey", "BearerToken",
+        "SkipCertificateCheck", "MaxTargetsDownRatio", "Namespace", "LabelSelector", "RestartWindowMin", "Kubeconfig", "Context",
+        "CircuitBreakerThreshold", "CircuitBreakerCooldownSec", "Severity", "Tags", "Owner",
     ];
 
     private static readonly string[] CredentialKeys = ["UserName", "Password"];
@@ -34,40 +36,26 @@ public static class HealthCheckDefinitionBinder
         if (entry.Contains("Uri") && entry.Contains("Target"))
             throw entry.Error("give Uri or Target, not both", "Target");
         var targetKey = entry.Contains("Target") ? "Target" : "Uri";
-        var rawTarget = VariableExpander.Expand(entry.GetRequiredString(targetKey), $"{entry.Origin}, key '{entry.KeyPath(targetKey)}'", environment);
+        var declaredKind = From("Kind").GetEnum<HealthCheckKind>("Kind");
+        var targetOptional = declaredKind is HealthCheckKind.Kubernetes or HealthCheckKind.KubernetesWorkload;
+        var rawTarget = targetOptional && string.IsNullOrWhiteSpace(entry.GetString(targetKey))
+            ? ""
+            : VariableExpander.Expand(entry.GetRequiredString(targetKey), $"{entry.Origin}, key '{entry.KeyPath(targetKey)}'", environment);
 
-        var kindText = From("Kind").GetString("Kind");
-        HealthCheckKind kind;
-        if (string.IsNullOrWhiteSpace(kindText))
-        {
-            kind = HealthTargets.InferKind(rawTarget)
-                ?? throw entry.Error($"cannot tell the kind of '{rawTarget}'; give Kind ({string.Join(", ", Enum.GetNames<HealthCheckKind>())}) or a URI with a scheme", targetKey);
-        }
-        else if (!Enum.TryParse(kindText, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || int.TryParse(kindText, out _))
-        {
-            throw From("Kind").Error($"unknown kind '{kindText}'; use one of {string.Join(", ", Enum.GetNames<HealthCheckKind>())}", "Kind");
-        }
+        var kind = declaredKind ?? HealthTargets.InferKind(rawTarget)
+            ?? throw entry.Error($"cannot tell the kind of '{rawTarget}'; give Kind ({string.Join(", ", Enum.GetNames<HealthCheckKind>())}) or a URI with a scheme", targetKey);
 
         var target = HealthTargets.Normalize(kind, rawTarget, entry, targetKey);
         var name = entry.GetString("Name");
-        if (string.IsNullOrWhiteSpace(name)) name = target;
+        if (string.IsNullOrWhiteSpace(name))
+            name = target.Length > 0 ? target : throw entry.Error($"a {kind} check without a target needs a Name", "Name");
 
         var method = (From("Method").GetString("Method") ?? "GET").ToUpperInvariant();
         if (!Methods.Contains(method))
             throw From("Method").Error($"unsupported HTTP method '{method}'; use one of {string.Join(", ", Methods)}", "Method");
 
         var bodyPattern = From("BodyPattern").GetString("BodyPattern");
-        if (bodyPattern is not null)
-        {
-            try
-            {
-                _ = new Regex(bodyPattern, RegexOptions.None, TimeSpan.FromSeconds(1));
-            }
-            catch (ArgumentException ex)
-            {
-                throw From("BodyPattern").Error($"'{bodyPattern}' is not a valid regular expression: {ex.Message}", "BodyPattern");
-            }
-        }
+        if (bodyPattern is not null) ValidateRegex(From("BodyPattern"), "BodyPattern", bodyPattern);
 
         var maxResponse = From("MaxResponseTimeSec").GetDouble("MaxResponseTimeSec", 0.001, 3600);
         var timeout = From("TimeoutSec").GetDouble("TimeoutSec", 0.001, 3600) ?? settings.TimeoutSec;
@@ -76,6 +64,16 @@ public static class HealthCheckDefinitionBinder
         var password = credential?.GetRequiredString("Password");
         if (password is not null && !SecretResolver.IsReference(password))
             throw credential!.Error("a password must be a reference, 'env:NAME' or 'file:PATH', never clear text", "Password");
+
+        var jsonConditions = From("JsonCondition").GetStringList("JsonCondition");
+        foreach (var condition in jsonConditions)
+        {
+            try { Conditions.JsonCondition.Parse(condition); }
+            catch (FormatException ex) { throw From("JsonCondition").Error(ex.Message, "JsonCondition"); }
+        }
+        var headerPatterns = From("HeaderPattern").GetStringMap("HeaderPattern");
+        foreach (var (header, pattern) in headerPatterns)
+            ValidateRegex(From("HeaderPattern"), $"HeaderPattern.{header}", pattern);
 
         var headersSource = From("Headers");
         var headers = headersSource.GetStringMap("Headers");
@@ -100,7 +98,44 @@ public static class HealthCheckDefinitionBinder
             UserName = credential?.GetRequiredString("UserName"),
             PasswordReference = password,
             SkipCertificateCheck = From("SkipCertificateCheck").GetBool("SkipCertificateCheck") ?? false,
+            ApiKeyReference = SecretReference(entry, "ApiKey"),
+            BearerTokenReference = SecretReference(entry, "BearerToken"),
+            JsonConditions = jsonConditions,
+            HeaderPatterns = headerPatterns,
+            CertificateExpiryDays = From("CertificateExpiryDays").GetInt("CertificateExpiryDays", 0, 3650) ?? 14,
+            MaxTargetsDownRatio = From("MaxTargetsDownRatio").GetDouble("MaxTargetsDownRatio", 0, 1),
+            Namespace = entry.GetString("Namespace") is { Length: > 0 } ns ? ns : "default",
+            LabelSelector = entry.GetString("LabelSelector"),
+            RestartWindow = TimeSpan.FromMinutes(entry.GetDouble("RestartWindowMin", 0, 7 * 24 * 60) ?? 15),
+            Kubeconfig = entry.GetString("Kubeconfig"),
+            Context = entry.GetString("Context"),
+            CircuitBreakerThreshold = From("CircuitBreakerThreshold").GetInt("CircuitBreakerThreshold", 0, 1000) ?? 0,
+            CircuitBreakerCooldown = TimeSpan.FromSeconds(From("CircuitBreakerCooldownSec").GetDouble("CircuitBreakerCooldownSec", 1, 7 * 24 * 3600) ?? 300),
+            Severity = entry.GetEnum<HealthSeverity>("Severity") ?? HealthSeverity.Warning,
+            Tags = entry.GetStringList("Tags"),
+            Owner = entry.GetString("Owner"),
             Origin = entry.Path.Length == 0 ? entry.Origin : $"{entry.Origin}, {entry.Path} ({name})",
         };
+    }
+
+    private static void ValidateRegex(ConfigurationMap source, string key, string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException ex)
+        {
+            throw source.Error($"'{pattern}' is not a valid regular expression: {ex.Message}", key);
+        }
+    }
+
+    private static string? SecretReference(ConfigurationMap entry, string key)
+    {
+        var value = entry.GetString(key);
+        if (value is null) return null;
+        return SecretResolver.IsReference(value)
+            ? value
+            : throw entry.Error("a secret must be a reference, 'env:NAME' or 'file:PATH', never clear text", key);
     }
 }

@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using OpsAutomation.Core.Health.Services;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Resilience;
+using OpsAutomation.Core.State;
 using OpsAutomation.Models.Health;
 using OpsAutomation.Models.Resilience;
 
@@ -19,23 +21,39 @@ internal sealed class HealthCheckRunner
     private readonly ResiliencePipelineProvider _pipelines;
     private readonly TimeProvider _time;
     private readonly TimeSpan _retryBaseDelay;
+    private readonly Func<CancellationToken, Task<CircuitBreakerStore>>? _circuits;
 
-    public HealthCheckRunner(HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time)
-        : this(new Dictionary<HealthCheckKind, IHealthProbe>
-        {
-            [HealthCheckKind.Http] = new HttpHealthProbe(http),
-            [HealthCheckKind.Tcp] = new TcpHealthProbe(),
-            [HealthCheckKind.Dns] = new DnsHealthProbe(),
-        }, pipelines, time)
+    /// <param name="circuits">Opens the persisted circuit breakers on first use; null when circuits are not kept.</param>
+    public HealthCheckRunner(HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
+        : this(StandardProbes(http, time), pipelines, time, circuits: circuits)
     {
     }
 
-    internal HealthCheckRunner(IReadOnlyDictionary<HealthCheckKind, IHealthProbe> probes, ResiliencePipelineProvider pipelines, TimeProvider time, TimeSpan? retryBaseDelay = null)
+    internal HealthCheckRunner(IReadOnlyDictionary<HealthCheckKind, IHealthProbe> probes, ResiliencePipelineProvider pipelines, TimeProvider time,
+        TimeSpan? retryBaseDelay = null, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
     {
         _probes = probes;
         _pipelines = pipelines;
         _time = time;
         _retryBaseDelay = retryBaseDelay ?? new ResilienceOptions().BaseDelay;
+        _circuits = circuits;
+    }
+
+    private static Dictionary<HealthCheckKind, IHealthProbe> StandardProbes(HttpClientProvider http, TimeProvider time)
+    {
+        var readiness = new ReadinessProbe(http, time);
+        return new Dictionary<HealthCheckKind, IHealthProbe>
+        {
+            [HealthCheckKind.Http] = new HttpHealthProbe(http, time),
+            [HealthCheckKind.Tcp] = new TcpHealthProbe(),
+            [HealthCheckKind.Dns] = new DnsHealthProbe(),
+            [HealthCheckKind.Elasticsearch] = new ElasticsearchProbe(http, time),
+            [HealthCheckKind.Kibana] = new KibanaProbe(http, time),
+            [HealthCheckKind.Grafana] = new GrafanaProbe(http, time),
+            [HealthCheckKind.Prometheus] = readiness,
+            [HealthCheckKind.Alertmanager] = readiness,
+            [HealthCheckKind.Pushgateway] = readiness,
+        };
     }
 
     /// <summary>Checks everything <paramref name="checks"/> yields, at most <paramref name="throttleLimit"/> at once, yielding results in completion order.</summary>
@@ -66,6 +84,68 @@ internal sealed class HealthCheckRunner
     }
 
     public async Task<HealthCheckResult> CheckAsync(PreparedCheck check, string runId, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var definition = check.Definition;
+        if (definition.CircuitBreakerThreshold <= 0 || _circuits is null)
+            return await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
+
+        var circuits = await _circuits(cancellationToken).ConfigureAwait(false);
+        var key = CircuitKey(definition);
+        // The trial belongs to this run for as long as its attempts could take, then lapses to another run.
+        var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
+        var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
+        if (!decision.Allowed)
+            return CircuitOpenResult(check, runId, decision);
+
+        var result = await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
+        if (result.Status is HealthStatus.Healthy or HealthStatus.Degraded)
+        {
+            await circuits.RecordSuccessAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            return result;
+        }
+        var (state, failures, nextProbe) = await circuits.RecordFailureAsync(key, definition.CircuitBreakerThreshold, definition.CircuitBreakerCooldown,
+            _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        var details = new Dictionary<string, object?>(result.Details, StringComparer.OrdinalIgnoreCase)
+        {
+            ["CircuitState"] = state.ToString(),
+            ["ConsecutiveFailures"] = failures,
+        };
+        return result with { NextProbeAt = nextProbe, Details = details };
+    }
+
+    /// <summary>The circuit of a service: its name and what is probed, so a changed target starts afresh.</summary>
+    internal static string CircuitKey(HealthCheckDefinition definition) => $"health:{definition.Name}:{definition.Kind}:{definition.Target}";
+
+    private HealthCheckResult CircuitOpenResult(PreparedCheck check, string runId, CircuitDecision decision)
+    {
+        var definition = check.Definition;
+        var until = decision.BlockedUntil!.Value;
+        return new HealthCheckResult
+        {
+            Name = definition.Name,
+            Kind = definition.Kind,
+            Target = check.DisplayTarget,
+            Status = HealthStatus.CircuitOpen,
+            FirstAttemptStatus = HealthStatus.CircuitOpen,
+            Attempts = 0,
+            ErrorKind = HealthErrorKind.CircuitOpen,
+            Error = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"not probed: the circuit is open after {decision.ConsecutiveFailures} consecutive failures; next probe at {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"),
+            RunId = runId,
+            Timestamp = _time.GetUtcNow(),
+            Severity = definition.Severity,
+            Owner = definition.Owner,
+            Tags = definition.Tags,
+            NextProbeAt = until,
+            Details = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["CircuitState"] = nameof(CircuitState.Open),
+                ["ConsecutiveFailures"] = decision.ConsecutiveFailures,
+            },
+        };
+    }
+
+    private async Task<HealthCheckResult> ProbeAsync(PreparedCheck check, string runId, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         var definition = check.Definition;
         var probe = _probes[definition.Kind];
@@ -109,6 +189,9 @@ internal sealed class HealthCheckRunner
             Error = outcome.Error is null ? null : redactor.Redact(outcome.Error),
             RunId = runId,
             Timestamp = _time.GetUtcNow(),
+            Severity = definition.Severity,
+            Owner = definition.Owner,
+            Tags = definition.Tags,
             Details = outcome.Details,
         };
     }

@@ -58,10 +58,12 @@ public sealed class HealthCheckSession : IAsyncDisposable
         if (definition.UserName is not null && definition.PasswordReference is not null)
         {
             var password = ResolveSecret(definition.PasswordReference, definition, "Credential.Password", optional: false);
-            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{definition.UserName}:{password}"));
-            _log.Redactor.AddSecret(token);
-            headers.Add(new("Authorization", "Basic " + token));
+            AddAuthorization(headers, "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{definition.UserName}:{password}")));
         }
+        if (definition.ApiKeyReference is not null)
+            AddAuthorization(headers, "ApiKey", ResolveSecret(definition.ApiKeyReference, definition, "ApiKey", optional: false));
+        if (definition.BearerTokenReference is not null)
+            AddAuthorization(headers, "Bearer", ResolveSecret(definition.BearerTokenReference, definition, "BearerToken", optional: false));
         var check = new PreparedCheck(definition, headers) { DisplayTarget = _log.Redactor.Redact(definition.Target) };
         if (!_pending.Writer.TryWrite(check))
             throw new InvalidOperationException("The session no longer takes definitions: Complete was called.");
@@ -73,7 +75,8 @@ public sealed class HealthCheckSession : IAsyncDisposable
     /// <summary>Results in completion order; ends when every added definition is checked after <see cref="Complete"/>.</summary>
     public async IAsyncEnumerable<HealthCheckResult> ReadResultsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var runner = new HealthCheckRunner(_runtime.Http, _runtime.Pipelines, _runtime.Time);
+        var runner = new HealthCheckRunner(_runtime.Http, _runtime.Pipelines, _runtime.Time,
+            async token => new CircuitBreakerStore(await _runtime.GetStateStoreAsync(Settings.StatePath, token).ConfigureAwait(false)));
         var checks = _pending.Reader.ReadAllAsync(cancellationToken);
         await foreach (var result in runner.RunAsync(checks, RunId, _options.Settings.ThrottleLimit, _log.Redactor, cancellationToken).ConfigureAwait(false))
         {
@@ -114,6 +117,12 @@ public sealed class HealthCheckSession : IAsyncDisposable
         var secret = _options.Secrets.Resolve(value, $"{definition.Origin}, key '{key}'", _options.BaseDirectory);
         _log.Redactor.AddSecret(secret);
         return secret;
+    }
+
+    private void AddAuthorization(List<KeyValuePair<string, string>> headers, string scheme, string credentials)
+    {
+        _log.Redactor.AddSecret(credentials);
+        headers.Add(new("Authorization", $"{scheme} {credentials}"));
     }
 
     private void Record(HealthCheckResult result)

@@ -25,9 +25,15 @@ internal static class HealthTargets
         switch (kind)
         {
             case HealthCheckKind.Http:
-                if (Uri.TryCreate(target, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0)
-                    return uri.AbsoluteUri;
-                throw source.Error($"'{target}' is not an absolute http:// or https:// URI", key);
+                return HttpUri(target, source, key).AbsoluteUri;
+            case HealthCheckKind.Elasticsearch or HealthCheckKind.Kibana or HealthCheckKind.Prometheus or HealthCheckKind.Grafana
+                or HealthCheckKind.Alertmanager or HealthCheckKind.Pushgateway:
+                // The service's base URL; its probe appends the API paths, so a proxy prefix (/es/) is kept.
+                var baseUri = HttpUri(target, source, key).AbsoluteUri;
+                return baseUri.EndsWith('/') ? baseUri : baseUri + "/";
+            case HealthCheckKind.Kubernetes or HealthCheckKind.KubernetesWorkload:
+                // Optional: the API server URL when it differs from the kubeconfig's (a proxy, a tunnel).
+                return target.Length == 0 ? "" : HttpUri(target, source, key).AbsoluteUri;
             case HealthCheckKind.Tcp:
                 var hostPort = StripScheme(target, "tcp://").TrimEnd('/');
                 return TrySplitHostPort(hostPort, out _, out _)
@@ -42,6 +48,11 @@ internal static class HealthTargets
                 throw source.Error($"kind {kind} has no target rule", key);
         }
     }
+
+    private static Uri HttpUri(string target, ConfigurationMap source, string key) =>
+        Uri.TryCreate(target, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0
+            ? uri
+            : throw source.Error($"'{target}' is not an absolute http:// or https:// URI", key);
 
     public static (string Host, int Port) SplitHostPort(string target) =>
         TrySplitHostPort(target, out var host, out var port) ? (host, port) : throw new FormatException($"'{target}' is not host:port");

@@ -1,80 +1,60 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using OpsAutomation.Core.Health.Conditions;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Health;
 
-/// <summary>An HTTP(S) request judged by status code and body pattern.</summary>
+/// <summary>A generic HTTP(S) request judged by status code, body pattern, JSON conditions, header patterns and certificate expiry.</summary>
 internal sealed class HttpHealthProbe : IHealthProbe
 {
-    /// <summary>Bodies are read to the end (to see a truncated one) but matched on at most this much.</summary>
-    internal const int MaxBodyBytes = 1024 * 1024;
-
     private readonly HttpClientProvider _clients;
+    private readonly TimeProvider _time;
 
-    public HttpHealthProbe(HttpClientProvider clients) => _clients = clients;
+    public HttpHealthProbe(HttpClientProvider clients, TimeProvider time)
+    {
+        _clients = clients;
+        _time = time;
+    }
 
     public async Task<ProbeOutcome> ProbeAsync(PreparedCheck check, CancellationToken cancellationToken)
     {
         var definition = check.Definition;
-        using var request = new HttpRequestMessage(new HttpMethod(definition.Method), definition.Target);
-        foreach (var (name, value) in check.Headers)
-            request.Headers.TryAddWithoutValidation(name, value);
-
-        using var response = await _clients.Get(definition.SkipCertificateCheck)
-            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-        var code = (int)response.StatusCode;
-        var details = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["HttpVersion"] = response.Version.ToString(),
-            ["ContentLength"] = body.Length,
-        };
-        if (response.Content.Headers.ContentType?.MediaType is { } mediaType) details["ContentType"] = mediaType;
-
-        var expected = definition.ExpectedStatusCodes;
-        var statusOk = expected.Count == 0 ? code is >= 200 and < 300 : expected.Contains(code);
-        if (!statusOk)
-        {
-            var wanted = expected.Count == 0 ? "2xx" : string.Join(", ", expected);
-            return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.HttpStatus, $"HTTP {code} {response.ReasonPhrase} (expected {wanted})")
-            {
-                StatusCode = code,
-                Details = details,
-            };
-        }
-
-        if (definition.BodyPattern is { } pattern && !Regex.IsMatch(body, pattern, RegexOptions.None, TimeSpan.FromSeconds(1)))
-        {
-            return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.Condition, $"the body does not match /{pattern}/")
-            {
-                StatusCode = code,
-                Details = details,
-            };
-        }
-
-        return ProbeOutcome.Healthy() with { StatusCode = code, Details = details };
+        var answer = await HttpAnswer.SendAsync(_clients, check, new Uri(definition.Target), definition.Method, cancellationToken).ConfigureAwait(false);
+        var outcome = Judge(answer, definition);
+        return HttpVerdicts.CheckCertificate(outcome, answer, definition, _time.GetUtcNow());
     }
 
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static ProbeOutcome Judge(HttpAnswer answer, HealthCheckDefinition definition)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[16 * 1024];
-        using var kept = new MemoryStream();
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        var expected = definition.ExpectedStatusCodes;
+        var statusOk = expected.Count == 0 ? answer.IsSuccess : expected.Contains(answer.StatusCode);
+        if (!statusOk)
+            return HttpVerdicts.Refused(answer) ?? HttpVerdicts.BadStatus(answer, expected.Count == 0 ? "2xx" : string.Join(", ", expected));
+
+        if (definition.BodyPattern is { } pattern && !Regex.IsMatch(answer.Body, pattern, RegexOptions.None, TimeSpan.FromSeconds(1)))
+            return ConditionFailed(answer, $"the body does not match /{pattern}/");
+
+        foreach (var (header, headerPattern) in definition.HeaderPatterns)
         {
-            var room = MaxBodyBytes - (int)kept.Length;
-            if (room > 0) kept.Write(buffer, 0, Math.Min(read, room));
+            if (!answer.Headers.TryGetValue(header, out var value))
+                return ConditionFailed(answer, $"the response has no {header} header");
+            if (!Regex.IsMatch(value, headerPattern, RegexOptions.None, TimeSpan.FromSeconds(1)))
+                return ConditionFailed(answer, $"header {header} '{HttpVerdicts.Preview(value)}' does not match /{headerPattern}/");
         }
-        var charset = response.Content.Headers.ContentType?.CharSet;
-        var encoding = Encoding.UTF8;
-        if (charset is not null)
+
+        if (definition.JsonConditions.Count > 0)
         {
-            try { encoding = Encoding.GetEncoding(charset.Trim('"')); }
-            catch (ArgumentException) { /* an unknown charset reads as UTF-8, as browsers do */ }
+            if (!HttpVerdicts.TryParseJson(answer, "the body", out var root, out var failure)) return failure;
+            foreach (var text in definition.JsonConditions)
+            {
+                if (JsonCondition.Parse(text).Evaluate(root) is { } reason) return ConditionFailed(answer, reason);
+            }
         }
-        return encoding.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+
+        return ProbeOutcome.Healthy() with { StatusCode = answer.StatusCode, Details = answer.BaseDetails() };
     }
+
+    private static ProbeOutcome ConditionFailed(HttpAnswer answer, string reason) =>
+        new(HealthStatus.Unhealthy, HealthErrorKind.Condition, reason) { StatusCode = answer.StatusCode, Details = answer.BaseDetails() };
 }

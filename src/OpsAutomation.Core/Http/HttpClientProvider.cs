@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace OpsAutomation.Core.Http;
 
@@ -9,6 +11,7 @@ namespace OpsAutomation.Core.Http;
 /// </summary>
 public sealed class HttpClientProvider : IDisposable
 {
+    private readonly ConcurrentDictionary<string, ServerCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<bool, HttpMessageHandler> _handlerFactory;
     private readonly Lazy<HttpClient> _verifying;
     private readonly Lazy<HttpClient> _trustingAnyCertificate;
@@ -24,6 +27,12 @@ public sealed class HttpClientProvider : IDisposable
     public HttpClient Get(bool skipCertificateCheck = false) =>
         skipCertificateCheck ? _trustingAnyCertificate.Value : _verifying.Value;
 
+    /// <summary>
+    /// The certificate <paramref name="uri"/>'s host presented on its latest TLS handshake (on
+    /// any port); pooled connections reuse it, so it is at most a connection lifetime old.
+    /// </summary>
+    public ServerCertificate? GetServerCertificate(Uri uri) => _certificates.GetValueOrDefault(uri.IdnHost);
+
     public void Dispose()
     {
         if (_verifying.IsValueCreated) _verifying.Value.Dispose();
@@ -34,7 +43,7 @@ public sealed class HttpClientProvider : IDisposable
         // Each call passes its own cancellation token for its own deadline; the client sets none.
         new(_handlerFactory(skipCertificateCheck)) { Timeout = Timeout.InfiniteTimeSpan };
 
-    private static SocketsHttpHandler CreateHandler(bool skipCertificateCheck)
+    private SocketsHttpHandler CreateHandler(bool skipCertificateCheck)
     {
         var handler = new SocketsHttpHandler
         {
@@ -46,16 +55,17 @@ public sealed class HttpClientProvider : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             UseProxy = false,
         };
-        if (skipCertificateCheck)
+        handler.SslOptions = new SslClientAuthenticationOptions
         {
-            // Asked for explicitly by -SkipCertificateCheck, as Invoke-WebRequest offers it.
-#pragma warning disable CA5359
-            handler.SslOptions = new SslClientAuthenticationOptions
+            RemoteCertificateValidationCallback = (sender, certificate, _, errors) =>
             {
-                RemoteCertificateValidationCallback = static (_, _, _, _) => true,
-            };
-#pragma warning restore CA5359
-        }
+                // The sender is the connection's SslStream, which knows the host but not the port.
+                if (sender is SslStream { TargetHostName: { Length: > 0 } host } && certificate is not null)
+                    _certificates[host] = ServerCertificate.From(certificate);
+                // -SkipCertificateCheck accepts any certificate, as Invoke-WebRequest's does.
+                return skipCertificateCheck || errors == SslPolicyErrors.None;
+            },
+        };
         return handler;
     }
 }

@@ -14,6 +14,10 @@ public sealed class OpsMetrics
     private readonly Histogram _checkDuration;
     private readonly Counter _checks;
     private readonly Gauge _up;
+    private readonly Gauge _status;
+    private readonly Gauge _circuitOpen;
+    private readonly Gauge _certificateExpiry;
+    private readonly Gauge _lastCheck;
 
     public OpsMetrics()
     {
@@ -29,6 +33,14 @@ public sealed class OpsMetrics
             new CounterConfiguration { LabelNames = [.. HealthLabels, "outcome"] });
         _up = factory.CreateGauge("ops_health_up", "1 when the last check was Healthy or Degraded, else 0.",
             new GaugeConfiguration { LabelNames = HealthLabels });
+        _status = factory.CreateGauge("ops_health_status", "1 for the service's current status, 0 for the others.",
+            new GaugeConfiguration { LabelNames = [.. HealthLabels, "status"] });
+        _circuitOpen = factory.CreateGauge("ops_health_circuit_open", "1 while the service's persisted circuit breaker is open and checks are skipped.",
+            new GaugeConfiguration { LabelNames = ["service"] });
+        _certificateExpiry = factory.CreateGauge("ops_health_certificate_expiry_timestamp_seconds", "Unix time the service's TLS certificate expires.",
+            new GaugeConfiguration { LabelNames = ["service"] });
+        _lastCheck = factory.CreateGauge("ops_health_last_check_timestamp_seconds", "Unix time of the service's last check.",
+            new GaugeConfiguration { LabelNames = HealthLabels });
     }
 
     public CollectorRegistry Registry { get; }
@@ -39,7 +51,17 @@ public sealed class OpsMetrics
         _checkDuration.WithLabels(result.Name, kind).Observe(result.ResponseTime.TotalSeconds);
         _checks.WithLabels(result.Name, kind, result.Status.ToString().ToLowerInvariant()).Inc();
         _up.WithLabels(result.Name, kind).Set(result.Status is HealthStatus.Healthy or HealthStatus.Degraded ? 1 : 0);
+        foreach (var status in Statuses)
+            _status.WithLabels(result.Name, kind, status.Label).Set(status.Value == result.Status ? 1 : 0);
+        var circuitOpen = result.Status == HealthStatus.CircuitOpen || result.Details.TryGetValue("CircuitState", out var state) && Equals(state, "Open");
+        _circuitOpen.WithLabels(result.Name).Set(circuitOpen ? 1 : 0);
+        if (result.Details.TryGetValue("CertificateExpiresAt", out var expires) && expires is DateTimeOffset notAfter)
+            _certificateExpiry.WithLabels(result.Name).Set(notAfter.ToUnixTimeMilliseconds() / 1000.0);
+        _lastCheck.WithLabels(result.Name, kind).Set(result.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
     }
+
+    private static readonly (HealthStatus Value, string Label)[] Statuses =
+        [.. Enum.GetValues<HealthStatus>().Select(s => (s, s.ToString().ToLowerInvariant()))];
 
     /// <summary>The registry in the Prometheus text exposition format 0.0.4.</summary>
     public async Task<byte[]> ExportTextAsync(CancellationToken cancellationToken)

@@ -28,5 +28,27 @@ internal static class StateSchema
         CREATE INDEX ix_health_history_name_time ON health_history (name, timestamp_utc);
         CREATE INDEX ix_health_history_run ON health_history (run_id);
         """,
+        """
+        CREATE TABLE circuit_state (
+            key                  TEXT    PRIMARY KEY,
+            state                TEXT    NOT NULL,
+            consecutive_failures INTEGER NOT NULL,
+            opened_at_utc        TEXT,
+            next_probe_at_utc    TEXT,
+            trial_run_id         TEXT,
+            trial_until_utc      TEXT,
+            updated_at_utc       TEXT    NOT NULL
+        );
+        CREATE TABLE health_alert_state (
+            name            TEXT    PRIMARY KEY,
+            dedup_key       TEXT    NOT NULL,
+            state           TEXT    NOT NULL,
+            severity        TEXT    NOT NULL,
+            reason          TEXT,
+            started_at_utc  TEXT,
+            last_sent_utc   TEXT,
+            updated_at_utc  TEXT    NOT NULL
+        );
+        """,
     ];
 }

@@ -1,7 +1,7 @@
 namespace OpsAutomation.Models.Health;
 
 /// <summary>What to check and how: one entry of a service catalog, or one -Uri of a command line.</summary>
-public sealed class HealthCheckDefinition
+public sealed record HealthCheckDefinition
 {
     /// <summary>A unique name within a run.</summary>
     public required string Name { get; init; }
@@ -42,6 +42,55 @@ public sealed class HealthCheckDefinition
 
     /// <summary>Accept any server certificate (self-signed test endpoints).</summary>
     public bool SkipCertificateCheck { get; init; }
+
+    /// <summary>An API key as a secret reference: sent as <c>Authorization: ApiKey</c> to Elasticsearch and Kibana.</summary>
+    public string? ApiKeyReference { get; init; }
+
+    /// <summary>A bearer token as a secret reference: sent as <c>Authorization: Bearer</c> (Grafana service accounts, proxies).</summary>
+    public string? BearerTokenReference { get; init; }
+
+    /// <summary>Conditions on the JSON body, such as <c>status == "green"</c>; all must hold.</summary>
+    public IReadOnlyList<string> JsonConditions { get; init; } = [];
+
+    /// <summary>Response headers that must match a regular expression, by header name.</summary>
+    public IReadOnlyDictionary<string, string> HeaderPatterns { get; init; } =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>An HTTPS certificate expiring within this many days is Degraded; 0 turns the check off. Default 14.</summary>
+    public int CertificateExpiryDays { get; init; } = 14;
+
+    /// <summary>Prometheus only: the share of scrape targets down (0 to 1) above which the check is Degraded; null to skip the targets query.</summary>
+    public double? MaxTargetsDownRatio { get; init; }
+
+    /// <summary>Kubernetes only: the namespace of the workloads. Default "default".</summary>
+    public string Namespace { get; init; } = "default";
+
+    /// <summary>Kubernetes only: which workloads to check, as a label selector; empty for all of the namespace.</summary>
+    public string? LabelSelector { get; init; }
+
+    /// <summary>Kubernetes only: a pod that restarted within this window makes its workload Degraded. Default 15 minutes.</summary>
+    public TimeSpan RestartWindow { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Kubernetes only: the kubeconfig file; null for KUBECONFIG, ~/.kube/config, then in-cluster credentials.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>Kubernetes only: the kubeconfig context; null for its current context.</summary>
+    public string? Context { get; init; }
+
+    /// <summary>Consecutive failures that open the target's circuit breaker, across runs; 0 turns it off. Default 0.</summary>
+    public int CircuitBreakerThreshold { get; init; }
+
+    /// <summary>How long an open circuit skips the target before one trial probe. Default 5 minutes.</summary>
+    public TimeSpan CircuitBreakerCooldown { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How much a failure matters: critical, error, warning or info. Default warning.</summary>
+    public HealthSeverity Severity { get; init; } = HealthSeverity.Warning;
+
+    /// <summary>Free-form tags from the catalog (team, tier, environment).</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Who answers for the service: a team or a person.</summary>
+    public string? Owner { get; init; }
 
     /// <summary>Where the definition came from, for error messages: a file and entry, or "parameters".</summary>
     public string Origin { get; init; } = "parameters";

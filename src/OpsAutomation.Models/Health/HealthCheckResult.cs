@@ -5,7 +5,7 @@ namespace OpsAutomation.Models.Health;
 /// Property names match the parameters of the cmdlets that consume results, so a result binds
 /// by property name further down a pipeline.
 /// </remarks>
-public sealed class HealthCheckResult
+public sealed record HealthCheckResult
 {
     /// <summary>The service name from the catalog, or the target when no name was given.</summary>
     public required string Name { get; init; }
@@ -42,6 +42,18 @@ public sealed class HealthCheckResult
 
     /// <summary>When the check finished.</summary>
     public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The catalog's severity of the service, carried to alerts and reports.</summary>
+    public HealthSeverity Severity { get; init; } = HealthSeverity.Warning;
+
+    /// <summary>The catalog's owner of the service.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>The catalog's tags of the service.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>When the status is CircuitOpen: the earliest time the target is probed again.</summary>
+    public DateTimeOffset? NextProbeAt { get; init; }
 
     /// <summary>Check-specific facts (resolved addresses, certificate expiry, response headers...).</summary>
     public IReadOnlyDictionary<string, object?> Details { get; init; } = EmptyDetails;

@@ -35,4 +35,19 @@ public enum HealthErrorKind
 
     /// <summary>The service answered correctly but slower than the allowed response time.</summary>
     SlowResponse,
+
+    /// <summary>The service refused the credentials (HTTP 401 or 403).</summary>
+    Authentication,
+
+    /// <summary>The answer was not what the service sends: truncated or malformed JSON, or an unexpected shape.</summary>
+    InvalidResponse,
+
+    /// <summary>The service answered and reported itself impaired (an Elasticsearch cluster red, a workload short of replicas).</summary>
+    ServiceState,
+
+    /// <summary>The TLS certificate expires within the warning window.</summary>
+    CertificateExpiring,
+
+    /// <summary>Not probed because the circuit breaker is open.</summary>
+    CircuitOpen,
 }

@@ -14,4 +14,7 @@ public enum HealthStatus
 
     /// <summary>The service could not be reached: name resolution, connection or timeout failed.</summary>
     Unreachable,
+
+    /// <summary>Not probed: the target's circuit breaker is open after repeated failures, until its cool-down passes.</summary>
+    CircuitOpen,
 }

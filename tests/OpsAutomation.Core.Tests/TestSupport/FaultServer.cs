@@ -38,12 +38,15 @@ public sealed class FaultServer : IAsyncDisposable
     private int _maxInFlight;
 
     public FaultServer(Fault fault = Fault.None, int status = 200, string body = "ok", bool tls = false, TimeSpan? delay = null,
-        Func<int, (int Status, string Body)>? respond = null)
+        Func<int, (int Status, string Body)>? respond = null, string contentType = "text/plain; charset=utf-8", IReadOnlyDictionary<string, string>? headers = null,
+        TimeSpan? certificateLifetime = null)
     {
+        ContentType = contentType;
+        ExtraHeaders = headers ?? new Dictionary<string, string>();
         Fault = fault;
         Respond = respond ?? (_ => (status, body));
         Delay = delay ?? TimeSpan.Zero;
-        if (tls) _certificate = CreateSelfSignedCertificate();
+        if (tls) _certificate = CreateSelfSignedCertificate(certificateLifetime ?? TimeSpan.FromDays(30));
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -51,6 +54,13 @@ public sealed class FaultServer : IAsyncDisposable
     public Fault Fault { get; }
 
     public TimeSpan Delay { get; }
+
+    public string ContentType { get; }
+
+    public IReadOnlyDictionary<string, string> ExtraHeaders { get; }
+
+    /// <summary>When the TLS certificate expires (TLS servers only).</summary>
+    public DateTimeOffset? CertificateNotAfter => _certificate is null ? null : new DateTimeOffset(_certificate.NotAfter.ToUniversalTime());
 
     /// <summary>The answer to the Nth request (1-based).</summary>
     public Func<int, (int Status, string Body)> Respond { get; }
@@ -126,7 +136,8 @@ public sealed class FaultServer : IAsyncDisposable
                     default:
                         var (status, body) = Respond(number);
                         var payload = Encoding.UTF8.GetBytes(body);
-                        var head = $"HTTP/1.1 {status} {(status < 400 ? "OK" : "Error")}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
+                        var extra = string.Concat(ExtraHeaders.Select(h => $"{h.Key}: {h.Value}\r\n"));
+                        var head = $"HTTP/1.1 {status} {(status < 400 ? "OK" : "Error")}\r\nContent-Type: {ContentType}\r\n{extra}Content-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
                         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
                         await stream.WriteAsync(payload);
                         await stream.FlushAsync();
@@ -151,14 +162,14 @@ public sealed class FaultServer : IAsyncDisposable
         }
     }
 
-    private static X509Certificate2 CreateSelfSignedCertificate()
+    private static X509Certificate2 CreateSelfSignedCertificate(TimeSpan lifetime)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow + lifetime);
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 }

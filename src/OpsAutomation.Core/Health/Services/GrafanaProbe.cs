@@ -1,0 +1,39 @@
+using OpsAutomation.Core.Http;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Health.Services;
+
+/// <summary>GET /api/health: database "ok" is Healthy; anything else (Grafana then answers 503) is Unhealthy.</summary>
+internal sealed class GrafanaProbe : IHealthProbe
+{
+    private readonly HttpClientProvider _clients;
+    private readonly TimeProvider _time;
+
+    public GrafanaProbe(HttpClientProvider clients, TimeProvider time)
+    {
+        _clients = clients;
+        _time = time;
+    }
+
+    public async Task<ProbeOutcome> ProbeAsync(PreparedCheck check, CancellationToken cancellationToken)
+    {
+        var answer = await HttpAnswer.SendAsync(_clients, check, ServiceApi.Resolve(check, "api/health"), "GET", cancellationToken).ConfigureAwait(false);
+        return HttpVerdicts.CheckCertificate(Judge(answer), answer, check.Definition, _time.GetUtcNow());
+    }
+
+    internal static ProbeOutcome Judge(HttpAnswer answer)
+    {
+        if (HttpVerdicts.Refused(answer) is { } refused) return refused;
+        if (answer.StatusCode is not (200 or 503)) return HttpVerdicts.BadStatus(answer, "200");
+        if (!HttpVerdicts.TryParseJson(answer, "the health answer", out var root, out var invalid)) return invalid;
+        if (ServiceApi.String(root, "database") is not { } database) return HttpVerdicts.UnexpectedShape(answer, "the health answer", "'database'");
+
+        var details = answer.BaseDetails();
+        details["database"] = database;
+        if (ServiceApi.String(root, "version") is { } version) details["version"] = version;
+        if (ServiceApi.String(root, "commit") is { } commit) details["commit"] = commit;
+        return database == "ok" && answer.IsSuccess
+            ? ProbeOutcome.Healthy() with { StatusCode = answer.StatusCode, Details = details }
+            : new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.ServiceState, $"the database is {database}") { StatusCode = answer.StatusCode, Details = details };
+    }
+}
