@@ -8,19 +8,25 @@ namespace OpsAutomation.Core.Tests.TestSupport;
 /// <summary>Runs definitions through a real session (runtime, log, history) in a temporary state directory.</summary>
 public sealed class HealthHarness : IDisposable
 {
-    private readonly TempDirectory _state = new();
+    private readonly TempDirectory? _ownState;
 
-    public HealthHarness(TimeProvider? time = null) => Runtime = new OpsRuntime(time: time);
+    /// <param name="statePath">Another harness's state directory, to play a second process on the same store.</param>
+    public HealthHarness(TimeProvider? time = null, string? statePath = null)
+    {
+        Runtime = new OpsRuntime(time: time);
+        if (statePath is null) _ownState = new TempDirectory();
+        StatePath = statePath ?? _ownState!.Path;
+    }
 
     public OpsRuntime Runtime { get; }
 
-    public string StatePath => _state.Path;
+    public string StatePath { get; }
 
     public List<string> LogLines { get; } = [];
 
     public int ThrottleLimit { get; set; } = 32;
 
-    public OpsSettings Settings => new() { StatePath = _state.Path, ThrottleLimit = ThrottleLimit };
+    public OpsSettings Settings => new() { StatePath = StatePath, ThrottleLimit = ThrottleLimit };
 
     public static HealthCheckDefinition Http(string url, string name = "svc", double timeoutSec = 5, int retries = 0) => new()
     {
@@ -49,6 +55,6 @@ public sealed class HealthHarness : IDisposable
     public void Dispose()
     {
         Runtime.Dispose();
-        _state.Dispose();
+        _ownState?.Dispose();
     }
 }
