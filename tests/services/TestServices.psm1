@@ -11,6 +11,7 @@ $ErrorActionPreference = 'Stop'
 $Catalog = @{
     Prometheus  = @{ Package = 'prometheus'; Command = 'prometheus'; Ready = '/-/ready' }
     Pushgateway = @{ Package = 'prometheus-pushgateway'; Command = 'prometheus-pushgateway'; Ready = '/-/ready' }
+    Alertmanager = @{ Package = 'prometheus-alertmanager'; Command = 'prometheus-alertmanager'; Ready = '/-/ready' }
 }
 
 function Get-FreeTcpPort {
@@ -52,7 +53,7 @@ function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath) 
 
 function Start-TestServices {
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [ValidateSet('Prometheus', 'Pushgateway')] [string[]] $Services)
+    param([Parameter(Mandatory)] [ValidateSet('Prometheus', 'Pushgateway', 'Alertmanager')] [string[]] $Services)
 
     Install-MissingPackages $Services
     $root = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-services-$PID") -Force
@@ -69,6 +70,12 @@ function Start-TestServices {
                     "--config.file=$config", "--storage.tsdb.path=$(Join-Path $data 'tsdb')", "--web.listen-address=$address", '--web.enable-lifecycle'
                 }
                 'Pushgateway' { "--web.listen-address=$address" }
+                'Alertmanager' {
+                    # One receiver that delivers nowhere: tests read what arrived through /api/v2/alerts.
+                    $config = Join-Path $data 'alertmanager.yml'
+                    Set-Content $config "route:`n  receiver: sink`n  group_wait: 1s`nreceivers:`n  - name: sink`n"
+                    "--config.file=$config", "--storage.path=$(Join-Path $data 'data')", "--web.listen-address=$address", '--cluster.listen-address='
+                }
             }
             $log = Join-Path $data 'service.log'
             $process = Start-Process -FilePath (Get-Command $Catalog[$name].Command).Source -ArgumentList $arguments -PassThru `

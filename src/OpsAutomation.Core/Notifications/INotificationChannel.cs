@@ -1,0 +1,17 @@
+namespace OpsAutomation.Core.Notifications;
+
+/// <summary>A place notifications go: Alertmanager, PagerDuty, Slack, Teams, a webhook.</summary>
+public interface INotificationChannel
+{
+    /// <summary>The channel as users name it in errors and results: its type and, for plain URLs, the host.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// True when a firing alert must be sent again on every evaluation to stay alive
+    /// (Alertmanager resolves an alert that is not re-sent); false when one message per change is right.
+    /// </summary>
+    bool RepeatWhileFiring { get; }
+
+    /// <summary>Sends; throws <see cref="HttpRequestException"/> (with the status) when the service refuses.</summary>
+    Task SendAsync(Notification notification, CancellationToken cancellationToken);
+}

@@ -1,0 +1,44 @@
+using OpsAutomation.Models.Alerting;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Notifications;
+
+/// <summary>
+/// One message for people or paging systems, whatever raised it (health alerts, incidents,
+/// pipelines). Channels translate it into their service's payload.
+/// </summary>
+public sealed record Notification
+{
+    /// <summary>The key the receiving service deduplicates on; the same for a trigger and its resolution.</summary>
+    public required string DedupKey { get; init; }
+
+    /// <summary>Firing or Resolved.</summary>
+    public required AlertState State { get; init; }
+
+    /// <summary>The alert's name, as Alertmanager's alertname label (such as ServiceUnhealthy).</summary>
+    public required string AlertName { get; init; }
+
+    public required HealthSeverity Severity { get; init; }
+
+    /// <summary>One line: what is wrong (or fixed) where.</summary>
+    public required string Summary { get; init; }
+
+    /// <summary>More lines for people: the reason, the target, what to do.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>What the notification is about: a service, a pipeline.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The component of <see cref="Source"/>, such as its kind.</summary>
+    public string? Component { get; init; }
+
+    /// <summary>Extra labels (owner, tags); they become Alertmanager labels and PagerDuty custom details.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public required DateTimeOffset StartsAt { get; init; }
+
+    /// <summary>Set when resolved.</summary>
+    public DateTimeOffset? EndsAt { get; init; }
+
+    public required DateTimeOffset Timestamp { get; init; }
+}

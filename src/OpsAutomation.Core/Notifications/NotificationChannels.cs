@@ -1,0 +1,67 @@
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Logging;
+
+namespace OpsAutomation.Core.Notifications;
+
+/// <summary>
+/// Builds channels from configuration: a list of maps with Type (Alertmanager, PagerDuty,
+/// Slack, Teams, Webhook) and its keys. Webhook URLs of Slack and Teams carry their token, and
+/// a PagerDuty routing key is a secret: those must be references (env:NAME, file:PATH).
+/// </summary>
+public static class NotificationChannels
+{
+    public static readonly IReadOnlyList<string> Types = ["Alertmanager", "PagerDuty", "Slack", "Teams", "Webhook"];
+
+    private static readonly string[] Keys = ["Type", "Uri", "RoutingKey", "Headers"];
+
+    /// <param name="redactor">Learns every resolved secret, so none reaches a log or an error.</param>
+    public static INotificationChannel Create(ConfigurationMap map, HttpClientProvider http, SecretResolver secrets, string? baseDirectory, SecretRedactor redactor)
+    {
+        map.RejectUnknownKeys(Keys);
+        var type = map.GetRequiredString("Type");
+        string Secret(string key)
+        {
+            var reference = map.GetRequiredString(key);
+            if (!SecretResolver.IsReference(reference))
+                throw map.Error($"a {type} {key} is a secret: give it as a reference, 'env:NAME' or 'file:PATH', never clear text", key);
+            var value = secrets.Resolve(reference, $"{map.Origin}, key '{map.KeyPath(key)}'", baseDirectory);
+            redactor.AddSecret(value);
+            return value;
+        }
+        Uri Url(string text, string key) =>
+            Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                ? uri
+                // The value may be a resolved secret: never echo it.
+                : throw map.Error($"is not an absolute http(s) URL{(SecretResolver.IsReference(map.GetString(key) ?? "") ? " (after resolving the reference)" : $": '{text}'")}", key);
+
+        var client = http.Get();
+        switch (type.ToUpperInvariant())
+        {
+            case "ALERTMANAGER":
+                return new AlertmanagerChannel(client, Url(map.GetRequiredString("Uri"), "Uri"));
+            case "PAGERDUTY":
+                var endpoint = map.GetString("Uri") is { } custom ? Url(custom, "Uri") : null;
+                return new PagerDutyChannel(client, Secret("RoutingKey"), endpoint);
+            case "SLACK":
+                return new SlackChannel(client, Url(Secret("Uri"), "Uri"));
+            case "TEAMS":
+                return new TeamsChannel(client, Url(Secret("Uri"), "Uri"));
+            case "WEBHOOK":
+                var raw = map.GetRequiredString("Uri");
+                var url = Url(SecretResolver.IsReference(raw) ? Secret("Uri") : raw, "Uri");
+                var headers = new List<KeyValuePair<string, string>>();
+                foreach (var (name, value) in map.GetStringMap("Headers"))
+                {
+                    if (SecretRedactor.IsSensitiveName(name) && !SecretResolver.IsReference(value))
+                        throw map.Error($"header '{name}' carries a secret: give it as a reference, 'env:NAME' or 'file:PATH'", $"Headers.{name}");
+                    var resolved = SecretResolver.IsReference(value) ? secrets.Resolve(value, $"{map.Origin}, key '{map.KeyPath("Headers")}.{name}'", baseDirectory) : value;
+                    if (SecretResolver.IsReference(value)) redactor.AddSecret(resolved);
+                    headers.Add(new(name, resolved));
+                }
+                return new WebhookChannel(client, url, headers);
+            default:
+                throw map.Error($"unknown channel type '{type}'; use one of {string.Join(", ", Types)}", "Type");
+        }
+    }
+}

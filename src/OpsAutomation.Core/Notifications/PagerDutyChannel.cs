@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using OpsAutomation.Models.Alerting;
+
+namespace OpsAutomation.Core.Notifications;
+
+/// <summary>
+/// PagerDuty Events API v2: POST /v2/enqueue with routing_key, event_action trigger or resolve,
+/// and dedup_key, so a resolve closes the incident its trigger opened.
+/// </summary>
+internal sealed class PagerDutyChannel : INotificationChannel
+{
+    /// <summary>The public Events API v2 endpoint.</summary>
+    public static readonly Uri DefaultEndpoint = new("https://events.pagerduty.com/v2/enqueue");
+
+    private readonly HttpClient _client;
+    private readonly Uri _endpoint;
+    private readonly string _routingKey;
+
+    public PagerDutyChannel(HttpClient client, string routingKey, Uri? endpoint = null)
+    {
+        _client = client;
+        _routingKey = routingKey;
+        _endpoint = endpoint ?? DefaultEndpoint;
+        Name = $"PagerDuty ({_endpoint.Authority})";
+    }
+
+    public string Name { get; }
+
+    public bool RepeatWhileFiring => false;
+
+    public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
+        JsonPost.SendAsync(_client, _endpoint, ToEvent(notification, _routingKey), Name, cancellationToken);
+
+    internal static JsonObject ToEvent(Notification n, string routingKey)
+    {
+        var resolve = n.State == AlertState.Resolved;
+        var body = new JsonObject
+        {
+            ["routing_key"] = routingKey,
+            ["event_action"] = resolve ? "resolve" : "trigger",
+            ["dedup_key"] = n.DedupKey,
+        };
+        if (resolve) return body;
+
+        var details = new JsonObject();
+        if (n.Description is not null) details["description"] = n.Description;
+        foreach (var (name, value) in n.Labels) details[name] = value;
+        body["payload"] = new JsonObject
+        {
+            // PagerDuty limits the summary to 1024 characters.
+            ["summary"] = n.Summary.Length <= 1024 ? n.Summary : n.Summary[..1021] + "...",
+            ["source"] = n.Source,
+            ["severity"] = n.Severity.ToString().ToLowerInvariant(),
+            ["timestamp"] = n.StartsAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["component"] = n.Component,
+            ["class"] = n.AlertName,
+            ["custom_details"] = details,
+        };
+        body["client"] = "OpsAutomation";
+        return body;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+
+namespace OpsAutomation.Core.Notifications;
+
+/// <summary>A generic JSON webhook: the notification itself, with a version field so receivers can evolve.</summary>
+internal sealed class WebhookChannel : INotificationChannel
+{
+    private readonly HttpClient _client;
+    private readonly Uri _uri;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
+
+    public WebhookChannel(HttpClient client, Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        _client = client;
+        _uri = uri;
+        _headers = headers;
+        Name = $"Webhook ({uri.Authority})";
+    }
+
+    public string Name { get; }
+
+    public bool RepeatWhileFiring => false;
+
+    public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
+        JsonPost.SendAsync(_client, _uri, ToPayload(notification), Name, cancellationToken, _headers);
+
+    internal static JsonObject ToPayload(Notification n)
+    {
+        var labels = new JsonObject();
+        foreach (var (name, value) in n.Labels) labels[name] = value;
+        var payload = new JsonObject
+        {
+            ["version"] = "1",
+            ["source"] = "OpsAutomation",
+            ["dedupKey"] = n.DedupKey,
+            ["state"] = n.State.ToString().ToLowerInvariant(),
+            ["alertName"] = n.AlertName,
+            ["severity"] = n.Severity.ToString().ToLowerInvariant(),
+            ["summary"] = n.Summary,
+            ["description"] = n.Description,
+            ["service"] = n.Source,
+            ["component"] = n.Component,
+            ["labels"] = labels,
+            ["startsAt"] = n.StartsAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["timestamp"] = n.Timestamp.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (n.EndsAt is { } ends) payload["endsAt"] = ends.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        return payload;
+    }
+}
