@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Alerting;
@@ -32,8 +33,6 @@ public sealed class HealthAlertEvaluator
     }
 
     public static string DedupKey(string service) => $"opsautomation/health/{service}";
-
-    public static bool IsFailure(HealthStatus status) => status is HealthStatus.Unhealthy or HealthStatus.Unreachable or HealthStatus.CircuitOpen;
 
     /// <param name="whatIf">Decide and report, but neither record nor send.</param>
     public async Task<HealthAlert> EvaluateAsync(HealthCheckResult result, bool whatIf, CancellationToken cancellationToken)
@@ -97,8 +96,8 @@ public sealed class HealthAlertEvaluator
         var recent = (await _history.ReadAsync(result.Name, null, window, cancellationToken).ConfigureAwait(false)).ToList();
         // A result kept out of the history (-NoHistory) still counts, as the newest.
         if (!recent.Any(r => r.RunId == result.RunId)) recent.Insert(0, result);
-        var failures = recent.TakeWhile(r => IsFailure(r.Status)).Count();
-        var successes = recent.TakeWhile(r => !IsFailure(r.Status)).Count();
+        var failures = recent.TakeWhile(r => HealthTrends.IsFailure(r.Status)).Count();
+        var successes = recent.TakeWhile(r => !HealthTrends.IsFailure(r.Status)).Count();
         return (failures, successes);
     }
 
