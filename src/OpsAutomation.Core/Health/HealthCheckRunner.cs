@@ -66,8 +66,11 @@ internal sealed class HealthCheckRunner
             try
             {
                 await Parallel.ForEachAsync(checks, new ParallelOptions { MaxDegreeOfParallelism = throttleLimit, CancellationToken = cancellationToken },
-                    async (check, token) => await results.Writer.WriteAsync(await CheckAsync(check, runId, redactor, token).ConfigureAwait(false), token).ConfigureAwait(false))
-                    .ConfigureAwait(false);
+                    async (check, token) =>
+                    {
+                        foreach (var result in await CheckAsync(check, runId, redactor, token).ConfigureAwait(false))
+                            await results.Writer.WriteAsync(result, token).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
                 results.Writer.Complete();
             }
             catch (Exception ex)
@@ -83,7 +86,19 @@ internal sealed class HealthCheckRunner
         await results.Reader.Completion.ConfigureAwait(false);
     }
 
-    public async Task<HealthCheckResult> CheckAsync(PreparedCheck check, string runId, SecretRedactor redactor, CancellationToken cancellationToken)
+    /// <summary>One result per check, or one per part for a check of several objects.</summary>
+    public async Task<IReadOnlyList<HealthCheckResult>> CheckAsync(PreparedCheck check, string runId, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var result = await CheckThroughCircuitAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
+        if (result.Parts is not { } parts) return [result.Result];
+        return [.. parts.Select(part => ToResult(check, runId, redactor, part.Outcome, result.Result.ResponseTime, result.Result.Attempts, part.Outcome.Status) with
+        {
+            Name = $"{check.Definition.Name}/{part.Name}",
+        })];
+    }
+
+    private async Task<(HealthCheckResult Result, IReadOnlyList<(string Name, ProbeOutcome Outcome)>? Parts)> CheckThroughCircuitAsync(PreparedCheck check,
+        string runId, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         var definition = check.Definition;
         if (definition.CircuitBreakerThreshold <= 0 || _circuits is null)
@@ -95,13 +110,13 @@ internal sealed class HealthCheckRunner
         var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
         var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
         if (!decision.Allowed)
-            return CircuitOpenResult(check, runId, decision);
+            return (CircuitOpenResult(check, runId, decision), null);
 
-        var result = await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
+        var (result, parts) = await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
         if (result.Status is HealthStatus.Healthy or HealthStatus.Degraded)
         {
             await circuits.RecordSuccessAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            return result;
+            return (result, parts);
         }
         var (state, failures, nextProbe) = await circuits.RecordFailureAsync(key, definition.CircuitBreakerThreshold, definition.CircuitBreakerCooldown,
             _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
@@ -110,7 +125,7 @@ internal sealed class HealthCheckRunner
             ["CircuitState"] = state.ToString(),
             ["ConsecutiveFailures"] = failures,
         };
-        return result with { NextProbeAt = nextProbe, Details = details };
+        return (result with { NextProbeAt = nextProbe, Details = details }, parts);
     }
 
     /// <summary>The circuit of a service: its name and what is probed, so a changed target starts afresh.</summary>
@@ -145,7 +160,8 @@ internal sealed class HealthCheckRunner
         };
     }
 
-    private async Task<HealthCheckResult> ProbeAsync(PreparedCheck check, string runId, SecretRedactor redactor, CancellationToken cancellationToken)
+    private async Task<(HealthCheckResult Result, IReadOnlyList<(string Name, ProbeOutcome Outcome)>? Parts)> ProbeAsync(PreparedCheck check, string runId,
+        SecretRedactor redactor, CancellationToken cancellationToken)
     {
         var definition = check.Definition;
         var probe = _probes[definition.Kind];
@@ -175,6 +191,13 @@ internal sealed class HealthCheckRunner
             return result;
         }, cancellationToken).ConfigureAwait(false);
 
+        return (ToResult(check, runId, redactor, outcome, elapsed, attempts, firstStatus ?? outcome.Status), outcome.Parts);
+    }
+
+    private HealthCheckResult ToResult(PreparedCheck check, string runId, SecretRedactor redactor, ProbeOutcome outcome, TimeSpan elapsed, int attempts,
+        HealthStatus firstStatus)
+    {
+        var definition = check.Definition;
         return new HealthCheckResult
         {
             Name = definition.Name,
@@ -184,7 +207,7 @@ internal sealed class HealthCheckRunner
             StatusCode = outcome.StatusCode,
             ResponseTime = elapsed,
             Attempts = attempts,
-            FirstAttemptStatus = firstStatus ?? outcome.Status,
+            FirstAttemptStatus = firstStatus,
             ErrorKind = outcome.ErrorKind,
             Error = outcome.Error is null ? null : redactor.Redact(outcome.Error),
             RunId = runId,

@@ -9,6 +9,12 @@ internal sealed record ProbeOutcome(HealthStatus Status, HealthErrorKind ErrorKi
 
     public IReadOnlyDictionary<string, object?> Details { get; init; } = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// For a check that covers several objects (the workloads of a namespace): one outcome each,
+    /// reported as results named <c>check/part</c>. This outcome is then their worst.
+    /// </summary>
+    public IReadOnlyList<(string Name, ProbeOutcome Outcome)>? Parts { get; init; }
+
     public static ProbeOutcome Healthy() => new(HealthStatus.Healthy);
 
     /// <summary>Worth another attempt: the service failed, rather than answered slowly.</summary>
