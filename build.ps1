@@ -163,6 +163,8 @@ function Invoke-BenchTask {
     Invoke-BuildTask
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Invoke-HealthBench.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Invoke-BlackboxBench.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
 }
 
 function Invoke-CleanTask {
