@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Health.Kubernetes;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Core.Resilience;
@@ -23,6 +24,7 @@ public sealed class OpsRuntime : IDisposable
         Pipelines = new ResiliencePipelineProvider(Time);
         Metrics = new OpsMetrics();
         Configuration = new ConfigurationFileReader(extraFormats);
+        Kubernetes = new KubernetesClients();
     }
 
     public TimeProvider Time { get; }
@@ -34,6 +36,9 @@ public sealed class OpsRuntime : IDisposable
     public OpsMetrics Metrics { get; }
 
     public ConfigurationFileReader Configuration { get; }
+
+    /// <summary>Kubernetes API clients by kubeconfig and context, reused across runs of a monitoring loop.</summary>
+    public KubernetesClients Kubernetes { get; }
 
     /// <summary>The store in <paramref name="directory"/>, opened and migrated once per process.</summary>
     public async Task<StateStore> GetStateStoreAsync(string directory, CancellationToken cancellationToken)
@@ -54,6 +59,7 @@ public sealed class OpsRuntime : IDisposable
 
     public void Dispose()
     {
+        Kubernetes.Dispose();
         Pipelines.Dispose();
         Http.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using OpsAutomation.Core.Health.Kubernetes;
 using OpsAutomation.Core.Health.Services;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
@@ -24,8 +25,9 @@ internal sealed class HealthCheckRunner
     private readonly Func<CancellationToken, Task<CircuitBreakerStore>>? _circuits;
 
     /// <param name="circuits">Opens the persisted circuit breakers on first use; null when circuits are not kept.</param>
-    public HealthCheckRunner(HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
-        : this(StandardProbes(http, time), pipelines, time, circuits: circuits)
+    public HealthCheckRunner(HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time, KubernetesClients kubernetes,
+        Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
+        : this(StandardProbes(http, time, kubernetes), pipelines, time, circuits: circuits)
     {
     }
 
@@ -39,7 +41,7 @@ internal sealed class HealthCheckRunner
         _circuits = circuits;
     }
 
-    private static Dictionary<HealthCheckKind, IHealthProbe> StandardProbes(HttpClientProvider http, TimeProvider time)
+    private static Dictionary<HealthCheckKind, IHealthProbe> StandardProbes(HttpClientProvider http, TimeProvider time, KubernetesClients kubernetes)
     {
         var readiness = new ReadinessProbe(http, time);
         return new Dictionary<HealthCheckKind, IHealthProbe>
@@ -53,6 +55,8 @@ internal sealed class HealthCheckRunner
             [HealthCheckKind.Prometheus] = readiness,
             [HealthCheckKind.Alertmanager] = readiness,
             [HealthCheckKind.Pushgateway] = readiness,
+            [HealthCheckKind.Kubernetes] = new KubernetesApiProbe(kubernetes),
+            [HealthCheckKind.KubernetesWorkload] = new KubernetesWorkloadProbe(kubernetes, time),
         };
     }
 

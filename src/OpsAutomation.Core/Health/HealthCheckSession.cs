@@ -75,7 +75,7 @@ public sealed class HealthCheckSession : IAsyncDisposable
     /// <summary>Results in completion order; ends when every added definition is checked after <see cref="Complete"/>.</summary>
     public async IAsyncEnumerable<HealthCheckResult> ReadResultsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var runner = new HealthCheckRunner(_runtime.Http, _runtime.Pipelines, _runtime.Time,
+        var runner = new HealthCheckRunner(_runtime.Http, _runtime.Pipelines, _runtime.Time, _runtime.Kubernetes,
             async token => new CircuitBreakerStore(await _runtime.GetStateStoreAsync(Settings.StatePath, token).ConfigureAwait(false)));
         var checks = _pending.Reader.ReadAllAsync(cancellationToken);
         await foreach (var result in runner.RunAsync(checks, RunId, _options.Settings.ThrottleLimit, _log.Redactor, cancellationToken).ConfigureAwait(false))

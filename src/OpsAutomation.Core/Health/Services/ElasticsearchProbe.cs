@@ -25,7 +25,8 @@ internal sealed class ElasticsearchProbe : IHealthProbe
     internal static ProbeOutcome Judge(HttpAnswer answer)
     {
         if (HttpVerdicts.Refused(answer) is { } refused) return refused;
-        if (!answer.IsSuccess) return HttpVerdicts.BadStatus(answer, "200");
+        // 408 is how Elasticsearch answers a health request that timed out, with the usual body.
+        if (!answer.IsSuccess && answer.StatusCode != 408) return HttpVerdicts.BadStatus(answer, "200");
         if (!HttpVerdicts.TryParseJson(answer, "the cluster health", out var root, out var invalid)) return invalid;
         if (ServiceApi.String(root, "status") is not { } status) return HttpVerdicts.UnexpectedShape(answer, "the cluster health", "'status'");
 

@@ -66,7 +66,7 @@ internal sealed class ReadinessProbe : IHealthProbe
         if (down.Count > 0) details["DownTargets"] = string.Join(", ", down.Take(10));
         if (ratio <= limit) return ProbeOutcome.Healthy() with { StatusCode = answer.StatusCode, Details = details };
         return new ProbeOutcome(HealthStatus.Degraded, HealthErrorKind.ServiceState,
-            string.Create(CultureInfo.InvariantCulture, $"{down.Count} of {total} scrape targets down ({ratio:P0}, over the {limit:P0} limit)"))
+            string.Create(CultureInfo.InvariantCulture, $"{down.Count} of {total} scrape targets down ({ratio * 100:0.#}%, over the {limit * 100:0.#}% limit)"))
         {
             StatusCode = answer.StatusCode,
             Details = details,

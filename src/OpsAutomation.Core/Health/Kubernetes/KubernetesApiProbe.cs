@@ -1,0 +1,54 @@
+using System.Net;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Health.Kubernetes;
+
+/// <summary>
+/// The API server's /livez and /readyz (with ?verbose, so a failure names the failing checks),
+/// sent through KubernetesClient's own HTTP pipeline and credentials.
+/// </summary>
+internal sealed class KubernetesApiProbe : IHealthProbe
+{
+    private readonly KubernetesClients _clients;
+
+    public KubernetesApiProbe(KubernetesClients clients) => _clients = clients;
+
+    public async Task<ProbeOutcome> ProbeAsync(PreparedCheck check, CancellationToken cancellationToken)
+    {
+        if (KubernetesOutcomes.TryGetClient(_clients, check.Definition, out var client) is { } unusable) return unusable;
+        var kubernetes = (k8s.Kubernetes)client!;
+        var details = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["Server"] = kubernetes.BaseUri.AbsoluteUri };
+        foreach (var endpoint in (string[])["livez", "readyz"])
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kubernetes.BaseUri, endpoint + "?verbose"));
+            if (kubernetes.Credentials is { } credentials)
+                await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await kubernetes.HttpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var code = (int)response.StatusCode;
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.Authentication,
+                    $"/{endpoint}: HTTP {code} {response.ReasonPhrase}: the credentials were {(code == 401 ? "missing or refused" : "refused this path")}")
+                {
+                    StatusCode = code,
+                    Details = details,
+                };
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                var failing = body.Split('\n').Where(l => l.StartsWith("[-]", StringComparison.Ordinal)).Select(l => l[3..].Trim()).ToList();
+                return new ProbeOutcome(HealthStatus.Unhealthy, failing.Count > 0 ? HealthErrorKind.ServiceState : HealthErrorKind.HttpStatus,
+                    failing.Count > 0
+                        ? $"/{endpoint} failed: {string.Join("; ", failing)}"
+                        : $"/{endpoint}: HTTP {code} {response.ReasonPhrase} '{HttpVerdicts.Preview(body)}'")
+                {
+                    StatusCode = code,
+                    Details = details,
+                };
+            }
+            details[endpoint] = "ok";
+        }
+        return ProbeOutcome.Healthy() with { StatusCode = 200, Details = details };
+    }
+}

@@ -1,0 +1,51 @@
+using k8s;
+using k8s.Autorest;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Health.Kubernetes;
+
+/// <summary>How Kubernetes failures become outcomes: unusable configuration, refused credentials, API errors.</summary>
+internal static class KubernetesOutcomes
+{
+    /// <summary>Null with a client, or the outcome that explains why there is none.</summary>
+    public static ProbeOutcome? TryGetClient(KubernetesClients clients, HealthCheckDefinition definition, out IKubernetes? client)
+    {
+        try
+        {
+            client = clients.Get(definition);
+            return null;
+        }
+        catch (KubernetesConfigurationException ex)
+        {
+            client = null;
+            return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.Authentication, ex.Message);
+        }
+    }
+
+    /// <summary>An API answer other than success: 401/403 are credentials, the rest the server's status and message.</summary>
+    public static ProbeOutcome FromApiError(HttpOperationException error, string what)
+    {
+        var code = (int)error.Response.StatusCode;
+        var message = StatusMessage(error.Response.Content) ?? error.Response.ReasonPhrase;
+        return new ProbeOutcome(HealthStatus.Unhealthy, code is 401 or 403 ? HealthErrorKind.Authentication : HealthErrorKind.HttpStatus,
+            $"{what}: HTTP {code}{(message is null ? "" : ": " + message)}")
+        {
+            StatusCode = code,
+        };
+    }
+
+    // The API server explains failures in a Status object's message.
+    private static string? StatusMessage(string? content)
+    {
+        if (string.IsNullOrWhiteSpace(content)) return null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(content);
+            return Services.ServiceApi.String(document.RootElement, "message");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return HttpVerdicts.Preview(content);
+        }
+    }
+}
