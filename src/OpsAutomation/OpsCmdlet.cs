@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.State;
 
 namespace OpsAutomation;
 
@@ -77,6 +78,35 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
         }
         return bound;
     }
+
+    /// <summary>Settings from <paramref name="fileLayer"/>, OPS_* variables and bound parameters; a bad value is a terminating SettingsInvalid.</summary>
+    protected OpsSettings LoadSettings(ConfigurationMap? fileLayer = null)
+    {
+        try
+        {
+            return SettingsLoader.Load(fileLayer, Environment.GetEnvironmentVariable, BoundSettings());
+        }
+        catch (ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "SettingsInvalid", null));
+        }
+    }
+
+    /// <summary>The state store of <paramref name="settings"/>; one that cannot open is a terminating StateStoreUnavailable.</summary>
+    protected static async Task<StateStore> OpenStateStoreAsync(OpsSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ModuleRuntime.Get().GetStateStoreAsync(settings.StatePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StateStoreException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.StateStore(ex, settings.StatePath));
+        }
+    }
+
+    /// <summary>A path as PowerShell resolves it: relative to the current location, providers and ~ understood.</summary>
+    protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
     /// <summary>A bound parameter value in the configuration tree's shape, so one binder validates parameters and files alike.</summary>
     protected static object? ToConfigurationValue(object? value) => value switch

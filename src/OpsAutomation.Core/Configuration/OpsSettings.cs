@@ -17,6 +17,9 @@ public sealed record OpsSettings
     /// <summary>Retries after a failed first attempt. Default 0.</summary>
     public int RetryCount { get; init; }
 
+    /// <summary>Days of health history kept; older results are removed at the end of a run. Default 30.</summary>
+    public int HistoryRetentionDays { get; init; } = 30;
+
     /// <summary>A Pushgateway to push metrics to after a run; none by default.</summary>
     public Uri? PushGatewayUri { get; init; }
 

@@ -6,19 +6,27 @@ namespace OpsAutomation.Core.Health;
 /// <summary>A service catalog file: its <c>Settings</c> and its <c>Services</c>.</summary>
 public sealed class HealthCatalog
 {
-    private static readonly string[] TopLevelKeys = ["Settings", "Services"];
+    private static readonly string[] TopLevelKeys = ["Settings", "Defaults", "Services", "Alerting"];
 
-    private HealthCatalog(string path, ConfigurationMap? settings, IReadOnlyList<ConfigurationMap> services)
+    private HealthCatalog(string path, ConfigurationMap? settings, ConfigurationMap? defaults, IReadOnlyList<ConfigurationMap> services, ConfigurationMap? alerting)
     {
         Path = path;
         Settings = settings;
+        Defaults = defaults;
         Services = services;
+        Alerting = alerting;
     }
 
     public string Path { get; }
 
     /// <summary>The file layer of <see cref="SettingsLoader"/>; null when the file has none.</summary>
     public ConfigurationMap? Settings { get; }
+
+    /// <summary>Service keys that apply to every entry that does not set them (thresholds, severity, circuit breaker).</summary>
+    public ConfigurationMap? Defaults { get; }
+
+    /// <summary>When and where alerts go: thresholds and channels; null when the catalog has none.</summary>
+    public ConfigurationMap? Alerting { get; }
 
     /// <summary>The raw entries, bound by <see cref="Bind"/> once settings are known.</summary>
     public IReadOnlyList<ConfigurationMap> Services { get; }
@@ -30,7 +38,9 @@ public sealed class HealthCatalog
         var services = root.GetMapList("Services");
         if (services.Count == 0)
             throw root.Error("lists no services", "Services");
-        return new HealthCatalog(path, root.GetMap("Settings"), services);
+        var defaults = root.GetMap("Defaults");
+        defaults?.RejectUnknownKeys(HealthCheckDefinitionBinder.DefaultableKeys);
+        return new HealthCatalog(path, root.GetMap("Settings"), defaults, services, root.GetMap("Alerting"));
     }
 
     /// <summary>Binds every entry; a duplicate name is an error naming both entries.</summary>
@@ -40,7 +50,7 @@ public sealed class HealthCatalog
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in Services)
         {
-            var definition = HealthCheckDefinitionBinder.Bind(entry, overrides, settings, environment);
+            var definition = HealthCheckDefinitionBinder.Bind(entry, overrides, settings, environment, Defaults);
             if (!seen.TryAdd(definition.Name, entry.Path))
                 throw new ConfigurationException($"duplicate service name '{definition.Name}' (also at {seen[definition.Name]})", Path, ConfigurationTree.Child(entry.Path, "Name"));
             definitions.Add(definition);

@@ -25,13 +25,21 @@ public static class HealthCheckDefinitionBinder
 
     private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "OPTIONS", "PATCH", "DELETE"];
 
+    /// <summary>Keys a catalog's Defaults may set for every service: all but those that identify one.</summary>
+    public static readonly IReadOnlyList<string> DefaultableKeys = [.. Keys.Except(["Name", "Uri", "Target"])];
+
     /// <param name="entry">The definition's own keys.</param>
     /// <param name="overrides">Values that win over the entry (bound parameters); null for none.</param>
     /// <param name="settings">Defaults for timeout and retries.</param>
-    public static HealthCheckDefinition Bind(ConfigurationMap entry, ConfigurationMap? overrides, OpsSettings settings, Func<string, string?>? environment = null)
+    /// <param name="defaults">A catalog's Defaults: values for keys the entry does not set.</param>
+    public static HealthCheckDefinition Bind(ConfigurationMap entry, ConfigurationMap? overrides, OpsSettings settings, Func<string, string?>? environment = null,
+        ConfigurationMap? defaults = null)
     {
         entry.RejectUnknownKeys(Keys);
-        ConfigurationMap From(string key) => overrides is not null && overrides.Contains(key) ? overrides : entry;
+        ConfigurationMap From(string key) =>
+            overrides is not null && overrides.Contains(key) ? overrides
+            : entry.Contains(key) || defaults is null || !defaults.Contains(key) ? entry
+            : defaults;
 
         if (entry.Contains("Uri") && entry.Contains("Target"))
             throw entry.Error("give Uri or Target, not both", "Target");
@@ -59,7 +67,7 @@ public static class HealthCheckDefinitionBinder
 
         var maxResponse = From("MaxResponseTimeSec").GetDouble("MaxResponseTimeSec", 0.001, 3600);
         var timeout = From("TimeoutSec").GetDouble("TimeoutSec", 0.001, 3600) ?? settings.TimeoutSec;
-        var credential = entry.GetMap("Credential");
+        var credential = From("Credential").GetMap("Credential");
         credential?.RejectUnknownKeys(CredentialKeys);
         var password = credential?.GetRequiredString("Password");
         if (password is not null && !SecretResolver.IsReference(password))
@@ -98,22 +106,22 @@ public static class HealthCheckDefinitionBinder
             UserName = credential?.GetRequiredString("UserName"),
             PasswordReference = password,
             SkipCertificateCheck = From("SkipCertificateCheck").GetBool("SkipCertificateCheck") ?? false,
-            ApiKeyReference = SecretReference(entry, "ApiKey"),
-            BearerTokenReference = SecretReference(entry, "BearerToken"),
+            ApiKeyReference = SecretReference(From("ApiKey"), "ApiKey"),
+            BearerTokenReference = SecretReference(From("BearerToken"), "BearerToken"),
             JsonConditions = jsonConditions,
             HeaderPatterns = headerPatterns,
             CertificateExpiryDays = From("CertificateExpiryDays").GetInt("CertificateExpiryDays", 0, 3650) ?? 14,
             MaxTargetsDownRatio = From("MaxTargetsDownRatio").GetDouble("MaxTargetsDownRatio", 0, 1),
-            Namespace = entry.GetString("Namespace") is { Length: > 0 } ns ? ns : "default",
-            LabelSelector = entry.GetString("LabelSelector"),
-            RestartWindow = TimeSpan.FromMinutes(entry.GetDouble("RestartWindowMin", 0, 7 * 24 * 60) ?? 15),
-            Kubeconfig = entry.GetString("Kubeconfig"),
-            Context = entry.GetString("Context"),
+            Namespace = From("Namespace").GetString("Namespace") is { Length: > 0 } ns ? ns : "default",
+            LabelSelector = From("LabelSelector").GetString("LabelSelector"),
+            RestartWindow = TimeSpan.FromMinutes(From("RestartWindowMin").GetDouble("RestartWindowMin", 0, 7 * 24 * 60) ?? 15),
+            Kubeconfig = From("Kubeconfig").GetString("Kubeconfig"),
+            Context = From("Context").GetString("Context"),
             CircuitBreakerThreshold = From("CircuitBreakerThreshold").GetInt("CircuitBreakerThreshold", 0, 1000) ?? 0,
             CircuitBreakerCooldown = TimeSpan.FromSeconds(From("CircuitBreakerCooldownSec").GetDouble("CircuitBreakerCooldownSec", 1, 7 * 24 * 3600) ?? 300),
-            Severity = entry.GetEnum<HealthSeverity>("Severity") ?? HealthSeverity.Warning,
-            Tags = entry.GetStringList("Tags"),
-            Owner = entry.GetString("Owner"),
+            Severity = From("Severity").GetEnum<HealthSeverity>("Severity") ?? HealthSeverity.Warning,
+            Tags = From("Tags").GetStringList("Tags"),
+            Owner = From("Owner").GetString("Owner"),
             Origin = entry.Path.Length == 0 ? entry.Origin : $"{entry.Origin}, {entry.Path} ({name})",
         };
     }

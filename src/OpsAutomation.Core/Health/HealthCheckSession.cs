@@ -92,6 +92,8 @@ public sealed class HealthCheckSession : IAsyncDisposable
     public async Task FinishAsync(CancellationToken cancellationToken)
     {
         await SaveHistoryAsync(cancellationToken).ConfigureAwait(false);
+        if (_history is not null)
+            await _history.PruneAsync(_runtime.Time.GetUtcNow().AddDays(-Settings.HistoryRetentionDays), cancellationToken).ConfigureAwait(false);
         if (PushgatewayTarget.FromSettings(Settings) is not { } push) return;
         var exposition = await _runtime.Metrics.ExportTextAsync(cancellationToken).ConfigureAwait(false);
         await new PushgatewayClient(_runtime.Http.Get()).PushAsync(push, exposition, PushMethod.Put, cancellationToken).ConfigureAwait(false);

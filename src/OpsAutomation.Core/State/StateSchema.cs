@@ -29,6 +29,7 @@ internal static class StateSchema
         CREATE INDEX ix_health_history_run ON health_history (run_id);
         """,
         """
+        CREATE INDEX ix_health_history_time ON health_history (timestamp_utc);
         CREATE TABLE circuit_state (
             key                  TEXT    PRIMARY KEY,
             state                TEXT    NOT NULL,

@@ -1,0 +1,197 @@
+using System.Collections;
+using System.Management.Automation;
+using OpsAutomation.Completers;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Health;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Commands;
+
+/// <summary>
+/// What Test-ServiceHealth and Watch-ServiceHealth share: the targets (-Uri rows or a -Path
+/// catalog), the check parameters that override every definition, and the settings.
+/// </summary>
+public abstract class HealthCheckCommand : OpsCmdlet
+{
+    protected const string UriSet = "Uri";
+    protected const string PathSet = "Path";
+
+    // Parameters that override every definition's own value: catalog key by parameter name.
+    private static readonly Dictionary<string, string> OverrideKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["TimeoutSec"] = "TimeoutSec", ["RetryCount"] = "RetryCount", ["ExpectedStatusCode"] = "ExpectedStatusCode", ["BodyPattern"] = "BodyPattern",
+        ["MaxResponseTimeSec"] = "MaxResponseTimeSec", ["Method"] = "Method", ["Header"] = "Headers", ["SkipCertificateCheck"] = "SkipCertificateCheck",
+    };
+
+    /// <summary>Targets: http(s):// URIs, tcp://host:port or host:port, dns://host.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = UriSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Target", "Url")]
+    [ValidateNotNullOrEmpty]
+    public string[] Uri { get; set; } = [];
+
+    /// <summary>With -Uri: the names of the targets, one per URI. With -Path: which catalog services to check (wildcards).</summary>
+    [Parameter(ParameterSetName = UriSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = PathSet, Position = 1)]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>The kind of check; inferred from the URI when not given.</summary>
+    [Parameter(ParameterSetName = UriSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(HealthCheckKindCompleter))]
+    public string? Kind { get; set; }
+
+    /// <summary>A service catalog: psd1, JSON or YAML.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [Alias("CatalogPath")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Checks in flight at once. Default 32.</summary>
+    [Parameter]
+    public int ThrottleLimit { get; set; }
+
+    /// <summary>The limit of one attempt, in seconds. Default 10.</summary>
+    [Parameter]
+    public double TimeoutSec { get; set; }
+
+    /// <summary>Retries after a failed first attempt, with exponential backoff and jitter. Default 0.</summary>
+    [Parameter]
+    public int RetryCount { get; set; }
+
+    /// <summary>HTTP status codes that count as healthy; any 2xx when not given.</summary>
+    [Parameter]
+    public int[]? ExpectedStatusCode { get; set; }
+
+    /// <summary>A regular expression the HTTP body must match.</summary>
+    [Parameter]
+    public string? BodyPattern { get; set; }
+
+    /// <summary>An answer slower than this many seconds is Degraded.</summary>
+    [Parameter]
+    public double MaxResponseTimeSec { get; set; }
+
+    /// <summary>The HTTP method. Default GET.</summary>
+    [Parameter]
+    [ValidateSet("GET", "HEAD", "POST", "PUT", "OPTIONS", "PATCH", "DELETE")]
+    public string? Method { get; set; }
+
+    /// <summary>Request headers; secret values as references, env:NAME or file:PATH.</summary>
+    [Parameter]
+    public Hashtable? Header { get; set; }
+
+    /// <summary>Accept any server certificate.</summary>
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>The state directory for history, circuits and logs.</summary>
+    [Parameter]
+    public string? StatePath { get; set; }
+
+    /// <summary>A Pushgateway to push the run's metrics to when it ends.</summary>
+    [Parameter]
+    public System.Uri? PushGatewayUri { get; set; }
+
+    /// <summary>Do not keep the results in the state store's history.</summary>
+    [Parameter]
+    public SwitchParameter NoHistory { get; set; }
+
+    /// <summary>Reads the -Path catalog (null in the Uri set); a bad catalog is a terminating CatalogInvalid.</summary>
+    protected HealthCatalog? ReadCatalog()
+    {
+        if (ParameterSetName != PathSet) return null;
+        var path = ResolvePath(Path);
+        try
+        {
+            return HealthCatalog.Read(path, ModuleRuntime.Get().Configuration);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "CatalogInvalid", path));
+        }
+    }
+
+    /// <summary>The catalog's services that -Name selects, bound with the parameters' overrides.</summary>
+    protected IReadOnlyList<HealthCheckDefinition> SelectServices(HealthCatalog catalog, OpsSettings settings)
+    {
+        IReadOnlyList<HealthCheckDefinition> definitions;
+        try
+        {
+            definitions = catalog.Bind(Overrides(), settings);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "CatalogInvalid", catalog.Path));
+        }
+
+        var patterns = (Name ?? ["*"]).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        var selected = definitions.Where(d => patterns.Any(p => p.IsMatch(d.Name))).ToList();
+        if (selected.Count == 0)
+        {
+            throw ErrorRecords.Terminating(new ErrorRecord(
+                new ArgumentException($"No service in '{catalog.Path}' matches -Name {string.Join(", ", Name ?? [])}. Services: {string.Join(", ", definitions.Select(d => d.Name))}."),
+                "ServiceNotFound", ErrorCategory.ObjectNotFound, Name));
+        }
+        return selected;
+    }
+
+    /// <summary>
+    /// The definitions of the current -Uri input. A bad row from the pipeline is a non-terminating
+    /// HealthCheckTargetInvalid and the rest go on; a bad command-line value is terminating.
+    /// </summary>
+    protected IEnumerable<HealthCheckDefinition> BindUriInput(OpsSettings settings)
+    {
+        var fromPipeline = MyInvocation.ExpectingInput;
+        if (Name is { Length: > 0 } && Name.Length != Uri.Length)
+        {
+            throw ErrorRecords.Terminating(new ErrorRecord(
+                new ArgumentException($"-Name has {Name.Length} values but -Uri has {Uri.Length}; give one name per URI."),
+                "NameCountMismatch", ErrorCategory.InvalidArgument, Name));
+        }
+
+        var overrides = Overrides();
+        for (var i = 0; i < Uri.Length; i++)
+        {
+            var entry = ConfigurationTree.NewMap();
+            entry["Uri"] = Uri[i];
+            if (Name is { Length: > 0 }) entry["Name"] = Name[i];
+            if (!string.IsNullOrEmpty(Kind)) entry["Kind"] = Kind;
+            HealthCheckDefinition? definition = null;
+            try
+            {
+                definition = HealthCheckDefinitionBinder.Bind(new ConfigurationMap(entry, fromPipeline ? "pipeline input" : "parameters", ""), overrides, settings);
+            }
+            catch (ConfigurationException ex) when (fromPipeline)
+            {
+                // One bad row of many: report it and go on with the next.
+                WriteError(ErrorRecords.Configuration(ex, "HealthCheckTargetInvalid", Uri[i]));
+            }
+            catch (ConfigurationException ex)
+            {
+                throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "HealthCheckTargetInvalid", Uri[i]));
+            }
+            if (definition is not null) yield return definition;
+        }
+    }
+
+    /// <summary>The run's options: a fresh run id, and where relative secret files are found.</summary>
+    protected HealthRunOptions RunOptions(OpsSettings settings, HealthCatalog? catalog) => new()
+    {
+        RunId = Guid.NewGuid().ToString("N"),
+        Settings = settings,
+        BaseDirectory = catalog is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : System.IO.Path.GetDirectoryName(catalog.Path),
+        KeepHistory = !NoHistory,
+    };
+
+    /// <summary>Bound check parameters, in the catalog's vocabulary, so they override every entry.</summary>
+    private ConfigurationMap Overrides()
+    {
+        var bound = ConfigurationTree.NewMap();
+        foreach (var (parameter, key) in OverrideKeys)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var value))
+                bound[key] = ToConfigurationValue(value);
+        }
+        var parameterOf = OverrideKeys.ToDictionary(p => p.Value, p => p.Key, StringComparer.OrdinalIgnoreCase);
+        return new ConfigurationMap(bound, "parameters", "", key => "-" + parameterOf.GetValueOrDefault(key, key));
+    }
+}
