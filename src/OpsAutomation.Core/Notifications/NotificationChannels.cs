@@ -29,6 +29,8 @@ public static class NotificationChannels
             redactor.AddSecret(value);
             return value;
         }
+        // Plain URLs take ${VAR:-default} placeholders, as service targets do.
+        string Expand(string key) => VariableExpander.Expand(map.GetRequiredString(key), $"{map.Origin}, key '{map.KeyPath(key)}'");
         Uri Url(string text, string key) =>
             Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
                 ? uri
@@ -39,9 +41,9 @@ public static class NotificationChannels
         switch (type.ToUpperInvariant())
         {
             case "ALERTMANAGER":
-                return new AlertmanagerChannel(client, Url(map.GetRequiredString("Uri"), "Uri"));
+                return new AlertmanagerChannel(client, Url(Expand("Uri"), "Uri"));
             case "PAGERDUTY":
-                var endpoint = map.GetString("Uri") is { } custom ? Url(custom, "Uri") : null;
+                var endpoint = map.GetString("Uri") is not null ? Url(Expand("Uri"), "Uri") : null;
                 return new PagerDutyChannel(client, Secret("RoutingKey"), endpoint);
             case "SLACK":
                 return new SlackChannel(client, Url(Secret("Uri"), "Uri"));
@@ -49,7 +51,7 @@ public static class NotificationChannels
                 return new TeamsChannel(client, Url(Secret("Uri"), "Uri"));
             case "WEBHOOK":
                 var raw = map.GetRequiredString("Uri");
-                var url = Url(SecretResolver.IsReference(raw) ? Secret("Uri") : raw, "Uri");
+                var url = Url(SecretResolver.IsReference(raw) ? Secret("Uri") : Expand("Uri"), "Uri");
                 var headers = new List<KeyValuePair<string, string>>();
                 foreach (var (name, value) in map.GetStringMap("Headers"))
                 {
