@@ -12,7 +12,7 @@
     RequiredAssemblies     = @('OpsAutomation.Models.dll')
     FormatsToProcess       = @('OpsAutomation.Format.ps1xml')
     TypesToProcess         = @('OpsAutomation.Types.ps1xml')
-    CmdletsToExport        = @('Test-ServiceHealth')
+    CmdletsToExport        = @('Test-ServiceHealth', 'New-HealthReport')
     FunctionsToExport      = @()
     AliasesToExport        = @()
     VariablesToExport      = @()
