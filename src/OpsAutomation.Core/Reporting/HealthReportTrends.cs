@@ -1,0 +1,34 @@
+using OpsAutomation.Core.Health;
+using OpsAutomation.Core.State;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Reporting;
+
+/// <summary>Reads each reported service's history over a window and summarises it for the report's trends.</summary>
+public static class HealthReportTrends
+{
+    /// <summary>One summary per service that has history in the window; services without any are left out, not shown as 0% available.</summary>
+    /// <param name="to">The end of the window, usually the report's time.</param>
+    public static async Task<IReadOnlyList<HealthSummary>> SummarizeAsync(
+        HealthHistoryStore history,
+        IEnumerable<string> names,
+        DateTimeOffset to,
+        TimeSpan window,
+        double? sloTargetPercent,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(names);
+        if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window), window, "A trend window is a positive span of time.");
+        var from = to - window;
+        var summaries = new List<HealthSummary>();
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            // Every row of the window counts: a cap would skew availability and the percentiles.
+            var results = await history.ReadAsync(name, from, int.MaxValue, cancellationToken).ConfigureAwait(false);
+            var inWindow = results.Where(r => r.Timestamp <= to).ToList();
+            if (inWindow.Count > 0) summaries.Add(HealthTrends.Summarize(name, inWindow, from, to, sloTargetPercent));
+        }
+        return summaries;
+    }
+}
