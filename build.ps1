@@ -9,7 +9,8 @@
     Test   builds, starts the real services the tests need on 127.0.0.1 (installing their
            Debian packages when missing), runs xunit and Pester, stops the services and prints
            'N passed, N failed' as its last line. Exits non-zero on any failure.
-    Run    builds, then runs examples/health-report.ps1 in a fresh pwsh with the built module.
+    Run    builds, then runs examples/health-report.ps1 in a fresh pwsh with the built module and
+           writes the report to output/health-report.html.
     Bench  builds, then runs the benchmarks in bench/ and prints their figures.
     Clean  removes output/ and every bin/ and obj/.
 .EXAMPLE
@@ -155,7 +156,8 @@ function Invoke-TestTask {
 
 function Invoke-RunTask {
     Invoke-BuildTask
-    $command = "Import-Module '$((Join-Path $ModuleDir 'OpsAutomation.psd1'))'; & '$((Join-Path $Root 'examples' 'health-report.ps1'))' -Path '$((Join-Path $Root 'examples' 'services.psd1'))'"
+    $report = Join-Path $Root 'output' 'health-report.html'
+    $command = "Import-Module '$((Join-Path $ModuleDir 'OpsAutomation.psd1'))'; & '$((Join-Path $Root 'examples' 'health-report.ps1'))' -Path '$((Join-Path $Root 'examples' 'services.psd1'))' -OutputPath '$report'"
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-Command', $command)
 }
 

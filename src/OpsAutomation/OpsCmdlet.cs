@@ -76,6 +76,9 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
             if (MyInvocation.BoundParameters.TryGetValue(key, out var value))
                 bound[key] = ToConfigurationValue(value);
         }
+        // A path parameter means what it means at the prompt: relative to PowerShell's location.
+        if (bound.TryGetValue("StatePath", out var statePath) && statePath is string { Length: > 0 } relative)
+            bound["StatePath"] = ResolvePath(relative);
         return bound;
     }
 

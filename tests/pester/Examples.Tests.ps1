@@ -9,19 +9,25 @@ BeforeAll {
 }
 
 Describe 'examples/health-report.ps1' {
-    It 'reports healthy and unreachable rows, each with its reason, and writes Markdown' {
-        $report = Join-Path $TestDrive 'report.md'
+    It 'reports every service of the stack with its reason, and writes the report' -ForEach @(
+        @{ File = 'report.md'; Row = '\| report-endpoint \| Http \| Healthy \| 200 \|' }
+        @{ File = 'report.html'; Row = '<td[^>]*>report-endpoint</td>' }
+        @{ File = 'report.json'; Row = '"name":\s*"report-endpoint"' }
+    ) {
+        $report = Join-Path $TestDrive $File
         $env:OPS_STATE_PATH = Join-Path $TestDrive 'state'
         $env:ELASTICSEARCH_URL = 'http://127.0.0.1:1'
+        $env:KUBECONFIG = Join-Path $TestDrive 'no-kubeconfig'
         try {
             $output = & $Pwsh -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; & '$(Join-Path $Examples 'health-report.ps1')' -OutputPath '$report'" 2>&1 | Out-String
         }
-        finally { Remove-Item env:OPS_STATE_PATH, env:ELASTICSEARCH_URL }
+        finally { Remove-Item env:OPS_STATE_PATH, env:ELASTICSEARCH_URL, env:KUBECONFIG }
         $LASTEXITCODE | Should -Be 0 -Because $output
         $output | Should -Match 'report-endpoint\s+Http\s+Healthy\s+200'
         $output | Should -Match 'dns-localhost\s+Dns\s+Healthy'
-        $output | Should -Match 'elasticsearch\s+Http\s+Unreachable.*Connection refused \(127\.0\.0\.1:1\)'
-        $output | Should -Match 'Summary: 6 services'
-        Get-Content $report -Raw | Should -Match '\| report-endpoint \| Http \| Healthy \| 200 \|'
+        $output | Should -Match 'elasticsearch\s+Elasticsearch\s+Unreachable.*Connection refused \(127\.0\.0\.1:1\)'
+        $output | Should -Match 'kubernetes-api\s+Kubernetes\s+Unhealthy.*no-kubeconfig'
+        $output | Should -Match 'Summary: 9 results'
+        Get-Content $report -Raw | Should -Match $Row
     }
 }

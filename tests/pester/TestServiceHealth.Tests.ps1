@@ -9,26 +9,6 @@ BeforeAll {
     $script:State = Join-Path $TestDrive 'state'
 }
 
-Describe 'Help' {
-    It '<Name> has a synopsis, a description, two examples and every parameter described' -ForEach @(
-        Get-Command -Module OpsAutomation -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name; Command = $_ } }
-    ) {
-        $help = Get-Help $Name -Full
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        $help.Synopsis | Should -Not -Match '^\s*Test-ServiceHealth \['
-        ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
-        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
-        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
-        foreach ($parameter in $Command.Parameters.Keys | Where-Object { $_ -notin $common }) {
-            ($help.parameters.parameter | Where-Object name -EQ $parameter).description.Text | Should -Not -BeNullOrEmpty -Because "-$parameter needs a description"
-        }
-    }
-
-    It '-? shows the synopsis' {
-        (Test-ServiceHealth -? | Out-String) | Should -Match 'Checks HTTP\(S\), TCP and DNS targets concurrently'
-    }
-}
-
 Describe 'Tab completion' {
     BeforeAll {
         $catalogDir = New-Item -ItemType Directory (Join-Path $TestDrive 'catalogs') -Force

@@ -66,7 +66,11 @@ function Start-TestServices {
             $arguments = switch ($name) {
                 'Prometheus' {
                     $config = Join-Path $data 'prometheus.yml'
-                    Set-Content $config "global:`n  scrape_interval: 15s`nscrape_configs:`n  - job_name: prometheus`n    static_configs:`n      - targets: ['$address']`n"
+                    # A second job scrapes the port a Watch-ServiceHealth test serves /metrics on, every second.
+                    $watchPort = Get-FreeTcpPort
+                    $env:OPS_TEST_WATCH_METRICS_PORT = "$watchPort"
+                    Set-Content $config ("global:`n  scrape_interval: 15s`nscrape_configs:`n  - job_name: prometheus`n    static_configs:`n      - targets: ['$address']`n" +
+                        "  - job_name: opsautomation-watch`n    scrape_interval: 1s`n    static_configs:`n      - targets: ['127.0.0.1:$watchPort']`n")
                     "--config.file=$config", "--storage.tsdb.path=$(Join-Path $data 'tsdb')", "--web.listen-address=$address", '--web.enable-lifecycle'
                 }
                 'Pushgateway' { "--web.listen-address=$address" }
@@ -104,6 +108,7 @@ function Stop-TestServices {
         }
         catch [Microsoft.PowerShell.Commands.ProcessCommandException] { }
         Remove-Item "env:OPS_TEST_$($service.Name.ToUpperInvariant())_URL" -ErrorAction Ignore
+        if ($service.Name -eq 'Prometheus') { Remove-Item env:OPS_TEST_WATCH_METRICS_PORT -ErrorAction Ignore }
         Write-Host "Stopped $($service.Name) (pid $($service.ProcessId))"
     }
     $roots = $Services | ForEach-Object { Split-Path $_.DataPath } | Select-Object -Unique
