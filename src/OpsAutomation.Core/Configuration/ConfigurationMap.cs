@@ -124,13 +124,14 @@ public sealed class ConfigurationMap
     }
 
     /// <summary>An enum member by name, case-insensitive; numbers are refused so a typo never binds by accident.</summary>
-    public TEnum? GetEnum<TEnum>(string key) where TEnum : struct, Enum
+    /// <param name="noun">What the value is, for the error: "unknown kind 'Ftp'".</param>
+    public TEnum? GetEnum<TEnum>(string key, string noun = "value") where TEnum : struct, Enum
     {
         var text = GetString(key);
         if (string.IsNullOrWhiteSpace(text)) return null;
         return Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(text, out _)
             ? value
-            : throw Error($"unknown value '{text}'; use one of {string.Join(", ", Enum.GetNames<TEnum>())}", key);
+            : throw Error($"unknown {noun} '{text}'; use one of {string.Join(", ", Enum.GetNames<TEnum>())}", key);
     }
 
     public ConfigurationMap? GetMap(string key)

@@ -44,7 +44,7 @@ public static class HealthCheckDefinitionBinder
         if (entry.Contains("Uri") && entry.Contains("Target"))
             throw entry.Error("give Uri or Target, not both", "Target");
         var targetKey = entry.Contains("Target") ? "Target" : "Uri";
-        var declaredKind = From("Kind").GetEnum<HealthCheckKind>("Kind");
+        var declaredKind = From("Kind").GetEnum<HealthCheckKind>("Kind", "kind");
         var targetOptional = declaredKind is HealthCheckKind.Kubernetes or HealthCheckKind.KubernetesWorkload;
         var rawTarget = targetOptional && string.IsNullOrWhiteSpace(entry.GetString(targetKey))
             ? ""
@@ -119,7 +119,7 @@ public static class HealthCheckDefinitionBinder
             Context = From("Context").GetString("Context"),
             CircuitBreakerThreshold = From("CircuitBreakerThreshold").GetInt("CircuitBreakerThreshold", 0, 1000) ?? 0,
             CircuitBreakerCooldown = TimeSpan.FromSeconds(From("CircuitBreakerCooldownSec").GetDouble("CircuitBreakerCooldownSec", 1, 7 * 24 * 3600) ?? 300),
-            Severity = From("Severity").GetEnum<HealthSeverity>("Severity") ?? HealthSeverity.Warning,
+            Severity = From("Severity").GetEnum<HealthSeverity>("Severity", "severity") ?? HealthSeverity.Warning,
             Tags = From("Tags").GetStringList("Tags"),
             Owner = From("Owner").GetString("Owner"),
             Origin = entry.Path.Length == 0 ? entry.Origin : $"{entry.Origin}, {entry.Path} ({name})",

@@ -50,12 +50,41 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"Timeout\": 3 } ] }", "unknown key", "Services[0].Timeout")]
     [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"Credential\": { \"UserName\": \"u\", \"Password\": \"hunter2\" } } ] }", "never clear text", "Services[0].Credential.Password")]
     [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"BodyPattern\": \"([\" } ] }", "not a valid regular expression", "Services[0].BodyPattern")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"JsonCondition\": \"status = green\" } ] }", "no operator", "Services[0].JsonCondition")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Kind\": \"Elasticsearch\", \"Uri\": \"http://x\", \"ApiKey\": \"hunter2\" } ] }", "never clear text", "Services[0].ApiKey")]
+    [InlineData("{ \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\", \"Severity\": \"Urgent\" } ] }", "unknown severity 'Urgent'", "Services[0].Severity")]
+    [InlineData("{ \"Services\": [ { \"Kind\": \"KubernetesWorkload\", \"Namespace\": \"shop\" } ] }", "without a target needs a Name", "Services[0].Name")]
+    [InlineData("{ \"Defaults\": { \"Uri\": \"http://x\" }, \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\" } ] }", "unknown key", "Defaults.Uri")]
+    [InlineData("{ \"Defaults\": { \"TimeoutSec\": 0 }, \"Services\": [ { \"Name\": \"a\", \"Uri\": \"http://x\" } ] }", "out of range", "Defaults.TimeoutSec")]
     public void A_bad_value_is_an_error_naming_the_key_and_value(string content, string message, string key)
     {
         var ex = Assert.Throws<ConfigurationException>(() => Bind("c.json", content));
         Assert.Contains(message, ex.Message);
         Assert.Equal(key, ex.Key);
         Assert.DoesNotContain("hunter2", ex.Message);
+    }
+
+    [Fact]
+    public void Defaults_apply_to_every_service_that_does_not_set_its_own()
+    {
+        var defs = Bind("c.json", """
+            { "Defaults": { "Severity": "Critical", "CircuitBreakerThreshold": 3, "Tags": ["prod"], "TimeoutSec": 2 },
+              "Services": [ { "Name": "a", "Uri": "http://a" }, { "Name": "b", "Uri": "http://b", "Severity": "Info", "TimeoutSec": 7 } ] }
+            """);
+        Assert.Equal((HealthSeverity.Critical, 3, "prod", TimeSpan.FromSeconds(2)), (defs[0].Severity, defs[0].CircuitBreakerThreshold, defs[0].Tags[0], defs[0].Timeout));
+        Assert.Equal((HealthSeverity.Info, 3, TimeSpan.FromSeconds(7)), (defs[1].Severity, defs[1].CircuitBreakerThreshold, defs[1].Timeout));
+    }
+
+    [Fact]
+    public void Service_kinds_take_a_base_url_and_kubernetes_kinds_need_none()
+    {
+        var defs = Bind("c.json", """
+            { "Services": [ { "Name": "es", "Kind": "Elasticsearch", "Uri": "https://es.internal:9200/proxy" },
+                            { "Name": "shop", "Kind": "KubernetesWorkload", "Namespace": "shop", "LabelSelector": "app=web", "RestartWindowMin": 5 } ] }
+            """);
+        Assert.Equal("https://es.internal:9200/proxy/", defs[0].Target);
+        Assert.Equal("", defs[1].Target);
+        Assert.Equal(("shop", "app=web", TimeSpan.FromMinutes(5)), (defs[1].Namespace, defs[1].LabelSelector, defs[1].RestartWindow));
     }
 
     [Fact]
