@@ -18,7 +18,10 @@ $python = '/usr/bin/python3'
 & $python -c 'import requests' 2>$null
 if ($LASTEXITCODE -ne 0) {
     $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "apt-get update failed with $LASTEXITCODE." }
     & apt-get install -y -qq --no-install-recommends python3-requests | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "apt-get install python3-requests failed with $LASTEXITCODE." }
 }
 
 $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
@@ -52,4 +55,5 @@ try {
 }
 finally {
     Stop-Process -Id $server.Id -ErrorAction Ignore
+    $server.WaitForExit(10000) | Out-Null
 }
