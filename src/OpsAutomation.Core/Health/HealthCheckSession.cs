@@ -50,6 +50,9 @@ public sealed class HealthCheckSession : IAsyncDisposable
     /// </summary>
     public void Add(HealthCheckDefinition definition)
     {
+        // A relative kubeconfig is relative to the catalog (or the current location), as secret files are.
+        if (definition.Kubeconfig is { } kubeconfig && _options.BaseDirectory is { } baseDirectory)
+            definition = definition with { Kubeconfig = Path.GetFullPath(kubeconfig, baseDirectory) };
         if (!_names.Add(definition.Name))
             throw new ConfigurationException($"duplicate service name '{definition.Name}' in one run", definition.Origin, "Name");
         var headers = new List<KeyValuePair<string, string>>(definition.Headers.Count + 1);

@@ -8,28 +8,32 @@ public sealed class MetricsEndpoint : IDisposable
 {
     private readonly MetricServer _server;
 
-    private MetricsEndpoint(MetricServer server, Uri uri)
+    private MetricsEndpoint(MetricServer server, string address)
     {
         _server = server;
-        Uri = uri;
+        Address = address;
     }
 
-    public Uri Uri { get; }
+    /// <summary>Where it listens, such as http://127.0.0.1:9464/metrics or http://+:9464/metrics.</summary>
+    public string Address { get; }
 
     /// <summary>Starts listening; a port in use or a host that cannot be bound throws <see cref="MetricsEndpointException"/> naming it.</summary>
     public static MetricsEndpoint Start(OpsMetrics metrics, string host, int port)
     {
-        var server = new MetricServer(host, port, "metrics/", metrics.Registry);
+        // + and * (every interface) are HttpListener prefixes, not host names: the address stays a string.
+        var address = $"http://{host}:{port}/metrics";
+        MetricServer? server = null;
         try
         {
+            server = new MetricServer(host, port, "metrics/", metrics.Registry);
             server.Start();
+            return new MetricsEndpoint(server, address);
         }
-        catch (HttpListenerException ex)
+        catch (Exception ex) when (ex is HttpListenerException or ArgumentException or InvalidOperationException or PlatformNotSupportedException)
         {
-            server.Dispose();
-            throw new MetricsEndpointException($"Cannot serve metrics on http://{host}:{port}/metrics: {ex.Message}", ex);
+            server?.Dispose();
+            throw new MetricsEndpointException($"Cannot serve metrics on {address}: {ex.Message}", ex);
         }
-        return new MetricsEndpoint(server, new Uri($"http://{host}:{port}/metrics"));
     }
 
     public void Dispose() => _server.Dispose();

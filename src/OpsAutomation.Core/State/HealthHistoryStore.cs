@@ -9,7 +9,8 @@ namespace OpsAutomation.Core.State;
 public sealed class HealthHistoryStore
 {
     private static readonly string[] InsertParameters =
-        ["$run", "$name", "$kind", "$target", "$status", "$code", "$ms", "$attempts", "$first", "$errorKind", "$error", "$details", "$time"];
+        ["$run", "$name", "$kind", "$target", "$status", "$code", "$ms", "$attempts", "$first", "$errorKind", "$error", "$details", "$time",
+         "$severity", "$owner", "$tags", "$next"];
 
     private readonly StateStore _store;
 
@@ -25,8 +26,10 @@ public sealed class HealthHistoryStore
         command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO health_history (run_id, name, kind, target, status, status_code, response_time_ms, attempts,
-                                        first_attempt_status, error_kind, error, details_json, timestamp_utc)
-            VALUES ($run, $name, $kind, $target, $status, $code, $ms, $attempts, $first, $errorKind, $error, $details, $time);
+                                        first_attempt_status, error_kind, error, details_json, timestamp_utc,
+                                        severity, owner, tags, next_probe_at_utc)
+            VALUES ($run, $name, $kind, $target, $status, $code, $ms, $attempts, $first, $errorKind, $error, $details, $time,
+                    $severity, $owner, $tags, $next);
             """;
         var parameters = InsertParameters.ToDictionary(n => n, n => command.Parameters.Add(n, SqliteType.Text));
         foreach (var r in results)
@@ -44,9 +47,19 @@ public sealed class HealthHistoryStore
             parameters["$error"].Value = (object?)r.Error ?? DBNull.Value;
             parameters["$details"].Value = r.Details.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(r.Details);
             parameters["$time"].Value = r.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            parameters["$severity"].Value = r.Severity.ToString();
+            parameters["$owner"].Value = (object?)r.Owner ?? DBNull.Value;
+            parameters["$tags"].Value = r.Tags.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(r.Tags);
+            parameters["$next"].Value = r.NextProbeAt is { } next ? next.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Dictionary<string, object?> ReadDetails(string json)
+    {
+        var raw = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? [];
+        return raw.ToDictionary(p => p.Key, p => JsonValues.ToClr(p.Value), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Removes results older than <paramref name="cutoff"/>; returns how many.</summary>
@@ -78,7 +91,7 @@ public sealed class HealthHistoryStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT run_id, name, kind, target, status, status_code, response_time_ms, attempts,
-                   first_attempt_status, error_kind, error, details_json, timestamp_utc
+                   first_attempt_status, error_kind, error, details_json, timestamp_utc, severity, owner, tags, next_probe_at_utc
             FROM health_history
             WHERE ($name IS NULL OR name = $name) AND ($since IS NULL OR timestamp_utc >= $since)
             ORDER BY timestamp_utc DESC, id DESC
@@ -104,10 +117,12 @@ public sealed class HealthHistoryStore
                 FirstAttemptStatus = Enum.Parse<HealthStatus>(reader.GetString(8)),
                 ErrorKind = Enum.Parse<HealthErrorKind>(reader.GetString(9)),
                 Error = reader.IsDBNull(10) ? null : reader.GetString(10),
-                Details = reader.IsDBNull(11)
-                    ? new Dictionary<string, object?>()
-                    : JsonSerializer.Deserialize<Dictionary<string, object?>>(reader.GetString(11)) ?? [],
+                Details = reader.IsDBNull(11) ? new Dictionary<string, object?>() : ReadDetails(reader.GetString(11)),
                 Timestamp = DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                Severity = reader.IsDBNull(13) ? HealthSeverity.Warning : Enum.Parse<HealthSeverity>(reader.GetString(13)),
+                Owner = reader.IsDBNull(14) ? null : reader.GetString(14),
+                Tags = reader.IsDBNull(15) ? [] : JsonSerializer.Deserialize<string[]>(reader.GetString(15)) ?? [],
+                NextProbeAt = reader.IsDBNull(16) ? null : DateTimeOffset.Parse(reader.GetString(16), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
             });
         }
         return results;

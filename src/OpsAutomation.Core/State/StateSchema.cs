@@ -30,6 +30,10 @@ internal static class StateSchema
         """,
         """
         CREATE INDEX ix_health_history_time ON health_history (timestamp_utc);
+        ALTER TABLE health_history ADD COLUMN severity TEXT;
+        ALTER TABLE health_history ADD COLUMN owner TEXT;
+        ALTER TABLE health_history ADD COLUMN tags TEXT;
+        ALTER TABLE health_history ADD COLUMN next_probe_at_utc TEXT;
         CREATE TABLE circuit_state (
             key                  TEXT    PRIMARY KEY,
             state                TEXT    NOT NULL,

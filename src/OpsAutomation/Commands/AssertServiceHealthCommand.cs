@@ -35,6 +35,12 @@ public sealed class AssertServiceHealthCommand : OpsCmdlet
 
     protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
+        if (_results.Count == 0)
+        {
+            // Nothing checked is not a pass: a gate that passes on empty input hides a broken run.
+            throw ErrorRecords.Terminating(new ErrorRecord(new InvalidOperationException("No health results reached Assert-ServiceHealth, so nothing was shown healthy."),
+                "NoResults", ErrorCategory.InvalidData, null));
+        }
         var failing = _results.Where(r => HealthTrends.IsFailure(r.Status) || (FailOnDegraded && r.Status == HealthStatus.Degraded)).ToList();
         var counts = string.Join(", ", _results.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
         if (failing.Count == 0)

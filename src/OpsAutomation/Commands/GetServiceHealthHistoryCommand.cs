@@ -9,6 +9,8 @@ namespace OpsAutomation.Commands;
 [OutputType(typeof(HealthCheckResult))]
 public sealed class GetServiceHealthHistoryCommand : OpsCmdlet
 {
+    private readonly HashSet<string> _done = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Services to read (wildcards). Default all.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     public string[] Name { get; set; } = ["*"];
@@ -32,6 +34,7 @@ public sealed class GetServiceHealthHistoryCommand : OpsCmdlet
         var since = ModuleRuntime.Get().Time.GetUtcNow() - Last;
         foreach (var name in await HistoryNames.MatchAsync(history, Name, cancellationToken).ConfigureAwait(false))
         {
+            if (!_done.Add(name)) continue;
             foreach (var result in await history.ReadAsync(name, since, First, cancellationToken).ConfigureAwait(false))
                 WriteObject(result);
         }

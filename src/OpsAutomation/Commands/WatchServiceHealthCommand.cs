@@ -70,7 +70,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
             {
                 throw ErrorRecords.Terminating(new ErrorRecord(ex, "MetricsEndpointUnavailable", ErrorCategory.ResourceUnavailable, $"{MetricsHost}:{MetricsPort}"));
             }
-            WriteVerbose($"Serving metrics at {endpoint.Uri}");
+            WriteVerbose($"Serving metrics at {endpoint.Address}");
         }
 
         try

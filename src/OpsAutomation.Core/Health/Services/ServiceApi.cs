@@ -24,13 +24,5 @@ internal static class ServiceApi
     }
 
     /// <summary>A JSON scalar as the CLR value a Details dictionary holds.</summary>
-    public static object? Scalar(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => value.TryGetInt64(out var whole) ? (object)whole : value.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Null => null,
-        _ => value.GetRawText(),
-    };
+    public static object? Scalar(JsonElement value) => JsonValues.ToClr(value);
 }
