@@ -85,7 +85,8 @@ function Read-TrxCounts([string] $Path) {
 function Invoke-XunitLayer([string] $Project, [string] $ResultsDir) {
     $name = Split-Path $Project -Leaf
     $trx = Join-Path $ResultsDir "$name.trx"
-    & dotnet test $Project -c $Configuration --nologo --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' | Out-Host
+    # A hung test is killed and counted as failed, rather than eating the run's time limit.
+    & dotnet test $Project -c $Configuration --nologo --blame-hang-timeout 5m --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' | Out-Host
     $exit = $LASTEXITCODE
     if (-not (Test-Path $trx)) {
         Write-Warning "$name produced no results (exit $exit): counted as one failure."
