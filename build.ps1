@@ -168,6 +168,8 @@ function Invoke-BenchTask {
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Invoke-BlackboxBench.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Measure-WatchMemory.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
 }
 
 function Invoke-CleanTask {
