@@ -23,15 +23,11 @@ param(
     [int] $DelayMs = 20
 )
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'BenchSupport.psm1') -Force
 Set-StrictMode -Version Latest
 $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
 $ModulePath = (Resolve-Path $ModulePath).Path
 
-function Invoke-Native([string] $FilePath, [string[]] $ArgumentList) {
-    $output = & $FilePath @ArgumentList
-    if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' exited with $LASTEXITCODE." }
-    $output
-}
 
 function Install-Blackbox {
     if (Get-Command prometheus-blackbox-exporter -ErrorAction Ignore) { return }
@@ -42,11 +38,6 @@ function Install-Blackbox {
     Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'prometheus-blackbox-exporter') | Out-Null
 }
 
-function Get-FreeTcpPort {
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-}
 
 function Start-Logged([string] $Name, [string] $FilePath, [string[]] $ArgumentList, [string] $ReadyUrl) {
     $log = Join-Path $script:work "$Name.log"
@@ -66,11 +57,6 @@ function Start-Logged([string] $Name, [string] $FilePath, [string[]] $ArgumentLi
     finally { $client.Dispose() }
 }
 
-function Stop-Started($Process) {
-    Stop-Process -Id $Process.Id -ErrorAction Ignore
-    $Process.WaitForExit(10000) | Out-Null
-    $script:started.Remove($Process) | Out-Null
-}
 
 function Get-PeakRssMiB([int] $ProcessId) {
     $line = Select-String -Path "/proc/$ProcessId/status" -Pattern '^VmHWM:\s+(\d+) kB' | Select-Object -First 1
@@ -124,7 +110,7 @@ try {
             $exporterCpu = Get-CpuSeconds $exporter
             $exporterPeak = Get-PeakRssMiB $exporter.Id
         }
-        finally { Stop-Started $exporter }
+        finally { Stop-Started $exporter $started }
 
         [pscustomobject]@{
             Throttle = $limit; Ours = Get-Median $ours.Seconds; Blackbox = Get-Median $peer.Seconds
@@ -160,7 +146,7 @@ try {
     }
 }
 finally {
-    foreach ($process in @($started)) { Stop-Started $process }
+    foreach ($process in @($started)) { Stop-Started $process $started }
     $env:OPS_STATE_PATH = $stateBefore
     Remove-Item $work -Recurse -Force -ErrorAction Ignore
 }

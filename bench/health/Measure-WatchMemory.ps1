@@ -24,6 +24,7 @@ param(
     [int] $DelayMs = 20
 )
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'BenchSupport.psm1') -Force
 Set-StrictMode -Version Latest
 $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -32,17 +33,7 @@ $warmUpRounds = 2
 $count = [int][math]::Round($Minutes * 60 / $IntervalSec)
 if ($count -le $warmUpRounds) { throw "Minutes * 60 / IntervalSec gives $count rounds; more than $warmUpRounds are needed after the warm-up." }
 
-function Invoke-Native([string] $FilePath, [string[]] $ArgumentList) {
-    $output = & $FilePath @ArgumentList
-    if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' exited with $LASTEXITCODE." }
-    $output
-}
 
-function Get-FreeTcpPort {
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-}
 
 function Start-Logged([string] $Name, [string] $FilePath, [string[]] $ArgumentList) {
     $process = Start-Process -FilePath $FilePath -ArgumentList $ArgumentList -PassThru `
@@ -71,11 +62,6 @@ function Get-BodyLength([string] $Url) {
     catch [System.Net.Http.HttpRequestException] { $null }
 }
 
-function Stop-Started($Process) {
-    Stop-Process -Id $Process.Id -ErrorAction Ignore
-    $Process.WaitForExit(10000) | Out-Null
-    $script:started.Remove($Process) | Out-Null
-}
 
 function Get-RssMiB([int] $ProcessId) {
     $line = Select-String -Path "/proc/$ProcessId/status" -Pattern '^VmRSS:\s+(\d+) kB' -ErrorAction Ignore | Select-Object -First 1
@@ -188,7 +174,7 @@ try {
     'Target server peak RSS: {0:0} MiB.' -f ((Select-String -Path "/proc/$($targetServer.Id)/status" -Pattern '^VmHWM:\s+(\d+) kB').Matches[0].Groups[1].Value / 1024)
 }
 finally {
-    foreach ($process in @($started)) { Stop-Started $process }
+    foreach ($process in @($started)) { Stop-Started $process $started }
     $client.Dispose()
     $env:OPS_STATE_PATH = $stateBefore
     Remove-Item $work -Recurse -Force -ErrorAction Ignore

@@ -5,24 +5,15 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Core.Health.Services;
 
 /// <summary>GET /_cluster/health: green Healthy, yellow Degraded, red or timed out Unhealthy.</summary>
-internal sealed class ElasticsearchProbe : IHealthProbe
+internal sealed class ElasticsearchProbe : SingleEndpointProbe
 {
-    private readonly HttpClientProvider _clients;
-    private readonly TimeProvider _time;
-
-    public ElasticsearchProbe(HttpClientProvider clients, TimeProvider time)
+    public ElasticsearchProbe(HttpClientProvider clients, TimeProvider time) : base(clients, time)
     {
-        _clients = clients;
-        _time = time;
     }
 
-    public async Task<ProbeOutcome> ProbeAsync(PreparedCheck check, CancellationToken cancellationToken)
-    {
-        var answer = await HttpAnswer.SendAsync(_clients, check, ServiceApi.Resolve(check, "_cluster/health"), "GET", cancellationToken).ConfigureAwait(false);
-        return HttpVerdicts.CheckCertificate(Judge(answer), answer, check.Definition, _time.GetUtcNow());
-    }
+    protected override string ApiPath => "_cluster/health";
 
-    internal static ProbeOutcome Judge(HttpAnswer answer)
+    protected override ProbeOutcome Judge(HttpAnswer answer)
     {
         if (HttpVerdicts.Refused(answer) is { } refused) return refused;
         // 408 is how Elasticsearch answers a health request that timed out, with the usual body.

@@ -4,24 +4,15 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Core.Health.Services;
 
 /// <summary>GET /api/health: database "ok" is Healthy; anything else (Grafana then answers 503) is Unhealthy.</summary>
-internal sealed class GrafanaProbe : IHealthProbe
+internal sealed class GrafanaProbe : SingleEndpointProbe
 {
-    private readonly HttpClientProvider _clients;
-    private readonly TimeProvider _time;
-
-    public GrafanaProbe(HttpClientProvider clients, TimeProvider time)
+    public GrafanaProbe(HttpClientProvider clients, TimeProvider time) : base(clients, time)
     {
-        _clients = clients;
-        _time = time;
     }
 
-    public async Task<ProbeOutcome> ProbeAsync(PreparedCheck check, CancellationToken cancellationToken)
-    {
-        var answer = await HttpAnswer.SendAsync(_clients, check, ServiceApi.Resolve(check, "api/health"), "GET", cancellationToken).ConfigureAwait(false);
-        return HttpVerdicts.CheckCertificate(Judge(answer), answer, check.Definition, _time.GetUtcNow());
-    }
+    protected override string ApiPath => "api/health";
 
-    internal static ProbeOutcome Judge(HttpAnswer answer)
+    protected override ProbeOutcome Judge(HttpAnswer answer)
     {
         if (HttpVerdicts.Refused(answer) is { } refused) return refused;
         if (answer.StatusCode is not (200 or 503)) return HttpVerdicts.BadStatus(answer, "200");

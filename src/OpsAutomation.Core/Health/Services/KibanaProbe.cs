@@ -8,24 +8,15 @@ namespace OpsAutomation.Core.Health.Services;
 /// critical); 7.x reports status.overall.state (green, yellow, red). Kibana answers 503 with
 /// the same body when it is unavailable, so the body is read whatever the status code.
 /// </summary>
-internal sealed class KibanaProbe : IHealthProbe
+internal sealed class KibanaProbe : SingleEndpointProbe
 {
-    private readonly HttpClientProvider _clients;
-    private readonly TimeProvider _time;
-
-    public KibanaProbe(HttpClientProvider clients, TimeProvider time)
+    public KibanaProbe(HttpClientProvider clients, TimeProvider time) : base(clients, time)
     {
-        _clients = clients;
-        _time = time;
     }
 
-    public async Task<ProbeOutcome> ProbeAsync(PreparedCheck check, CancellationToken cancellationToken)
-    {
-        var answer = await HttpAnswer.SendAsync(_clients, check, ServiceApi.Resolve(check, "api/status"), "GET", cancellationToken).ConfigureAwait(false);
-        return HttpVerdicts.CheckCertificate(Judge(answer), answer, check.Definition, _time.GetUtcNow());
-    }
+    protected override string ApiPath => "api/status";
 
-    internal static ProbeOutcome Judge(HttpAnswer answer)
+    protected override ProbeOutcome Judge(HttpAnswer answer)
     {
         if (HttpVerdicts.Refused(answer) is { } refused) return refused;
         if (answer.StatusCode is not (200 or 503)) return HttpVerdicts.BadStatus(answer, "200");
