@@ -97,6 +97,27 @@ public sealed class KubernetesProbeTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(Token, shown);
     }
 
+    [Theory]
+    [InlineData(StandInFault.ServerError, HealthStatus.Unhealthy, HealthErrorKind.HttpStatus)]
+    [InlineData(StandInFault.Slow, HealthStatus.Unreachable, HealthErrorKind.Timeout)]
+    [InlineData(StandInFault.TruncatedJson, HealthStatus.Unhealthy, HealthErrorKind.InvalidResponse)]
+    [InlineData(StandInFault.UnexpectedShape, HealthStatus.Unhealthy, HealthErrorKind.InvalidResponse)]
+    [InlineData(StandInFault.Unauthorized, HealthStatus.Unhealthy, HealthErrorKind.Authentication)]
+    [InlineData(StandInFault.Forbidden, HealthStatus.Unhealthy, HealthErrorKind.Authentication)]
+    public async Task Each_broken_api_answer_gives_the_right_status_and_a_reason(StandInFault fault, HealthStatus expected, HealthErrorKind kind)
+    {
+        _api.AddDeployment("prod", "web", new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "shop" });
+        _api.Fault = fault;
+        _api.SlowDelay = TimeSpan.FromSeconds(10);
+        var timeout = TimeSpan.FromSeconds(fault == StandInFault.Slow ? 0.5 : 5);
+        foreach (var definition in new[] { Api() with { Timeout = timeout }, Workloads() with { Timeout = timeout, Name = "workloads" } })
+        {
+            var result = await CheckAsync(definition);
+            Assert.True(result.Status == expected && result.ErrorKind == kind, $"{definition.Kind}: {result.Status}/{result.ErrorKind}: {result.Error}");
+            Assert.False(string.IsNullOrWhiteSpace(result.Error));
+        }
+    }
+
     [Fact]
     public async Task A_selector_that_matches_nothing_is_unhealthy()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpsAutomation.Core.Reporting;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Health;
 using OpsAutomation.TestServers;
@@ -101,7 +102,7 @@ public sealed class ServiceProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task Elasticsearch_basic_and_api_key_credentials_are_sent_and_never_shown()
+    public async Task Elasticsearch_basic_and_api_key_credentials_are_sent_and_never_shown_in_results_logs_or_reports()
     {
         await using var es = await ElasticsearchStandIn.StartAsync();
         es.BasicAuth = ("elastic", Password);
@@ -122,7 +123,9 @@ public sealed class ServiceProbeTests : IDisposable
         var keyed = await CheckAsync(HealthCheckKind.Elasticsearch, es.BaseUri, name: "es-key", environment: environment, configure: d => d with { ApiKeyReference = "env:ES_API_KEY" });
         Assert.Equal(HealthStatus.Healthy, keyed.Status);
 
-        var everything = string.Join("\n", _harness.LogLines) + JsonSerializer.Serialize(new[] { basic, wrong, keyed });
+        var report = HealthReportBuilder.Build("t", DateTimeOffset.UtcNow, [basic, wrong, keyed]);
+        var reports = string.Concat(Enum.GetValues<HealthReportFormat>().Select(f => HealthReportRenderer.Render(report, f)));
+        var everything = string.Join("\n", _harness.LogLines) + JsonSerializer.Serialize(new[] { basic, wrong, keyed }) + reports;
         Assert.DoesNotContain(Password, everything);
         Assert.DoesNotContain(ApiKey, everything);
         var logs = string.Concat(Directory.GetFiles(Path.Combine(_harness.StatePath, "logs")).Select(File.ReadAllText));

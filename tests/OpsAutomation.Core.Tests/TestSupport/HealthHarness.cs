@@ -26,7 +26,9 @@ public sealed class HealthHarness : IDisposable
 
     public int ThrottleLimit { get; set; } = 32;
 
-    public OpsSettings Settings => new() { StatePath = StatePath, ThrottleLimit = ThrottleLimit };
+    public int HistoryRetentionDays { get; set; } = 30;
+
+    public OpsSettings Settings => new() { StatePath = StatePath, ThrottleLimit = ThrottleLimit, HistoryRetentionDays = HistoryRetentionDays };
 
     public static HealthCheckDefinition Http(string url, string name = "svc", double timeoutSec = 5, int retries = 0) => new()
     {

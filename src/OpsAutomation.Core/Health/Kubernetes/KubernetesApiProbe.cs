@@ -47,6 +47,16 @@ internal sealed class KubernetesApiProbe : IHealthProbe
                     Details = details,
                 };
             }
+            // A verbose answer ends "livez check passed"; anything else (a proxy's page) is not the API server.
+            if (!body.Contains($"{endpoint} check passed", StringComparison.Ordinal))
+            {
+                return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.InvalidResponse,
+                    $"/{endpoint}: HTTP {code} but not an API server's answer: '{HttpVerdicts.Preview(body)}'")
+                {
+                    StatusCode = code,
+                    Details = details,
+                };
+            }
             details[endpoint] = "ok";
         }
         return ProbeOutcome.Healthy() with { StatusCode = 200, Details = details };

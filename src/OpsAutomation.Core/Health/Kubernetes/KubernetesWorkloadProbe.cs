@@ -54,6 +54,18 @@ internal sealed class KubernetesWorkloadProbe : IHealthProbe
         {
             return KubernetesOutcomes.FromApiError(ex, $"listing workloads in namespace {ns}");
         }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.InvalidResponse,
+                $"listing workloads in namespace {ns}: the API answer is not a Kubernetes list ({ex.Message})");
+        }
+
+        // A list without items is JSON of another shape: a proxy or another service answered.
+        if (deployments?.Items is null || statefulSets?.Items is null || daemonSets?.Items is null || pods?.Items is null)
+        {
+            return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.InvalidResponse,
+                $"listing workloads in namespace {ns}: the API answer is not a Kubernetes list");
+        }
 
         var since = _time.GetUtcNow() - definition.RestartWindow;
         var parts = new List<(string, ProbeOutcome)>();
