@@ -36,7 +36,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
     [ValidateRange(0, 65535)]
     public int MetricsPort { get; set; }
 
-    /// <summary>The address /metrics listens on. Default 127.0.0.1; give + or * for every interface.</summary>
+    /// <summary>The address /metrics listens on. Default 127.0.0.1; + for every IPv4 interface.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string MetricsHost { get; set; } = "127.0.0.1";
