@@ -153,6 +153,25 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// After Stop, gives the worker a moment to run its finally blocks (close a listener, save
+    /// history), so Ctrl+C returns with resources released; a worker that ignores cancellation
+    /// cannot hold the prompt longer than this.
+    /// </summary>
+    private static void AwaitUnwind(Task work)
+    {
+        try
+        {
+            work.Wait(UnwindGrace);
+        }
+        catch (AggregateException)
+        {
+            // The phase's own failure after Stop: the pipeline is stopped either way.
+        }
+    }
+
+    private static readonly TimeSpan UnwindGrace = TimeSpan.FromSeconds(1);
+
     private void Pump(Func<CancellationToken, Task> phase)
     {
         var wake = new Action(static () => { });
@@ -168,6 +187,7 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
+            AwaitUnwind(work);
             throw new PipelineStoppedException();
         }
 
