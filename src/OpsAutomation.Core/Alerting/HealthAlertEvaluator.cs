@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Alerting;
@@ -21,9 +22,13 @@ public sealed class HealthAlertEvaluator
     private readonly HealthHistoryStore _history;
     private readonly AlertStateStore _alerts;
     private readonly TimeProvider _time;
+    private readonly OpsLog? _log;
 
-    public HealthAlertEvaluator(HealthAlertOptions options, IReadOnlyList<INotificationChannel> channels, Notifier notifier, StateStore store, TimeProvider time)
+    /// <param name="log">Where each notification and its deliveries are logged; null for none.</param>
+    public HealthAlertEvaluator(HealthAlertOptions options, IReadOnlyList<INotificationChannel> channels, Notifier notifier, StateStore store, TimeProvider time,
+        OpsLog? log = null)
     {
+        _log = log;
         _options = options;
         _channels = channels;
         _notifier = notifier;
@@ -60,7 +65,7 @@ public sealed class HealthAlertEvaluator
             var deliveries = whatIf || repeat.Count == 0
                 ? []
                 : await _notifier.SendAsync(ToNotification(result, prior!, failures), repeat, cancellationToken).ConfigureAwait(false);
-            return Report(result, prior!, changed: false, Math.Max(failures, 0), deliveries);
+            return Logged(Report(result, prior!, changed: false, failures, deliveries));
         }
         var inactive = new StoredAlert(result.Name, DedupKey(result.Name), prior?.State ?? AlertState.Inactive, result.Severity, null, null, prior?.LastSent);
         return Report(result, inactive, changed: false, failures, []);
@@ -87,7 +92,33 @@ public sealed class HealthAlertEvaluator
             var restored = prior ?? next with { State = AlertState.Inactive, StartsAt = null };
             await _alerts.TryTransitionAsync(next.State, restored, now, CancellationToken.None).ConfigureAwait(false);
         }
-        return Report(result, next, changed: true, count, deliveries);
+        return Logged(Report(result, next, changed: true, count, deliveries));
+    }
+
+    /// <summary>Every notification sent is a log line, its failed deliveries a warning each.</summary>
+    private HealthAlert Logged(HealthAlert alert)
+    {
+        if (_log is null || alert.Delivered.Count + alert.Failed.Count == 0) return alert;
+        var failed = alert.Failed.Count > 0;
+        _log.Write(new LogRecord
+        {
+            Level = failed ? OpsLogLevel.Warning : OpsLogLevel.Information,
+            Action = "health-alert",
+            Outcome = failed ? "failure" : "success",
+            Message = $"{alert.State} alert of {alert.Name} delivered to {(alert.Delivered.Count == 0 ? "no channel" : string.Join(", ", alert.Delivered))}"
+                + (failed ? $"; not delivered: {string.Join("; ", alert.Failed)}" : "."),
+            ServiceName = alert.Name,
+            ErrorType = failed ? "NotificationFailed" : null,
+            ErrorMessage = failed ? string.Join("; ", alert.Failed) : null,
+            Labels = new Dictionary<string, string?>
+            {
+                ["alert_state"] = alert.State.ToString(),
+                ["alert_changed"] = alert.Changed ? "true" : "false",
+                ["dedup_key"] = alert.DedupKey,
+                ["severity"] = alert.Severity.ToString(),
+            },
+        });
+        return alert;
     }
 
     private async Task<(int Failures, int Successes)> CountRecentAsync(HealthCheckResult result, CancellationToken cancellationToken)

@@ -101,19 +101,6 @@ public sealed class CircuitBreakerStore
         return (row!.State, row.Failures, row.State == CircuitState.Open ? row.NextProbeAt : null);
     }
 
-    /// <summary>Every key's state, for reports and for Reset.</summary>
-    public async Task<IReadOnlyList<(string Key, CircuitState State, int Failures, DateTimeOffset? NextProbeAt)>> ListAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key, state, consecutive_failures, next_probe_at_utc FROM circuit_state ORDER BY key;";
-        var rows = new List<(string, CircuitState, int, DateTimeOffset?)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            rows.Add((reader.GetString(0), Enum.Parse<CircuitState>(reader.GetString(1)), reader.GetInt32(2), reader.IsDBNull(3) ? null : Parse(reader.GetString(3))));
-        return rows;
-    }
-
     private sealed record Row(CircuitState State, int Failures, DateTimeOffset? NextProbeAt, DateTimeOffset? TrialUntil);
 
     private static async Task<Row?> ReadAsync(SqliteConnection connection, string key, CancellationToken cancellationToken, SqliteTransaction? transaction = null)

@@ -18,6 +18,7 @@ namespace OpsAutomation.Commands;
 public sealed class SendHealthAlertCommand : OpsCmdlet
 {
     private HealthAlertEvaluator? _evaluator;
+    private OpsLog? _log;
 
     /// <summary>Health results, as Test-ServiceHealth and Watch-ServiceHealth write them.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -84,6 +85,8 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         }
         var settings = LoadSettings(catalog?.Settings);
         var baseDirectory = catalog is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : System.IO.Path.GetDirectoryName(catalog.Path);
+        // The log's redactor learns every channel secret as it is resolved.
+        var redactor = new SecretRedactor();
 
         HealthAlertOptions options;
         List<INotificationChannel> channels;
@@ -96,7 +99,7 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
                 SuccessThreshold = SuccessThreshold > 0 ? SuccessThreshold : options.SuccessThreshold,
                 SendResolved = !NoResolved && options.SendResolved,
             };
-            channels = [.. CatalogChannels(catalog, runtime, baseDirectory), .. ParameterChannels(runtime, baseDirectory)];
+            channels = [.. CatalogChannels(catalog, runtime, baseDirectory, redactor), .. ParameterChannels(runtime, baseDirectory, redactor)];
         }
         catch (ConfigurationException ex)
         {
@@ -110,7 +113,8 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         }
 
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
-        _evaluator = new HealthAlertEvaluator(options, channels, new Notifier(runtime.Pipelines), store, runtime.Time);
+        _log = new OpsLog(Guid.NewGuid().ToString("N"), OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time);
+        _evaluator = new HealthAlertEvaluator(options, channels, new Notifier(runtime.Pipelines), store, runtime.Time, _log);
         WriteVerbose($"Alerting through {string.Join(", ", channels.Select(c => c.Name))}: fire after {options.FailureThreshold} failures, resolve after {options.SuccessThreshold} successes.");
     }
 
@@ -127,13 +131,19 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         }
     }
 
-    private static IEnumerable<INotificationChannel> CatalogChannels(HealthCatalog? catalog, Core.OpsRuntime runtime, string? baseDirectory)
+    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        if (catalog?.Alerting is not { } alerting) return [];
-        return alerting.GetMapList("Channels").Select(map => NotificationChannels.Create(map, runtime.Http, new SecretResolver(), baseDirectory, new SecretRedactor()));
+        _log?.Dispose();
+        return Task.CompletedTask;
     }
 
-    private IEnumerable<INotificationChannel> ParameterChannels(Core.OpsRuntime runtime, string? baseDirectory)
+    private static IEnumerable<INotificationChannel> CatalogChannels(HealthCatalog? catalog, Core.OpsRuntime runtime, string? baseDirectory, SecretRedactor redactor)
+    {
+        if (catalog?.Alerting is not { } alerting) return [];
+        return alerting.GetMapList("Channels").Select(map => NotificationChannels.Create(map, runtime.Http, new SecretResolver(), baseDirectory, redactor));
+    }
+
+    private IEnumerable<INotificationChannel> ParameterChannels(Core.OpsRuntime runtime, string? baseDirectory, SecretRedactor redactor)
     {
         var given = new (string Type, string Key, object? Value, string Parameter)[]
         {
@@ -146,7 +156,7 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         foreach (var (type, key, value, parameter) in given.Where(g => g.Value is not null))
         {
             var map = new ConfigurationMap(new Dictionary<string, object?> { ["Type"] = type, [key] = value }, "parameters", "", k => k == key ? "-" + parameter : k);
-            yield return NotificationChannels.Create(map, runtime.Http, new SecretResolver(), baseDirectory, new SecretRedactor());
+            yield return NotificationChannels.Create(map, runtime.Http, new SecretResolver(), baseDirectory, redactor);
         }
     }
 }

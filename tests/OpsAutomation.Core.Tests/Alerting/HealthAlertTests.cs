@@ -120,10 +120,15 @@ public sealed class HealthAlertTests : IDisposable
         using var pagerDuty = new RecordingReceiver(400);
         await using var service = new FaultServer(status: 503);
         var redactor = new SecretRedactor();
-        var evaluator = await EvaluatorAsync(Channel(new() { ["Type"] = "PagerDuty", ["RoutingKey"] = "env:PD_KEY", ["Uri"] = pagerDuty.Url }, redactor), threshold: 1);
+        var lines = new List<string>();
+        using var log = new OpsLog("alert-run", new OpsLogOptions { Directory = Path.Combine(_harness.StatePath, "logs"), Console = lines.Add }, redactor);
+        var evaluator = await EvaluatorAsync(Channel(new() { ["Type"] = "PagerDuty", ["RoutingKey"] = "env:PD_KEY", ["Uri"] = pagerDuty.Url }, redactor), threshold: 1, log);
         var alert = await CheckAndEvaluateAsync(service, evaluator);
         Assert.DoesNotContain(RoutingKey, string.Join(" ", alert.Failed));
         Assert.Equal("[REDACTED]", redactor.Redact(RoutingKey));
+        var logged = Assert.Single(lines, l => l.Contains("\"health-alert\"", StringComparison.Ordinal));
+        Assert.Contains("NotificationFailed", logged);
+        Assert.DoesNotContain(RoutingKey, string.Concat(lines));
     }
 
     private async Task<HealthAlert> CheckAndEvaluateAsync(FaultServer service, HealthAlertEvaluator evaluator, string name = "svc")
@@ -136,11 +141,11 @@ public sealed class HealthAlertTests : IDisposable
         NotificationChannels.Create(new ConfigurationMap(values, "test", "Alerting.Channels[0]"), _harness.Runtime.Http,
             new SecretResolver(name => name == "PD_KEY" ? RoutingKey : null), null, redactor ?? new SecretRedactor());
 
-    private async Task<HealthAlertEvaluator> EvaluatorAsync(INotificationChannel channel, int threshold = 3)
+    private async Task<HealthAlertEvaluator> EvaluatorAsync(INotificationChannel channel, int threshold = 3, OpsLog? log = null)
     {
         var store = await _harness.Runtime.GetStateStoreAsync(_harness.StatePath, CancellationToken.None);
         var notifier = new Notifier(_harness.Runtime.Pipelines, new ResilienceOptions { RetryCount = 2, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(5) });
-        return new HealthAlertEvaluator(new HealthAlertOptions { FailureThreshold = threshold, SuccessThreshold = 2 }, [channel], notifier, store, TimeProvider.System);
+        return new HealthAlertEvaluator(new HealthAlertOptions { FailureThreshold = threshold, SuccessThreshold = 2 }, [channel], notifier, store, TimeProvider.System, log);
     }
 
     private static async Task<List<JsonNode>> ActiveAlertsAsync(HttpClient client, string alertmanager, string service)
