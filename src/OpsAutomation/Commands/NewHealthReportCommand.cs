@@ -81,7 +81,7 @@ public sealed class NewHealthReportCommand : OpsCmdlet
         var generatedAt = runtime.Time.GetUtcNow();
         var trendSet = ParameterSetName == TrendSet;
         double? slo = MyInvocation.BoundParameters.ContainsKey(nameof(SloTarget)) ? SloTarget : null;
-        var trends = trendSet ? await ReadTrendsAsync(runtime, generatedAt, slo, cancellationToken).ConfigureAwait(false) : [];
+        var trends = trendSet ? await ReadTrendsAsync(generatedAt, slo, cancellationToken).ConfigureAwait(false) : [];
         var report = HealthReportBuilder.Build(Title, generatedAt, _results, trends, trendSet ? TrendWindow : null, slo);
         var text = HealthReportRenderer.Render(report, Format);
 
@@ -128,33 +128,13 @@ public sealed class NewHealthReportCommand : OpsCmdlet
     private static OpsTerminatingException ReportPathInvalid(string outputPath, string message, Exception? inner) =>
         ErrorRecords.Terminating(new ErrorRecord(new ArgumentException(message, inner), "ReportPathInvalid", ErrorCategory.InvalidArgument, outputPath));
 
-    private async Task<IReadOnlyList<HealthSummary>> ReadTrendsAsync(OpsRuntime runtime, DateTimeOffset to, double? slo, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<HealthSummary>> ReadTrendsAsync(DateTimeOffset to, double? slo, CancellationToken cancellationToken)
     {
-        var bound = BoundSettings();
-        // Relative to PowerShell's location, not the process's working directory.
-        if (StatePath is not null) bound[nameof(StatePath)] = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
-        OpsSettings settings;
-        try
-        {
-            settings = SettingsLoader.Load(null, Environment.GetEnvironmentVariable, bound);
-        }
-        catch (ConfigurationException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "SettingsInvalid", null));
-        }
-
+        var settings = LoadSettings();
         var names = _results.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
         WriteVerbose($"Summarising the last {TrendWindow} of history of {names.Count} services from {settings.StatePath}.");
-        IReadOnlyList<HealthSummary> trends;
-        try
-        {
-            var store = await runtime.GetStateStoreAsync(settings.StatePath, cancellationToken).ConfigureAwait(false);
-            trends = await HealthReportTrends.SummarizeAsync(new HealthHistoryStore(store), names, to, TrendWindow, slo, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StateStoreException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.StateStore(ex, settings.StatePath));
-        }
+        var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
+        var trends = await HealthReportTrends.SummarizeAsync(new HealthHistoryStore(store), names, to, TrendWindow, slo, cancellationToken).ConfigureAwait(false);
 
         var missing = names.Except(trends.Select(t => t.Name), StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
