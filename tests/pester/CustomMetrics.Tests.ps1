@@ -204,6 +204,10 @@ Describe 'Publish-Metric and Remove-PushGatewayGroup' {
         Get-PushGroup $job 'new' | Should -BeNullOrEmpty
     }
 
+    It 'refuses a Pushgateway URI that is not an absolute http URL' {
+        { Publish-Metric pushgateway:9091 -Job pester } | Should -Throw -ErrorId 'PushGatewayUriInvalid,OpsAutomation.Commands.PublishMetricCommand'
+    }
+
     It 'reports an unreachable Pushgateway as PushGatewayFailed' {
         { Publish-Metric http://127.0.0.1:1 -Job pester -ErrorAction Stop } | Should -Throw -ErrorId 'PushGatewayFailed,OpsAutomation.Commands.PublishMetricCommand'
         { Remove-PushGatewayGroup http://127.0.0.1:1 -OlderThan 0 -Force -ErrorAction Stop } | Should -Throw -ErrorId 'PushGatewayFailed,OpsAutomation.Commands.RemovePushGatewayGroupCommand'

@@ -70,7 +70,18 @@ public sealed class PublishMetricCommand : OpsCmdlet
 /// <summary>Maps the Pushgateway parameters both push cmdlets share onto a target.</summary>
 internal static class PushGatewayTargets
 {
-    public static PushgatewayTarget From(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential) => new()
+    /// <summary>The target; a URI that is not an absolute http(s) URL is the terminating error PushGatewayUriInvalid.</summary>
+    public static PushgatewayTarget From(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential)
+    {
+        if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
+        {
+            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"Pushgateway URI '{uri}' is not an absolute http:// or https:// URL."),
+                "PushGatewayUriInvalid", ErrorCategory.InvalidArgument, uri));
+        }
+        return Target(uri, job, groupingKey, credential);
+    }
+
+    private static PushgatewayTarget Target(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential) => new()
     {
         BaseUri = uri,
         Job = job,
