@@ -22,7 +22,8 @@ public sealed class OpsRuntime : IDisposable
         Time = time ?? TimeProvider.System;
         Http = new HttpClientProvider(handlerFactory);
         Pipelines = new ResiliencePipelineProvider(Time);
-        Metrics = new OpsMetrics();
+        Metrics = new OpsMetrics(Time);
+        MetricsServers = new MetricsServers(Metrics, Time);
         Configuration = new ConfigurationFileReader(extraFormats);
         Kubernetes = new KubernetesClients();
     }
@@ -34,6 +35,9 @@ public sealed class OpsRuntime : IDisposable
     public ResiliencePipelineProvider Pipelines { get; }
 
     public OpsMetrics Metrics { get; }
+
+    /// <summary>The /metrics endpoints of Start-MetricsServer, one per port.</summary>
+    public MetricsServers MetricsServers { get; }
 
     public ConfigurationFileReader Configuration { get; }
 
@@ -59,6 +63,7 @@ public sealed class OpsRuntime : IDisposable
 
     public void Dispose()
     {
+        MetricsServers.Dispose();
         Kubernetes.Dispose();
         Pipelines.Dispose();
         Http.Dispose();

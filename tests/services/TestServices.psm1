@@ -73,7 +73,8 @@ function Start-TestServices {
                         "  - job_name: opsautomation-watch`n    scrape_interval: 1s`n    static_configs:`n      - targets: ['127.0.0.1:$watchPort']`n")
                     "--config.file=$config", "--storage.tsdb.path=$(Join-Path $data 'tsdb')", "--web.listen-address=$address", '--web.enable-lifecycle'
                 }
-                'Pushgateway' { "--web.listen-address=$address" }
+                # Debian's build persists to /var/lib/prometheus/pushgateway.data by default, which would leak groups between runs.
+                'Pushgateway' { "--web.listen-address=$address", '--persistence.file=' }
                 'Alertmanager' {
                     # One receiver that delivers nowhere: tests read what arrived through /api/v2/alerts.
                     $config = Join-Path $data 'alertmanager.yml'

@@ -42,7 +42,7 @@ public sealed class MetricsEndpoint : IDisposable
 /// <summary>The metrics endpoint could not start.</summary>
 public sealed class MetricsEndpointException : Exception
 {
-    public MetricsEndpointException(string message, Exception inner) : base(message, inner)
+    public MetricsEndpointException(string message, Exception? inner) : base(message, inner)
     {
     }
 }

@@ -19,9 +19,10 @@ public sealed class OpsMetrics
     private readonly Gauge _certificateExpiry;
     private readonly Gauge _lastCheck;
 
-    public OpsMetrics()
+    public OpsMetrics(TimeProvider? time = null)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
+        Custom = new CustomMetricStore(Registry, time ?? TimeProvider.System);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _checkDuration = factory.CreateHistogram("ops_health_check_duration_seconds", "Duration of the last attempt of a health check.",
             new HistogramConfiguration
@@ -44,6 +45,9 @@ public sealed class OpsMetrics
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>The metrics users define with New-Metric, in the same registry.</summary>
+    public CustomMetricStore Custom { get; }
 
     public void RecordHealthCheck(HealthCheckResult result)
     {

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using OpsAutomation.Core.Configuration;
 
 namespace OpsAutomation.Core.Metrics;
@@ -30,7 +32,10 @@ public sealed record PushgatewayTarget
         settings.PushGatewayUri is { } uri ? new PushgatewayTarget { BaseUri = uri, Job = settings.PushGatewayJob } : null;
 }
 
-/// <summary>The Pushgateway's API: push a group (PUT/POST) and delete it.</summary>
+/// <summary>A group the Pushgateway holds, and when it was last pushed.</summary>
+public sealed record PushgatewayGroupInfo(string Job, IReadOnlyDictionary<string, string> GroupingKey, DateTimeOffset LastPush);
+
+/// <summary>The Pushgateway's API: push a group (PUT/POST), delete it, list the groups.</summary>
 public sealed class PushgatewayClient
 {
     private const string TextFormat = "text/plain; version=0.0.4; charset=utf-8";
@@ -47,6 +52,43 @@ public sealed class PushgatewayClient
 
     public Task DeleteAsync(PushgatewayTarget target, CancellationToken cancellationToken) =>
         SendAsync(target, HttpMethod.Delete, null, cancellationToken);
+
+    /// <summary>Every group from /api/v1/metrics, with its push_time_seconds; only the target's address and credentials are used.</summary>
+    public async Task<IReadOnlyList<PushgatewayGroupInfo>> ListGroupsAsync(PushgatewayTarget target, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(target.BaseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/metrics");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        Authorize(request, target);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"Pushgateway {target.BaseUri} refused to list its groups: {(int)response.StatusCode} {response.ReasonPhrase} {Truncate(body)}".TrimEnd(), null, response.StatusCode);
+        try
+        {
+            return ParseGroups(body);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new HttpRequestException($"Pushgateway {target.BaseUri} answered /api/v1/metrics with unexpected JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The groups of an /api/v1/metrics answer: data[].labels, and data[].push_time_seconds.metrics[0].value in Unix seconds.</summary>
+    public static IReadOnlyList<PushgatewayGroupInfo> ParseGroups(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var groups = new List<PushgatewayGroupInfo>();
+        foreach (var group in document.RootElement.GetProperty("data").EnumerateArray())
+        {
+            var labels = group.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
+            labels.Remove("job", out var job);
+            var pushed = group.GetProperty("push_time_seconds").GetProperty("metrics")[0].GetProperty("value").GetString()
+                ?? throw new FormatException("push_time_seconds has no value.");
+            var seconds = double.Parse(pushed, NumberStyles.Float, CultureInfo.InvariantCulture);
+            groups.Add(new PushgatewayGroupInfo(job ?? "", labels, DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))));
+        }
+        return groups;
+    }
 
     /// <summary>
     /// /metrics/job/&lt;job&gt;/&lt;label&gt;/&lt;value&gt;...; a value that is empty or holds a
@@ -77,11 +119,7 @@ public sealed class PushgatewayClient
     private async Task SendAsync(PushgatewayTarget target, HttpMethod method, HttpContent? content, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, GroupUri(target)) { Content = content };
-        if (target.UserName is not null)
-        {
-            var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.UserName}:{target.Password}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
-        }
+        Authorize(request, target);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -90,6 +128,13 @@ public sealed class PushgatewayClient
                 $"Pushgateway {target.BaseUri} refused {method} of job '{target.Job}': {(int)response.StatusCode} {response.ReasonPhrase} {Truncate(body)}".TrimEnd(),
                 null, response.StatusCode);
         }
+    }
+
+    private static void Authorize(HttpRequestMessage request, PushgatewayTarget target)
+    {
+        if (target.UserName is null) return;
+        var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.UserName}:{target.Password}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text.Trim() : text[..200].Trim() + "...";

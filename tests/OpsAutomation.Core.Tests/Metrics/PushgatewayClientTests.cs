@@ -58,3 +58,29 @@ public sealed class PushgatewayClientTests
         return null;
     }
 }
+
+public sealed class PushgatewayGroupListTests
+{
+    /// <summary>Captured from Debian's prometheus-pushgateway 1.5.1 after a push to /metrics/job/batch/instance/web-1.</summary>
+    private const string Captured = """
+        {"status":"success","data":[{"labels":{"instance":"web-1","job":"batch"},"last_push_successful":true,
+        "orders_total":{"time_stamp":"2026-11-28T21:19:55.775031767Z","type":"UNTYPED","metrics":[{"labels":{"instance":"web-1","job":"batch"},"value":"3"}]},
+        "push_failure_time_seconds":{"time_stamp":"2026-11-28T21:19:55.775031767Z","type":"GAUGE","help":"Last Unix time when changing this group in the Pushgateway failed.","metrics":[{"labels":{"instance":"web-1","job":"batch"},"value":"0"}]},
+        "push_time_seconds":{"time_stamp":"2026-11-28T21:19:55.775031767Z","type":"GAUGE","help":"Last Unix time when changing this group in the Pushgateway succeeded.","metrics":[{"labels":{"instance":"web-1","job":"batch"},"value":"1.7959007957750318e+09"}]}}]}
+        """;
+
+    [Fact]
+    public void Groups_carry_job_grouping_key_and_last_push_time()
+    {
+        var group = Assert.Single(PushgatewayClient.ParseGroups(Captured));
+        Assert.Equal("batch", group.Job);
+        Assert.Equal(new Dictionary<string, string> { ["instance"] = "web-1" }, group.GroupingKey);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-28T21:19:55.775Z", System.Globalization.CultureInfo.InvariantCulture), group.LastPush);
+    }
+
+    [Fact]
+    public void A_group_without_push_time_is_an_error_not_a_silent_skip()
+    {
+        Assert.Throws<KeyNotFoundException>(() => PushgatewayClient.ParseGroups("""{"status":"success","data":[{"labels":{"job":"x"}}]}"""));
+    }
+}

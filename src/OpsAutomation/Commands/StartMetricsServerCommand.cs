@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using OpsAutomation.Core.Metrics;
+using OpsAutomation.Models.Metrics;
+
+namespace OpsAutomation.Commands;
+
+/// <summary>Serves the module's registry at /metrics for Prometheus, until Stop-MetricsServer or the module is removed.</summary>
+[Cmdlet(VerbsLifecycle.Start, "MetricsServer")]
+[OutputType(typeof(MetricsServerInfo))]
+public sealed class StartMetricsServerCommand : OpsCmdlet
+{
+    /// <summary>The TCP port to listen on; one server per port in the process.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>The address to listen on. Default 127.0.0.1; + for every IPv4 interface.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Host")]
+    [ValidateNotNullOrEmpty]
+    public string HostName { get; set; } = "127.0.0.1";
+
+    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var server = ModuleRuntime.Get().MetricsServers.Start(HostName, Port);
+            WriteVerbose($"Serving metrics at {server.Address}");
+            WriteObject(server);
+        }
+        catch (MetricsEndpointException ex)
+        {
+            WriteError(new ErrorRecord(ex, "MetricsEndpointUnavailable", ErrorCategory.ResourceUnavailable, $"{HostName}:{Port}"));
+        }
+        return Task.CompletedTask;
+    }
+}
