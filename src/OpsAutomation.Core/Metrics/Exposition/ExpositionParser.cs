@@ -94,9 +94,9 @@ public sealed class ExpositionParser
         var hasValue = !line.AtEnd;
         if (hasValue)
         {
-            if (OpenMetrics) line.Expect(' ', $"one space must follow the metric name");
-            else line.Expect(line.Current is ' ' or '\t' ? line.Current : ' ', "a blank must follow the metric name");
-            if (!OpenMetrics && keyword != "HELP") line.SkipBlanks();
+            if (OpenMetrics) line.Expect(' ', "one space must follow the metric name");
+            else if (line.Current is ' ' or '\t') line.SkipBlanks();
+            else throw line.Error("a blank must follow the metric name");
         }
         switch (keyword)
         {

@@ -76,6 +76,20 @@ public sealed class ExpositionParserTests
     }
 
     [Theory]
+    [InlineData("# HELP a \t  Spaced out.\na 1", "Spaced out.")]
+    [InlineData("# HELP a Back\\\\slash\\nnewline\na 1", "Back\\slash\nnewline")]
+    [InlineData("# HELP a Keeps \"quotes\"\na 1", "Keeps \"quotes\"")]
+    public void Text_format_help_skips_leading_blanks_and_unescapes_backslash_and_newline(string exposition, string help) =>
+        Assert.Equal(help, Parse(exposition, Text).Single().Help);
+
+    [Fact]
+    public void A_metric_name_followed_by_anything_but_a_blank_in_a_type_line_is_located()
+    {
+        var error = Assert.Throws<ExpositionFormatException>(() => Parse("# TYPE a-b gauge", Text));
+        Assert.Equal((1, 9), (error.Line, error.Column));
+    }
+
+    [Theory]
     [InlineData("a NaN", double.NaN)]
     [InlineData("a +Inf", double.PositiveInfinity)]
     [InlineData("a -Inf", double.NegativeInfinity)]
