@@ -72,6 +72,8 @@ public sealed class CustomMetricStore
 
     private static void Validate(CustomMetricOptions options)
     {
+        if (options.Type is not (MetricType.Counter or MetricType.Gauge or MetricType.Histogram or MetricType.Summary))
+            throw new MetricDefinitionException($"Metric '{options.Name}' cannot be a {options.Type}: New-Metric defines a Counter, Gauge, Histogram or Summary.");
         MetricNameRules.ValidateMetricName(options.Name, options.Type);
         if (string.IsNullOrWhiteSpace(options.Help))
             throw new MetricDefinitionException($"Metric '{options.Name}' needs a help text.");

@@ -16,6 +16,7 @@ public sealed class NewMetricCommand : OpsCmdlet
 
     /// <summary>Counter, Gauge, Histogram or Summary.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Counter", "Gauge", "Histogram", "Summary")]
     public MetricType Type { get; set; }
 
     /// <summary>What the metric measures; Prometheus shows it.</summary>
