@@ -12,7 +12,7 @@
     RequiredAssemblies     = @('OpsAutomation.Models.dll')
     FormatsToProcess       = @('OpsAutomation.Format.ps1xml')
     TypesToProcess         = @('OpsAutomation.Types.ps1xml')
-    CmdletsToExport        = @('Test-ServiceHealth', 'Watch-ServiceHealth', 'Assert-ServiceHealth', 'Send-HealthAlert', 'Get-ServiceHealthHistory', 'Get-ServiceHealthSummary', 'New-HealthReport')
+    CmdletsToExport        = @('Test-ServiceHealth', 'Watch-ServiceHealth', 'Assert-ServiceHealth', 'Send-HealthAlert', 'Get-ServiceHealthHistory', 'Get-ServiceHealthSummary', 'New-HealthReport', 'Get-SystemMetrics')
     FunctionsToExport      = @()
     AliasesToExport        = @()
     VariablesToExport      = @()

@@ -132,7 +132,7 @@ function Invoke-TestTask {
     $totals = [pscustomobject]@{ Passed = 0; Failed = 0 }
     $services = $null
     try {
-        $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager
+        $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager, NodeExporter
         $layers = @(
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Core.Tests') $resultsDir }
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Module.Tests') $resultsDir }
