@@ -132,7 +132,7 @@ function Invoke-TestTask {
     $totals = [pscustomobject]@{ Passed = 0; Failed = 0 }
     $services = $null
     try {
-        $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager
+        $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager, NodeExporter
         $layers = @(
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Core.Tests') $resultsDir }
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Module.Tests') $resultsDir }
@@ -169,6 +169,8 @@ function Invoke-BenchTask {
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Invoke-BlackboxBench.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Measure-WatchMemory.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'metrics' 'Invoke-SystemMetricsBench.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
 }
 

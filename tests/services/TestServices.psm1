@@ -12,6 +12,7 @@ $Catalog = @{
     Prometheus  = @{ Package = 'prometheus'; Command = 'prometheus'; Ready = '/-/ready' }
     Pushgateway = @{ Package = 'prometheus-pushgateway'; Command = 'prometheus-pushgateway'; Ready = '/-/ready' }
     Alertmanager = @{ Package = 'prometheus-alertmanager'; Command = 'prometheus-alertmanager'; Ready = '/-/ready' }
+    NodeExporter = @{ Package = 'prometheus-node-exporter'; Command = 'prometheus-node-exporter'; Ready = '/metrics' }
 }
 
 function Get-FreeTcpPort {
@@ -53,7 +54,7 @@ function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath) 
 
 function Start-TestServices {
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [ValidateSet('Prometheus', 'Pushgateway', 'Alertmanager')] [string[]] $Services)
+    param([Parameter(Mandatory)] [ValidateSet('Prometheus', 'Pushgateway', 'Alertmanager', 'NodeExporter')] [string[]] $Services)
 
     Install-MissingPackages $Services
     $root = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-services-$PID") -Force
@@ -75,6 +76,8 @@ function Start-TestServices {
                 }
                 # Debian's build persists to /var/lib/prometheus/pushgateway.data by default, which would leak groups between runs.
                 'Pushgateway' { "--web.listen-address=$address", '--persistence.file=' }
+                # Its default collectors, which Get-SystemMetrics is compared against.
+                'NodeExporter' { "--web.listen-address=$address" }
                 'Alertmanager' {
                     # One receiver that delivers nowhere: tests read what arrived through /api/v2/alerts.
                     $config = Join-Path $data 'alertmanager.yml'

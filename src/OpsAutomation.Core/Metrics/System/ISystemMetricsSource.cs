@@ -1,0 +1,7 @@
+namespace OpsAutomation.Core.Metrics.System;
+
+/// <summary>Reads a <see cref="SystemSnapshot"/> of the machine this process runs on.</summary>
+public interface ISystemMetricsSource
+{
+    Task<SystemSnapshot> ReadAsync(CancellationToken cancellationToken);
+}
