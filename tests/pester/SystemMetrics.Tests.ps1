@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 # Get-SystemMetrics as a person uses it: typed samples, counts and streams, the table view and
 # parameter errors. Its values are compared with the real node_exporter in
-# tests/OpsAutomation.Core.Tests/Metrics/System/NodeExporterComparisonTests.cs.
+# tests/OpsAutomation.Core.Tests/Metrics/Machine/NodeExporterComparisonTests.cs.
 
 BeforeAll {
     $modulePath = $env:OPS_TEST_MODULE_PATH

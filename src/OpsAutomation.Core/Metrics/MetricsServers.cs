@@ -1,16 +1,19 @@
 using OpsAutomation.Models.Metrics;
+using Prometheus;
 
 namespace OpsAutomation.Core.Metrics;
 
 /// <summary>
 /// The /metrics endpoints Start-MetricsServer runs, at most one per port in the process, so that
-/// any runspace can stop the server another one started. Disposed with the runtime.
+/// any runspace can stop the server another one started. They serve the module's registry and
+/// the machine's node_* metrics. Disposed with the runtime.
 /// </summary>
 public sealed class MetricsServers : IDisposable
 {
     private readonly Dictionary<int, (MetricsEndpoint Endpoint, MetricsServerInfo Info)> _servers = [];
     private readonly OpsMetrics _metrics;
     private readonly TimeProvider _time;
+    private CollectorRegistry? _systemMetrics;
 
     public MetricsServers(OpsMetrics metrics, TimeProvider time)
     {
@@ -25,7 +28,8 @@ public sealed class MetricsServers : IDisposable
         {
             if (_servers.TryGetValue(port, out var running))
                 throw new MetricsEndpointException($"Port {port} already serves metrics at {running.Info.Address}; stop it with Stop-MetricsServer -Port {port} first.", null);
-            var endpoint = MetricsEndpoint.Start(_metrics, host, port);
+            IReadOnlyList<CollectorRegistry> registries = SystemMetrics() is { } system ? [_metrics.Registry, system] : [_metrics.Registry];
+            var endpoint = MetricsEndpoint.Start(registries, host, port);
             var info = new MetricsServerInfo { Host = host, Port = port, Address = endpoint.Address, StartedAt = _time.GetUtcNow() };
             _servers[port] = (endpoint, info);
             return info;
@@ -41,6 +45,29 @@ public sealed class MetricsServers : IDisposable
             running.Endpoint.Dispose();
             return running.Info;
         }
+    }
+
+    /// <summary>
+    /// The machine's metrics under node_exporter's names, read at each scrape, so existing
+    /// dashboards and rules work unchanged. A registry of their own: Publish-Metric and
+    /// Export-MetricTextFile send the module's registry, where node_* would collide with a
+    /// node_exporter's. Null on a platform without a source.
+    /// </summary>
+    private CollectorRegistry? SystemMetrics()
+    {
+        if (_systemMetrics is not null) return _systemMetrics;
+        Machine.ISystemMetricsSource source;
+        try
+        {
+            source = Machine.SystemMetricsSources.ForCurrentPlatform();
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        Machine.NodeMetricsCollector.Register(registry, source, _time);
+        return _systemMetrics = registry;
     }
 
     public IReadOnlyList<MetricsServerInfo> List()

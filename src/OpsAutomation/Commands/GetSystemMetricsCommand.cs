@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using OpsAutomation.Core.Metrics.System;
+using OpsAutomation.Core.Metrics.Machine;
 using OpsAutomation.Models.Metrics;
 
 namespace OpsAutomation.Commands;

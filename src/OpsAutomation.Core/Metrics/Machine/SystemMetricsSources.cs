@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>The <see cref="ISystemMetricsSource"/> of the running platform.</summary>
 public static class SystemMetricsSources

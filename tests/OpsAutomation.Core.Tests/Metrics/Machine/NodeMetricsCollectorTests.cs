@@ -1,9 +1,9 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using OpsAutomation.Core.Metrics.System;
-using static OpsAutomation.Core.Tests.Metrics.System.ScriptedSource;
+using OpsAutomation.Core.Metrics.Machine;
+using static OpsAutomation.Core.Tests.Metrics.Machine.ScriptedSource;
 
-namespace OpsAutomation.Core.Tests.Metrics.System;
+namespace OpsAutomation.Core.Tests.Metrics.Machine;
 
 public sealed class NodeMetricsCollectorTests
 {

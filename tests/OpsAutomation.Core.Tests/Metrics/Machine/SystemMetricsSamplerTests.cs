@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
-using OpsAutomation.Core.Metrics.System;
+using OpsAutomation.Core.Metrics.Machine;
 using OpsAutomation.Models.Metrics;
-using static OpsAutomation.Core.Tests.Metrics.System.ScriptedSource;
+using static OpsAutomation.Core.Tests.Metrics.Machine.ScriptedSource;
 
-namespace OpsAutomation.Core.Tests.Metrics.System;
+namespace OpsAutomation.Core.Tests.Metrics.Machine;
 
 public sealed class SystemMetricsSamplerTests
 {

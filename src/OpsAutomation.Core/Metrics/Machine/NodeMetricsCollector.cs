@@ -1,7 +1,7 @@
 using System.Globalization;
 using Prometheus;
 
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>
 /// The machine's counters under node_exporter's metric names and labels, read at scrape time, so

@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>
 /// Windows through .NET and Win32: per-core CPU times from NtQuerySystemInformation, memory from

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
-using OpsAutomation.Core.Metrics.System;
+using OpsAutomation.Core.Metrics.Machine;
 
-namespace OpsAutomation.Core.Tests.Metrics.System;
+namespace OpsAutomation.Core.Tests.Metrics.Machine;
 
 /// <summary>
 /// Our readings of this machine against the real node_exporter's (Debian prometheus-node-exporter,

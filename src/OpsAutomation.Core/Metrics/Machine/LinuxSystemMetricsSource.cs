@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>
 /// Reads /proc (under <see cref="ProcRoot"/>) and asks statvfs, through <see cref="DriveInfo"/>, for

@@ -1,6 +1,6 @@
-using OpsAutomation.Core.Metrics.System;
+using OpsAutomation.Core.Metrics.Machine;
 
-namespace OpsAutomation.Core.Tests.Metrics.System;
+namespace OpsAutomation.Core.Tests.Metrics.Machine;
 
 /// <summary>Returns the given snapshots in turn, the last one again when they run out, and counts the reads.</summary>
 internal sealed class ScriptedSource(params SystemSnapshot[] snapshots) : ISystemMetricsSource

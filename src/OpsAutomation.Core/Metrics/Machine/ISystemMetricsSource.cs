@@ -1,4 +1,4 @@
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>Reads a <see cref="SystemSnapshot"/> of the machine this process runs on.</summary>
 public interface ISystemMetricsSource

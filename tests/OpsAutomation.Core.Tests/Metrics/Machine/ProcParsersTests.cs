@@ -1,6 +1,6 @@
-using OpsAutomation.Core.Metrics.System;
+using OpsAutomation.Core.Metrics.Machine;
 
-namespace OpsAutomation.Core.Tests.Metrics.System;
+namespace OpsAutomation.Core.Tests.Metrics.Machine;
 
 public sealed class ProcParsersTests
 {

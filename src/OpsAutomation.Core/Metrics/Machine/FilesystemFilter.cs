@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>
 /// Which mounts count as real filesystems: node_exporter's default exclusions

@@ -1,4 +1,4 @@
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>How system metrics are sampled.</summary>
 public sealed class SystemMetricsOptions

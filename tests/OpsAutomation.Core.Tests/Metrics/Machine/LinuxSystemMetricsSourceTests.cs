@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
-using OpsAutomation.Core.Metrics.System;
+using OpsAutomation.Core.Metrics.Machine;
 
-namespace OpsAutomation.Core.Tests.Metrics.System;
+namespace OpsAutomation.Core.Tests.Metrics.Machine;
 
 [SupportedOSPlatform("linux")]
 public sealed class LinuxSystemMetricsSourceTests

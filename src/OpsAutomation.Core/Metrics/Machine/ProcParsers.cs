@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>Pure parsers of the Linux /proc files the system metrics come from; each takes the file's text.</summary>
 public static class ProcParsers

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using OpsAutomation.Models.Metrics;
 
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>
 /// Turns pairs of snapshots into <see cref="SystemMetrics"/>: reads, waits the sample interval on

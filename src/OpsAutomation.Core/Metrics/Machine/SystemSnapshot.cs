@@ -1,4 +1,4 @@
-namespace OpsAutomation.Core.Metrics.System;
+namespace OpsAutomation.Core.Metrics.Machine;
 
 /// <summary>
 /// The machine's counters and gauges at one moment, as the platform reports them: cumulative
