@@ -9,7 +9,7 @@ public sealed class LinuxSystemMetricsSourceTests
     [Fact]
     public async Task Reads_a_captured_proc_tree_and_keeps_only_the_real_filesystems()
     {
-        var source = new LinuxSystemMetricsSource(Path.Combine(AppContext.BaseDirectory, "Metrics", "System", "Fixtures"));
+        var source = new LinuxSystemMetricsSource(Path.Combine(AppContext.BaseDirectory, "Metrics", "Machine", "Fixtures"));
 
         var snapshot = await source.ReadAsync(CancellationToken.None);
 

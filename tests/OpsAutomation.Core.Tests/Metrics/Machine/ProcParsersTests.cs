@@ -5,7 +5,7 @@ namespace OpsAutomation.Core.Tests.Metrics.Machine;
 public sealed class ProcParsersTests
 {
     private static string Fixture(string name) =>
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Metrics", "System", "Fixtures", name));
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Metrics", "Machine", "Fixtures", name));
 
     [Fact]
     public void Stat_gives_every_core_in_seconds_and_the_boot_time()
