@@ -29,7 +29,8 @@ public sealed class RuleAlertStateStore(StateStore store)
         {
             DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : Parse(reader.GetString(i));
             series.Add(new AlertSeries(
-                JsonSerializer.Deserialize<SortedDictionary<string, string>>(reader.GetString(0))!,
+                // Ordinal, as the state machine builds label sets: the key of a loaded series must equal a new one's.
+                new SortedDictionary<string, string>(JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(0))!, StringComparer.Ordinal),
                 Enum.Parse<RuleAlertState>(reader.GetString(1)), reader.GetDouble(2),
                 JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(3))!,
                 Parse(reader.GetString(4)), Time(5), Time(6), Time(7), Time(8)));

@@ -15,6 +15,7 @@ public static class AlertStateMachine
     public static readonly TimeSpan ResolvedRetention = TimeSpan.FromMinutes(15);
 
     /// <param name="dropped">Pending series that disappeared: reported once as Inactive, not kept.</param>
+    /// <exception cref="InvalidOperationException">Two samples have the same labels once the rule's are applied, as Prometheus refuses them.</exception>
     public static IReadOnlyList<AlertSeries> Advance(Rule rule, IReadOnlyList<AlertSeries> previous, IReadOnlyList<QuerySample> samples, DateTimeOffset now,
         out IReadOnlyList<AlertSeries> dropped)
     {
@@ -24,7 +25,8 @@ public static class AlertStateMachine
         {
             var (labels, annotations) = Expand(rule, sample);
             var key = AlertSeries.LabelKey(labels);
-            if (!returned.Add(key)) continue;
+            if (!returned.Add(key))
+                throw new InvalidOperationException("vector contains metrics with the same labelset after applying alert labels");
             active[key] = active.TryGetValue(key, out var known) && known.State != RuleAlertState.Inactive
                 ? known with { Value = sample.Value, Annotations = annotations }
                 : new AlertSeries(labels, RuleAlertState.Pending, sample.Value, annotations, now, null, null, null, null);

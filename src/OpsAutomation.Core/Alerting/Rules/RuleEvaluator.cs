@@ -55,7 +55,20 @@ public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore s
             Timestamp = now,
         };
 
-        if (result.Error is { } error)
+        IReadOnlyList<AlertSeries> next = [], dropped = [];
+        var error = result.Error;
+        if (error is null)
+        {
+            try
+            {
+                next = AlertStateMachine.Advance(rule, previous, result.Samples, now, out dropped);
+            }
+            catch (InvalidOperationException ex)
+            {
+                error = ex.Message;
+            }
+        }
+        if (error is not null)
         {
             // As Prometheus does, a failed evaluation leaves the state as it was.
             if (previous.Count == 0) yield return Output(null, error);
@@ -63,7 +76,6 @@ public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore s
             yield break;
         }
 
-        var next = AlertStateMachine.Advance(rule, previous, result.Samples, now, out var dropped);
         var outputs = new List<RuleAlert>();
         var saved = new List<AlertSeries>();
         foreach (var series in next)

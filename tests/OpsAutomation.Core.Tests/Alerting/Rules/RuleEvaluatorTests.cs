@@ -176,6 +176,32 @@ public sealed class RuleEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Samples_that_share_a_label_set_after_dropping_the_name_are_an_error_as_in_prometheus()
+    {
+        var samples = new QueryResult([
+            new QuerySample(new Dictionary<string, string> { ["__name__"] = "a", ["instance"] = "x" }, 1),
+            new QuerySample(new Dictionary<string, string> { ["__name__"] = "b", ["instance"] = "x" }, 2)], null);
+
+        var alert = Assert.Single(await EvaluateAsync(File(""), samples));
+
+        Assert.Equal((RuleAlertState.Inactive, "vector contains metrics with the same labelset after applying alert labels"), (alert.State, alert.Error));
+        Assert.Empty(_channel.Sent);
+    }
+
+    [Fact]
+    public async Task Label_names_that_sort_differently_by_culture_still_match_the_stored_series()
+    {
+        var file = File("        for: 5m\n");
+        var labels = new Dictionary<string, string> { ["a_b"] = "1", ["aB"] = "2", ["Z"] = "3" };
+        await EvaluateAsync(file, new QueryResult([new QuerySample(labels, 0)], null));
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        var alert = Assert.Single(await EvaluateAsync(file, new QueryResult([new QuerySample(labels, 0)], null)));
+
+        Assert.Equal(RuleAlertState.Firing, alert.State);
+    }
+
+    [Fact]
     public async Task A_rule_that_returns_nothing_is_one_inactive_result()
     {
         var alert = Assert.Single(await EvaluateAsync(File(""), Series()));
