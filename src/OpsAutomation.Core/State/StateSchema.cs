@@ -55,5 +55,23 @@ internal static class StateSchema
             updated_at_utc  TEXT    NOT NULL
         );
         """,
+        """
+        CREATE TABLE rule_alert_state (
+            file                   TEXT    NOT NULL,
+            rule_group             TEXT    NOT NULL,
+            rule                   TEXT    NOT NULL,
+            labels_json            TEXT    NOT NULL,
+            state                  TEXT    NOT NULL,
+            value                  REAL    NOT NULL,
+            annotations_json       TEXT    NOT NULL,
+            active_at_utc          TEXT    NOT NULL,
+            fired_at_utc           TEXT,
+            resolved_at_utc        TEXT,
+            keep_firing_since_utc  TEXT,
+            last_sent_utc          TEXT,
+            updated_at_utc         TEXT    NOT NULL,
+            PRIMARY KEY (file, rule_group, rule, labels_json)
+        );
+        """,
     ];
 }

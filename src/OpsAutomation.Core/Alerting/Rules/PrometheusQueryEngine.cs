@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Resilience;
+using OpsAutomation.Models.Resilience;
+
+namespace OpsAutomation.Core.Alerting.Rules;
+
+/// <summary>
+/// Instant queries against a Prometheus server: POST /api/v1/query with query and time, through
+/// the shared HTTP client and a resilience pipeline (per-attempt timeout, retries of failed
+/// connections and 5xx answers). Prometheus's own errors ({"status":"error"}), HTTP errors,
+/// timeouts and unreadable answers become a <see cref="QueryResult"/> with a reason.
+/// </summary>
+public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePipelineProvider pipelines, Uri baseUri, ResilienceOptions resilience) : IRuleQueryEngine
+{
+    private readonly Uri _query = new(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/query");
+
+    public async Task<QueryResult> QueryAsync(string expression, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        var pipeline = pipelines.Get<(int Status, string Body)>($"prometheus-query:{_query.AbsoluteUri}", resilience,
+            outcome => outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException || outcome.Result.Status >= 500);
+        (int Status, string Body) answer;
+        try
+        {
+            answer = await pipeline.ExecuteAsync(async token =>
+            {
+                using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["query"] = expression,
+                    ["time"] = (time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture),
+                });
+                using var response = await http.Get().PostAsync(_query, content, token).ConfigureAwait(false);
+                return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(token).ConfigureAwait(false));
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException)
+        {
+            return QueryResult.Failed($"{_query} did not answer within {resilience.AttemptTimeout?.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            return QueryResult.Failed($"{_query} could not be queried: {ex.Message}");
+        }
+        return Interpret(answer.Status, answer.Body);
+    }
+
+    /// <summary>The API's JSON envelope: a vector or scalar on success, errorType and error otherwise.</summary>
+    internal static QueryResult Interpret(int status, string body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return QueryResult.Failed($"Prometheus answered HTTP {status} with a body that is not JSON");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("status", out var state))
+                return QueryResult.Failed($"Prometheus answered HTTP {status} without the API's status field");
+            if (state.GetString() != "success")
+            {
+                var type = root.TryGetProperty("errorType", out var t) ? t.GetString() : null;
+                var error = root.TryGetProperty("error", out var e) ? e.GetString() : null;
+                return QueryResult.Failed($"Prometheus refused the query ({type ?? $"HTTP {status}"}): {error}");
+            }
+            var data = root.GetProperty("data");
+            var resultType = data.GetProperty("resultType").GetString();
+            var result = data.GetProperty("result");
+            switch (resultType)
+            {
+                case "vector":
+                    return new QueryResult([.. result.EnumerateArray().Select(s => new QuerySample(Labels(s.GetProperty("metric")), Value(s.GetProperty("value"))))], null);
+                case "scalar":
+                    // As Prometheus's rule manager does: a scalar is a one-sample vector without labels.
+                    return new QueryResult([new QuerySample(new Dictionary<string, string>(), Value(result))], null);
+                default:
+                    return QueryResult.Failed($"the expression returns a {resultType}, but a rule needs an instant vector or a scalar");
+            }
+        }
+    }
+
+    private static Dictionary<string, string> Labels(JsonElement metric) =>
+        metric.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
+
+    // [ <unix time>, "<value>" ], the value as Go writes floats (NaN, +Inf, -Inf included).
+    private static double Value(JsonElement pair)
+    {
+        var text = pair[1].GetString() ?? "NaN";
+        return text switch
+        {
+            "+Inf" => double.PositiveInfinity,
+            "-Inf" => double.NegativeInfinity,
+            _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
+        };
+    }
+}
