@@ -38,10 +38,15 @@ internal sealed class AlertmanagerChannel : INotificationChannel
         if (n.Component is not null) labels["component"] = n.Component;
         foreach (var (name, value) in n.Labels) labels[SanitizeLabel(name)] = value;
 
+        var annotations = new JsonObject { ["summary"] = n.Summary, ["description"] = n.Description ?? n.Summary };
+        foreach (var (name, value) in n.Annotations)
+        {
+            if (name is not ("summary" or "description")) annotations[name] = value;
+        }
         var alert = new JsonObject
         {
             ["labels"] = labels,
-            ["annotations"] = new JsonObject { ["summary"] = n.Summary, ["description"] = n.Description ?? n.Summary },
+            ["annotations"] = annotations,
             ["startsAt"] = n.StartsAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         };
         if (n.EndsAt is { } ends) alert["endsAt"] = ends.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);

@@ -35,6 +35,9 @@ public sealed record Notification
     /// <summary>Extra labels (owner, tags); they become Alertmanager labels and PagerDuty custom details.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Further annotations beside summary and description (runbook_url, dashboard...), as Alertmanager annotations.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
     public required DateTimeOffset StartsAt { get; init; }
 
     /// <summary>Set when resolved.</summary>

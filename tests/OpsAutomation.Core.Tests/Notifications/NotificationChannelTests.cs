@@ -72,6 +72,20 @@ public sealed class NotificationChannelTests : IDisposable
     }
 
     [Fact]
+    public void An_alertmanager_alert_carries_every_annotation_and_the_labels()
+    {
+        var alert = AlertmanagerChannel.ToAlert(Firing with
+        {
+            Annotations = new Dictionary<string, string> { ["runbook_url"] = "https://runbooks.internal/api", ["summary"] = "ignored: Summary wins" },
+        });
+        Assert.Equal("https://runbooks.internal/api", (string?)alert["annotations"]!["runbook_url"]);
+        Assert.Equal("api is Unhealthy: HTTP 503", (string?)alert["annotations"]!["summary"]);
+        Assert.Equal("platform", (string?)alert["labels"]!["owner"]);
+        Assert.Equal("ServiceHealthCheckFailing", (string?)alert["labels"]!["alertname"]);
+        Assert.Null(alert["endsAt"]);
+    }
+
+    [Fact]
     public void An_unknown_channel_type_names_the_known_ones()
     {
         var map = new ConfigurationMap(new Dictionary<string, object?> { ["Type"] = "Pager" }, "catalog.psd1", "Alerting.Channels[1]");

@@ -112,6 +112,7 @@ public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore s
             Severity = Enum.TryParse<HealthSeverity>(series.Labels.GetValueOrDefault("severity"), ignoreCase: true, out var severity) ? severity : HealthSeverity.Warning,
             Summary = summary,
             Description = series.Annotations.GetValueOrDefault("description"),
+            Annotations = series.Annotations,
             Source = group,
             Labels = labels,
             StartsAt = series.FiredAt ?? series.ActiveAt,
