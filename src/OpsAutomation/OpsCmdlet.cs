@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Health;
 using OpsAutomation.Core.State;
 
 namespace OpsAutomation;
@@ -107,6 +108,24 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
             throw ErrorRecords.Terminating(ErrorRecords.StateStore(ex, settings.StatePath));
         }
     }
+
+    /// <summary>Reads a service catalog at a PowerShell path; a bad catalog is a terminating CatalogInvalid naming the file.</summary>
+    protected HealthCatalog ReadCatalog(string path)
+    {
+        var resolved = ResolvePath(path);
+        try
+        {
+            return HealthCatalog.Read(resolved, ModuleRuntime.Get().Configuration);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "CatalogInvalid", resolved));
+        }
+    }
+
+    /// <summary>Where relative secret and kubeconfig files are found: the catalog's folder, else the current location.</summary>
+    protected string? BaseDirectory(HealthCatalog? catalog) =>
+        catalog is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : System.IO.Path.GetDirectoryName(catalog.Path);
 
     /// <summary>A path as PowerShell resolves it: relative to the current location, providers and ~ understood.</summary>
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using OpsAutomation.Completers;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Commands;
@@ -96,19 +97,7 @@ public abstract class HealthCheckCommand : OpsCmdlet
     public SwitchParameter NoHistory { get; set; }
 
     /// <summary>Reads the -Path catalog (null in the Uri set); a bad catalog is a terminating CatalogInvalid.</summary>
-    protected HealthCatalog? ReadCatalog()
-    {
-        if (ParameterSetName != PathSet) return null;
-        var path = ResolvePath(Path);
-        try
-        {
-            return HealthCatalog.Read(path, ModuleRuntime.Get().Configuration);
-        }
-        catch (ConfigurationException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "CatalogInvalid", path));
-        }
-    }
+    protected HealthCatalog? ReadCatalog() => ParameterSetName == PathSet ? ReadCatalog(Path) : null;
 
     /// <summary>The catalog's services that -Name selects, bound with the parameters' overrides.</summary>
     protected IReadOnlyList<HealthCheckDefinition> SelectServices(HealthCatalog catalog, OpsSettings settings)
@@ -178,9 +167,22 @@ public abstract class HealthCheckCommand : OpsCmdlet
     {
         RunId = Guid.NewGuid().ToString("N"),
         Settings = settings,
-        BaseDirectory = catalog is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : System.IO.Path.GetDirectoryName(catalog.Path),
+        BaseDirectory = BaseDirectory(catalog),
         KeepHistory = !NoHistory,
     };
+
+    /// <summary>Starts a session of the run; a state store that cannot open is a terminating StateStoreUnavailable.</summary>
+    protected static async Task<HealthCheckSession> StartSessionAsync(Core.OpsRuntime runtime, HealthRunOptions options, OpsLog log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HealthCheckSession.StartAsync(runtime, options, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Core.State.StateStoreException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.StateStore(ex, options.Settings.StatePath));
+        }
+    }
 
     /// <summary>Bound check parameters, in the catalog's vocabulary, so they override every entry.</summary>
     private ConfigurationMap Overrides()

@@ -70,21 +70,9 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
     protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
         var runtime = ModuleRuntime.Get();
-        HealthCatalog? catalog = null;
-        if (Path is not null)
-        {
-            var path = ResolvePath(Path);
-            try
-            {
-                catalog = HealthCatalog.Read(path, runtime.Configuration);
-            }
-            catch (ConfigurationException ex)
-            {
-                throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "CatalogInvalid", path));
-            }
-        }
+        var catalog = Path is null ? null : ReadCatalog(Path);
         var settings = LoadSettings(catalog?.Settings);
-        var baseDirectory = catalog is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : System.IO.Path.GetDirectoryName(catalog.Path);
+        var baseDirectory = BaseDirectory(catalog);
         // The log's redactor learns every channel secret as it is resolved.
         var redactor = new SecretRedactor();
 

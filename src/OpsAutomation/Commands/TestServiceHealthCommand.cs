@@ -2,7 +2,6 @@ using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Logging;
-using OpsAutomation.Core.State;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Commands;
@@ -27,12 +26,12 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
         HealthCheckSession session;
         try
         {
-            session = await HealthCheckSession.StartAsync(runtime, options, log, cancellationToken).ConfigureAwait(false);
+            session = await StartSessionAsync(runtime, options, log, cancellationToken).ConfigureAwait(false);
         }
-        catch (StateStoreException ex)
+        catch (OpsTerminatingException)
         {
             log.Dispose();
-            throw ErrorRecords.Terminating(ErrorRecords.StateStore(ex, settings.StatePath));
+            throw;
         }
 
         _run = new Run(this, session, log, cancellationToken);

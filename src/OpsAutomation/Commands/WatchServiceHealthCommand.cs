@@ -3,7 +3,6 @@ using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
-using OpsAutomation.Core.State;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Commands;
@@ -99,15 +98,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
     {
         var options = RunOptions(_settings!, _catalog);
         using var log = new OpsLog(options.RunId, OpsLogOptions.FromSettings(_settings!, WriteVerbose), new SecretRedactor(), runtime.Time);
-        HealthCheckSession session;
-        try
-        {
-            session = await HealthCheckSession.StartAsync(runtime, options, log, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StateStoreException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.StateStore(ex, _settings!.StatePath));
-        }
+        var session = await StartSessionAsync(runtime, options, log, cancellationToken).ConfigureAwait(false);
 
         await using (session.ConfigureAwait(false))
         {
