@@ -73,5 +73,18 @@ internal static class StateSchema
             PRIMARY KEY (file, rule_group, rule, labels_json)
         );
         """,
+        """
+        CREATE TABLE metric_series (
+            id           INTEGER PRIMARY KEY,
+            labels_json  TEXT    NOT NULL UNIQUE
+        );
+        CREATE TABLE metric_samples (
+            series_id     INTEGER NOT NULL REFERENCES metric_series (id) ON DELETE CASCADE,
+            timestamp_ms  INTEGER NOT NULL,
+            value         REAL    NOT NULL,
+            PRIMARY KEY (series_id, timestamp_ms)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_metric_samples_time ON metric_samples (timestamp_ms);
+        """,
     ];
 }
