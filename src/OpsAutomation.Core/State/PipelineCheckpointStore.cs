@@ -1,9 +1,7 @@
 using System.Globalization;
+using OpsAutomation.Core.Pipelines.Sinks;
 
 namespace OpsAutomation.Core.State;
-
-/// <summary>A step's committed progress: the last source position loaded and, for a file sink, the length of its file at that point.</summary>
-public sealed record PipelineCheckpoint(long Position, long? SinkOffset);
 
 /// <summary>
 /// Checkpoints of sinks that have no database of their own to commit them in (files). A file
@@ -12,32 +10,38 @@ public sealed record PipelineCheckpoint(long Position, long? SinkOffset);
 /// </summary>
 public sealed class PipelineCheckpointStore(StateStore store)
 {
-    public async Task<PipelineCheckpoint?> GetAsync(string pipeline, string step, string runId, CancellationToken cancellationToken)
+    public async Task<(StepCheckpoint Checkpoint, long? SinkOffset)?> GetAsync(string pipeline, string step, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT position, sink_offset FROM pipeline_checkpoints WHERE pipeline = $pipeline AND step = $step AND run_id = $run;";
+        command.CommandText = "SELECT position, records_in, loaded, rejected, filtered, sink_offset FROM pipeline_checkpoints WHERE pipeline = $pipeline AND step = $step AND run_id = $run;";
         command.Parameters.AddWithValue("$pipeline", pipeline);
         command.Parameters.AddWithValue("$step", step);
         command.Parameters.AddWithValue("$run", runId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
-        return new PipelineCheckpoint(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+        return (new StepCheckpoint(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetInt64(5));
     }
 
-    public async Task SaveAsync(string pipeline, string step, string runId, PipelineCheckpoint checkpoint, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task SaveAsync(string pipeline, string step, string runId, StepCheckpoint checkpoint, long? sinkOffset, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO pipeline_checkpoints (pipeline, step, run_id, position, sink_offset, updated_at_utc) VALUES ($pipeline, $step, $run, $position, $offset, $now)
-            ON CONFLICT (pipeline, step, run_id) DO UPDATE SET position = excluded.position, sink_offset = excluded.sink_offset, updated_at_utc = excluded.updated_at_utc;
+            INSERT INTO pipeline_checkpoints (pipeline, step, run_id, position, records_in, loaded, rejected, filtered, sink_offset, updated_at_utc)
+            VALUES ($pipeline, $step, $run, $position, $in, $loaded, $rejected, $filtered, $offset, $now)
+            ON CONFLICT (pipeline, step, run_id) DO UPDATE SET position = excluded.position, records_in = excluded.records_in, loaded = excluded.loaded,
+                rejected = excluded.rejected, filtered = excluded.filtered, sink_offset = excluded.sink_offset, updated_at_utc = excluded.updated_at_utc;
             """;
         command.Parameters.AddWithValue("$pipeline", pipeline);
         command.Parameters.AddWithValue("$step", step);
         command.Parameters.AddWithValue("$run", runId);
         command.Parameters.AddWithValue("$position", checkpoint.Position);
-        command.Parameters.AddWithValue("$offset", (object?)checkpoint.SinkOffset ?? DBNull.Value);
+        command.Parameters.AddWithValue("$in", checkpoint.RecordsIn);
+        command.Parameters.AddWithValue("$loaded", checkpoint.Loaded);
+        command.Parameters.AddWithValue("$rejected", checkpoint.Rejected);
+        command.Parameters.AddWithValue("$filtered", checkpoint.Filtered);
+        command.Parameters.AddWithValue("$offset", (object?)sinkOffset ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -123,6 +123,10 @@ internal static class StateSchema
             step            TEXT    NOT NULL,
             run_id          TEXT    NOT NULL,
             position        INTEGER NOT NULL,
+            records_in      INTEGER NOT NULL,
+            loaded          INTEGER NOT NULL,
+            rejected        INTEGER NOT NULL,
+            filtered        INTEGER NOT NULL,
             sink_offset     INTEGER,
             updated_at_utc  TEXT    NOT NULL,
             PRIMARY KEY (pipeline, step, run_id)

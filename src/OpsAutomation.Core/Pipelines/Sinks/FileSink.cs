@@ -34,7 +34,7 @@ public abstract class FileSink : IRecordSink
 
     public string DatasetName => TargetPath;
 
-    public async Task<long> OpenAsync(SinkContext context, CancellationToken cancellationToken)
+    public async Task<StepCheckpoint> OpenAsync(SinkContext context, CancellationToken cancellationToken)
     {
         _context = context;
         var directory = Path.GetDirectoryName(TargetPath)!;
@@ -49,18 +49,29 @@ public abstract class FileSink : IRecordSink
         _stream.SetLength(checkpoint?.SinkOffset ?? 0);
         _stream.Position = _stream.Length;
         await OnOpenedAsync(PartialPath, _stream.Length, cancellationToken).ConfigureAwait(false);
-        return checkpoint?.Position ?? 0;
+        return checkpoint?.Checkpoint ?? StepCheckpoint.None;
     }
 
-    public async Task<IReadOnlyList<RefusedRecord>> WriteAsync(IReadOnlyList<DataRecord> records, long checkpoint, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, CancellationToken cancellationToken)
     {
         var stream = _stream ?? throw new InvalidOperationException("The sink is not open.");
-        var refused = new List<RefusedRecord>();
-        await WriteRecordsAsync(stream, records, refused, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        stream.Flush(flushToDisk: true);
-        await _checkpoints.SaveAsync(_context!.Pipeline, _context.Step, _context.RunId, new PipelineCheckpoint(checkpoint, stream.Length), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return refused;
+        var start = stream.Length;
+        try
+        {
+            var refused = new List<RefusedRecord>();
+            await WriteRecordsAsync(stream, records, refused, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+            var checkpoint = await beforeCommit(refused, cancellationToken).ConfigureAwait(false);
+            await _checkpoints.SaveAsync(_context!.Pipeline, _context.Step, _context.RunId, checkpoint, stream.Length, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not committed: cut the batch off again, so a retry in this process does not write it twice.
+            stream.SetLength(start);
+            stream.Position = start;
+            throw;
+        }
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)

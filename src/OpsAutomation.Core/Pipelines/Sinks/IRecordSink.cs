@@ -19,15 +19,15 @@ public interface IRecordSink : IAsyncDisposable
     /// <summary>The OpenLineage dataset name, such as a file path or <c>db.schema.table</c>.</summary>
     string DatasetName { get; }
 
-    /// <summary>Opens the target (creating what is missing) and returns the checkpoint committed for this run: the last source position whose record is in, 0 for none.</summary>
-    Task<long> OpenAsync(SinkContext context, CancellationToken cancellationToken);
+    /// <summary>Opens the target (creating what is missing) and returns the checkpoint committed for this run (<see cref="StepCheckpoint.None"/> for a new one).</summary>
+    Task<StepCheckpoint> OpenAsync(SinkContext context, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes <paramref name="records"/> and the checkpoint <paramref name="checkpoint"/> in one
-    /// transaction. Records refused one by one come back and are not written; anything else that
-    /// fails throws and nothing of the batch is committed.
+    /// Writes <paramref name="records"/> and the checkpoint <paramref name="beforeCommit"/> returns
+    /// in one transaction. Records refused one by one are handed to <paramref name="beforeCommit"/>
+    /// and not written; anything else that fails throws, and nothing of the batch is committed.
     /// </summary>
-    Task<IReadOnlyList<RefusedRecord>> WriteAsync(IReadOnlyList<DataRecord> records, long checkpoint, CancellationToken cancellationToken);
+    Task WriteAsync(IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, CancellationToken cancellationToken);
 
     /// <summary>Ends the load: file sinks move their finished file into place.</summary>
     Task CompleteAsync(CancellationToken cancellationToken);

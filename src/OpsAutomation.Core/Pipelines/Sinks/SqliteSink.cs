@@ -36,7 +36,7 @@ public sealed class SqliteSink : IRecordSink
 
     public string DatasetName { get; }
 
-    public async Task<long> OpenAsync(SinkContext context, CancellationToken cancellationToken)
+    public async Task<StepCheckpoint> OpenAsync(SinkContext context, CancellationToken cancellationToken)
     {
         _context = context;
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_options.Path));
@@ -52,36 +52,36 @@ public sealed class SqliteSink : IRecordSink
         await ExecuteAsync($"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync($"""
             CREATE TABLE IF NOT EXISTS {CheckpointTable} (
-                pipeline TEXT NOT NULL, step TEXT NOT NULL, run_id TEXT NOT NULL, position INTEGER NOT NULL, updated_at_utc TEXT NOT NULL,
+                pipeline TEXT NOT NULL, step TEXT NOT NULL, run_id TEXT NOT NULL, position INTEGER NOT NULL,
+                records_in INTEGER NOT NULL, loaded INTEGER NOT NULL, rejected INTEGER NOT NULL, filtered INTEGER NOT NULL, updated_at_utc TEXT NOT NULL,
                 PRIMARY KEY (pipeline, step, run_id));
             """, cancellationToken).ConfigureAwait(false);
         _columns = await ReadColumnsAsync(cancellationToken).ConfigureAwait(false);
         if (_columns is null && _options.Columns is { } declared) await CreateTableAsync(declared, cancellationToken).ConfigureAwait(false);
 
         await using var command = _connection.CreateCommand();
-        command.CommandText = $"SELECT position FROM {CheckpointTable} WHERE pipeline = $pipeline AND step = $step AND run_id = $run;";
+        command.CommandText = $"SELECT position, records_in, loaded, rejected, filtered FROM {CheckpointTable} WHERE pipeline = $pipeline AND step = $step AND run_id = $run;";
         command.Parameters.AddWithValue("$pipeline", context.Pipeline);
         command.Parameters.AddWithValue("$step", context.Step);
         command.Parameters.AddWithValue("$run", context.RunId);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StepCheckpoint(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))
+            : StepCheckpoint.None;
     }
 
-    public async Task<IReadOnlyList<RefusedRecord>> WriteAsync(IReadOnlyList<DataRecord> records, long checkpoint, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, CancellationToken cancellationToken)
     {
         var connection = _connection ?? throw new InvalidOperationException("The sink is not open.");
-        if (_columns is null)
-        {
-            if (records.Count == 0) return [];
-            await CreateTableAsync(ColumnsOf(records), cancellationToken).ConfigureAwait(false);
-        }
+        if (_columns is null && ColumnsOf(records) is { Count: > 0 } columns) await CreateTableAsync(columns, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await WriteBatchAsync(connection, records, checkpoint, isolate: false, cancellationToken).ConfigureAwait(false);
+            await WriteBatchAsync(connection, records, beforeCommit, isolate: false, cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException ex) when (IsRecordError(ex))
         {
             // One record spoils the batch: redo it record by record so only that one is refused.
-            return await WriteBatchAsync(connection, records, checkpoint, isolate: true, cancellationToken).ConfigureAwait(false);
+            await WriteBatchAsync(connection, records, beforeCommit, isolate: true, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -94,20 +94,27 @@ public sealed class SqliteSink : IRecordSink
         if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<RefusedRecord>> WriteBatchAsync(SqliteConnection connection, IReadOnlyList<DataRecord> records, long checkpoint, bool isolate, CancellationToken cancellationToken)
+    private async Task WriteBatchAsync(SqliteConnection connection, IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, bool isolate, CancellationToken cancellationToken)
     {
         var refused = new List<RefusedRecord>();
         // IMMEDIATE: take the write lock first, so a busy database fails the batch before any work (and the retry redoes all of it).
         await using var transaction = connection.BeginTransaction(deferred: false);
+        // No table yet means no record so far had a field: the batch holds only rejections, and its checkpoint still commits.
+        var columns = _columns ?? [];
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = InsertSql();
-        var parameters = new SqliteParameter[_columns!.Count];
+        if (columns.Count > 0) insert.CommandText = InsertSql();
+        var parameters = new SqliteParameter[columns.Count];
         for (var i = 0; i < parameters.Length; i++) parameters[i] = insert.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
         await using var savepoint = connection.CreateCommand();
         savepoint.Transaction = transaction;
         foreach (var record in records)
         {
+            if (columns.Count == 0)
+            {
+                refused.Add(new RefusedRecord(record, "The record has no fields to load."));
+                continue;
+            }
             var indexes = ColumnIndexes(record.Shape);
             if (Array.IndexOf(indexes, -1) is var unknown and >= 0)
             {
@@ -137,22 +144,28 @@ public sealed class SqliteSink : IRecordSink
             savepoint.CommandText = "RELEASE record;";
             await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        var checkpoint = await beforeCommit(refused, cancellationToken).ConfigureAwait(false);
         await using (var mark = connection.CreateCommand())
         {
             mark.Transaction = transaction;
             mark.CommandText = $"""
-                INSERT INTO {CheckpointTable} (pipeline, step, run_id, position, updated_at_utc) VALUES ($pipeline, $step, $run, $position, $now)
-                ON CONFLICT (pipeline, step, run_id) DO UPDATE SET position = excluded.position, updated_at_utc = excluded.updated_at_utc;
+                INSERT INTO {CheckpointTable} (pipeline, step, run_id, position, records_in, loaded, rejected, filtered, updated_at_utc)
+                VALUES ($pipeline, $step, $run, $position, $in, $loaded, $rejected, $filtered, $now)
+                ON CONFLICT (pipeline, step, run_id) DO UPDATE SET position = excluded.position, records_in = excluded.records_in, loaded = excluded.loaded,
+                    rejected = excluded.rejected, filtered = excluded.filtered, updated_at_utc = excluded.updated_at_utc;
                 """;
             mark.Parameters.AddWithValue("$pipeline", _context!.Pipeline);
             mark.Parameters.AddWithValue("$step", _context.Step);
             mark.Parameters.AddWithValue("$run", _context.RunId);
-            mark.Parameters.AddWithValue("$position", checkpoint);
+            mark.Parameters.AddWithValue("$position", checkpoint.Position);
+            mark.Parameters.AddWithValue("$in", checkpoint.RecordsIn);
+            mark.Parameters.AddWithValue("$loaded", checkpoint.Loaded);
+            mark.Parameters.AddWithValue("$rejected", checkpoint.Rejected);
+            mark.Parameters.AddWithValue("$filtered", checkpoint.Filtered);
             mark.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
             await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return refused;
     }
 
     private string InsertSql()
