@@ -48,6 +48,10 @@ public sealed class MetricsServers : IDisposable
         }
     }
 
+    /// <summary>The samples /metrics would serve now, read through the exposition as a scrape reads them.</summary>
+    public Task<IReadOnlyList<MetricSample>> SnapshotAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        RegistrySnapshot.CollectAsync(Registries(), now, cancellationToken);
+
     /// <summary>What /metrics serves: the module's registry, and the machine's metrics where the platform has a source.</summary>
     public IReadOnlyList<CollectorRegistry> Registries()
     {

@@ -132,6 +132,7 @@ public static class RuleFileReader
         if (record is not null && alert is null && !IsValidMetricName(record)) Count(node, name, $"invalid recording rule name: {record}");
         var expr = Scalar(node, "expr", group, name, (at, g, r, m) => Count(at, r, m));
         if (string.IsNullOrWhiteSpace(expr)) Count(node, name, "field 'expr' must be set in rule");
+        else if (UnknownFunction(expr) is { } unknown) Count(Child(node, "expr") ?? node, name, $"could not parse expression: {unknown}");
         var forDuration = Duration(node, "for", group, name, (at, g, r, m) => Count(at, r, m));
         var keepFiringFor = Duration(node, "keep_firing_for", group, name, (at, g, r, m) => Count(at, r, m));
         if (!isAlert)
@@ -144,6 +145,25 @@ public static class RuleFileReader
         return count > 0
             ? null
             : new Rule(name!, isAlert, expr!.Trim(), forDuration ?? TimeSpan.Zero, keepFiringFor ?? TimeSpan.Zero, labels, annotations, (int)node.Start.Line);
+    }
+
+    // Only a function Prometheus does not have is certain to be an error here: constructs the
+    // in-process engine leaves out (offset, topk, ...) are valid for a Prometheus server.
+    private static string? UnknownFunction(string expression)
+    {
+        try
+        {
+            PromQl.PromQlEngine.Validate(expression);
+            return null;
+        }
+        catch (PromQl.PromQlException ex) when (ex.Message.StartsWith("unknown function", StringComparison.Ordinal))
+        {
+            return ex.Message;
+        }
+        catch (PromQl.PromQlException)
+        {
+            return null;
+        }
     }
 
     private static List<KeyValuePair<string, RuleTemplate>> Templates(YamlMappingNode node, string key, string what, string? group, string? rule, Report problem)
