@@ -1,0 +1,24 @@
+using System.Text;
+
+namespace OpsAutomation.Core.Pipelines.Sources;
+
+/// <summary>Encodings by name, strict: invalid input reaches the decoder's fallback, never a silent replacement.</summary>
+internal static class TextEncodings
+{
+    /// <summary>The encoding called <paramref name="name"/>, including the Windows code pages .NET does not register by default.</summary>
+    public static Encoding Resolve(string name)
+    {
+        try
+        {
+            return System.Text.Encoding.GetEncoding(name);
+        }
+        catch (ArgumentException)
+        {
+            // Asking the provider directly leaves the process-wide registry alone.
+            return CodePagesEncodingProvider.Instance.GetEncoding(name)
+                ?? throw new ArgumentException($"Unknown encoding '{name}'. Use a name such as utf-8, latin1, utf-16 or windows-1252.", nameof(name));
+        }
+    }
+
+    public static bool IsUtf8(Encoding encoding) => encoding.CodePage == 65001;
+}
