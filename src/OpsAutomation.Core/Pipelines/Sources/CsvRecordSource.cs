@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Unicode;
 
 namespace OpsAutomation.Core.Pipelines.Sources;
 
@@ -13,52 +11,41 @@ namespace OpsAutomation.Core.Pipelines.Sources;
 /// end of the input, a missing file or an unusable header is a <see cref="DataSourceException"/>.
 /// Each record's location is <c>file:line</c>, the physical line it starts on.
 /// </summary>
-public sealed class CsvRecordSource : IRecordSource
+public sealed class CsvRecordSource : FileRecordSource
 {
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly Func<Stream> _open;
-    private readonly string _display;
     private readonly CsvSourceOptions _options;
     private readonly Encoding _encoding;
 
     /// <summary>Reads the file at <paramref name="path"/>; locations name it as given.</summary>
     public CsvRecordSource(string path, CsvSourceOptions? options = null)
-        : this(path, Path.GetFullPath(path), () => OpenFile(path), options)
+        : base(path)
     {
+        (_options, _encoding) = Prepare(options);
     }
 
     /// <summary>Reads the stream <paramref name="open"/> returns (once per read); <paramref name="display"/> names it in locations.</summary>
     public CsvRecordSource(Func<Stream> open, string display, CsvSourceOptions? options = null)
-        : this(display, display, open, options)
+        : base(open, display)
     {
+        (_options, _encoding) = Prepare(options);
     }
 
-    private CsvRecordSource(string display, string datasetName, Func<Stream> open, CsvSourceOptions? options)
+    private static (CsvSourceOptions, Encoding) Prepare(CsvSourceOptions? options)
     {
-        ArgumentException.ThrowIfNullOrEmpty(display);
-        ArgumentNullException.ThrowIfNull(open);
-        _options = options ?? new CsvSourceOptions();
-        _options.Validate();
-        _encoding = _options.ResolveEncoding();
-        _open = open;
-        _display = display;
-        DatasetName = datasetName;
+        options ??= new CsvSourceOptions();
+        options.Validate();
+        return (options, options.ResolveEncoding());
     }
 
-    public string Name => "file://" + DatasetName;
-
-    public string DatasetNamespace => "file";
-
-    public string DatasetName { get; }
-
-    public async IAsyncEnumerable<SourceItem> ReadAsync(long skip, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<SourceItem> ReadAsync(long skip, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
         var transcoded = !TextEncodings.IsUtf8(_encoding);
         var stream = Open(transcoded);
         await using var _ = stream.ConfigureAwait(false);
-        using var parser = new CsvParser(_options, transcoded, Name, _display);
+        using var parser = new CsvParser(_options, transcoded, Name, Display);
         var emptyUnquoted = _options.EmptyFieldAsNull ? null : "";
         RecordShape? shape = _options.FieldNames is { } names && !_options.HasHeader ? new RecordShape(names) : null;
         var position = 0L;
@@ -100,19 +87,9 @@ public sealed class CsvRecordSource : IRecordSource
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     private Stream Open(bool transcoded)
     {
-        Stream stream;
-        try
-        {
-            stream = _open();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataSourceException(Name, _display, $"cannot open the file: {e.Message}", e);
-        }
+        var stream = OpenStream();
         return transcoded ? new Utf8TranscodingStream(stream, _encoding, _options.BufferSize) : stream;
     }
 
@@ -124,7 +101,7 @@ public sealed class CsvRecordSource : IRecordSource
         }
         catch (IOException e)
         {
-            throw new DataSourceException(Name, _display, $"cannot read the file: {e.Message}", e, isTransient: true);
+            throw ReadFailure(e);
         }
     }
 
@@ -133,7 +110,7 @@ public sealed class CsvRecordSource : IRecordSource
         var where = Where(parser.RecordLine);
         if (parser.StrayAfterQuote >= 0)
             throw new DataSourceException(Name, Locate(parser, parser.StrayAfterQuote), "the header row has text after a closing quote.");
-        if (InvalidAt(parser.RecordBytes) is { } bad)
+        if (TextEncodings.InvalidUtf8Offset(parser.RecordBytes) is var bad and >= 0)
             throw new DataSourceException(Name, Locate(parser, bad), $"the header row has bytes that are not valid {_encoding.WebName}.");
         if (_options.FieldNames is { } names) return new RecordShape(names);
         var header = new string[parser.FieldCount];
@@ -160,7 +137,7 @@ public sealed class CsvRecordSource : IRecordSource
             return Problem(parser, position, Locate(parser, parser.StrayAfterQuote),
                 $"text after a closing quote on line {line}, {parser.ColumnName} {column}; a quote inside a quoted field must be doubled.");
         }
-        if (InvalidAt(parser.RecordBytes) is { } bad)
+        if (TextEncodings.InvalidUtf8Offset(parser.RecordBytes) is var bad and >= 0)
         {
             var (line, column) = parser.Locate(bad);
             return Problem(parser, position, Locate(parser, bad),
@@ -174,16 +151,6 @@ public sealed class CsvRecordSource : IRecordSource
 
     private static SourceProblem Problem(CsvParser parser, long position, string location, string reason) =>
         new(position, location, reason, parser.RecordText());
-
-    /// <summary>The offset of the first byte that is not UTF-8, or null when all are.</summary>
-    private static int? InvalidAt(ReadOnlySpan<byte> bytes)
-    {
-        if (Utf8.IsValid(bytes)) return null;
-        var offset = 0;
-        while (Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) == OperationStatus.Done)
-            offset += consumed;
-        return offset;
-    }
 
     private string Unquote(ReadOnlySpan<byte> escaped)
     {
@@ -213,11 +180,6 @@ public sealed class CsvRecordSource : IRecordSource
     private string Locate(CsvParser parser, int offset)
     {
         var (line, column) = parser.Locate(offset);
-        return string.Create(CultureInfo.InvariantCulture, $"{_display}:{line}:{column}");
+        return Where(line, column);
     }
-
-    private string Where(long line) => string.Create(CultureInfo.InvariantCulture, $"{_display}:{line}");
-
-    private static FileStream OpenFile(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
 }

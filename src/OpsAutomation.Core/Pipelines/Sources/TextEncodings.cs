@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 
 namespace OpsAutomation.Core.Pipelines.Sources;
 
@@ -21,4 +23,14 @@ internal static class TextEncodings
     }
 
     public static bool IsUtf8(Encoding encoding) => encoding.CodePage == 65001;
+
+    /// <summary>The offset of the first byte of <paramref name="bytes"/> that is not UTF-8, or -1 when all are.</summary>
+    public static int InvalidUtf8Offset(ReadOnlySpan<byte> bytes)
+    {
+        if (Utf8.IsValid(bytes)) return -1;
+        var offset = 0;
+        while (Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) == OperationStatus.Done)
+            offset += consumed;
+        return offset;
+    }
 }
