@@ -40,11 +40,7 @@ internal sealed class CsvParser : IDisposable
     private readonly string _sourceName;
     private readonly string _display;
 
-    private byte[] _buffer;
-    private int _capacity;
-    private int _start;
-    private int _end;
-    private bool _eof;
+    private readonly ByteWindow _window;
     private bool _bomChecked;
     private long _line = 1;
     private CsvField[] _fields = new CsvField[16];
@@ -58,8 +54,7 @@ internal sealed class CsvParser : IDisposable
         _columnsInCharacters = columnsInCharacters;
         _sourceName = sourceName;
         _display = display;
-        _capacity = options.BufferSize;
-        _buffer = ArrayPool<byte>.Shared.Rent(_capacity);
+        _window = new ByteWindow(options.BufferSize, options.MaxRecordBytes);
     }
 
     /// <summary>The fields of the record <see cref="Next"/> found, valid until the next call.</summary>
@@ -71,7 +66,7 @@ internal sealed class CsvParser : IDisposable
     public long RecordLine { get; private set; }
 
     /// <summary>The record's bytes without its line end.</summary>
-    public ReadOnlySpan<byte> RecordBytes => _buffer.AsSpan(_recordStart, _recordEnd - _recordStart);
+    public ReadOnlySpan<byte> RecordBytes => _window.Buffer.AsSpan(_recordStart, _recordEnd - _recordStart);
 
     /// <summary>Offset in <see cref="RecordBytes"/> of text after a closing quote, or -1.</summary>
     public int StrayAfterQuote { get; private set; } = -1;
@@ -79,31 +74,33 @@ internal sealed class CsvParser : IDisposable
     private int _recordStart;
     private int _recordEnd;
 
-    public ReadOnlySpan<byte> FieldBytes(in CsvField field) => _buffer.AsSpan(field.Start, field.Length);
+    public ReadOnlySpan<byte> FieldBytes(in CsvField field) => _window.Buffer.AsSpan(field.Start, field.Length);
 
     public CsvStep Next()
     {
         if (!_bomChecked)
         {
-            if (_end - _start < 3 && !_eof) return CsvStep.NeedMore;
-            if (_buffer.AsSpan(_start, _end - _start).StartsWith("\uFEFF"u8)) _start += 3;
+            if (_window.Unread.Length < 3 && !_window.Eof) return CsvStep.NeedMore;
+            if (_window.Unread.StartsWith("\uFEFF"u8)) _window.Start += 3;
             _bomChecked = true;
         }
-        var pos = _start;
-        if (pos == _end) return _eof ? CsvStep.End : CsvStep.NeedMore;
+        var pos = _window.Start;
+        var end = _window.End;
+        var eof = _window.Eof;
+        if (pos == end) return eof ? CsvStep.End : CsvStep.NeedMore;
 
-        var data = _buffer.AsSpan(0, _end);
+        var data = _window.Buffer.AsSpan(0, end);
         var fieldCount = 0;
         var lineBreaks = 0;
         StrayAfterQuote = -1;
         while (true)
         {
-            if (pos == _end)
+            if (pos == end)
             {
                 // A delimiter was the last byte of the input: the record ends with an empty field.
-                if (!_eof) return CsvStep.NeedMore;
+                if (!eof) return CsvStep.NeedMore;
                 Add(ref fieldCount, pos, 0, quoted: false, doubled: false);
-                return Complete(fieldCount, _end, _end, lineBreaks);
+                return Complete(fieldCount, end, end, lineBreaks);
             }
 
             int stop;
@@ -118,12 +115,12 @@ internal sealed class CsvParser : IDisposable
                     var found = data[scan..].IndexOf(_quote);
                     if (found < 0)
                     {
-                        if (!_eof) return CsvStep.NeedMore;
+                        if (!eof) return CsvStep.NeedMore;
                         throw Unterminated(pos);
                     }
                     var q = scan + found;
-                    if (q + 1 == _end && !_eof) return CsvStep.NeedMore;
-                    if (q + 1 < _end && data[q + 1] == _quote)
+                    if (q + 1 == end && !eof) return CsvStep.NeedMore;
+                    if (q + 1 < end && data[q + 1] == _quote)
                     {
                         doubled = true;
                         scan = q + 2;
@@ -135,7 +132,7 @@ internal sealed class CsvParser : IDisposable
                 lineBreaks += CountLineBreaks(data[contentStart..close]);
                 Add(ref fieldCount, contentStart, close - contentStart, quoted: true, doubled);
                 pos = close + 1;
-                if (pos == _end) return Complete(fieldCount, _end, _end, lineBreaks);
+                if (pos == end) return Complete(fieldCount, end, end, lineBreaks);
                 var after = data[pos];
                 if (after == _delimiter)
                 {
@@ -150,12 +147,12 @@ internal sealed class CsvParser : IDisposable
                 {
                     // Text after a closing quote breaks RFC 4180: read on to the field's end so the
                     // next record starts in the right place, and report this one.
-                    if (StrayAfterQuote < 0) StrayAfterQuote = pos - _start;
+                    if (StrayAfterQuote < 0) StrayAfterQuote = pos - _window.Start;
                     var rest = data[pos..].IndexOfAny(_fieldEnds);
                     if (rest < 0)
                     {
-                        if (!_eof) return CsvStep.NeedMore;
-                        return Complete(fieldCount, _end, _end, lineBreaks);
+                        if (!eof) return CsvStep.NeedMore;
+                        return Complete(fieldCount, end, end, lineBreaks);
                     }
                     stop = pos + rest;
                     if (data[stop] == _delimiter)
@@ -170,9 +167,9 @@ internal sealed class CsvParser : IDisposable
                 var length = data[pos..].IndexOfAny(_fieldEnds);
                 if (length < 0)
                 {
-                    if (!_eof) return CsvStep.NeedMore;
-                    Add(ref fieldCount, pos, _end - pos, quoted: false, doubled: false);
-                    return Complete(fieldCount, _end, _end, lineBreaks);
+                    if (!eof) return CsvStep.NeedMore;
+                    Add(ref fieldCount, pos, end - pos, quoted: false, doubled: false);
+                    return Complete(fieldCount, end, end, lineBreaks);
                 }
                 Add(ref fieldCount, pos, length, quoted: false, doubled: false);
                 stop = pos + length;
@@ -187,8 +184,8 @@ internal sealed class CsvParser : IDisposable
             int next;
             if (data[stop] == Cr)
             {
-                if (stop + 1 == _end && !_eof) return CsvStep.NeedMore;
-                next = stop + 1 < _end && data[stop + 1] == Lf ? stop + 2 : stop + 1;
+                if (stop + 1 == end && !eof) return CsvStep.NeedMore;
+                next = stop + 1 < end && data[stop + 1] == Lf ? stop + 2 : stop + 1;
             }
             else
             {
@@ -198,34 +195,12 @@ internal sealed class CsvParser : IDisposable
         }
     }
 
-    /// <summary>Moves the unread bytes to the front and reads until the buffer is full or the input ends.</summary>
+    /// <summary>Reads more input; called when <see cref="Next"/> says <see cref="CsvStep.NeedMore"/>.</summary>
     public async ValueTask FillAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var pending = _end - _start;
-        if (_start > 0)
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, pending);
-            _start = 0;
-            _end = pending;
-        }
-        if (_end == _capacity)
-        {
-            if (_capacity >= _maxRecordBytes)
-                throw new DataSourceException(_sourceName, Where(_line, null),
-                    $"the record starting on line {_line} is longer than {_maxRecordBytes} bytes (MaxRecordBytes); is a quote left open?");
-            _capacity = (int)Math.Min((long)_capacity * 2, _maxRecordBytes);
-            if (_capacity > _buffer.Length)
-            {
-                var larger = ArrayPool<byte>.Shared.Rent(_capacity);
-                Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = larger;
-            }
-        }
-        var wanted = _capacity - _end;
-        var read = await stream.ReadAtLeastAsync(_buffer.AsMemory(_end, wanted), wanted, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        _end += read;
-        if (read < wanted) _eof = true;
+        if (!await _window.FillAsync(stream, cancellationToken).ConfigureAwait(false))
+            throw new DataSourceException(_sourceName, Where(_line, null),
+                $"the record starting on line {_line} is longer than {_maxRecordBytes} bytes (MaxRecordBytes); is a quote left open?");
     }
 
     /// <summary>Line and column (1-based) of an offset in <see cref="RecordBytes"/>.</summary>
@@ -235,7 +210,7 @@ internal sealed class CsvParser : IDisposable
     {
         var line = recordLine;
         var lineStart = recordStart;
-        var text = _buffer.AsSpan(recordStart, offset - recordStart);
+        var text = _window.Buffer.AsSpan(recordStart, offset - recordStart);
         for (var i = 0; i < text.Length; i++)
         {
             if (text[i] == Lf || (text[i] == Cr && (i + 1 == text.Length || text[i + 1] != Lf)))
@@ -244,7 +219,7 @@ internal sealed class CsvParser : IDisposable
                 lineStart = recordStart + i + 1;
             }
         }
-        var before = _buffer.AsSpan(lineStart, offset - lineStart);
+        var before = _window.Buffer.AsSpan(lineStart, offset - lineStart);
         // Transcoded input: a byte column would count the UTF-8 bytes of the transcoding, not the file's.
         var column = _columnsInCharacters ? CountCharacters(before) : before.Length;
         return (line, column + 1);
@@ -266,7 +241,7 @@ internal sealed class CsvParser : IDisposable
 
     private DataSourceException Unterminated(int quoteOffset)
     {
-        var (line, column) = Locate(_start, _line, quoteOffset);
+        var (line, column) = Locate(_window.Start, _line, quoteOffset);
         return new DataSourceException(_sourceName, Where(line, column),
             $"unterminated quoted field: the quote opened on line {line}, {ColumnName} {column} is still open at the end of the input.");
     }
@@ -274,11 +249,11 @@ internal sealed class CsvParser : IDisposable
     private CsvStep Complete(int fieldCount, int recordEnd, int next, int lineBreaks)
     {
         FieldCount = fieldCount;
-        _recordStart = _start;
+        _recordStart = _window.Start;
         _recordEnd = recordEnd;
         RecordLine = _line;
         _line += lineBreaks;
-        _start = next;
+        _window.Start = next;
         return fieldCount == 1 && recordEnd == _recordStart ? CsvStep.BlankLine : CsvStep.Record;
     }
 
@@ -307,9 +282,5 @@ internal sealed class CsvParser : IDisposable
     /// <summary>The record as text for a problem report; undecodable bytes show as U+FFFD.</summary>
     public string RecordText() => Encoding.UTF8.GetString(RecordBytes);
 
-    public void Dispose()
-    {
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
-    }
+    public void Dispose() => _window.Dispose();
 }
