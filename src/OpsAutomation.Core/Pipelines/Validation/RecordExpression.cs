@@ -12,9 +12,10 @@ namespace OpsAutomation.Core.Pipelines.Validation;
 /// <remarks>
 /// Values are the coerced ones. Numbers mix freely (long, decimal, double: the wider wins; / always
 /// divides exactly); + joins two strings; date - date is a number of days; a date compares with an
-/// ISO 8601 string. null follows SQL: arithmetic and ordering with null give null, == and != test
-/// for it, and/or/not are three-valued, and a condition that comes out null passes, as a SQL
-/// CHECK constraint does (whether a value may be missing is the nullable rule's business).
+/// ISO 8601 string. null follows SQL: arithmetic and comparisons with a null value give null
+/// (unknown), <c>x == null</c> and <c>x != null</c> test for it (SQL's IS NULL), and/or/not are
+/// three-valued, and a condition that comes out null passes, as a SQL CHECK constraint does
+/// (whether a value may be missing is the nullable rule's business).
 /// </remarks>
 public sealed class RecordExpression
 {
@@ -104,6 +105,9 @@ public sealed class RecordExpression
             case Binary { Operator: "or" } or:
                 var (ol, or2) = (Compile(or.Left, shape), Compile(or.Right, shape));
                 return values => Logic.Or(ol(values), () => or2(values));
+            case Binary { Operator: "==" or "!=" } isNull when isNull.Left is Literal { Value: null } || isNull.Right is Literal { Value: null }:
+                var (nl, nr, equal) = (Compile(isNull.Left, shape), Compile(isNull.Right, shape), isNull.Operator == "==");
+                return values => (nl(values) is null && nr(values) is null) == equal;
             case Binary binary:
                 var (left, right, op) = (Compile(binary.Left, shape), Compile(binary.Right, shape), binary.Operator);
                 return op switch
@@ -224,17 +228,9 @@ public sealed class RecordExpression
 
     private static class Comparison
     {
-        public static object? Apply(string op, object? left, object? right)
+        public static bool? Apply(string op, object? left, object? right)
         {
-            if (left is null || right is null)
-            {
-                return op switch
-                {
-                    "==" => left is null && right is null,
-                    "!=" => !(left is null && right is null),
-                    _ => null,
-                };
-            }
+            if (left is null || right is null) return null;
 
             var order = Compare(op, left, right);
             return op switch
