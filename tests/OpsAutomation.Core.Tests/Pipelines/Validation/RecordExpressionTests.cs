@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Pipelines;
 using OpsAutomation.Core.Pipelines.Validation;
 
 namespace OpsAutomation.Core.Tests.Pipelines.Validation;
