@@ -197,7 +197,7 @@ public sealed class SqliteSink : IRecordSink
 
     private static bool IsRecordError(SqliteException ex) => ex.SqliteErrorCode is SqliteConstraint or SqliteMismatch or SqliteTooBig;
 
-    private static List<SinkColumn> ColumnsOf(IReadOnlyList<DataRecord> records)
+    private List<SinkColumn> ColumnsOf(IReadOnlyList<DataRecord> records)
     {
         var columns = new List<SinkColumn>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -210,6 +210,10 @@ public sealed class SqliteSink : IRecordSink
                 if (!seen.TryGetValue(name, out var index)) { seen[name] = columns.Count; columns.Add(new SinkColumn(name, type)); }
                 else if (columns[index].Type == SinkColumnType.Any && type != SinkColumnType.Any) columns[index] = columns[index] with { Type = type };
             }
+        }
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (_options.ColumnTypes.TryGetValue(columns[i].Name, out var declared)) columns[i] = columns[i] with { Type = declared };
         }
         return columns;
     }

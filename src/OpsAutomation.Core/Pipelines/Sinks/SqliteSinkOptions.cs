@@ -27,6 +27,9 @@ public sealed record SqliteSinkOptions
     /// <summary>The table's columns and types; null to take the first batch's fields with types inferred from their values.</summary>
     public IReadOnlyList<SinkColumn>? Columns { get; init; }
 
+    /// <summary>Column types by name for a table made from the first batch, where a value cannot tell (a null); usually the validation rules' types.</summary>
+    public IReadOnlyDictionary<string, SinkColumnType> ColumnTypes { get; init; } = new Dictionary<string, SinkColumnType>();
+
     /// <summary>How long a write waits for another writer's lock before it counts as a (transient) failure. Default 5 s.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

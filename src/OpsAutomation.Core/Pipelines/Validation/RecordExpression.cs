@@ -56,6 +56,15 @@ public sealed class RecordExpression
         };
     }
 
+    /// <summary>The expression's value for the record, of any type (a Derive transform's new field).</summary>
+    /// <exception cref="ExpressionEvaluationException">A field is missing, or values of the wrong kinds meet.</exception>
+    internal object? EvaluateValue(DataRecord record)
+    {
+        var binding = _binding;
+        if (binding is null || !ReferenceEquals(binding.Shape, record.Shape)) _binding = binding = Bind(record.Shape);
+        return binding.Evaluate(record.Values);
+    }
+
     public override string ToString() => Text;
 
     private Binding Bind(RecordShape shape)
