@@ -20,15 +20,17 @@ BeforeAll {
     if (-not $Promtool) { throw 'promtool is not on PATH: it comes with the Debian prometheus package, which ./build.ps1 Test installs when it starts Prometheus.' }
     $script:CorpusDir = Join-Path $PSScriptRoot 'rule-tests'
 
+    # stdout and stderr apart: promtool writes its failures to stderr and the blank lines between them to stdout.
     function Invoke-Promtool([string] $Path) {
-        $output = & $Promtool test rules $Path 2>&1 | Out-String
-        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
-    }
-
-    # promtool's failure blocks: the lines between FAILED: and the end, one block per error, blank-line separated.
-    function Get-PromtoolFailures([string] $Output) {
-        $text = ($Output -split 'FAILED:', 2)[1]
-        @($text -split '\r?\n\s*\r?\n' | ForEach-Object { $_.Trim("`r", "`n") } | Where-Object { $_.Trim() })
+        $start = [System.Diagnostics.ProcessStartInfo]::new($Promtool)
+        'test', 'rules', $Path | ForEach-Object { $start.ArgumentList.Add($_) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout + $stderr.Result; Failures = ($stderr.Result -split '  FAILED:\r?\n', 2)[-1].TrimEnd() }
     }
 }
 
@@ -59,14 +61,15 @@ Describe 'Invoke-PrometheusRuleTest results' {
         ($results | Where-Object { $_.Kind -eq 'Alert' -and $_.EvalTime -eq [timespan]'00:04:30' }).Subject | Should -Be 'InstanceDown'
     }
 
-    It 'reports <File> failure with the text promtool prints' -ForEach @(
+    It 'reports the failures of <File> in the words promtool prints' -ForEach @(
         @{ File = 'wrong-value.fail.yml' }, @{ File = 'wrong-annotation.fail.yml' }, @{ File = 'extra-alert.fail.yml' },
         @{ File = 'missing-alert.fail.yml' }, @{ File = 'pending-not-firing.fail.yml' }, @{ File = 'keep-firing.fail.yml' },
         @{ File = 'stale.fail.yml' }, @{ File = 'recording-chain.fail.yml' }, @{ File = 'nan.fail.yml' }) {
         $path = Join-Path $CorpusDir $File
-        $expected = Get-PromtoolFailures (Invoke-Promtool $path).Output
-        $actual = @(Invoke-PrometheusRuleTest -Path $path | Where-Object { -not $_.Passed } | ForEach-Object { $_.Message.Trim("`r", "`n") })
-        $actual | Should -Be $expected
+        $promtool = Invoke-Promtool $path
+        $promtool.ExitCode | Should -Be 1
+        $actual = (Invoke-PrometheusRuleTest -Path $path | Where-Object { -not $_.Passed }).Message -join "`n"
+        $actual | Should -BeExactly $promtool.Failures
     }
 
     It 'names an unnamed test group by its index, and fails a group whose rule fails at a step' {
