@@ -1,0 +1,85 @@
+namespace OpsAutomation.Core.Alerting.Rules.PromQl;
+
+/// <summary>
+/// In-memory series storage: series keyed by their sorted label set, an inverted index of label
+/// values for selection, points found by binary search on timestamps. Fill it, then query it:
+/// queries may run concurrently with each other, but not with <see cref="Add"/>.
+/// </summary>
+public sealed class SeriesStore : ISeriesSource
+{
+    /// <summary>Prometheus's stale marker: the NaN with bits 0x7ff0000000000002 that ends a series.</summary>
+    public static readonly double StaleMarker = BitConverter.Int64BitsToDouble(0x7ff0000000000002);
+
+    private readonly Dictionary<LabelSet, StoredSeries> _byLabels = [];
+    private readonly List<StoredSeries> _all = [];
+    // label name -> value -> indexes into _all, in increasing order.
+    private readonly Dictionary<string, Dictionary<string, List<int>>> _postings = new(StringComparer.Ordinal);
+
+    public int SeriesCount => _all.Count;
+
+    public static bool IsStale(double value) => BitConverter.DoubleToInt64Bits(value) == 0x7ff0000000000002;
+
+    /// <summary>
+    /// Appends a point; labels include "__name__". Points of one series must come in increasing
+    /// time order: an older or equal timestamp is an ArgumentException naming the series and the time.
+    /// </summary>
+    public void Add(IReadOnlyDictionary<string, string> labels, long timestampMs, double value)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var key = LabelSet.From(labels);
+        if (!_byLabels.TryGetValue(key, out var series))
+        {
+            series = new StoredSeries(key);
+            _byLabels.Add(key, series);
+            var index = _all.Count;
+            _all.Add(series);
+            foreach (var label in key.Labels)
+            {
+                if (!_postings.TryGetValue(label.Name, out var values)) _postings[label.Name] = values = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+                if (!values.TryGetValue(label.Value, out var ids)) values[label.Value] = ids = [];
+                ids.Add(index);
+            }
+        }
+        var timestamps = series.TimestampList;
+        if (timestamps.Count > 0 && timestamps[^1] >= timestampMs)
+        {
+            throw new ArgumentException(
+                $"series {key}: a point at {timestampMs} ms ({DateTimeOffset.FromUnixTimeMilliseconds(timestampMs):O}) does not come after the last one at {timestamps[^1]} ms",
+                nameof(timestampMs));
+        }
+        timestamps.Add(timestampMs);
+        series.ValueList.Add(value);
+    }
+
+    public IEnumerable<StoredSeries> Select(IReadOnlyList<LabelMatcher> matchers, long minTimestampMs, long maxTimestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        // The smallest posting list of an equality matcher with a value bounds the candidates.
+        List<int>? candidates = null;
+        foreach (var matcher in matchers)
+        {
+            if (matcher.Type != LabelMatchType.Equal || matcher.Value.Length == 0) continue;
+            if (!_postings.TryGetValue(matcher.Name, out var values) || !values.TryGetValue(matcher.Value, out var ids)) return [];
+            if (candidates is null || ids.Count < candidates.Count) candidates = ids;
+        }
+        var result = new List<StoredSeries>();
+        if (candidates is null)
+        {
+            foreach (var series in _all) AddIfSelected(series);
+        }
+        else
+        {
+            foreach (var id in candidates) AddIfSelected(_all[id]);
+        }
+        return result;
+
+        void AddIfSelected(StoredSeries series)
+        {
+            for (var i = 0; i < matchers.Count; i++)
+            {
+                if (!matchers[i].Matches(series.LabelSet.Get(matchers[i].Name))) return;
+            }
+            if (series.HasPointIn(minTimestampMs, maxTimestampMs)) result.Add(series);
+        }
+    }
+}
