@@ -168,7 +168,7 @@ public sealed class RuleTestRunner(TimeProvider time)
                 IReadOnlyList<double?> values;
                 try
                 {
-                    labels = SeriesNotation.ParseSeries(series.Series);
+                    labels = SeriesNotation.ParseSeries(series.Series).Labels;
                     values = SeriesNotation.Expand(series.Values);
                 }
                 catch (Exception ex) when (ex is PromQlException or FormatException or ArgumentException)
@@ -324,7 +324,7 @@ public sealed class RuleTestRunner(TimeProvider time)
                 try
                 {
                     // An empty label value is no label, as Prometheus's parser reads it.
-                    var labels = sample.Labels.Trim().Length == 0 ? new Dictionary<string, string>() : SeriesNotation.ParseSeries(sample.Labels);
+                    var labels = sample.Labels.Trim().Length == 0 ? new Dictionary<string, string>() : SeriesNotation.ParseSeries(sample.Labels).Labels;
                     expected.Add(new SampleText(Sorted(labels.Where(l => l.Value.Length > 0)), sample.Value));
                 }
                 catch (Exception ex) when (ex is PromQlException or FormatException or ArgumentException)
