@@ -5,11 +5,11 @@
 
 BeforeDiscovery {
     $corpus = Join-Path $PSScriptRoot 'rule-tests'
-    $script:Corpus = @(Get-ChildItem $corpus -Filter *.yml -File | ForEach-Object {
+    $script:RuleTestCases = @(Get-ChildItem $corpus -Filter *.yml -File | ForEach-Object {
             @{ Name = $_.Name; Path = $_.FullName; Pass = $_.Name -like '*.pass.yml' }
         })
     # The example unit tests pass: PrometheusRules.Tests.ps1 checks that with promtool too.
-    $script:Corpus += @{ Name = 'examples/prometheus/ops-health.rules.test.yml'; Pass = $true
+    $script:RuleTestCases += @{ Name = 'examples/prometheus/ops-health.rules.test.yml'; Pass = $true
         Path = (Resolve-Path (Join-Path $PSScriptRoot '..' '..' 'examples' 'prometheus' 'ops-health.rules.test.yml')).Path }
 }
 
@@ -35,7 +35,7 @@ BeforeAll {
 }
 
 Describe 'Invoke-PrometheusRuleTest agrees with promtool test rules' {
-    It '<Name>: promtool, Invoke-PrometheusRuleTest and the file name give the same verdict' -ForEach $Corpus {
+    It '<Name>: promtool, Invoke-PrometheusRuleTest and the file name give the same verdict' -ForEach $RuleTestCases {
         $promtool = Invoke-Promtool $Path
         $expected = if ($Pass) { 'pass' } else { 'fail' }
         ($promtool.ExitCode -eq 0) | Should -Be $Pass -Because "the file name says $expected and promtool said: $($promtool.Output)"
@@ -128,6 +128,6 @@ Describe 'Invoke-PrometheusRuleTest -Run' {
     }
 
     It 'refuses an invalid regular expression with RunPatternInvalid' {
-        { Invoke-PrometheusRuleTest -Path $Mixed -Run '(' } | Should -Throw -ErrorId 'RunPatternInvalid'
+        { Invoke-PrometheusRuleTest -Path $Mixed -Run '(' } | Should -Throw -ErrorId 'RunPatternInvalid,OpsAutomation.Commands.InvokePrometheusRuleTestCommand'
     }
 }
