@@ -81,12 +81,9 @@ public static class RuleFileReader
                     if (ReadRule(ruleNode, groupName, Problem) is not { } rule) continue;
                     var identity = (rule.IsAlert ? "alert:" : "record:") + rule.Name + "\n" + string.Join("\n", rule.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key + "=" + l.Value.Text));
                     if (seen.TryGetValue(identity, out var firstLine))
-                        Problem(ruleNode, groupName, rule.Name, $"duplicate rule: the same name and labels as the rule on line {firstLine}");
-                    else
-                    {
-                        seen[identity] = rule.Line;
-                        rules.Add(rule);
-                    }
+                        problems.Add(new(path, (int)ruleNode.Start.Line, groupName, rule.Name, $"duplicate rule: the same name and labels as the rule on line {firstLine}") { IsLint = true });
+                    else seen[identity] = rule.Line;
+                    rules.Add(rule);
                 }
             }
             else if (Child(group, "rules") is { } notList)

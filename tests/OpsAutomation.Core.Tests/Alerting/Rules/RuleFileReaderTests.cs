@@ -94,6 +94,16 @@ public sealed class RuleFileReaderTests
     }
 
     [Fact]
+    public void A_duplicate_rule_is_a_lint_and_stays_in_its_group_as_Prometheus_evaluates_it()
+    {
+        const string text = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n      - alert: A\n        expr: up == 0\n";
+        var result = RuleFileReader.Parse(text, "r.yml");
+
+        Assert.True(Assert.Single(result.Problems).IsLint);
+        Assert.Equal(["up", "up == 0"], result.File.Groups[0].Rules.Select(r => r.Expression));
+    }
+
+    [Fact]
     public void Every_problem_of_a_file_is_reported_and_only_valid_rules_are_kept()
     {
         const string text = "groups:\n  - name: g\n    rules:\n      - alert: A\n      - alert: B\n        expr: up\n        for: x\n      - alert: C\n        expr: up\n";

@@ -54,8 +54,10 @@ internal static class Lexer
                 var literal = text[start..i];
                 if (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '_'))
                 {
+                    // A duration outside a range: only offset would take one, and the parser refuses it by name.
                     while (i < text.Length && char.IsAsciiLetterOrDigit(text[i])) i++;
-                    throw new PromQlException($"parse error at position {start + 1}: unexpected \"{text[start..i]}\" (a duration belongs only in a range [...])", start + 1);
+                    tokens.Add(new Token(TokenKind.Duration, text[start..i], start));
+                    continue;
                 }
                 tokens.Add(new Token(TokenKind.Number, literal, start, ParseNumber(literal, start)));
                 continue;

@@ -1,0 +1,168 @@
+using OpsAutomation.Core.Alerting.Rules.PromQl;
+
+namespace OpsAutomation.Core.Tests.Alerting.PromQl;
+
+public sealed class PromQlParserTests
+{
+    private static Expr Unwrap(Expr expr) => expr is ParenExpr paren ? Unwrap(paren.Inner) : expr;
+
+    private static string Shape(Expr expr) => Unwrap(expr) switch
+    {
+        NumberLiteral n => n.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        VectorSelector s => s.Matchers[0].Value,
+        MatrixSelector m => $"{m.Selector.Matchers[0].Value}[{m.RangeMs}]",
+        Negation n => $"(-{Shape(n.Operand)})",
+        Binary b => $"({Shape(b.Left)} {b.Operator}{(b.ReturnBool ? " bool" : "")} {Shape(b.Right)})",
+        Aggregation a => $"{a.Operator}{(a.Without ? " without" : " by")}({string.Join(",", a.Grouping)})({Shape(a.Operand)})",
+        Call c => $"{c.Function}({string.Join(", ", c.Args.Select(Shape))})",
+        var other => other.GetType().Name,
+    };
+
+    [Theory]
+    [InlineData("a + b * c", "(a Add (b Mul c))")]
+    [InlineData("a * b + c", "((a Mul b) Add c)")]
+    [InlineData("a - b - c", "((a Sub b) Sub c)")]
+    [InlineData("a / b / c", "((a Div b) Div c)")]
+    [InlineData("a ^ b ^ c", "(a Pow (b Pow c))")]
+    [InlineData("a * b ^ c", "(a Mul (b Pow c))")]
+    [InlineData("-a ^ b", "(-(a Pow b))")]
+    [InlineData("-a * b", "((-a) Mul b)")]
+    [InlineData("a + b > c", "((a Add b) Greater c)")]
+    [InlineData("a > bool b + 1", "(a Greater bool (b Add 1))")]
+    [InlineData("a and b > c", "(a And (b Greater c))")]
+    [InlineData("a or b and c", "(a Or (b And c))")]
+    [InlineData("a or b unless c", "(a Or (b Unless c))")]
+    [InlineData("a unless b and c", "((a Unless b) And c)")]
+    [InlineData("(a + b) * c", "((a Add b) Mul c)")]
+    [InlineData("a % b * c", "((a Mod b) Mul c)")]
+    [InlineData("-1", "-1")]
+    [InlineData("- - 2", "2")]
+    [InlineData("+a", "a")]
+    public void Operators_follow_Prometheus_precedence_and_associativity(string expression, string shape) =>
+        Assert.Equal(shape, Shape(Parser.Parse(expression)));
+
+    [Theory]
+    [InlineData("sum by (job) (rate(x[5m]))", "Sum by(job)(Rate(x[300000]))")]
+    [InlineData("sum(rate(x[5m])) by (job, instance)", "Sum by(job,instance)(Rate(x[300000]))")]
+    [InlineData("avg without (instance) (x)", "Avg without(instance)(x)")]
+    [InlineData("count(x) without (a,)", "Count without(a)(x)")]
+    [InlineData("max(x)", "Max by()(x)")]
+    [InlineData("quantile_over_time(0.9, x[1h30m])", "QuantileOverTime(0.9, x[5400000])")]
+    [InlineData("histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))", "HistogramQuantile(0.99, Sum by(le)(Rate(x_bucket[300000])))")]
+    [InlineData("absent(up{job=\"a\"})", "Absent(up)")]
+    [InlineData("time()", "Time()")]
+    public void Aggregations_and_calls_parse(string expression, string shape) =>
+        Assert.Equal(shape, Shape(Parser.Parse(expression)));
+
+    [Theory]
+    [InlineData("x[1ms]", 1)]
+    [InlineData("x[30s]", 30_000)]
+    [InlineData("x[5m]", 300_000)]
+    [InlineData("x[2h]", 7_200_000)]
+    [InlineData("x[1d]", 86_400_000)]
+    [InlineData("x[1w]", 604_800_000)]
+    [InlineData("x[1y]", 31_536_000_000)]
+    [InlineData("x[1h30m]", 5_400_000)]
+    [InlineData("x[1m30s500ms]", 90_500)]
+    public void Range_durations_take_Prometheus_units_and_combinations(string expression, long milliseconds)
+    {
+        var call = (Call)Parser.Parse($"rate({expression})");
+        Assert.Equal(milliseconds, ((MatrixSelector)call.Args[0]).RangeMs);
+    }
+
+    [Theory]
+    [InlineData("1e3", 1000)]
+    [InlineData("0x1F", 31)]
+    [InlineData("010", 8)]
+    [InlineData(".5", 0.5)]
+    [InlineData("1.5e-3", 0.0015)]
+    [InlineData("Inf", double.PositiveInfinity)]
+    [InlineData("-inf", double.NegativeInfinity)]
+    [InlineData("NaN", double.NaN)]
+    public void Number_literals_parse_as_in_Prometheus(string expression, double value) =>
+        Assert.Equal(value, ((NumberLiteral)Parser.Parse(expression)).Value);
+
+    [Fact]
+    public void Selector_matchers_keep_their_operators_and_unquote_strings()
+    {
+        var selector = (VectorSelector)Parser.Parse("http_requests_total{job=\"api\", code!=\"200\", path=~'/v1/.*', env!~`dev|test`, q=\"a\\\"b\\n\"}");
+
+        Assert.Equal(
+            [
+                new LabelMatcher("__name__", LabelMatchType.Equal, "http_requests_total"), new LabelMatcher("job", LabelMatchType.Equal, "api"),
+                new LabelMatcher("code", LabelMatchType.NotEqual, "200"), new LabelMatcher("path", LabelMatchType.Regex, "/v1/.*"),
+                new LabelMatcher("env", LabelMatchType.NotRegex, "dev|test"), new LabelMatcher("q", LabelMatchType.Equal, "a\"b\n"),
+            ],
+            selector.Matchers);
+    }
+
+    [Theory]
+    [InlineData("sum(x", "parse error at position 6: unexpected end of input, expected ')'", 6)]
+    [InlineData("x +", "parse error at position 4: unexpected end of input", 4)]
+    [InlineData("rate(x[5m]))", "parse error at position 12: unexpected ')'", 12)]
+    [InlineData("", "parse error at position 1: no expression found in input", 1)]
+    [InlineData("{job=~\".*\"}", "parse error at position 1: vector selector must contain at least one non-empty matcher", 1)]
+    [InlineData("x{a=\"b\"", "parse error at position 8: unexpected end of input in label matching", 8)]
+    [InlineData("x{a=b}", "parse error at position 5: unexpected identifier \"b\", expected a quoted string", 5)]
+    [InlineData("x{a=~\"(\"}", "parse error at position 6: invalid regular expression \"(\"", 6)]
+    [InlineData("rate(x[5x])", "parse error at position 8: not a valid duration string: \"5x\"", 8)]
+    [InlineData("rate(x[30m1h])", "parse error at position 8: not a valid duration string: \"30m1h\"", 8)]
+    [InlineData("rate(x)", "parse error at position 1: expected type range vector in call to function \"rate\", got instant vector", 1)]
+    [InlineData("rate(x[5m], 1)", "parse error at position 1: expected 1 argument(s) in call to \"rate\", got 2", 1)]
+    [InlineData("sum(x[5m])", "parse error at position 1: expected type instant vector in aggregation expression, got range vector", 1)]
+    [InlineData("1 > 2", "parse error at position 3: comparisons between scalars must use BOOL modifier", 3)]
+    [InlineData("x + bool 1", "parse error at position 3: bool modifier can only be used on comparison operators", 3)]
+    [InlineData("x and 1", "parse error at position 3: set operator \"and\" not allowed in binary scalar expression", 3)]
+    [InlineData("x + on(a) 1", "parse error at position 3: vector matching only allowed between instant vectors", 3)]
+    [InlineData("x[5m] + 1", "parse error at position 7: binary expression must contain only scalar and instant vector types", 7)]
+    [InlineData("(x)[5m]", "parse error at position 4: ranges only allowed for vector selectors", 4)]
+    [InlineData("x{__name__=\"y\"}", "parse error at position 3: metric name must not be set twice: \"x\" or \"y\"", 3)]
+    [InlineData("x $ 1", "parse error at position 3: unexpected character '$'", 3)]
+    [InlineData("x > 5m", "parse error at position 5: unexpected duration \"5m\"", 5)]
+    [InlineData("x{a=\"b}", "parse error at position 5: unterminated quoted string", 5)]
+    [InlineData("nosuchfunc(x)", "unknown function 'nosuchfunc' at position 1", 1)]
+    public void Syntax_and_type_errors_name_the_problem_and_position(string expression, string message, int position)
+    {
+        var error = Assert.Throws<PromQlException>(() => Parser.Parse(expression));
+
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+        Assert.Equal(position, error.Position);
+    }
+
+    [Theory]
+    [InlineData("predict_linear(x[1h], 3600) < 0", "unsupported function 'predict_linear' at position 1")]
+    [InlineData("label_replace(x, \"a\", \"$1\", \"b\", \"(.*)\")", "unsupported function 'label_replace' at position 1")]
+    [InlineData("x > 1 and abs(x) > 1", "unsupported function 'abs' at position 11")]
+    [InlineData("absent_over_time(x[5m])", "unsupported function 'absent_over_time' at position 1")]
+    [InlineData("holt_winters(x[5m], 0.5, 0.5)", "unsupported function 'holt_winters' at position 1")]
+    [InlineData("changes(x[5m])", "unsupported function 'changes' at position 1")]
+    [InlineData("topk(3, x)", "unsupported aggregation 'topk' at position 1")]
+    [InlineData("bottomk by (a) (3, x)", "unsupported aggregation 'bottomk' at position 1")]
+    [InlineData("quantile(0.9, x)", "unsupported aggregation 'quantile' at position 1")]
+    [InlineData("count_values(\"v\", x)", "unsupported aggregation 'count_values' at position 1")]
+    [InlineData("stddev(x)", "unsupported aggregation 'stddev' at position 1")]
+    [InlineData("group(x)", "unsupported aggregation 'group' at position 1")]
+    [InlineData("x offset 5m", "unsupported modifier 'offset' at position 3")]
+    [InlineData("rate(x[5m] offset 1h)", "unsupported modifier 'offset' at position 12")]
+    [InlineData("x @ 1700000000", "unsupported modifier '@' at position 3")]
+    [InlineData("x @ start()", "unsupported modifier '@' at position 3")]
+    [InlineData("max_over_time(rate(x[5m])[1h:5m])", "unsupported subquery at position 26")]
+    [InlineData("x[1h:]", "unsupported subquery at position 2")]
+    [InlineData("x * on(a) group_left(b) y", "unsupported modifier 'group_left' at position 11")]
+    [InlineData("x / ignoring(a) group_right y", "unsupported modifier 'group_right' at position 17")]
+    [InlineData("atan2(x, y)", "unknown function 'atan2' at position 1")]
+    [InlineData("x atan2 y", "unsupported operator 'atan2' at position 3")]
+    public void Constructs_outside_the_subset_fail_by_name(string expression, string message)
+    {
+        var error = Assert.Throws<PromQlException>(() => PromQlEngine.Validate(expression));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Keywords_and_comments_do_not_confuse_metric_names()
+    {
+        Assert.Equal("(sum_total Add count_total)", Shape(Parser.Parse("sum_total + count_total # a comment")));
+        Assert.Equal("((-foo) Mul 2)", Shape(Parser.Parse("-foo * 2")));
+    }
+}
