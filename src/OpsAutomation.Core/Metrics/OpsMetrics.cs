@@ -49,6 +49,11 @@ public sealed class OpsMetrics
     /// <summary>The metrics users define with New-Metric, in the same registry.</summary>
     public CustomMetricStore Custom { get; }
 
+    /// <summary>The data pipelines' metrics, registered on first use.</summary>
+    public Pipelines.PipelineMetrics Pipelines => LazyInitializer.EnsureInitialized(ref _pipelines, () => new Pipelines.PipelineMetrics(Registry));
+
+    private Pipelines.PipelineMetrics? _pipelines;
+
     public void RecordHealthCheck(HealthCheckResult result)
     {
         var kind = result.Kind.ToString().ToLowerInvariant();

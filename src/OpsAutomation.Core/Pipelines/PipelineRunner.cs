@@ -13,7 +13,7 @@ namespace OpsAutomation.Core.Pipelines;
 /// <summary>What a run needs besides its plan.</summary>
 public sealed record PipelineServices
 {
-    public required DeadLetterStore DeadLetters { get; init; }
+    public required IDeadLetterSink DeadLetters { get; init; }
 
     public required PipelineRunStore Runs { get; init; }
 

@@ -28,11 +28,18 @@ public sealed record DeadLetterFilter
     public bool IncludeReplayed { get; init; }
 }
 
+/// <summary>Where a run puts the records it could not load.</summary>
+public interface IDeadLetterSink
+{
+    /// <summary>Keeps <paramref name="letters"/> (all or none); returns how many were new.</summary>
+    Task<int> AddAsync(IReadOnlyCollection<NewDeadLetter> letters, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// The dead-letter queue in the state store. A letter is unique per pipeline, step, run and
 /// source position, so a resumed run that meets the same bad record again does not add it twice.
 /// </summary>
-public sealed class DeadLetterStore(StateStore store)
+public sealed class DeadLetterStore(StateStore store) : IDeadLetterSink
 {
     private static readonly string[] InsertParameters = ["$pipeline", "$step", "$run", "$stage", "$position", "$location", "$error", "$attempts", "$record"];
 

@@ -94,7 +94,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
             Resilience = runtime.Pipelines,
             Time = runtime.Time,
             Log = _log,
-            Metrics = new PipelineMetrics(runtime.Metrics.Registry),
+            Metrics = runtime.Metrics.Pipelines,
             Progress = new Progress(this, plan.Name),
         };
         WriteVerbose($"{(resumed is null ? "Starting" : "Resuming")} run {runId} of pipeline '{plan.Name}' from {specPath}: {string.Join(", ", plan.Steps.Select(s => s.Name))}");

@@ -247,22 +247,22 @@ public static class PipelineSpecReader
                 case "Derive":
                 {
                     var fields = map.GetMap(kinds[0]) ?? throw map.Error("must be a map of field = expression", kinds[0]);
-                    foreach (var field in fields.Keys) transforms.Add(new DeriveTransform(field, Expression(fields, field)));
+                    foreach (var field in fields.Keys) transforms.Add(new DeriveTransform(field, Expression(fields, field, RecordExpression.ParseValue)));
                     break;
                 }
                 default:
-                    transforms.Add(new FilterTransform(Expression(map, kinds[0])));
+                    transforms.Add(new FilterTransform(Expression(map, kinds[0], RecordExpression.Parse)));
                     break;
             }
         }
         return transforms;
     }
 
-    private static RecordExpression Expression(ConfigurationMap map, string key)
+    private static RecordExpression Expression(ConfigurationMap map, string key, Func<string, RecordExpression> parse)
     {
         try
         {
-            return RecordExpression.Parse(map.GetRequiredString(key));
+            return parse(map.GetRequiredString(key));
         }
         catch (ExpressionException ex)
         {

@@ -33,6 +33,16 @@ public sealed class RecordExpression
     /// <summary>The fields the expression reads, in order of first use.</summary>
     public IReadOnlyList<string> Fields { get; }
 
+    /// <summary>Parses an expression whose value may be of any type, such as a Derive transform's <c>quantity * unit_price</c>.</summary>
+    /// <exception cref="ExpressionException">The text does not parse; the message names the position.</exception>
+    public static RecordExpression ParseValue(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parser = new Parser(text);
+        var root = parser.ParseValue();
+        return new RecordExpression(text, root, parser.Fields);
+    }
+
     /// <exception cref="ExpressionException">The text does not parse; the message names the position.</exception>
     public static RecordExpression Parse(string text)
     {
@@ -293,13 +303,20 @@ public sealed class RecordExpression
 
         public IReadOnlyList<string> Fields => _fields;
 
-        public Node ParseCondition()
+        /// <summary>Any expression: a calculation as well as a condition.</summary>
+        public Node ParseValue()
         {
             SkipSpace();
             if (_index >= text.Length) throw Error("the expression is empty", 0);
             var node = ParseOr();
             SkipSpace();
             if (_index < text.Length) throw Error($"unexpected '{Describe()}'; expected an operator, 'and', 'or' or the end", _index);
+            return node;
+        }
+
+        public Node ParseCondition()
+        {
+            var node = ParseValue();
             return node is Literal { Value: not (bool or null) } or Binary { Operator: "+" or "-" or "*" or "/" } or Unary { Operator: "-" }
                 ? throw Error("the expression must be a condition (true or false), not a calculation", node.Position)
                 : node;

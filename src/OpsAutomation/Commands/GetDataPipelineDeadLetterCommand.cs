@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using OpsAutomation.Core.State;
+using OpsAutomation.Models.Pipelines;
+
+namespace OpsAutomation.Commands;
+
+/// <summary>Lists the dead letters of pipelines: records a run could not load, with why and where they came from.</summary>
+[Cmdlet(VerbsCommon.Get, "DataPipelineDeadLetter")]
+[OutputType(typeof(DeadLetter))]
+public sealed class GetDataPipelineDeadLetterCommand : OpsCmdlet
+{
+    /// <summary>Only letters of this pipeline.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string? Pipeline { get; set; }
+
+    /// <summary>Only letters of this run (a PipelineRun piped in binds its RunId).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? RunId { get; set; }
+
+    /// <summary>Only letters of this step.</summary>
+    [Parameter]
+    public string? Step { get; set; }
+
+    /// <summary>Only letters of this stage: Read, Validate, Transform or Load.</summary>
+    [Parameter]
+    public PipelineStage? Stage { get; set; }
+
+    /// <summary>Only letters whose error contains this text (case-insensitive).</summary>
+    [Parameter]
+    public string? ErrorText { get; set; }
+
+    /// <summary>Also letters a replay has loaded already.</summary>
+    [Parameter]
+    public SwitchParameter IncludeReplayed { get; set; }
+
+    /// <summary>The state directory the letters are kept in.</summary>
+    [Parameter]
+    public string? StatePath { get; set; }
+
+    protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        var store = await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false);
+        var filter = new DeadLetterFilter { Pipeline = Pipeline, RunId = RunId, Step = Step, Stage = Stage, ErrorContains = ErrorText, IncludeReplayed = IncludeReplayed };
+        await foreach (var letter in new DeadLetterStore(store).ListAsync(filter, cancellationToken).ConfigureAwait(false))
+            WriteObject(letter);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Management.Automation;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Pipelines;
+using OpsAutomation.Core.Pipelines.Replay;
+using OpsAutomation.Core.Pipelines.Spec;
+using OpsAutomation.Core.State;
+using OpsAutomation.Models.Pipelines;
+
+namespace OpsAutomation.Commands;
+
+/// <summary>
+/// Sends dead letters through their step again after a fix; the ones that load are marked
+/// replayed and never replayed twice. -WhatIf lists what would be replayed.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "DataPipelineReplay", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(PipelineRun), typeof(DeadLetter))]
+public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
+{
+    private readonly List<long> _ids = [];
+
+    /// <summary>The pipeline spec whose step (validation, transforms, sink) the letters go through.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>The step to replay; needed when the spec has several.</summary>
+    [Parameter]
+    public string? Step { get; set; }
+
+    /// <summary>Only these letters (Get-DataPipelineDeadLetter's objects bind by their Id).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public long[] Id { get; set; } = [];
+
+    /// <summary>Only letters of this run.</summary>
+    [Parameter]
+    public string? RunId { get; set; }
+
+    /// <summary>Only letters of this stage: Validate, Transform or Load (Read letters hold raw text and cannot be replayed).</summary>
+    [Parameter]
+    public PipelineStage? Stage { get; set; }
+
+    /// <summary>The state directory the letters are kept in.</summary>
+    [Parameter]
+    public string? StatePath { get; set; }
+
+    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        _ids.AddRange(Id);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        var runtime = ModuleRuntime.Get();
+        var settings = LoadSettings();
+        var specPath = ResolvePath(Path);
+        var state = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
+        var redactor = new SecretRedactor();
+        PipelineSpec spec;
+        try
+        {
+            spec = PipelineSpecReader.Read(runtime.Configuration.ReadMap(specPath), specPath, System.IO.Path.GetDirectoryName(specPath)!, new PipelineSpecContext
+            {
+                Checkpoints = new PipelineCheckpointStore(state),
+                Time = runtime.Time,
+                Secrets = new SecretResolver(),
+                Redactor = redactor,
+                Http = runtime.Http,
+            });
+        }
+        catch (ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", specPath));
+        }
+        var step = Step is null
+            ? spec.Plan.Steps.Count == 1 ? spec.Plan.Steps[0] : throw ErrorRecords.Terminating(new ErrorRecord(
+                new ArgumentException($"'{specPath}' has {spec.Plan.Steps.Count} steps ({string.Join(", ", spec.Plan.Steps.Select(s => s.Name))}); name one with -Step."),
+                "PipelineStepRequired", ErrorCategory.InvalidArgument, specPath))
+            : spec.Plan.Steps.FirstOrDefault(s => s.Name.Equals(Step, StringComparison.OrdinalIgnoreCase)) ?? throw ErrorRecords.Terminating(new ErrorRecord(
+                new ArgumentException($"'{specPath}' has no step '{Step}'; its steps are {string.Join(", ", spec.Plan.Steps.Select(s => s.Name))}."),
+                "PipelineStepNotFound", ErrorCategory.ObjectNotFound, Step));
+
+        var letters = new DeadLetterStore(state);
+        var selected = new List<DeadLetter>();
+        var filter = new DeadLetterFilter { Pipeline = spec.Plan.Name, Step = step.Name, RunId = RunId, Stage = Stage, Ids = _ids.Count > 0 ? _ids : null };
+        await foreach (var letter in letters.ListAsync(filter, cancellationToken).ConfigureAwait(false)) selected.Add(letter);
+        var unreadable = selected.Where(l => l.Stage == PipelineStage.Read).ToList();
+        foreach (var letter in unreadable)
+            WriteWarning($"Dead letter {letter.Id} ({letter.Location}) failed when it was read; it holds the raw text, not a record, and is not replayed. Fix the source and run the pipeline again.");
+        var replayable = selected.Except(unreadable).ToList();
+        if (replayable.Count == 0)
+        {
+            WriteVerbose($"No dead letter of {spec.Plan.Name}/{step.Name} to replay.");
+            return;
+        }
+        if (!await ShouldProcessAsync($"{replayable.Count} dead letter(s) of {spec.Plan.Name}/{step.Name}", "Replay through the step and mark the loaded ones replayed").ConfigureAwait(false))
+        {
+            foreach (var letter in replayable) WriteObject(letter);
+            return;
+        }
+
+        var runId = Guid.NewGuid().ToString();
+        using var log = new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time);
+        var services = new PipelineServices
+        {
+            DeadLetters = letters,
+            Runs = new PipelineRunStore(state),
+            Resilience = runtime.Pipelines,
+            Time = runtime.Time,
+            Log = log,
+            Metrics = runtime.Metrics.Pipelines,
+        };
+        var result = await new DeadLetterReplay(letters, services).ReplayAsync(step, spec.Plan.Name, replayable, runId, cancellationToken).ConfigureAwait(false);
+        foreach (var (letter, error) in result.FailedAgain)
+            WriteWarning($"Dead letter {letter.Id} ({letter.Location}) failed again and stays in the queue: {error}");
+        WriteVerbose($"Replayed {result.Replayed.Count} of {replayable.Count} dead letter(s); {result.FailedAgain.Count} failed again.");
+        WriteObject(result.Run);
+        if (result.Run.Status == PipelineRunStatus.Failed)
+            WriteError(new ErrorRecord(new InvalidOperationException($"The replay of {spec.Plan.Name}/{step.Name} failed: {result.Run.Error}"), "PipelineRunFailed", ErrorCategory.OperationStopped, result.Run));
+    }
+}
