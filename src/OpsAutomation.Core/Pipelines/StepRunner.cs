@@ -180,9 +180,11 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                     continue;
                 }
                 var record = item.Record!;
+                // Validation coerces values in place; a dead letter keeps the record as the source gave it.
+                var original = step.Validate is null ? item : new SourceItem(new DataRecord(record.Shape, (object?[])record.Values.Clone(), record.Position, record.Location));
                 if (step.Validate is { } validate && validate(record) is { Count: > 0 } failures)
                 {
-                    rejections.Add(new Rejection(item, PipelineStage.Validate, string.Join("; ", failures.Select(Describe))));
+                    rejections.Add(new Rejection(original, PipelineStage.Validate, string.Join("; ", failures.Select(Describe))));
                     if (step.FailFast)
                     {
                         stopAfter = item.Position;
@@ -199,7 +201,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        rejections.Add(new Rejection(item, PipelineStage.Transform, $"Transform {transform.Name} failed: {ex.Message}"));
+                        rejections.Add(new Rejection(original, PipelineStage.Transform, $"Transform {transform.Name} failed: {ex.Message}"));
                         goto Next;
                     }
                     if (current is null) break;
@@ -211,7 +213,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                 else
                 {
                     records.Add(current);
-                    origins.Add(item);
+                    origins.Add(original);
                 }
             Next:;
             }

@@ -1,0 +1,197 @@
+#Requires -Version 7.4
+# Start-DataPipeline and its dead-letter cmdlets as a person uses them: the orders example, the
+# queue, replay after a fix, and runs killed with SIGKILL then resumed.
+
+BeforeAll {
+    if (-not $env:OPS_TEST_MODULE_PATH) { throw 'OPS_TEST_MODULE_PATH is not set: run through ./build.ps1 Test, which builds the module first.' }
+    Import-Module $env:OPS_TEST_MODULE_PATH -Force
+    $script:Example = Join-Path $PSScriptRoot '..' '..' 'examples' 'pipelines' 'orders.psd1'
+    $script:Pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+
+    # Reads the sinks with the module's own SQLite, from its private load context (loaded once a
+    # pipeline has run in this session).
+    function Invoke-Sqlite([string] $Database, [string] $Sql) {
+        $alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'OpsAutomation.Dependencies'
+        $sqlite = $alc.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('Microsoft.Data.Sqlite'))
+        $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), @("Data Source=$Database;Mode=ReadOnly;Pooling=False"))
+        try {
+            $connection.Open()
+            $command = $connection.CreateCommand()
+            $command.CommandText = $Sql
+            $command.ExecuteScalar()
+        }
+        finally { $connection.Dispose() }
+    }
+}
+
+Describe 'Start-DataPipeline with the orders example' {
+    BeforeAll {
+        # A copy, so the sink lands in TestDrive and the test owns its state.
+        Copy-Item (Split-Path $Example) TestDrive:/pipelines -Recurse
+        $spec = 'TestDrive:/pipelines/orders.psd1'
+        (Get-Content $spec -Raw) -replace "'\.\./\.\./output/pipelines/orders\.db'", "'out/orders.db'" | Set-Content $spec
+        $script:Spec = $spec
+        $script:State = Join-Path $TestDrive 'state'
+        $script:Database = Join-Path $TestDrive 'pipelines' 'out' 'orders.db'
+        $script:Run = Start-DataPipeline $Spec -StatePath $State
+    }
+
+    It 'loads the valid orders, rejects the rest and the counts add up' {
+        $Run | Should -BeOfType ([OpsAutomation.Models.Pipelines.PipelineRun])
+        $Run.Status | Should -Be 'CompletedWithRejections'
+        $Run.RecordsIn | Should -Be 12
+        $Run.Loaded | Should -Be 5
+        $Run.Rejected | Should -Be 6
+        $Run.Filtered | Should -Be 1
+        ($Run.Loaded + $Run.Rejected + $Run.Filtered) | Should -Be $Run.RecordsIn
+        Invoke-Sqlite $Database 'SELECT count(*) FROM orders;' | Should -Be 5
+        Invoke-Sqlite $Database "SELECT total FROM orders WHERE order_id = 1003;" | Should -Be '54.00' -Because 'decimals stay exact'
+        Invoke-Sqlite $Database "SELECT customer_email FROM orders WHERE order_id = 1002;" | Should -Be 'bo@example.org'
+        Invoke-Sqlite $Database "SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'internal_note';" | Should -Be 0
+    }
+
+    It 'keeps every rejected record as a dead letter with its stage, location and reason' {
+        $letters = Get-DataPipelineDeadLetter orders -RunId $Run.RunId -StatePath $State
+        $letters.Count | Should -Be 6
+        ($letters | Where-Object Stage -eq 'Read').Location | Should -BeLike '*orders.csv:9'
+        ($letters | Where-Object Location -like '*:5').Error | Should -BeLike "email (pattern): 'not-an-email' does not match*"
+        ($letters | Where-Object Location -like '*:14').Error | Should -BeLike 'order_id (unique):*'
+        (($letters | Where-Object Location -like '*:6').Record | ConvertFrom-Json).quantity | Should -Be '0' -Because 'the letter keeps the record as the source gave it'
+    }
+
+    It 'is idempotent: a rerun upserts the same rows' {
+        $again = Start-DataPipeline $Spec -StatePath $State
+        $again.Loaded | Should -Be 5
+        Invoke-Sqlite $Database 'SELECT count(*) FROM orders;' | Should -Be 5
+    }
+
+    It 'lists its runs newest first' {
+        $runs = Get-DataPipelineRun orders -StatePath $State
+        $runs.Count | Should -Be 2
+        $runs[1].RunId | Should -Be $Run.RunId
+        ($runs | Out-String) | Should -Match 'Pipeline\s+Status\s+In\s+Loaded\s+Rejected'
+    }
+
+    It 'replays fixed dead letters once: -WhatIf lists them, a replay loads and marks them, a second replay finds none' {
+        # The fix: a quantity of 0 is now allowed.
+        (Get-Content $Spec -Raw) -replace 'Minimum = 1; Maximum = 1000', 'Minimum = 0; Maximum = 1000' | Set-Content $Spec
+        $would = Invoke-DataPipelineReplay $Spec -RunId $Run.RunId -Stage Validate -StatePath $State -WhatIf
+        $would.Count | Should -Be 5
+        Invoke-Sqlite $Database 'SELECT count(*) FROM orders;' | Should -Be 5 -Because '-WhatIf changes nothing'
+
+        $quantity = Get-DataPipelineDeadLetter orders -RunId $Run.RunId -ErrorText 'quantity' -StatePath $State
+        $replay = $quantity | Invoke-DataPipelineReplay $Spec -StatePath $State -WarningVariable warnings
+        $replay.Loaded | Should -Be 1
+        $warnings | Should -BeNullOrEmpty
+        Invoke-Sqlite $Database 'SELECT quantity FROM orders WHERE order_id = 1005;' | Should -Be 0
+
+        @(Get-DataPipelineDeadLetter orders -RunId $Run.RunId -StatePath $State).Count | Should -Be 5
+        (Get-DataPipelineDeadLetter orders -RunId $Run.RunId -IncludeReplayed -StatePath $State | Where-Object ReplayedAt).Id | Should -Be $quantity.Id
+        $quantity | Invoke-DataPipelineReplay $Spec -StatePath $State | Should -BeNullOrEmpty -Because 'a replayed letter is never replayed again'
+
+        $again = Get-DataPipelineDeadLetter orders -RunId $Run.RunId -ErrorText 'pattern' -StatePath $State |
+            Invoke-DataPipelineReplay $Spec -StatePath $State -WarningVariable stillBad -WarningAction SilentlyContinue
+        $again.Rejected | Should -Be 1
+        $stillBad[0] | Should -BeLike "*failed again and stays in the queue: email (pattern)*"
+        @(Get-DataPipelineDeadLetter orders -RunId $Run.RunId -StatePath $State).Count | Should -Be 5 -Because 'a letter that fails again is kept once, as it was'
+    }
+
+    It 'purges with confirmation: -WhatIf keeps, -Confirm:$false removes' {
+        Remove-DataPipelineDeadLetter orders -ReplayedOnly -StatePath $State -WhatIf
+        @(Get-DataPipelineDeadLetter orders -IncludeReplayed -StatePath $State).Count | Should -BeGreaterThan 5
+        Remove-DataPipelineDeadLetter orders -ReplayedOnly -StatePath $State -Confirm:$false
+        @(Get-DataPipelineDeadLetter orders -IncludeReplayed -StatePath $State | Where-Object ReplayedAt) | Should -BeNullOrEmpty
+        Get-DataPipelineDeadLetter orders -StatePath $State | Remove-DataPipelineDeadLetter -StatePath $State -Confirm:$false
+        @(Get-DataPipelineDeadLetter orders -IncludeReplayed -StatePath $State) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Start-DataPipeline input and errors' {
+    It 'loads objects from the pipeline into JSON Lines, written atomically, through a scriptblock transform' {
+        Set-Content TestDrive:/input.psd1 "@{ Name = 'numbers'; Source = @{ Type = 'Pipeline' }; Sink = @{ Type = 'JsonLines'; Path = 'numbers.jsonl' } }"
+        $run = 1..500 | ForEach-Object { @{ n = $_ } } |
+            Start-DataPipeline TestDrive:/input.psd1 -StatePath (Join-Path $TestDrive 'input-state') -Transform { if ($_.n % 100) { @{ n = $_.n; square = $_.n * $_.n } } }
+        $run.RecordsIn | Should -Be 500
+        $run.Loaded | Should -Be 495
+        $run.Filtered | Should -Be 5
+        $lines = Get-Content TestDrive:/numbers.jsonl
+        $lines.Count | Should -Be 495
+        ($lines[-1] | ConvertFrom-Json).square | Should -Be (499 * 499)
+        Get-ChildItem TestDrive:/ -Filter '*.partial' -Force | Should -BeNullOrEmpty
+    }
+
+    It 'names the spec file and key of a bad spec' {
+        Set-Content TestDrive:/bad.psd1 "@{ Name = 'bad'; Source = @{ Type = 'Excel'; Path = 'x.xlsx' }; Sink = @{ Type = 'Csv'; Path = 'o.csv' } }"
+        { Start-DataPipeline TestDrive:/bad.psd1 -StatePath (Join-Path $TestDrive 'bad-state') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PipelineSpecInvalid,OpsAutomation.Commands.StartDataPipelineCommand' -ExpectedMessage "*bad.psd1*Source.Type*unknown source type 'Excel'*"
+    }
+
+    It 'fails the run with a located error for a missing source file, and -ErrorAction Stop ends a script' {
+        Set-Content TestDrive:/missing.psd1 "@{ Name = 'missing'; Source = @{ Type = 'Csv'; Path = 'nowhere.csv' }; Sink = @{ Type = 'Csv'; Path = 'o.csv' } }"
+        $run = Start-DataPipeline TestDrive:/missing.psd1 -StatePath (Join-Path $TestDrive 'missing-state') -ErrorVariable failed -ErrorAction SilentlyContinue
+        $run.Status | Should -Be 'Failed'
+        $run.Error | Should -BeLike '*nowhere.csv*'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'PipelineRunFailed,*'
+        { Start-DataPipeline TestDrive:/missing.psd1 -StatePath (Join-Path $TestDrive 'missing-state') -ErrorAction Stop } | Should -Throw -ErrorId 'PipelineRunFailed,*'
+    }
+
+    It '-Resume without an unfinished run is PipelineRunNotFound' {
+        { Start-DataPipeline TestDrive:/input.psd1 -Resume -StatePath (Join-Path $TestDrive 'empty-state') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PipelineRunNotFound,OpsAutomation.Commands.StartDataPipelineCommand'
+    }
+}
+
+Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Skip:$IsWindows {
+    BeforeAll {
+        $script:Rows = 200000
+        $csv = Join-Path $TestDrive 'big.csv'
+        $writer = [System.IO.StreamWriter]::new($csv)
+        $writer.WriteLine('id,name,amount')
+        for ($i = 1; $i -le $Rows; $i++) { $writer.WriteLine("$i,customer $i,$($i % 1000).25") }
+        $writer.Dispose()
+        # Append without a key: a record loaded twice would be a second row.
+        Set-Content (Join-Path $TestDrive 'big.psd1') @"
+@{
+    Name = 'kill-test'
+    Source = @{ Type = 'Csv'; Path = 'big.csv' }
+    Validation = @{ Columns = @{ id = @{ Type = 'integer' }; amount = @{ Type = 'decimal' } } }
+    Sink = @{ Type = 'Sqlite'; Path = 'big.db'; Table = 'rows'; Mode = 'Append' }
+    BatchSize = 2000
+}
+"@
+    }
+
+    It 'loads every record exactly once over <Kills> kills at random points' -ForEach @{ Kills = 3 } {
+        $state = Join-Path $TestDrive 'kill-state'
+        $database = Join-Path $TestDrive 'big.db'
+        $command = "Import-Module '$env:OPS_TEST_MODULE_PATH'; Start-DataPipeline '$(Join-Path $TestDrive 'big.psd1')' -StatePath '$state' {0} | Out-Null"
+        $random = [System.Random]::new()
+        $killed = 0
+        $completed = $false
+        while ($killed -lt $Kills -and -not $completed) {
+            $before = try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 }
+            $process = Start-Process $Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', ($command -f ($killed -gt 0 ? '-Resume' : '')) -PassThru
+            # Kill once this run has committed batches of its own, at a random point after that.
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+                $now = try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 }
+                if ($now -gt $before) { break }
+                Start-Sleep -Milliseconds 20
+            }
+            Start-Sleep -Milliseconds ($random.Next(0, 400))
+            if ($process.HasExited) { $completed = $true; continue }
+            & kill -9 $process.Id
+            $process.WaitForExit()
+            $killed++
+        }
+        $killed | Should -BeGreaterThan 0 -Because 'the test must kill at least one run to mean anything'
+        $run = if ($completed) { Get-DataPipelineRun kill-test -First 1 -StatePath $state } else { Start-DataPipeline (Join-Path $TestDrive 'big.psd1') -Resume -StatePath $state }
+        $run.Status | Should -Be 'Succeeded'
+        $run.Resumes | Should -Be $killed -Because 'every killed run was resumed once'
+        $run.RecordsIn | Should -Be $Rows
+        $run.Loaded | Should -Be $Rows
+        Invoke-Sqlite $database 'SELECT count(*) FROM rows;' | Should -Be $Rows
+        Invoke-Sqlite $database 'SELECT count(DISTINCT id) FROM rows;' | Should -Be $Rows
+        Invoke-Sqlite $database 'SELECT sum(id) FROM rows;' | Should -Be ($Rows * ($Rows + 1) / 2)
+    }
+}
