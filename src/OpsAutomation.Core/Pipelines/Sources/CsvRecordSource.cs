@@ -13,8 +13,6 @@ namespace OpsAutomation.Core.Pipelines.Sources;
 /// </summary>
 public sealed class CsvRecordSource : FileRecordSource
 {
-    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly CsvSourceOptions _options;
     private readonly Encoding _encoding;
 
@@ -117,7 +115,7 @@ public sealed class CsvRecordSource : FileRecordSource
         for (var i = 0; i < header.Length; i++)
         {
             var field = parser.Fields[i];
-            header[i] = field.HasDoubledQuotes ? Unquote(parser.FieldBytes(field)) : StrictUtf8.GetString(parser.FieldBytes(field));
+            header[i] = field.HasDoubledQuotes ? Unquote(parser.FieldBytes(field)) : Encoding.UTF8.GetString(parser.FieldBytes(field));
         }
         try
         {
@@ -145,7 +143,7 @@ public sealed class CsvRecordSource : FileRecordSource
         }
         if (parser.FieldCount != shape.Count)
             return Problem(parser, position, Where(parser.RecordLine),
-                $"{parser.FieldCount} fields where the header has {shape.Count}.");
+                $"{parser.FieldCount} fields where {shape.Count} are expected.");
         return null;
     }
 

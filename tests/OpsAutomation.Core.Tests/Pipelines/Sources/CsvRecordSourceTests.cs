@@ -151,9 +151,9 @@ public sealed class CsvRecordSourceTests
         Assert.Equal([1L, 2, 3, 4], items.Select(i => i.Position));
         var short_ = items[1].Problem!;
         Assert.Equal("test.csv:3", short_.Location);
-        Assert.Equal("2 fields where the header has 3.", short_.Reason);
+        Assert.Equal("2 fields where 3 are expected.", short_.Reason);
         Assert.Equal("4,5", short_.RawText);
-        Assert.Equal("4 fields where the header has 3.", items[2].Problem!.Reason);
+        Assert.Equal("4 fields where 3 are expected.", items[2].Problem!.Reason);
         Assert.Equal(["10", "11", "12"], items[3].Record!.Values);
     }
 
