@@ -109,7 +109,11 @@ public sealed class CsvRecordSource : FileRecordSource
         if (parser.StrayAfterQuote >= 0)
             throw new DataSourceException(Name, Locate(parser, parser.StrayAfterQuote), "the header row has text after a closing quote.");
         if (TextEncodings.InvalidUtf8Offset(parser.RecordBytes) is var bad and >= 0)
-            throw new DataSourceException(Name, Locate(parser, bad), $"the header row has bytes that are not valid {_encoding.WebName}.");
+        {
+            var hint = parser.RecordBytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || parser.RecordBytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
+                ? " The file starts with a UTF-16 byte order mark: set the encoding to utf-16 (or utf-16BE)." : "";
+            throw new DataSourceException(Name, Locate(parser, bad), $"the header row has bytes that are not valid {_encoding.WebName}.{hint}");
+        }
         if (_options.FieldNames is { } names) return new RecordShape(names);
         var header = new string[parser.FieldCount];
         for (var i = 0; i < header.Length; i++)

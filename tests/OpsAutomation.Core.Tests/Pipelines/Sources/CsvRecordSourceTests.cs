@@ -199,6 +199,15 @@ public sealed class CsvRecordSourceTests
     }
 
     [Fact]
+    public async Task A_UTF16_file_read_as_UTF8_is_fatal_and_says_which_encoding_to_set()
+    {
+        var bytes = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("name\nx\n")).ToArray();
+        var e = await Assert.ThrowsAsync<DataSourceException>(() => ReadAllAsync(Csv(bytes)));
+        Assert.Equal("test.csv:1:1", e.Location);
+        Assert.Contains("set the encoding to utf-16", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_Windows_code_page_is_found_by_name()
     {
         var bytes = new byte[] { (byte)'a', (byte)'\n', 0x80, (byte)'\n' };
