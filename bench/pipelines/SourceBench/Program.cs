@@ -48,4 +48,6 @@ for (var round = 0; round < 7; round++)
 }
 times.Sort();
 cpuTimes.Sort();
+process.Refresh();
+Console.WriteLine($"peak working set {process.PeakWorkingSet64 / 1e6:F0} MB");
 Console.WriteLine($"wall: best {rows / times[0]:N0} rows/s, median {rows / times[3]:N0} rows/s; cpu: best {rows / cpuTimes[0]:N0}, median {rows / cpuTimes[3]:N0} rows per cpu-second");

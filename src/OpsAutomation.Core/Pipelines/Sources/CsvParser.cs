@@ -44,6 +44,8 @@ internal sealed class CsvParser : IDisposable
     private bool _bomChecked;
     private long _line = 1;
     private CsvField[] _fields = new CsvField[16];
+    private int _recordStart;
+    private int _recordEnd;
 
     public CsvParser(CsvSourceOptions options, bool columnsInCharacters, string sourceName, string display)
     {
@@ -70,9 +72,6 @@ internal sealed class CsvParser : IDisposable
 
     /// <summary>Offset in <see cref="RecordBytes"/> of text after a closing quote, or -1.</summary>
     public int StrayAfterQuote { get; private set; } = -1;
-
-    private int _recordStart;
-    private int _recordEnd;
 
     public ReadOnlySpan<byte> FieldBytes(in CsvField field) => _window.Buffer.AsSpan(field.Start, field.Length);
 

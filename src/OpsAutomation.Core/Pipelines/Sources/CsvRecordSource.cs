@@ -13,8 +13,6 @@ namespace OpsAutomation.Core.Pipelines.Sources;
 /// </summary>
 public sealed class CsvRecordSource : FileRecordSource
 {
-    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly CsvSourceOptions _options;
     private readonly Encoding _encoding;
 
@@ -111,13 +109,17 @@ public sealed class CsvRecordSource : FileRecordSource
         if (parser.StrayAfterQuote >= 0)
             throw new DataSourceException(Name, Locate(parser, parser.StrayAfterQuote), "the header row has text after a closing quote.");
         if (TextEncodings.InvalidUtf8Offset(parser.RecordBytes) is var bad and >= 0)
-            throw new DataSourceException(Name, Locate(parser, bad), $"the header row has bytes that are not valid {_encoding.WebName}.");
+        {
+            var hint = parser.RecordBytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || parser.RecordBytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
+                ? " The file starts with a UTF-16 byte order mark: set the encoding to utf-16 (or utf-16BE)." : "";
+            throw new DataSourceException(Name, Locate(parser, bad), $"the header row has bytes that are not valid {_encoding.WebName}.{hint}");
+        }
         if (_options.FieldNames is { } names) return new RecordShape(names);
         var header = new string[parser.FieldCount];
         for (var i = 0; i < header.Length; i++)
         {
             var field = parser.Fields[i];
-            header[i] = field.HasDoubledQuotes ? Unquote(parser.FieldBytes(field)) : StrictUtf8.GetString(parser.FieldBytes(field));
+            header[i] = field.HasDoubledQuotes ? Unquote(parser.FieldBytes(field)) : Encoding.UTF8.GetString(parser.FieldBytes(field));
         }
         try
         {
@@ -145,7 +147,7 @@ public sealed class CsvRecordSource : FileRecordSource
         }
         if (parser.FieldCount != shape.Count)
             return Problem(parser, position, Where(parser.RecordLine),
-                $"{parser.FieldCount} fields where the header has {shape.Count}.");
+                $"{parser.FieldCount} fields where {shape.Count} are expected.");
         return null;
     }
 

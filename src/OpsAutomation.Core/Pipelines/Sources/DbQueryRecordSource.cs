@@ -1,4 +1,3 @@
-using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -51,7 +50,8 @@ public abstract class DbQueryRecordSource : IRecordSource
         var command = connection.CreateCommand();
         await using var __ = command.ConfigureAwait(false);
         command.CommandText = _options.Query;
-        command.CommandTimeout = (int)_options.CommandTimeout.TotalSeconds;
+        // Whole seconds, rounded up: half a second must not become zero, which means no limit.
+        command.CommandTimeout = (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds);
         foreach (var (name, value) in _options.Parameters ?? new Dictionary<string, object?>())
         {
             var parameter = command.CreateParameter();
@@ -59,7 +59,7 @@ public abstract class DbQueryRecordSource : IRecordSource
             parameter.Value = value ?? DBNull.Value;
             command.Parameters.Add(parameter);
         }
-        var reader = await Guard(() => command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken), "the query failed").ConfigureAwait(false);
+        var reader = await Guard(() => command.ExecuteReaderAsync(cancellationToken), "the query failed").ConfigureAwait(false);
         await using var ___ = reader.ConfigureAwait(false);
         var shape = ShapeOf(reader);
         var position = 0L;
@@ -67,11 +67,28 @@ public abstract class DbQueryRecordSource : IRecordSource
         {
             position++;
             if (position <= skip) continue;
-            var values = new object?[shape.Count];
-            for (var i = 0; i < values.Length; i++)
-                values[i] = DbValues.ToRecordValue(reader.GetValue(i));
-            yield return new DataRecord(shape, values, position, string.Create(CultureInfo.InvariantCulture, $"{Display} query row {position}"));
+            yield return ReadRow(reader, shape, position);
         }
+    }
+
+    private SourceItem ReadRow(DbDataReader reader, RecordShape shape, long position)
+    {
+        var location = string.Create(CultureInfo.InvariantCulture, $"{Display} query row {position}");
+        var values = new object?[shape.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            try
+            {
+                values[i] = DbValues.ToRecordValue(reader.GetValue(i));
+            }
+            catch (Exception e) when (e is InvalidCastException or OverflowException or NotSupportedException)
+            {
+                // Such as a PostgreSQL numeric beyond decimal's range: this row is rejected, the rest are read.
+                return new SourceProblem(position, location,
+                    $"column '{shape.Names[i]}' holds a value with no .NET type ({e.Message}); cast it in the query, such as {shape.Names[i]}::text.", null);
+            }
+        }
+        return new DataRecord(shape, values, position, location);
     }
 
     public ValueTask DisposeAsync()

@@ -92,8 +92,7 @@ public sealed class JsonArrayRecordSource : FileRecordSource
         {
             if (!cursor.InArray)
             {
-                // At the end of the input the reader itself rejects an empty document.
-                if (!json.Read()) return Step.NeedMore;
+                if (!json.Read()) return More(window, cursor, json);
                 if (json.TokenType != JsonTokenType.StartArray)
                     throw Fatal(window, cursor, json, $"the document is a JSON {JsonRecordReader.Describe(json.TokenType)}, not an array of objects; is it JSON Lines?");
                 Commit(window, cursor, ref json);
@@ -106,7 +105,7 @@ public sealed class JsonArrayRecordSource : FileRecordSource
                 json.Read();
                 return window.Eof ? Step.End : Step.NeedMore;
             }
-            if (!json.Read()) return Step.NeedMore;
+            if (!json.Read()) return More(window, cursor, json);
             if (json.TokenType == JsonTokenType.EndArray)
             {
                 Commit(window, cursor, ref json);
@@ -116,7 +115,7 @@ public sealed class JsonArrayRecordSource : FileRecordSource
             var start = (int)json.TokenStartIndex;
             var token = json.TokenType;
             // An element is read again from its start once the rest of it is in the buffer.
-            if (token is JsonTokenType.StartObject or JsonTokenType.StartArray && !json.TrySkip()) return Step.NeedMore;
+            if (token is JsonTokenType.StartObject or JsonTokenType.StartArray && !json.TrySkip()) return More(window, cursor, json);
             cursor.ElementStart = window.Start + start;
             cursor.ElementLength = (int)json.BytesConsumed - start;
             cursor.ElementToken = token;
@@ -129,6 +128,11 @@ public sealed class JsonArrayRecordSource : FileRecordSource
                 "invalid JSON: " + JsonRecordReader.TrimPosition(e.Message), e);
         }
     }
+
+    /// <summary>Asks for more input, which at the end of the input means the document broke off.</summary>
+    private Step More(ByteWindow window, Cursor cursor, Utf8JsonReader json) => window.Eof
+        ? throw Fatal(window, cursor, json, cursor.InArray ? "the array is not closed: the input ends inside it." : "the file holds no JSON value; a JSON array of objects was expected.")
+        : Step.NeedMore;
 
     private static void Commit(ByteWindow window, Cursor cursor, ref Utf8JsonReader json)
     {

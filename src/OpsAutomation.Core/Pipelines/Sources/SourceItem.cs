@@ -15,9 +15,19 @@ public readonly struct SourceItem
     /// <summary>The problem, or null when this position holds a record.</summary>
     public SourceProblem? Problem => _value as SourceProblem;
 
-    public long Position => _value is DataRecord record ? record.Position : ((SourceProblem)_value).Position;
+    public long Position => _value switch
+    {
+        DataRecord record => record.Position,
+        SourceProblem problem => problem.Position,
+        _ => 0,
+    };
 
-    public string Location => _value is DataRecord record ? record.Location : ((SourceProblem)_value).Location;
+    public string Location => _value switch
+    {
+        DataRecord record => record.Location,
+        SourceProblem problem => problem.Location,
+        _ => "",
+    };
 
     public static implicit operator SourceItem(DataRecord record) => new(record);
 

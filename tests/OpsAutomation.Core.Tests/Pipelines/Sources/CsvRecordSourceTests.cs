@@ -151,9 +151,9 @@ public sealed class CsvRecordSourceTests
         Assert.Equal([1L, 2, 3, 4], items.Select(i => i.Position));
         var short_ = items[1].Problem!;
         Assert.Equal("test.csv:3", short_.Location);
-        Assert.Equal("2 fields where the header has 3.", short_.Reason);
+        Assert.Equal("2 fields where 3 are expected.", short_.Reason);
         Assert.Equal("4,5", short_.RawText);
-        Assert.Equal("4 fields where the header has 3.", items[2].Problem!.Reason);
+        Assert.Equal("4 fields where 3 are expected.", items[2].Problem!.Reason);
         Assert.Equal(["10", "11", "12"], items[3].Record!.Values);
     }
 
@@ -196,6 +196,15 @@ public sealed class CsvRecordSourceTests
         var record = Assert.Single(items).Record!;
         Assert.Equal(["name", "emoji"], record.Shape.Names);
         Assert.Equal(["a\nb", "😀"], record.Values);
+    }
+
+    [Fact]
+    public async Task A_UTF16_file_read_as_UTF8_is_fatal_and_says_which_encoding_to_set()
+    {
+        var bytes = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("name\nx\n")).ToArray();
+        var e = await Assert.ThrowsAsync<DataSourceException>(() => ReadAllAsync(Csv(bytes)));
+        Assert.Equal("test.csv:1:1", e.Location);
+        Assert.Contains("set the encoding to utf-16", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -309,6 +318,22 @@ public sealed class CsvRecordSourceTests
         }
     }
 
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    [InlineData("utf-32")]
+    public async Task A_transcoded_file_gives_the_items_of_the_same_text_in_UTF8_at_any_buffer_size(string encoding)
+    {
+        var text = "id;name\n1;\"😀;\"\"é\"\"\"\r\n2;\"x\r\ny\"\n\n3;𝄞𝄞𝄞 ok\n4\n";
+        var expected = Render(await ReadAllAsync(Csv(text, new CsvSourceOptions { Delimiter = ';' })));
+        var bytes = Encoding.GetEncoding(encoding).GetBytes(text);
+        for (var size = 1; size <= 7; size++)
+        {
+            var options = new CsvSourceOptions { Delimiter = ';', Encoding = encoding, BufferSize = size };
+            Assert.Equal(expected, Render(await ReadAllAsync(Csv(bytes, options))));
+        }
+    }
+
     [Fact]
     public async Task Random_values_written_by_the_RFC_read_back_unchanged_at_any_buffer_size()
     {
@@ -322,7 +347,9 @@ public sealed class CsvRecordSourceTests
             var newline = random.Next(3) switch { 0 => "\r\n", 1 => "\n", _ => "\r" };
             var text = new StringBuilder();
             foreach (var row in rows)
-                text.Append(string.Join(",", row.Select(v => "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""))).Append(newline);
+                text.Append(string.Join(",", row.Select(v => v.AsSpan().IndexOfAny(",\"\r\n") < 0 && random.Next(2) == 0
+                    ? v
+                    : "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""))).Append(newline);
             var options = new CsvSourceOptions { HasHeader = false, FieldNames = Enumerable.Range(1, columns).Select(i => $"c{i}").ToArray(), BufferSize = random.Next(1, 64) };
             var values = await ValuesAsync(Csv(text.ToString(), options));
             Assert.Equal(rows.Count, values.Count);

@@ -69,11 +69,19 @@ public sealed class JsonArrayRecordSourceTests
         Assert.Contains("invalid JSON", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_truncated_array_is_fatal()
+    [Theory]
+    [InlineData("[{\"a\":1},{\"a\":")]
+    [InlineData("[{\"a\":1}")]
+    [InlineData("[{\"a\":1},")]
+    [InlineData("[1, 2")]
+    [InlineData("  \n ")]
+    public async Task A_document_that_breaks_off_is_fatal(string json)
     {
-        var e = await Assert.ThrowsAsync<DataSourceException>(() => ReadAllAsync(Array("[{\"a\":1},{\"a\":")));
-        Assert.StartsWith("orders.json:1:", e.Message, StringComparison.Ordinal);
+        for (var size = 1; size <= 4; size++)
+        {
+            var e = await Assert.ThrowsAsync<DataSourceException>(() => ReadAllAsync(Array(json, new JsonSourceOptions { BufferSize = size })));
+            Assert.StartsWith("orders.json:", e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -121,6 +121,20 @@ public sealed class PostgresRecordSourceTests
     }
 
     [Fact]
+    public async Task A_value_with_no_dotnet_type_rejects_its_row_and_the_next_rows_are_read()
+    {
+        var source = new PostgresRecordSource(Connection(), new SqlSourceOptions
+        {
+            Query = "SELECT n, v FROM (VALUES (1, 1.5::numeric), (2, 1e40::numeric), (3, 2::numeric)) AS t(n, v) ORDER BY n",
+        });
+        var items = await ReadAllAsync(source);
+        Assert.Equal([1L, 2, 3], items.Select(i => i.Position));
+        Assert.Equal(1.5m, items[0].Record!["v"]);
+        Assert.StartsWith("column 'v' holds a value with no .NET type", items[1].Problem!.Reason, StringComparison.Ordinal);
+        Assert.Equal(2m, items[2].Record!["v"]);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_fatal_and_the_password_is_not_shown()
     {
         var builder = new NpgsqlConnectionStringBuilder(Connection()) { Password = "wrong-password-123" };
