@@ -7,9 +7,10 @@ namespace OpsAutomation.Core.Pipelines.Sources;
 /// absolute path), locations that name the file as the user gave it, and open and read failures as
 /// <see cref="DataSourceException"/>.
 /// </summary>
-public abstract class FileRecordSource : IRecordSource
+public abstract class FileRecordSource : IRecordSource, ISourceProgress
 {
     private readonly Func<Stream> _open;
+    private Stream? _stream;
 
     /// <summary>Reads the file at <paramref name="path"/>.</summary>
     protected FileRecordSource(string path)
@@ -41,6 +42,22 @@ public abstract class FileRecordSource : IRecordSource
 
     public abstract IAsyncEnumerable<SourceItem> ReadAsync(long skip, CancellationToken cancellationToken);
 
+    /// <summary>Bytes read of the file's length, for a stream that can tell (a file); null otherwise.</summary>
+    public double? ShareRead
+    {
+        get
+        {
+            try
+            {
+                return _stream is { CanSeek: true, Length: > 0 } stream ? (double)stream.Position / stream.Length : null;
+            }
+            catch (ObjectDisposedException)
+            {
+                return 1;
+            }
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
@@ -51,7 +68,7 @@ public abstract class FileRecordSource : IRecordSource
     {
         try
         {
-            return _open();
+            return _stream = _open();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
