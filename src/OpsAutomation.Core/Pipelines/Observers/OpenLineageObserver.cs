@@ -28,6 +28,14 @@ public sealed class OpenLineageObserver : IPipelineObserver
         AttemptTimeout = TimeSpan.FromSeconds(15),
     };
 
+    // Waits up to about 2 s in all for another writer's lock on the file.
+    private static readonly ResilienceOptions FileRetry = new()
+    {
+        RetryCount = 8,
+        BaseDelay = TimeSpan.FromMilliseconds(10),
+        MaxDelay = TimeSpan.FromMilliseconds(500),
+    };
+
     private readonly LineageOptions _options;
     private readonly HttpClientProvider _http;
     private readonly ResiliencePipelineProvider _pipelines;
@@ -82,13 +90,19 @@ public sealed class OpenLineageObserver : IPipelineObserver
             var full = Path.GetFullPath(path);
             if (Path.GetDirectoryName(full) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
             var line = Encoding.UTF8.GetBytes(payload.ToJsonString() + "\n");
-            // One write per line, flushed before the run moves on: a reader never sees half an event.
-            var stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
+            // Pipelines running at once may share the file, and an append does not seek atomically:
+            // each line is written under an exclusive lock, which a writer that finds it taken waits for.
+            var locked = _pipelines.Get<bool>("lineage-file", FileRetry, outcome => outcome.Exception is IOException and not FileNotFoundException and not DirectoryNotFoundException);
+            await locked.ExecuteAsync(async token =>
             {
-                await stream.WriteAsync(line).ConfigureAwait(false);
-                await stream.FlushAsync().ConfigureAwait(false);
-            }
+                var stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.Asynchronous);
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.WriteAsync(line, token).ConfigureAwait(false);
+                    await stream.FlushAsync(token).ConfigureAwait(false);
+                }
+                return true;
+            }, CancellationToken.None).ConfigureAwait(false);
             Logged(type, run, $"written to {full}", null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)

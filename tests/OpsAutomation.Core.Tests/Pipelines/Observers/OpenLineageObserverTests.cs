@@ -96,6 +96,19 @@ public sealed class OpenLineageObserverTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_ending_at_once_into_one_file_leave_every_line_whole()
+    {
+        var path = Path.Combine(_directory.Path, "events.jsonl");
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
+            Observer(path).RunStartedAsync(OpenLineageEventsTests.Run(PipelineRunStatus.Running, runId: $"run-{i}"), OpenLineageEventsTests.Datasets, CancellationToken.None))));
+
+        var lines = await File.ReadAllLinesAsync(path);
+        Assert.Equal(40, lines.Length);
+        Assert.Equal(40, lines.Select(l => (string?)JsonNode.Parse(l)!["run"]!["runId"]).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Events_are_posted_as_JSON_and_a_503_is_retried_until_the_endpoint_takes_it()
     {
         using var receiver = new RecordingReceiver(503, 200);
