@@ -137,15 +137,12 @@ public static class OpenLineageEvents
             ["outputs"] = outputs,
         };
 
+        // Every facet names its producer and schema (BaseFacet requires both).
         static JsonObject Facet(string schemaUrl, JsonObject fields)
         {
-            var facet = new JsonObject { ["_producer"] = Producer, ["_schemaURL"] = schemaUrl };
-            foreach (var (key, value) in fields.ToList())
-            {
-                fields.Remove(key);
-                facet[key] = value;
-            }
-            return facet;
+            fields["_producer"] = Producer;
+            fields["_schemaURL"] = schemaUrl;
+            return fields;
         }
     }
 }

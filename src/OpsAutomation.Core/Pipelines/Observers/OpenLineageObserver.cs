@@ -78,6 +78,8 @@ public sealed class OpenLineageObserver : IPipelineObserver
 
     private async Task EmitAsync(LineageEventType type, PipelineRun run, IReadOnlyList<StepDatasets> datasets, CancellationToken cancellationToken)
     {
+        // An error can quote a connection string: events leave the machine, so they get what the log gets.
+        if (run.Error is { } error) run = run with { Error = _log.Redactor.Redact(error) };
         var payload = OpenLineageEvents.Build(type, run, datasets, _options.Namespace, _time.GetUtcNow());
         if (_options.Path is { } path) await AppendAsync(path, payload, type, run).ConfigureAwait(false);
         if (_options.Uri is { } uri) await PostAsync(uri, payload, type, run, cancellationToken).ConfigureAwait(false);

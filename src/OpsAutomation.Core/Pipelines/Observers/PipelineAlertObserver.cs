@@ -68,6 +68,8 @@ public sealed class PipelineAlertObserver : IPipelineObserver
     public async Task RunEndedAsync(PipelineRun run, IReadOnlyList<StepDatasets> datasets, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        // An error can quote a connection string: notifications get what the log gets.
+        if (run.Error is { } error) run = run with { Error = _log.Redactor.Redact(error) };
         var current = Alerts(run);
         var (previousRun, previous) = await PreviousAlertsAsync(run, cancellationToken).ConfigureAwait(false);
 

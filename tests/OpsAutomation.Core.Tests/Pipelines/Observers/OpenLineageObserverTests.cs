@@ -22,10 +22,11 @@ public sealed class OpenLineageObserverTests : IDisposable
     private readonly HttpClientProvider _http = new();
     private readonly ResiliencePipelineProvider _pipelines = new(TimeProvider.System);
     private readonly List<string> _logLines = [];
+    private readonly SecretRedactor _redactor = new();
     private readonly OpsLog _log;
 
     public OpenLineageObserverTests() =>
-        _log = new OpsLog("test", new OpsLogOptions { Console = line => { lock (_logLines) _logLines.Add(line); } }, new SecretRedactor());
+        _log = new OpsLog("test", new OpsLogOptions { Console = line => { lock (_logLines) _logLines.Add(line); } }, _redactor);
 
     public void Dispose()
     {
@@ -81,6 +82,19 @@ public sealed class OpenLineageObserverTests : IDisposable
         var lines = await File.ReadAllLinesAsync(path);
         Assert.Equal(["START", "COMPLETE", "START", "FAIL", "START", "ABORT"], lines.Select(l => (string?)JsonNode.Parse(l)!["eventType"]));
         foreach (var line in lines) OpenLineageEventsTests.AssertValid(JsonNode.Parse(line)!);
+    }
+
+    [Fact]
+    public async Task A_secret_the_log_knows_is_masked_in_the_FAIL_event_error_message()
+    {
+        var path = Path.Combine(_directory.Path, "events.jsonl");
+        _redactor.AddSecret("s3cr3t-pass");
+
+        await Observer(path).RunEndedAsync(OpenLineageEventsTests.Run(PipelineRunStatus.Failed, error: "login failed: Password=s3cr3t-pass"), OpenLineageEventsTests.Datasets, CancellationToken.None);
+
+        var text = await File.ReadAllTextAsync(path);
+        Assert.DoesNotContain("s3cr3t-pass", text, StringComparison.Ordinal);
+        Assert.Contains(SecretRedactor.Mask, (string?)JsonNode.Parse(text)!["run"]!["facets"]!["errorMessage"]!["message"], StringComparison.Ordinal);
     }
 
     [Fact]
