@@ -155,7 +155,7 @@ public sealed class PipelineAlertObserver : IPipelineObserver
         var summary = alert == FailedAlert
             ? $"Pipeline {run.Pipeline} run {run.RunId} ended {run.Status} after a failed run"
             : string.Create(CultureInfo.InvariantCulture,
-                $"Pipeline {run.Pipeline} run {run.RunId} rejected {run.Rejected} of {run.RecordsIn} records ({run.RejectionRate:P1}, threshold {_alerting.RejectionRateThreshold:P1})");
+                $"Pipeline {run.Pipeline} run {run.RunId} is back under the rejection threshold: {run.Rejected} of {run.RecordsIn} records ({run.RejectionRate:P1}, threshold {_alerting.RejectionRateThreshold:P1})");
         return new Notification
         {
             DedupKey = DedupKey(run.Pipeline, alert),

@@ -36,8 +36,8 @@ public sealed class OpenLineageObserverTests : IDisposable
         _directory.Dispose();
     }
 
-    private OpenLineageObserver Observer(string? path = null, Uri? uri = null) =>
-        new(new LineageOptions { Path = path, Uri = uri, Namespace = "ops" }, _http, _pipelines, TimeProvider.System, _log, FastRetry);
+    private OpenLineageObserver Observer(string? path = null, Uri? uri = null, ResilienceOptions? retry = null) =>
+        new(new LineageOptions { Path = path, Uri = uri, Namespace = "ops" }, _http, _pipelines, TimeProvider.System, _log, retry ?? FastRetry);
 
     private static async Task RunThroughAsync(OpenLineageObserver observer, PipelineRunStatus status)
     {
@@ -171,6 +171,31 @@ public sealed class OpenLineageObserverTests : IDisposable
             var warnings = _logLines.Select(l => JsonNode.Parse(l)!).Where(l => (string?)l["event.action"] == "lineage" && (string?)l["event.outcome"] == "failure").ToList();
             Assert.Equal(2, warnings.Count);
         }
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_never_answers_times_out_each_attempt_and_is_reported()
+    {
+        await using var server = new FaultServer(Fault.NeverAnswer);
+        var observer = Observer(uri: new Uri($"http://127.0.0.1:{server.Port}/api/v1/lineage"),
+            retry: new ResilienceOptions { RetryCount = 1, BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false, AttemptTimeout = TimeSpan.FromMilliseconds(300) });
+
+        await observer.RunStartedAsync(OpenLineageEventsTests.Run(PipelineRunStatus.Running), OpenLineageEventsTests.Datasets, CancellationToken.None);
+
+        Assert.Equal(2, server.Requests);
+        Assert.Contains("did not answer in time", Assert.Single(observer.DeliveryErrors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_run_cancelled_while_its_START_is_posted_goes_on_and_the_event_is_reported_undelivered()
+    {
+        await using var server = new FaultServer(Fault.NeverAnswer);
+        var observer = Observer(uri: new Uri($"http://127.0.0.1:{server.Port}/api/v1/lineage"));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await observer.RunStartedAsync(OpenLineageEventsTests.Run(PipelineRunStatus.Running), OpenLineageEventsTests.Datasets, cancel.Token);
+
+        Assert.Contains("cancelled", Assert.Single(observer.DeliveryErrors), StringComparison.Ordinal);
     }
 
     [Fact]
