@@ -2,7 +2,9 @@ using System.Management.Automation;
 using System.Threading.Channels;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines;
+using OpsAutomation.Core.Pipelines.Observers;
 using OpsAutomation.Core.Pipelines.Sources;
 using OpsAutomation.Core.Pipelines.Spec;
 using OpsAutomation.Core.State;
@@ -25,6 +27,8 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
     private Task<PipelineRun>? _running;
     private OpsLog? _log;
     private List<ScriptBlockTransform> _scripts = [];
+    private OpenLineageObserver? _lineage;
+    private PipelineAlertObserver? _alerts;
     private long _nextProgress;
 
     /// <summary>The pipeline spec: a psd1, JSON or YAML file.</summary>
@@ -87,6 +91,8 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
 
         _log = new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time);
         var observers = new List<IPipelineObserver>();
+        if (spec.Lineage is { } lineage) observers.Add(_lineage = new OpenLineageObserver(lineage, runtime.Http, runtime.Pipelines, runtime.Time, _log));
+        if (spec.Alerting is { } alerting) observers.Add(_alerts = new PipelineAlertObserver(alerting, new Notifier(runtime.Pipelines), runs, runtime.Time, _log));
         var services = new PipelineServices
         {
             DeadLetters = new DeadLetterStore(store),
@@ -96,6 +102,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
             Log = _log,
             Metrics = runtime.Metrics.Pipelines,
             Progress = new Progress(this, plan.Name),
+            Observer = observers.Count == 0 ? null : new CompositePipelineObserver(observers, _log),
         };
         WriteVerbose($"{(resumed is null ? "Starting" : "Resuming")} run {runId} of pipeline '{plan.Name}' from {specPath}: {string.Join(", ", plan.Steps.Select(s => s.Name))}");
         _running = new PipelineRunner(plan, services).RunAsync(runId, resumed, cancellationToken);
@@ -122,6 +129,8 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
         {
             var run = await _running!.ConfigureAwait(false);
             WriteProgress(new ProgressRecord(ProgressActivityId, $"Pipeline {run.Pipeline}", "Done") { RecordType = ProgressRecordType.Completed });
+            foreach (var error in _lineage?.DeliveryErrors ?? []) WriteWarning($"A lineage event was not delivered: {error}");
+            foreach (var delivery in _alerts?.Deliveries.Where(d => !d.Delivered) ?? []) WriteWarning($"The pipeline alert was not delivered to {delivery.Channel}: {delivery.Error}");
             WriteObject(run);
             if (run.Status == PipelineRunStatus.Failed)
                 WriteError(new ErrorRecord(new InvalidOperationException($"Pipeline '{run.Pipeline}' run {run.RunId} failed: {run.Error}"), "PipelineRunFailed", ErrorCategory.OperationStopped, run));
