@@ -30,6 +30,7 @@ public sealed class PromQlEngineTests
     [Theory]
     [InlineData("requests / on(job) errors", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
     [InlineData("requests > on(job) errors", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
+    [InlineData("requests > bool on(job) 100 * errors", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
     [InlineData("errors / on(job) requests",
         "found duplicate series for the match group {job=\"api\"} on the right hand-side of the operation: "
         + "[{__name__=\"requests\", instance=\"b\", job=\"api\"}, {__name__=\"requests\", instance=\"a\", job=\"api\"}];"
