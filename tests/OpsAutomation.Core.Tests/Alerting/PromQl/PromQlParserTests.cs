@@ -105,6 +105,8 @@ public sealed class PromQlParserTests
     [InlineData("x{a=\"b\"", "parse error at position 8: unexpected end of input in label matching", 8)]
     [InlineData("x{a=b}", "parse error at position 5: unexpected identifier \"b\", expected a quoted string", 5)]
     [InlineData("x{a=~\"(\"}", "parse error at position 6: invalid regular expression \"(\"", 6)]
+    [InlineData("x{a=~\"(a)\\\\1\"}", "parse error at position 6: invalid regular expression \"(a)\\1\"", 6)]
+    [InlineData("x{a=~\"(?=a)a\"}", "parse error at position 6: invalid regular expression \"(?=a)a\"", 6)]
     [InlineData("rate(x[5x])", "parse error at position 8: not a valid duration string: \"5x\"", 8)]
     [InlineData("rate(x[30m1h])", "parse error at position 8: not a valid duration string: \"30m1h\"", 8)]
     [InlineData("rate(x)", "parse error at position 1: expected type range vector in call to function \"rate\", got instant vector", 1)]
