@@ -73,6 +73,14 @@ public sealed class PromQlEngineTests
     }
 
     [Fact]
+    public void A_string_result_is_refused()
+    {
+        var result = new PromQlEngine(Requests()).Query("\"text\"", FiveMinutes);
+
+        Assert.Contains("string", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_scalar_result_is_one_sample_without_labels()
     {
         var result = new PromQlEngine(Requests()).Query("scalar(errors) * 2", FiveMinutes);
