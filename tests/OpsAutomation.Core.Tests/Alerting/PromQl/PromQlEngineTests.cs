@@ -90,6 +90,13 @@ public sealed class PromQlEngineTests
         Assert.Equal(6, sample.Value);
     }
 
+    // promtool answers {} NaN for scalar() of an empty vector; Prometheus's docs say the same of any count but one.
+    [Theory]
+    [InlineData("scalar(requests{job=\"nope\"})")]
+    [InlineData("scalar(requests)")]
+    public void Scalar_of_anything_but_one_sample_is_NaN(string expression) =>
+        Assert.True(double.IsNaN(Assert.Single(new PromQlEngine(Requests()).Query(expression, FiveMinutes).Samples).Value));
+
     [Fact]
     public void The_lookback_delta_is_configurable()
     {

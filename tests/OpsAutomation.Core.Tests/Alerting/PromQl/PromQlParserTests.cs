@@ -107,6 +107,8 @@ public sealed class PromQlParserTests
     [InlineData("x{a=~\"(\"}", "parse error at position 6: invalid regular expression \"(\"", 6)]
     [InlineData("x{a=~\"(a)\\\\1\"}", "parse error at position 6: invalid regular expression \"(a)\\1\"", 6)]
     [InlineData("x{a=~\"(?=a)a\"}", "parse error at position 6: invalid regular expression \"(?=a)a\"", 6)]
+    [InlineData("rate(x[0s])", "parse error at position 8: duration must be greater than 0", 8)]
+    [InlineData("sum(x) by (job) by (a)", "parse error at position 17: unexpected identifier \"by\"", 17)]
     [InlineData("rate(x[5x])", "parse error at position 8: not a valid duration string: \"5x\"", 8)]
     [InlineData("rate(x[30m1h])", "parse error at position 8: not a valid duration string: \"30m1h\"", 8)]
     [InlineData("rate(x)", "parse error at position 1: expected type range vector in call to function \"rate\", got instant vector", 1)]
