@@ -168,6 +168,26 @@ public sealed class PromQlEngineTests
     }
 
     [Fact]
+    public void Random_token_soup_fails_only_as_a_result_never_with_an_exception()
+    {
+        string[] pieces =
+        [
+            "requests", "errors{instance=\"a\"}", "rate(", "irate(", "sum", "avg", "count", "by", "without", "(", ")", "(job)", "[5m]", "[1m]",
+            "+", "-", "*", "/", "%", "^", "==", ">", "<=", "bool", "on(job)", "ignoring(instance)", "and", "or", "unless", "1", "0x1", "Inf",
+            "time()", "absent(", "vector(", "scalar(", "histogram_quantile(", "quantile_over_time(", "last_over_time(", ",", " ",
+        ];
+        var engine = new PromQlEngine(Requests());
+        var random = new Random(20261130);
+        var answered = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)] + " "));
+            if (engine.Query(text, FiveMinutes).Error is null) answered++;
+        }
+        Assert.True(answered > 100, $"only {answered} expressions were valid: the soup tests little");
+    }
+
+    [Fact]
     public void A_lookback_delta_that_is_not_positive_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new PromQlEngine(new SeriesStore(), new PromQlOptions { LookbackDelta = TimeSpan.Zero }));
 

@@ -74,6 +74,8 @@ public sealed class PromQlParserTests
     [InlineData("1e3", 1000)]
     [InlineData("0x1F", 31)]
     [InlineData("010", 8)]
+    [InlineData("17", 17)]
+    [InlineData("0777777777777777777777777", 777777777777777777777777.0)]
     [InlineData(".5", 0.5)]
     [InlineData("1.5e-3", 0.0015)]
     [InlineData("Inf", double.PositiveInfinity)]
@@ -161,6 +163,24 @@ public sealed class PromQlParserTests
         var error = Assert.Throws<PromQlException>(() => PromQlEngine.Validate(expression));
 
         Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Garbage_fails_only_with_PromQlException()
+    {
+        const string Alphabet = "ab_:0159.xe+-*/%^=!~<>(){}[],@\"'` #\\sumbyratemoinf";
+        var random = new Random(20261130);
+        for (var i = 0; i < 5000; i++)
+        {
+            var text = new string(Enumerable.Range(0, random.Next(1, 24)).Select(_ => Alphabet[random.Next(Alphabet.Length)]).ToArray());
+            try
+            {
+                Parser.Parse(text);
+            }
+            catch (PromQlException)
+            {
+            }
+        }
     }
 
     [Fact]
