@@ -131,8 +131,10 @@ function Invoke-TestTask {
     $env:OPS_TEST_LEGACY_YAMLDOTNET = Join-Path (Get-PackagesFolder) 'yamldotnet' (Get-PinnedVersion 'LegacyYamlDotNetVersion') 'lib' 'netstandard2.0' 'YamlDotNet.dll'
     $totals = [pscustomobject]@{ Passed = 0; Failed = 0 }
     $services = $null
+    $postgres = $null
     try {
         $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager, NodeExporter
+        $postgres = Start-TestPostgres
         $layers = @(
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Core.Tests') $resultsDir }
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Module.Tests') $resultsDir }
@@ -150,6 +152,7 @@ function Invoke-TestTask {
     }
     finally {
         if ($services) { Stop-TestServices $services }
+        if ($postgres) { Stop-TestPostgres $postgres }
     }
     Write-Output "$($totals.Passed) passed, $($totals.Failed) failed"
     if ($totals.Failed -gt 0) { exit 1 }
@@ -171,6 +174,8 @@ function Invoke-BenchTask {
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Measure-WatchMemory.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'metrics' 'Invoke-SystemMetricsBench.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'metrics' 'Invoke-ExpositionBench.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
 }
 

@@ -127,6 +127,23 @@ Describe 'Start-MetricsServer' {
         { Invoke-WebRequest $server.Address -TimeoutSec 2 } | Should -Throw -Because 'Stop-MetricsServer releases the port'
         { Stop-MetricsServer -Port $server.Port -ErrorAction Stop } | Should -Throw -ErrorId 'MetricsServerNotFound,OpsAutomation.Commands.StopMetricsServerCommand'
     }
+
+    It 'serves only the module registry with -ExcludeSystemMetrics' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $server = Start-MetricsServer -Port $port -ExcludeSystemMetrics
+        try {
+            $server.SystemMetrics | Should -BeFalse
+            Update-Metric pester_queue_depth -Label @{ queue = 'exclude-test' } -Set 3
+            $exposition = (Invoke-WebRequest $server.Address).Content
+            $exposition | Should -Match '(?m)^pester_queue_depth\{queue="exclude-test"\} 3$'
+            $exposition | Should -Not -Match '(?m)^node_' -Because 'the machine metrics are left to the node_exporter'
+            (Test-Exposition $exposition).ExitCode | Should -Be 0
+        }
+        finally {
+            $server | Stop-MetricsServer | Out-Null
+        }
+    }
 }
 
 Describe 'Publish-Metric and Remove-PushGatewayGroup' {

@@ -117,3 +117,96 @@ groups:
         $text | Should -Match "$Name\s+Firing"
     }
 }
+
+Describe 'Invoke-PrometheusRule -InProcess' {
+    BeforeAll {
+        $script:Suffix = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        New-Metric "pester_inprocess_queue_depth_$Suffix" Gauge -Help 'Queue depth for in-process rules.' -LabelName queue | Out-Null
+        New-Metric "pester_inprocess_jobs_${Suffix}_total" Counter -Help 'Jobs done, for in-process rate rules.' | Out-Null
+        Set-Content TestDrive:/inprocess.yml @"
+groups:
+  - name: pester-inprocess
+    rules:
+      - alert: QueueDeep
+        expr: pester_inprocess_queue_depth_$Suffix > 10
+        labels:
+          severity: critical
+        annotations:
+          summary: 'queue {{ `$labels.queue }} holds {{ `$value }}'
+      - alert: QueueDeepForAnHour
+        expr: pester_inprocess_queue_depth_$Suffix > 10
+        for: 1h
+      - alert: JobsRunning
+        expr: rate(pester_inprocess_jobs_${Suffix}_total[5m]) > 0
+      - alert: MachineHasMemory
+        expr: node_memory_MemTotal_bytes > 0
+      - alert: Unsupported
+        expr: predict_linear(node_memory_MemAvailable_bytes[5m], 3600) < 0
+"@
+    }
+
+    It 'fires on the module''s own metrics, keeps pending clocks, and needs history for rate()' {
+        $state = Join-Path $TestDrive 'inprocess-state'
+        Update-Metric "pester_inprocess_queue_depth_$Suffix" -Label @{ queue = 'billing' } -Set 12
+        Update-Metric "pester_inprocess_jobs_${Suffix}_total" -Increment 5
+        $first = Invoke-PrometheusRule TestDrive:/inprocess.yml -InProcess -StatePath $state -AlertmanagerUri $env:OPS_TEST_ALERTMANAGER_URL -WarningAction SilentlyContinue
+        Start-Sleep -Milliseconds 1100
+        Update-Metric "pester_inprocess_jobs_${Suffix}_total" -Increment 60
+        $second = Invoke-PrometheusRule TestDrive:/inprocess.yml -InProcess -StatePath $state -WarningAction SilentlyContinue
+
+        $deep = $first | Where-Object AlertName -eq 'QueueDeep'
+        $deep | Should -BeOfType ([OpsAutomation.Models.Alerting.RuleAlert])
+        $deep.State | Should -Be 'Firing'
+        $deep.Value | Should -Be 12
+        $deep.Labels['queue'] | Should -Be 'billing'
+        $deep.Labels['severity'] | Should -Be 'critical'
+        $deep.Annotations['summary'] | Should -Be 'queue billing holds 12'
+        $deep.Delivered | Should -Not -BeNullOrEmpty
+
+        $later = @($first; $second) | Where-Object AlertName -eq 'QueueDeepForAnHour'
+        $later.State | Should -Be 'Pending', 'Pending'
+        $later[1].ActiveSince | Should -Be $later[0].ActiveSince
+
+        ($first | Where-Object AlertName -eq 'JobsRunning').State | Should -Be 'Inactive' -Because 'one sample of a counter has no rate'
+        $running = $second | Where-Object AlertName -eq 'JobsRunning'
+        $running.State | Should -Be 'Firing' -Because 'the first run''s sample is kept in the state store'
+        $running.Value | Should -BeGreaterThan 0
+
+        ($first | Where-Object AlertName -eq 'MachineHasMemory').State | Should -Be 'Firing'
+        $unsupported = $first | Where-Object AlertName -eq 'Unsupported'
+        $unsupported.Error | Should -BeLike "*unsupported function 'predict_linear' at position 1*"
+
+        $active = Invoke-RestMethod "$env:OPS_TEST_ALERTMANAGER_URL/api/v2/alerts?filter=alertname%3D%22QueueDeep%22"
+        (@($active) | Where-Object { $_.labels.queue -eq 'billing' }).annotations.summary | Should -Be 'queue billing holds 12'
+    }
+
+    It 'gives the same alert as Prometheus for the same samples' {
+        Set-Content TestDrive:/build.yml "groups:`n  - name: g`n    rules:`n      - alert: BuildInfo`n        expr: prometheus_build_info == 1`n"
+        $scrape = Get-PrometheusMetric -Uri "$Prometheus/metrics"
+        $local = Invoke-PrometheusRule TestDrive:/build.yml -InProcess -Sample $scrape -StatePath (Join-Path $TestDrive 'same-1')
+        $remote = Invoke-PrometheusRule TestDrive:/build.yml -PrometheusUri $Prometheus -StatePath (Join-Path $TestDrive 'same-2')
+        $local.State | Should -Be $remote.State
+        $local.State | Should -Be 'Firing'
+        $local.Value | Should -Be $remote.Value
+        $local.Labels['version'] | Should -Be $remote.Labels['version']
+        $local.Labels['goversion'] | Should -Be $remote.Labels['goversion']
+    }
+
+    It '-WhatIf evaluates the current samples without keeping them' {
+        $state = Join-Path $TestDrive 'inprocess-whatif'
+        Update-Metric "pester_inprocess_jobs_${Suffix}_total" -Increment 1
+        $null = Invoke-PrometheusRule TestDrive:/inprocess.yml -InProcess -StatePath $state -WhatIf -WarningAction SilentlyContinue
+        Start-Sleep -Milliseconds 1100
+        Update-Metric "pester_inprocess_jobs_${Suffix}_total" -Increment 1
+        $after = Invoke-PrometheusRule TestDrive:/inprocess.yml -InProcess -StatePath $state -WarningAction SilentlyContinue
+        ($after | Where-Object AlertName -eq 'JobsRunning').State | Should -Be 'Inactive' -Because 'the -WhatIf run kept no sample to take a rate from'
+    }
+
+    It 'refuses two samples with one label set, naming it' {
+        $labels = [System.Collections.Generic.Dictionary[string, string]]::new()
+        $labels['a'] = 'b'
+        $sample = [OpsAutomation.Models.Metrics.MetricSample]@{ Name = 'dup_metric'; Family = 'dup_metric'; Labels = $labels; Value = 1 }
+        { Invoke-PrometheusRule TestDrive:/inprocess.yml -InProcess -Sample $sample, $sample -StatePath (Join-Path $TestDrive 'dup') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'MetricSampleDuplicate,OpsAutomation.Commands.InvokePrometheusRuleCommand' -ExpectedMessage '*dup_metric{a="b"}*'
+    }
+}

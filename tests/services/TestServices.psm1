@@ -23,15 +23,19 @@ function Get-FreeTcpPort {
 
 function Install-MissingPackages([string[]] $Services) {
     $missing = @($Services | Where-Object { -not (Get-Command $Catalog[$_].Command -ErrorAction Ignore) } | ForEach-Object { $Catalog[$_].Package })
-    if ($missing.Count -eq 0) { return }
-    if (-not $IsLinux -or -not (Test-Path /usr/bin/apt-get)) { throw "Missing test services ($($missing -join ', ')) and no apt-get to install them." }
-    if ((id -u) -ne '0') { throw "Missing test services ($($missing -join ', ')): run as root to install them with apt-get." }
-    Write-Host "Installing Debian packages: $($missing -join ', ')"
+    Install-DebianPackages $missing
+}
+
+function Install-DebianPackages([string[]] $Packages) {
+    if ($Packages.Count -eq 0) { return }
+    if (-not $IsLinux -or -not (Test-Path /usr/bin/apt-get)) { throw "Missing test services ($($Packages -join ', ')) and no apt-get to install them." }
+    if ((id -u) -ne '0') { throw "Missing test services ($($Packages -join ', ')): run as root to install them with apt-get." }
+    Write-Host "Installing Debian packages: $($Packages -join ', ')"
     $env:DEBIAN_FRONTEND = 'noninteractive'
     & apt-get update -qq | Out-Null
     if ($LASTEXITCODE -ne 0) { throw "apt-get update failed with $LASTEXITCODE." }
-    & apt-get install -y -qq --no-install-recommends @missing | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed with $LASTEXITCODE." }
+    & apt-get install -y -qq --no-install-recommends @Packages | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "apt-get install $($Packages -join ' ') failed with $LASTEXITCODE." }
 }
 
 function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath) {
@@ -119,4 +123,72 @@ function Stop-TestServices {
     $roots | Where-Object { $_ } | Remove-Item -Recurse -Force -ErrorAction Ignore
 }
 
-Export-ModuleMember -Function Start-TestServices, Stop-TestServices
+# Debian keeps the server binaries out of PATH, one folder per major version: take the newest.
+function Find-PostgresBin {
+    $initdb = Get-ChildItem /usr/lib/postgresql/*/bin/initdb -ErrorAction Ignore |
+        Sort-Object { [int]$_.Directory.Parent.Name } -Descending | Select-Object -First 1
+    if ($initdb) { $initdb.DirectoryName }
+}
+
+<#
+    Starts a throwaway PostgreSQL cluster: initdb into a temporary folder, a server on 127.0.0.1 at a
+    free port (Unix socket in the same folder), password authentication for a generated password.
+    PostgreSQL refuses to run as root, so as root the cluster belongs to the Debian package's
+    postgres user. Exports OPS_TEST_POSTGRES_CONNECTION (an Npgsql connection string).
+#>
+function Start-TestPostgres {
+    [CmdletBinding()]
+    param()
+
+    $bin = Find-PostgresBin
+    if (-not $bin) {
+        Install-DebianPackages 'postgresql'
+        $bin = Find-PostgresBin
+        if (-not $bin) { throw 'PostgreSQL is installed but no /usr/lib/postgresql/<version>/bin/initdb was found.' }
+    }
+    $asRoot = (id -u) -eq '0'
+    $runAs = { param([string] $Command, [string[]] $Arguments)
+        if ($asRoot) { & runuser -u postgres -- $Command @Arguments } else { & $Command @Arguments }
+        if ($LASTEXITCODE -ne 0) { throw "$(Split-Path $Command -Leaf) failed with $LASTEXITCODE." }
+    }
+    $root = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-postgres-$PID") -Force
+    $data = Join-Path $root 'data'
+    $log = Join-Path $root 'postgres.log'
+    $port = Get-FreeTcpPort
+    $password = [guid]::NewGuid().ToString('N')
+    $service = [pscustomobject]@{ Name = 'Postgres'; Bin = $bin; DataPath = $data; RootPath = $root.FullName; Port = $port; ProcessId = $null; AsRoot = $asRoot }
+    try {
+        $passwordFile = Join-Path $root 'password'
+        Set-Content $passwordFile $password -NoNewline
+        if ($asRoot) { & chown -R postgres $root; if ($LASTEXITCODE -ne 0) { throw "chown of $root failed with $LASTEXITCODE." } }
+        & $runAs (Join-Path $bin 'initdb') @('-D', $data, '-U', 'ops', "--pwfile=$passwordFile", '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync') | Out-Null
+        Remove-Item $passwordFile -Force
+        $options = "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off"
+        & $runAs (Join-Path $bin 'pg_ctl') @('-D', $data, '-l', $log, '-o', $options, '-w', '-t', '60', 'start') | Out-Null
+        $service.ProcessId = [int](Get-Content (Join-Path $data 'postmaster.pid') -TotalCount 1)
+    }
+    catch {
+        $detail = Get-Content $log -Tail 20 -ErrorAction Ignore
+        Stop-TestPostgres $service
+        throw "PostgreSQL did not start: $_ $detail"
+    }
+    $env:OPS_TEST_POSTGRES_CONNECTION = "Host=127.0.0.1;Port=$port;Database=postgres;Username=ops;Password=$password"
+    Write-Host "Started PostgreSQL $(Split-Path (Split-Path $bin) -Leaf) (pid $($service.ProcessId)) at 127.0.0.1:$port"
+    $service
+}
+
+function Stop-TestPostgres {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Service)
+    if ($Service.ProcessId) {
+        $stop = @('-D', $Service.DataPath, '-m', 'fast', '-w', 'stop')
+        if ($Service.AsRoot) { & runuser -u postgres -- (Join-Path $Service.Bin 'pg_ctl') @stop | Out-Null }
+        else { & (Join-Path $Service.Bin 'pg_ctl') @stop | Out-Null }
+        if ($LASTEXITCODE -ne 0) { Stop-Process -Id $Service.ProcessId -ErrorAction Ignore }
+        Write-Host "Stopped PostgreSQL (pid $($Service.ProcessId))"
+    }
+    Remove-Item env:OPS_TEST_POSTGRES_CONNECTION -ErrorAction Ignore
+    Remove-Item $Service.RootPath -Recurse -Force -ErrorAction Ignore
+}
+
+Export-ModuleMember -Function Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres

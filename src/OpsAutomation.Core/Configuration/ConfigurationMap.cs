@@ -26,6 +26,12 @@ public sealed class ConfigurationMap
 
     public bool Contains(string key) => _values.ContainsKey(key);
 
+    /// <summary>The keys of the map, as written.</summary>
+    public IEnumerable<string> Keys => _values.Keys;
+
+    /// <summary>A value as the file gave it (string, long, double, bool, list, map or null), for keys whose values may be of any type.</summary>
+    public object? GetValue(string key) => _values.TryGetValue(key, out var value) ? value : null;
+
     public string KeyPath(string key) => _keyName?.Invoke(key) ?? ConfigurationTree.Child(Path, key);
 
     /// <summary>Rejects keys outside <paramref name="allowed"/>, which are most often typos.</summary>

@@ -20,6 +20,9 @@ public sealed record OpsSettings
     /// <summary>Days of health history kept; older results are removed at the end of a run. Default 30.</summary>
     public int HistoryRetentionDays { get; init; } = 30;
 
+    /// <summary>Hours of the module's metric samples kept for in-process rule evaluation. Default 24.</summary>
+    public int MetricHistoryRetentionHours { get; init; } = 24;
+
     /// <summary>A Pushgateway to push metrics to after a run; none by default.</summary>
     public Uri? PushGatewayUri { get; init; }
 

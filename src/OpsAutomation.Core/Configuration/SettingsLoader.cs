@@ -10,7 +10,7 @@ public static class SettingsLoader
 {
     /// <summary>The setting names, as keys in files and parameters; the variable is OPS_ + upper snake case.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["StatePath", "ThrottleLimit", "TimeoutSec", "RetryCount", "HistoryRetentionDays", "PushGatewayUri", "PushGatewayJob", "LogLevel", "LogToConsole"];
+        ["StatePath", "ThrottleLimit", "TimeoutSec", "RetryCount", "HistoryRetentionDays", "MetricHistoryRetentionHours", "PushGatewayUri", "PushGatewayJob", "LogLevel", "LogToConsole"];
 
     /// <summary>Accepted log level names; Verbose is PowerShell's word for Debug.</summary>
     private static readonly Dictionary<string, OpsLogLevel> LogLevels = new(StringComparer.OrdinalIgnoreCase)
@@ -72,6 +72,7 @@ public static class SettingsLoader
             TimeoutSec = layer.GetDouble("TimeoutSec", 0.001, 3600) ?? settings.TimeoutSec,
             RetryCount = layer.GetInt("RetryCount", 0, 100) ?? settings.RetryCount,
             HistoryRetentionDays = layer.GetInt("HistoryRetentionDays", 1, 3650) ?? settings.HistoryRetentionDays,
+            MetricHistoryRetentionHours = layer.GetInt("MetricHistoryRetentionHours", 1, 8760) ?? settings.MetricHistoryRetentionHours,
             PushGatewayUri = ReadUri(layer, "PushGatewayUri") ?? settings.PushGatewayUri,
             PushGatewayJob = layer.GetString("PushGatewayJob") ?? settings.PushGatewayJob,
             LogLevel = logLevel ?? settings.LogLevel,

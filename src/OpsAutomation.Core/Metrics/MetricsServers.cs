@@ -22,15 +22,16 @@ public sealed class MetricsServers : IDisposable
     }
 
     /// <summary>Serves the module's registry on host:port; a port this process already serves, or one that cannot be bound, throws <see cref="MetricsEndpointException"/>.</summary>
-    public MetricsServerInfo Start(string host, int port)
+    /// <param name="systemMetrics">Also serve the machine's node_* metrics (false where a node_exporter already does).</param>
+    public MetricsServerInfo Start(string host, int port, bool systemMetrics = true)
     {
         lock (_servers)
         {
             if (_servers.TryGetValue(port, out var running))
                 throw new MetricsEndpointException($"Port {port} already serves metrics at {running.Info.Address}; stop it with Stop-MetricsServer -Port {port} first.", null);
-            IReadOnlyList<CollectorRegistry> registries = SystemMetrics() is { } system ? [_metrics.Registry, system] : [_metrics.Registry];
+            var registries = systemMetrics ? Registries() : [_metrics.Registry];
             var endpoint = MetricsEndpoint.Start(registries, host, port);
-            var info = new MetricsServerInfo { Host = host, Port = port, Address = endpoint.Address, StartedAt = _time.GetUtcNow() };
+            var info = new MetricsServerInfo { Host = host, Port = port, Address = endpoint.Address, SystemMetrics = registries.Count > 1, StartedAt = _time.GetUtcNow() };
             _servers[port] = (endpoint, info);
             return info;
         }
@@ -45,6 +46,16 @@ public sealed class MetricsServers : IDisposable
             running.Endpoint.Dispose();
             return running.Info;
         }
+    }
+
+    /// <summary>The samples /metrics would serve now, read through the exposition as a scrape reads them.</summary>
+    public Task<IReadOnlyList<MetricSample>> SnapshotAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        RegistrySnapshot.CollectAsync(Registries(), now, cancellationToken);
+
+    /// <summary>What /metrics serves: the module's registry, and the machine's metrics where the platform has a source.</summary>
+    public IReadOnlyList<CollectorRegistry> Registries()
+    {
+        lock (_servers) return SystemMetrics() is { } system ? [_metrics.Registry, system] : [_metrics.Registry];
     }
 
     /// <summary>

@@ -73,5 +73,64 @@ internal static class StateSchema
             PRIMARY KEY (file, rule_group, rule, labels_json)
         );
         """,
+        """
+        CREATE TABLE metric_series (
+            id           INTEGER PRIMARY KEY,
+            labels_json  TEXT    NOT NULL UNIQUE
+        );
+        CREATE TABLE metric_samples (
+            series_id     INTEGER NOT NULL REFERENCES metric_series (id) ON DELETE CASCADE,
+            timestamp_ms  INTEGER NOT NULL,
+            value         REAL    NOT NULL,
+            PRIMARY KEY (series_id, timestamp_ms)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_metric_samples_time ON metric_samples (timestamp_ms);
+        """,
+        """
+        CREATE TABLE pipeline_runs (
+            run_id          TEXT    PRIMARY KEY,
+            pipeline        TEXT    NOT NULL,
+            status          TEXT    NOT NULL,
+            started_at_utc  TEXT    NOT NULL,
+            ended_at_utc    TEXT,
+            duration_ms     REAL    NOT NULL,
+            resumes         INTEGER NOT NULL,
+            host            TEXT    NOT NULL,
+            process_id      INTEGER NOT NULL,
+            run_json        TEXT    NOT NULL,
+            updated_at_utc  TEXT    NOT NULL
+        );
+        CREATE INDEX ix_pipeline_runs_pipeline ON pipeline_runs (pipeline, started_at_utc);
+        CREATE TABLE dead_letters (
+            id              INTEGER PRIMARY KEY,
+            pipeline        TEXT    NOT NULL,
+            step            TEXT    NOT NULL,
+            run_id          TEXT    NOT NULL,
+            stage           TEXT    NOT NULL,
+            position        INTEGER NOT NULL,
+            location        TEXT    NOT NULL,
+            error           TEXT    NOT NULL,
+            attempts        INTEGER NOT NULL,
+            record          TEXT    NOT NULL,
+            created_at_utc  TEXT    NOT NULL,
+            replayed_at_utc TEXT,
+            replay_run_id   TEXT,
+            UNIQUE (pipeline, step, run_id, position)
+        );
+        CREATE INDEX ix_dead_letters_pipeline ON dead_letters (pipeline, created_at_utc);
+        CREATE TABLE pipeline_checkpoints (
+            pipeline        TEXT    NOT NULL,
+            step            TEXT    NOT NULL,
+            run_id          TEXT    NOT NULL,
+            position        INTEGER NOT NULL,
+            records_in      INTEGER NOT NULL,
+            loaded          INTEGER NOT NULL,
+            rejected        INTEGER NOT NULL,
+            filtered        INTEGER NOT NULL,
+            sink_offset     INTEGER,
+            updated_at_utc  TEXT    NOT NULL,
+            PRIMARY KEY (pipeline, step, run_id)
+        );
+        """,
     ];
 }

@@ -1,24 +1,34 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Alerting.Rules;
+using OpsAutomation.Core.Alerting.Rules.PromQl;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Alerting;
+using OpsAutomation.Models.Metrics;
 using OpsAutomation.Models.Resilience;
 
 namespace OpsAutomation.Commands;
 
 /// <summary>
-/// Evaluates the alerting rules of Prometheus rule files against a Prometheus server, keeps
-/// their pending and firing state in the state store, and sends firing and resolved alerts
-/// to Alertmanager.
+/// Evaluates the alerting rules of Prometheus rule files against a Prometheus server, or
+/// in-process against the module's own metrics and their history; keeps their pending and firing
+/// state in the state store, and sends firing and resolved alerts to Alertmanager.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PrometheusSet)]
 [OutputType(typeof(RuleAlert))]
 public sealed class InvokePrometheusRuleCommand : OpsCmdlet
 {
+    private const string PrometheusSet = "Prometheus";
+    private const string InProcessSet = "InProcess";
+
     private RuleEvaluator? _evaluator;
+    private Func<IRuleQueryEngine, RuleEvaluator>? _newEvaluator;
+    private SampleHistory? _history;
+    private IReadOnlyList<MetricSample> _snapshot = [];
+    private bool _snapshotRecorded;
+    private DateTimeOffset _now;
 
     /// <summary>Rule files; wildcards are allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -27,9 +37,17 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
     public string[] Path { get; set; } = [];
 
     /// <summary>The Prometheus server that evaluates the expressions, such as http://127.0.0.1:9090.</summary>
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = PrometheusSet)]
     [ValidateNotNull]
     public Uri PrometheusUri { get; set; } = null!;
+
+    /// <summary>Evaluate in this process, over the module's metrics (New-Metric, ops_*, node_*) and their history in the state store.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InProcessSet)]
+    public SwitchParameter InProcess { get; set; }
+
+    /// <summary>Further samples to evaluate with the module's own, such as Get-PrometheusMetric's scrape of an application.</summary>
+    [Parameter(ParameterSetName = InProcessSet)]
+    public MetricSample[] Sample { get; set; } = [];
 
     /// <summary>An Alertmanager to send firing and resolved alerts to (API v2).</summary>
     [Parameter]
@@ -51,7 +69,7 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
 
     protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        if (!PrometheusUri.IsAbsoluteUri || PrometheusUri.Scheme is not ("http" or "https"))
+        if (!InProcess && (!PrometheusUri.IsAbsoluteUri || PrometheusUri.Scheme is not ("http" or "https")))
             throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-PrometheusUri '{PrometheusUri.OriginalString}' is not an absolute http(s) URL."),
                 "PrometheusUriInvalid", ErrorCategory.InvalidArgument, PrometheusUri));
         var runtime = ModuleRuntime.Get();
@@ -71,10 +89,60 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             }
         }
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
+        _newEvaluator = engine => new RuleEvaluator(engine, new RuleAlertStateStore(store), new Notifier(runtime.Pipelines), channels, runtime.Time);
+        if (InProcess)
+        {
+            // One snapshot per invocation: every rule of every file sees the same instant, as in one Prometheus evaluation.
+            _now = runtime.Time.GetUtcNow();
+            _history = new SampleHistory(new MetricHistoryStore(store));
+            var own = await runtime.MetricsServers.SnapshotAsync(_now, cancellationToken).ConfigureAwait(false);
+            _snapshot = [.. own, .. Sample];
+            if (await ShouldProcessAsync(settings.StatePath, $"Keep {_snapshot.Count} metric samples for later evaluations").ConfigureAwait(false))
+            {
+                try
+                {
+                    await _history.RecordAsync(_snapshot, _now, TimeSpan.FromHours(settings.MetricHistoryRetentionHours), cancellationToken).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    throw ErrorRecords.Terminating(new ErrorRecord(ex, "MetricSampleDuplicate", ErrorCategory.InvalidData, Sample));
+                }
+                _snapshotRecorded = true;
+            }
+            WriteDebug($"InProcess samples={_snapshot.Count} StatePath={settings.StatePath} MetricHistoryRetentionHours={settings.MetricHistoryRetentionHours}");
+            return;
+        }
         var resilience = new ResilienceOptions { AttemptTimeout = TimeSpan.FromSeconds(settings.TimeoutSec), RetryCount = settings.RetryCount };
-        var engine = new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, PrometheusUri, resilience);
-        _evaluator = new RuleEvaluator(engine, new RuleAlertStateStore(store), new Notifier(runtime.Pipelines), channels, runtime.Time);
+        _evaluator = _newEvaluator(new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, PrometheusUri, resilience));
         WriteDebug($"PrometheusUri={PrometheusUri} AlertmanagerUri={AlertmanagerUri} StatePath={settings.StatePath} TimeoutSec={settings.TimeoutSec} RetryCount={settings.RetryCount}");
+    }
+
+    /// <summary>An evaluator over the samples the file's expressions read: the kept history of their window, and this invocation's snapshot.</summary>
+    private async Task<RuleEvaluator> InProcessEvaluatorAsync(RuleFile file, CancellationToken cancellationToken)
+    {
+        var window = new PromQlOptions().LookbackDelta;
+        foreach (var rule in file.Groups.SelectMany(g => g.Rules).Where(r => r.IsAlert))
+        {
+            try
+            {
+                var span = ExpressionWindow.Of(rule.Expression);
+                if (span > window) window = span;
+            }
+            catch (PromQlException)
+            {
+                // The evaluation reports it for the rule; the window does not depend on it.
+            }
+        }
+        var series = await _history!.LoadAsync(_now - window, _now, cancellationToken).ConfigureAwait(false);
+        if (!_snapshotRecorded)
+        {
+            foreach (var sample in _snapshot)
+            {
+                var labels = new Dictionary<string, string>(sample.Labels) { ["__name__"] = sample.Name };
+                series.Add(labels, _now.ToUnixTimeMilliseconds(), sample.Value);
+            }
+        }
+        return _newEvaluator!(new PromQlEngine(series));
     }
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
@@ -90,8 +158,9 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             var recording = result.File.Groups.Sum(g => g.Rules.Count(r => !r.IsAlert));
             if (recording > 0) WriteVerbose($"{path}: {recording} recording rule(s) are not evaluated; Prometheus records them itself.");
             var send = await ShouldProcessAsync(path, "Evaluate the alerting rules, keep their state and send alerts").ConfigureAwait(false);
-            WriteVerbose($"Evaluating the alerting rules of {path} against {PrometheusUri}");
-            await foreach (var alert in _evaluator!.EvaluateAsync(result.File, send, cancellationToken).ConfigureAwait(false))
+            WriteVerbose($"Evaluating the alerting rules of {path} {(InProcess ? "in-process" : $"against {PrometheusUri}")}");
+            var evaluator = InProcess ? await InProcessEvaluatorAsync(result.File, cancellationToken).ConfigureAwait(false) : _evaluator!;
+            await foreach (var alert in evaluator.EvaluateAsync(result.File, send, cancellationToken).ConfigureAwait(false))
             {
                 if (alert.Error is { } error)
                     WriteWarning($"{alert.AlertName} ({alert.Group}, {alert.File}) was not evaluated: {error}");

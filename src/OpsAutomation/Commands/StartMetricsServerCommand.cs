@@ -20,11 +20,15 @@ public sealed class StartMetricsServerCommand : OpsCmdlet
     [ValidateNotNullOrEmpty]
     public string HostName { get; set; } = "127.0.0.1";
 
+    /// <summary>Serve only the module's registry, without the machine's node_* metrics (where a node_exporter already serves them).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter ExcludeSystemMetrics { get; set; }
+
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var server = ModuleRuntime.Get().MetricsServers.Start(HostName, Port);
+            var server = ModuleRuntime.Get().MetricsServers.Start(HostName, Port, systemMetrics: !ExcludeSystemMetrics);
             WriteVerbose($"Serving metrics at {server.Address}");
             WriteObject(server);
         }

@@ -38,6 +38,18 @@ internal static class GoNumberFormat
         return sb.Append(digits, 0, point).Append('.').Append(digits, point, digits.Length - point).ToString();
     }
 
+    /// <summary>strconv.FormatFloat(v, 'E', -1, 64): the shortest digits that round-trip as d.dddE+XX, as promtool writes sample values.</summary>
+    public static string Exponent(double v)
+    {
+        if (Special(v) is { } special) return special;
+        var (digits, point) = Decompose(Math.Abs(v).ToString("R", CultureInfo.InvariantCulture));
+        var exponent = digits == "0" ? 0 : point - 1;
+        var sb = new StringBuilder(v < 0 || (v == 0 && double.IsNegative(v)) ? "-" : "");
+        sb.Append(digits[0]);
+        if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
+        return sb.Append('E').Append(exponent < 0 ? '-' : '+').Append(Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture)).ToString();
+    }
+
     /// <summary>%.{decimals}f.</summary>
     public static string Fixed(double v, int decimals) =>
         Special(v) ?? v.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);

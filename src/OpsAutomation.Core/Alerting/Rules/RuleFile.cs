@@ -16,6 +16,12 @@ public sealed record Rule(string Name, bool IsAlert, string Expression, TimeSpan
 /// <summary>One problem of a rule file, located as promtool locates it: file, line, group and rule.</summary>
 public sealed record RuleFileProblem(string File, int Line, string? Group, string? Rule, string Message)
 {
+    /// <summary>
+    /// A problem promtool check rules reports only as a lint (a duplicate rule): Prometheus still loads
+    /// and evaluates the rule, so the rule stays in its group.
+    /// </summary>
+    public bool IsLint { get; init; }
+
     public override string ToString()
     {
         var where = Group is null ? "" : Rule is null ? $" group \"{Group}\":" : $" group \"{Group}\", rule \"{Rule}\":";

@@ -81,12 +81,9 @@ public static class RuleFileReader
                     if (ReadRule(ruleNode, groupName, Problem) is not { } rule) continue;
                     var identity = (rule.IsAlert ? "alert:" : "record:") + rule.Name + "\n" + string.Join("\n", rule.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key + "=" + l.Value.Text));
                     if (seen.TryGetValue(identity, out var firstLine))
-                        Problem(ruleNode, groupName, rule.Name, $"duplicate rule: the same name and labels as the rule on line {firstLine}");
-                    else
-                    {
-                        seen[identity] = rule.Line;
-                        rules.Add(rule);
-                    }
+                        problems.Add(new(path, (int)ruleNode.Start.Line, groupName, rule.Name, $"duplicate rule: the same name and labels as the rule on line {firstLine}") { IsLint = true });
+                    else seen[identity] = rule.Line;
+                    rules.Add(rule);
                 }
             }
             else if (Child(group, "rules") is { } notList)
@@ -132,6 +129,7 @@ public static class RuleFileReader
         if (record is not null && alert is null && !IsValidMetricName(record)) Count(node, name, $"invalid recording rule name: {record}");
         var expr = Scalar(node, "expr", group, name, (at, g, r, m) => Count(at, r, m));
         if (string.IsNullOrWhiteSpace(expr)) Count(node, name, "field 'expr' must be set in rule");
+        else if (UnknownFunction(expr) is { } unknown) Count(Child(node, "expr") ?? node, name, $"could not parse expression: {unknown}");
         var forDuration = Duration(node, "for", group, name, (at, g, r, m) => Count(at, r, m));
         var keepFiringFor = Duration(node, "keep_firing_for", group, name, (at, g, r, m) => Count(at, r, m));
         if (!isAlert)
@@ -144,6 +142,25 @@ public static class RuleFileReader
         return count > 0
             ? null
             : new Rule(name!, isAlert, expr!.Trim(), forDuration ?? TimeSpan.Zero, keepFiringFor ?? TimeSpan.Zero, labels, annotations, (int)node.Start.Line);
+    }
+
+    // Only a function Prometheus does not have is certain to be an error here: constructs the
+    // in-process engine leaves out (offset, topk, ...) are valid for a Prometheus server.
+    private static string? UnknownFunction(string expression)
+    {
+        try
+        {
+            PromQl.PromQlEngine.Validate(expression);
+            return null;
+        }
+        catch (PromQl.PromQlException ex) when (ex.Message.StartsWith("unknown function", StringComparison.Ordinal))
+        {
+            return ex.Message;
+        }
+        catch (PromQl.PromQlException)
+        {
+            return null;
+        }
     }
 
     private static List<KeyValuePair<string, RuleTemplate>> Templates(YamlMappingNode node, string key, string what, string? group, string? rule, Report problem)

@@ -65,7 +65,16 @@ public sealed class RuleFileReaderTests
         { "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n      - alert: A\n        expr: up == 0\n", "r.yml:6: group \"g\", rule \"A\": duplicate rule: the same name and labels as the rule on line 4" },
         { "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          s: '{{ if $value }}x{{ end }}'\n", "r.yml:7: group \"g\", rule \"A\": annotation 's': unsupported template construct 'if'" },
         { "grups: []\n", "r.yml:1: unknown field 'grups' in the file" },
+        { "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: rat(up[5m]) > 0\n", "r.yml:5: group \"g\", rule \"A\": could not parse expression: unknown function 'rat' at position 1" },
     };
+
+    [Fact]
+    public void An_expression_valid_in_Prometheus_but_outside_the_in_process_subset_is_no_problem()
+    {
+        var result = RuleFileReader.Parse("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: predict_linear(x[1h], 3600) < 0 or topk(3, y) offset 5m\n", "r.yml");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+    }
 
     [Theory]
     [MemberData(nameof(BadFiles))]
@@ -82,6 +91,16 @@ public sealed class RuleFileReaderTests
     {
         const string text = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: { severity: warning }\n      - alert: A\n        expr: up\n        labels: { severity: critical }\n";
         Assert.Empty(RuleFileReader.Parse(text, "r.yml").Problems);
+    }
+
+    [Fact]
+    public void A_duplicate_rule_is_a_lint_and_stays_in_its_group_as_Prometheus_evaluates_it()
+    {
+        const string text = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n      - alert: A\n        expr: up == 0\n";
+        var result = RuleFileReader.Parse(text, "r.yml");
+
+        Assert.True(Assert.Single(result.Problems).IsLint);
+        Assert.Equal(["up", "up == 0"], result.File.Groups[0].Rules.Select(r => r.Expression));
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OpsAutomation.Core.Pipelines.Sinks;
+
+/// <summary>What a sink column holds; decides the column type of a table the sink creates.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The members are the type names a pipeline spec uses.")]
+public enum SinkColumnType
+{
+    /// <summary>No declared type: the value's own type is stored.</summary>
+    Any,
+    Text,
+    Integer,
+    Real,
+
+    /// <summary>Exact decimals: text in SQLite (which has no decimal type), numeric in PostgreSQL.</summary>
+    Decimal,
+    Boolean,
+
+    /// <summary>A time: ISO 8601 text in SQLite, timestamptz in PostgreSQL.</summary>
+    DateTime,
+
+    /// <summary>Nested objects and arrays: JSON text in SQLite, jsonb in PostgreSQL.</summary>
+    Json,
+}
+
+/// <summary>One column of a sink's table.</summary>
+public sealed record SinkColumn(string Name, SinkColumnType Type)
+{
+    /// <summary>The column type a value suggests, for a table created from the first record when no schema says.</summary>
+    public static SinkColumnType Infer(object? value) => value switch
+    {
+        long or int => SinkColumnType.Integer,
+        double or float => SinkColumnType.Real,
+        decimal => SinkColumnType.Decimal,
+        bool => SinkColumnType.Boolean,
+        DateTimeOffset or DateTime => SinkColumnType.DateTime,
+        string => SinkColumnType.Text,
+        IReadOnlyDictionary<string, object?> or IReadOnlyList<object?> => SinkColumnType.Json,
+        _ => SinkColumnType.Any,
+    };
+
+    /// <summary>Nested values as JSON text, times as round-trip ISO 8601, decimals exactly: what text-only targets store.</summary>
+    public static object? ToStorable(object? value) => value switch
+    {
+        null => null,
+        DateTimeOffset time => time.ToString("O", CultureInfo.InvariantCulture),
+        DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
+        decimal number => number.ToString(CultureInfo.InvariantCulture),
+        IReadOnlyDictionary<string, object?> or IReadOnlyList<object?> => JsonSerializer.Serialize(value),
+        _ => value,
+    };
+}

@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace OpsAutomation.Core.Pipelines.Sinks;
+
+/// <summary>
+/// Loads a SQLite table. Each batch and the step's checkpoint commit in one transaction of the
+/// target database, so a run killed at any point and resumed loads every record exactly once.
+/// A batch the database refuses for one record's sake is redone record by record under
+/// savepoints: the refused records come back, the others are committed.
+/// </summary>
+public sealed class SqliteSink : IRecordSink
+{
+    private const string CheckpointTable = "_opsautomation_checkpoints";
+    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteConstraint = 19, SqliteMismatch = 20, SqliteTooBig = 18;
+
+    private readonly SqliteSinkOptions _options;
+    private readonly ConditionalWeakTable<RecordShape, int[]> _columnIndexes = [];
+    private SqliteConnection? _connection;
+    private SinkContext? _context;
+    private List<SinkColumn>? _columns;
+    private Dictionary<string, int>? _columnOrdinals;
+
+    public SqliteSink(SqliteSinkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode == SinkWriteMode.Upsert && options.Key.Count == 0)
+            throw new ArgumentException($"An upsert into table '{options.Table}' needs a key: name the key columns, or load with Mode Append.", nameof(options));
+        _options = options;
+        DatasetName = System.IO.Path.GetFullPath(options.Path) + "#" + options.Table;
+    }
+
+    public string DatasetNamespace => "sqlite";
+
+    public string DatasetName { get; }
+
+    public async Task<StepCheckpoint> OpenAsync(SinkContext context, CancellationToken cancellationToken)
+    {
+        _context = context;
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_options.Path));
+        if (directory is { Length: > 0 }) Directory.CreateDirectory(directory);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = _options.Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
+        }.ToString());
+        await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"""
+            CREATE TABLE IF NOT EXISTS {CheckpointTable} (
+                pipeline TEXT NOT NULL, step TEXT NOT NULL, run_id TEXT NOT NULL, position INTEGER NOT NULL,
+                records_in INTEGER NOT NULL, loaded INTEGER NOT NULL, rejected INTEGER NOT NULL, filtered INTEGER NOT NULL, updated_at_utc TEXT NOT NULL,
+                PRIMARY KEY (pipeline, step, run_id));
+            """, cancellationToken).ConfigureAwait(false);
+        _columns = await ReadColumnsAsync(cancellationToken).ConfigureAwait(false);
+        if (_columns is null && _options.Columns is { } declared) await CreateTableAsync(declared, cancellationToken).ConfigureAwait(false);
+
+        await using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT position, records_in, loaded, rejected, filtered FROM {CheckpointTable} WHERE pipeline = $pipeline AND step = $step AND run_id = $run;";
+        command.Parameters.AddWithValue("$pipeline", context.Pipeline);
+        command.Parameters.AddWithValue("$step", context.Step);
+        command.Parameters.AddWithValue("$run", context.RunId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StepCheckpoint(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))
+            : StepCheckpoint.None;
+    }
+
+    public async Task WriteAsync(IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, CancellationToken cancellationToken)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("The sink is not open.");
+        if (_columns is null && ColumnsOf(records) is { Count: > 0 } columns) await CreateTableAsync(columns, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteBatchAsync(connection, records, beforeCommit, isolate: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (IsRecordError(ex))
+        {
+            // One record spoils the batch: redo it record by record so only that one is refused.
+            await WriteBatchAsync(connection, records, beforeCommit, isolate: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public bool IsTransient(Exception exception) => exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task WriteBatchAsync(SqliteConnection connection, IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, bool isolate, CancellationToken cancellationToken)
+    {
+        var refused = new List<RefusedRecord>();
+        // IMMEDIATE: take the write lock first, so a busy database fails the batch before any work (and the retry redoes all of it).
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        // No table yet means no record so far had a field: the batch holds only rejections, and its checkpoint still commits.
+        var columns = _columns ?? [];
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        if (columns.Count > 0) insert.CommandText = InsertSql();
+        var parameters = new SqliteParameter[columns.Count];
+        for (var i = 0; i < parameters.Length; i++) parameters[i] = insert.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
+        await using var savepoint = connection.CreateCommand();
+        savepoint.Transaction = transaction;
+        foreach (var record in records)
+        {
+            if (columns.Count == 0)
+            {
+                refused.Add(new RefusedRecord(record, "The record has no fields to load."));
+                continue;
+            }
+            var indexes = ColumnIndexes(record.Shape);
+            if (Array.IndexOf(indexes, -1) is var unknown and >= 0)
+            {
+                refused.Add(new RefusedRecord(record, $"Field '{record.Shape.Names[unknown]}' is not a column of table '{_options.Table}'."));
+                continue;
+            }
+            foreach (var parameter in parameters) parameter.Value = DBNull.Value;
+            for (var field = 0; field < indexes.Length; field++)
+                parameters[indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
+            if (!isolate)
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            savepoint.CommandText = "SAVEPOINT record;";
+            await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SqliteException ex) when (IsRecordError(ex))
+            {
+                savepoint.CommandText = "ROLLBACK TO record;";
+                await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                refused.Add(new RefusedRecord(record, $"Table '{_options.Table}' refused the record: {ex.Message}"));
+            }
+            savepoint.CommandText = "RELEASE record;";
+            await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var checkpoint = await beforeCommit(refused, cancellationToken).ConfigureAwait(false);
+        await using (var mark = connection.CreateCommand())
+        {
+            mark.Transaction = transaction;
+            mark.CommandText = $"""
+                INSERT INTO {CheckpointTable} (pipeline, step, run_id, position, records_in, loaded, rejected, filtered, updated_at_utc)
+                VALUES ($pipeline, $step, $run, $position, $in, $loaded, $rejected, $filtered, $now)
+                ON CONFLICT (pipeline, step, run_id) DO UPDATE SET position = excluded.position, records_in = excluded.records_in, loaded = excluded.loaded,
+                    rejected = excluded.rejected, filtered = excluded.filtered, updated_at_utc = excluded.updated_at_utc;
+                """;
+            mark.Parameters.AddWithValue("$pipeline", _context!.Pipeline);
+            mark.Parameters.AddWithValue("$step", _context.Step);
+            mark.Parameters.AddWithValue("$run", _context.RunId);
+            mark.Parameters.AddWithValue("$position", checkpoint.Position);
+            mark.Parameters.AddWithValue("$in", checkpoint.RecordsIn);
+            mark.Parameters.AddWithValue("$loaded", checkpoint.Loaded);
+            mark.Parameters.AddWithValue("$rejected", checkpoint.Rejected);
+            mark.Parameters.AddWithValue("$filtered", checkpoint.Filtered);
+            mark.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private string InsertSql()
+    {
+        var names = string.Join(", ", _columns!.Select(c => Quote(c.Name)));
+        var values = string.Join(", ", _columns!.Select((_, i) => "$p" + i.ToString(CultureInfo.InvariantCulture)));
+        var sql = $"INSERT INTO {Quote(_options.Table)} ({names}) VALUES ({values})";
+        if (_options.Mode == SinkWriteMode.Upsert)
+        {
+            var updates = _columns!.Where(c => !_options.Key.Contains(c.Name, StringComparer.Ordinal)).Select(c => $"{Quote(c.Name)} = excluded.{Quote(c.Name)}").ToList();
+            sql += $" ON CONFLICT ({string.Join(", ", _options.Key.Select(Quote))}) DO " + (updates.Count == 0 ? "NOTHING" : "UPDATE SET " + string.Join(", ", updates));
+        }
+        return sql + ";";
+    }
+
+    // Where each field of a shape goes among the table's columns (-1: no such column).
+    private int[] ColumnIndexes(RecordShape shape) => _columnIndexes.GetValue(shape, s =>
+    {
+        var indexes = new int[s.Count];
+        for (var i = 0; i < s.Count; i++) indexes[i] = _columnOrdinals!.TryGetValue(s.Names[i], out var ordinal) ? ordinal : -1;
+        return indexes;
+    });
+
+    private static object? Storable(object? value) => value switch
+    {
+        bool flag => flag ? 1L : 0L,
+        _ => SinkColumn.ToStorable(value),
+    };
+
+    private static bool IsRecordError(SqliteException ex) => ex.SqliteErrorCode is SqliteConstraint or SqliteMismatch or SqliteTooBig;
+
+    private List<SinkColumn> ColumnsOf(IReadOnlyList<DataRecord> records)
+    {
+        var columns = new List<SinkColumn>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            for (var i = 0; i < record.Shape.Count; i++)
+            {
+                var name = record.Shape.Names[i];
+                var type = SinkColumn.Infer(record.Values[i]);
+                if (!seen.TryGetValue(name, out var index)) { seen[name] = columns.Count; columns.Add(new SinkColumn(name, type)); }
+                else if (columns[index].Type == SinkColumnType.Any && type != SinkColumnType.Any) columns[index] = columns[index] with { Type = type };
+            }
+        }
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (_options.ColumnTypes.TryGetValue(columns[i].Name, out var declared)) columns[i] = columns[i] with { Type = declared };
+        }
+        return columns;
+    }
+
+    private async Task CreateTableAsync(IReadOnlyList<SinkColumn> columns, CancellationToken cancellationToken)
+    {
+        foreach (var key in _options.Key)
+        {
+            if (!columns.Any(c => c.Name == key))
+                throw new InvalidOperationException($"The key column '{key}' of table '{_options.Table}' is not among its columns ({string.Join(", ", columns.Select(c => c.Name))}).");
+        }
+        var sql = new StringBuilder($"CREATE TABLE IF NOT EXISTS {Quote(_options.Table)} (");
+        sql.AppendJoin(", ", columns.Select(c => $"{Quote(c.Name)} {SqlType(c.Type)}".TrimEnd()));
+        if (_options.Key.Count > 0) sql.Append(", PRIMARY KEY (").AppendJoin(", ", _options.Key.Select(Quote)).Append(')');
+        sql.Append(");");
+        await ExecuteAsync(sql.ToString(), cancellationToken).ConfigureAwait(false);
+        _columns = await ReadColumnsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string SqlType(SinkColumnType type) => type switch
+    {
+        SinkColumnType.Integer or SinkColumnType.Boolean => "INTEGER",
+        SinkColumnType.Real => "REAL",
+        SinkColumnType.Text or SinkColumnType.Decimal or SinkColumnType.DateTime or SinkColumnType.Json => "TEXT",
+        _ => "",
+    };
+
+    private async Task<List<SinkColumn>?> ReadColumnsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _connection!.CreateCommand();
+        command.CommandText = "SELECT name FROM pragma_table_info($table) ORDER BY cid;";
+        command.Parameters.AddWithValue("$table", _options.Table);
+        var columns = new List<SinkColumn>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) columns.Add(new SinkColumn(reader.GetString(0), SinkColumnType.Any));
+        }
+        if (columns.Count == 0) return null;
+        _columnOrdinals = columns.Select((c, i) => (c.Name, i)).ToDictionary(c => c.Name, c => c.i, StringComparer.Ordinal);
+        return columns;
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = _connection!.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Pipelines.Sinks;
+using OpsAutomation.Core.Pipelines.Sources;
+using OpsAutomation.Core.State;
+using OpsAutomation.Models.Pipelines;
+using Polly;
+
+namespace OpsAutomation.Core.Pipelines;
+
+/// <summary>Runs one step: read, then validate and transform in parallel, then load in source order.</summary>
+internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan step, int stepNumber, int stepCount,
+    IRecordSource source, IRecordSink sink, PipelineServices services)
+{
+    private sealed record RawBatch(long Sequence, List<SourceItem> Items);
+
+    private sealed record Rejection(SourceItem Item, PipelineStage Stage, string Error);
+
+    /// <param name="Origins">The source item each loaded record came from: a refused record's dead letter keeps the original.</param>
+    private sealed record ProcessedBatch(long Sequence, long LastPosition, int ItemCount, List<DataRecord> Records, List<SourceItem> Origins,
+        List<Rejection> Rejections, int Filtered, long? StopAfter);
+
+    private long _retried;
+    private volatile bool _stopReading;
+
+    public async Task<PipelineStepRun> RunAsync(PipelineStepRun? previous, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var earlier = previous?.Duration ?? TimeSpan.Zero;
+        var committed = StepCheckpoint.None;
+        string? error = null;
+        var status = PipelineRunStatus.Running;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            committed = await sink.OpenAsync(new SinkContext(pipeline, step.Name, runId), cancellationToken).ConfigureAwait(false);
+            var start = committed;
+            var raw = Channel.CreateBounded<RawBatch>(new BoundedChannelOptions(Math.Max(2, step.Parallelism * 2)) { SingleWriter = true });
+            var processed = Channel.CreateBounded<ProcessedBatch>(new BoundedChannelOptions(Math.Max(2, step.Parallelism * 2)) { SingleReader = true });
+            var reader = Task.Run(() => ReadAsync(start.Position, raw.Writer, stop.Token), stop.Token);
+            var workers = Enumerable.Range(0, Math.Max(1, step.Parallelism)).Select(_ => Task.Run(() => ProcessAsync(raw.Reader, processed.Writer, stop.Token), stop.Token)).ToArray();
+            var closer = Task.WhenAll(workers).ContinueWith(t => processed.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+            Exception? writeFailure = null;
+            try
+            {
+                committed = await WriteAsync(processed.Reader, start, clock, earlier, c => committed = c, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                writeFailure = ex;
+            }
+            // Whatever ended the writer stops the reader and workers, so none is left running.
+            await stop.CancelAsync().ConfigureAwait(false);
+            var readFailure = await Quietly(reader).ConfigureAwait(false);
+            foreach (var worker in workers) await Quietly(worker).ConfigureAwait(false);
+            await Quietly(closer).ConfigureAwait(false);
+
+            var first = writeFailure is OperationCanceledException && readFailure is not null and not OperationCanceledException ? readFailure : writeFailure ?? readFailure;
+            if (first is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                status = PipelineRunStatus.Cancelled;
+                error = "Cancelled; resume the run to continue after its last checkpoint.";
+            }
+            else if (first is not null and not OperationCanceledException)
+            {
+                throw first;
+            }
+            else if (_failFastAt is { } position)
+            {
+                status = PipelineRunStatus.Failed;
+                error = $"Validation failed at {_failFastLocation} (position {position}) and the step is fail-fast: {_failFastReason}";
+            }
+            else
+            {
+                await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                var rate = committed.RecordsIn > 0 ? (double)committed.Rejected / committed.RecordsIn : 0;
+                if (step.MaxRejectionRate is { } limit && rate > limit)
+                {
+                    status = PipelineRunStatus.Failed;
+                    error = $"{committed.Rejected} of {committed.RecordsIn} records were rejected ({rate:P1}), more than the step's MaxRejectionRate of {limit:P1}.";
+                }
+                else
+                {
+                    status = committed.Rejected > 0 ? PipelineRunStatus.CompletedWithRejections : PipelineRunStatus.Succeeded;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            status = PipelineRunStatus.Failed;
+            error = ex is DataSourceException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+        }
+        catch (OperationCanceledException)
+        {
+            status = PipelineRunStatus.Cancelled;
+            error = "Cancelled; resume the run to continue after its last checkpoint.";
+        }
+
+        var result = new PipelineStepRun
+        {
+            Step = step.Name,
+            Status = status,
+            Input = $"{source.DatasetNamespace}:{source.DatasetName}",
+            Output = $"{sink.DatasetNamespace}:{sink.DatasetName}",
+            RecordsIn = committed.RecordsIn,
+            Loaded = committed.Loaded,
+            Rejected = committed.Rejected,
+            DeadLettered = committed.Rejected,
+            Filtered = committed.Filtered,
+            Retried = (previous?.Retried ?? 0) + _retried,
+            Checkpoint = committed.Position,
+            Duration = earlier + clock.Elapsed,
+            Error = error,
+        };
+        services.Log.Write(new LogRecord
+        {
+            Level = status == PipelineRunStatus.Failed ? OpsLogLevel.Error : OpsLogLevel.Information,
+            Message = $"Step {step.Name} of {pipeline} {status}: {result.RecordsIn} in, {result.Loaded} loaded, {result.Rejected} rejected",
+            Action = "pipeline-step",
+            Outcome = status is PipelineRunStatus.Succeeded or PipelineRunStatus.CompletedWithRejections ? "success" : "failure",
+            Duration = result.Duration,
+            ErrorMessage = error,
+            Labels = new Dictionary<string, string?> { ["pipeline"] = pipeline, ["pipeline_run"] = runId, ["step"] = step.Name },
+        });
+        return result;
+    }
+
+    private long? _failFastAt;
+    private string? _failFastLocation;
+    private string? _failFastReason;
+
+    private async Task ReadAsync(long skip, ChannelWriter<RawBatch> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var sequence = 0L;
+            var batch = new List<SourceItem>(Math.Min(step.BatchSize, 65_536));
+            long bytes = 0;
+            var timer = Stopwatch.StartNew();
+            await foreach (var item in source.ReadAsync(skip, cancellationToken).ConfigureAwait(false))
+            {
+                if (_stopReading) break;
+                batch.Add(item);
+                bytes += ApproximateBytes(item);
+                if (batch.Count >= step.BatchSize || bytes >= step.BatchBytes)
+                {
+                    services.Metrics?.ObserveStage(pipeline, step.Name, "read", timer.Elapsed);
+                    await output.WriteAsync(new RawBatch(sequence++, batch), cancellationToken).ConfigureAwait(false);
+                    batch = new List<SourceItem>(batch.Count);
+                    bytes = 0;
+                    timer.Restart();
+                }
+            }
+            if (batch.Count > 0) await output.WriteAsync(new RawBatch(sequence, batch), cancellationToken).ConfigureAwait(false);
+            output.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            output.TryComplete(ex);
+            throw;
+        }
+    }
+
+    private async Task ProcessAsync(ChannelReader<RawBatch> input, ChannelWriter<ProcessedBatch> output, CancellationToken cancellationToken)
+    {
+        await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var timer = Stopwatch.StartNew();
+            var records = new List<DataRecord>(batch.Items.Count);
+            var origins = new List<SourceItem>(batch.Items.Count);
+            var rejections = new List<Rejection>();
+            var filtered = 0;
+            long? stopAfter = null;
+            foreach (var item in batch.Items)
+            {
+                if (item.Problem is { } problem)
+                {
+                    rejections.Add(new Rejection(item, PipelineStage.Read, problem.Reason));
+                    continue;
+                }
+                var record = item.Record!;
+                if (step.Validate is { } validate && validate(record) is { Count: > 0 } failures)
+                {
+                    rejections.Add(new Rejection(item, PipelineStage.Validate, string.Join("; ", failures.Select(Describe))));
+                    if (step.FailFast)
+                    {
+                        stopAfter = item.Position;
+                        break;
+                    }
+                    continue;
+                }
+                DataRecord? current = record;
+                foreach (var transform in step.Transforms)
+                {
+                    try
+                    {
+                        current = transform.Apply(current);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        rejections.Add(new Rejection(item, PipelineStage.Transform, $"Transform {transform.Name} failed: {ex.Message}"));
+                        goto Next;
+                    }
+                    if (current is null) break;
+                }
+                if (current is null)
+                {
+                    filtered++;
+                }
+                else
+                {
+                    records.Add(current);
+                    origins.Add(item);
+                }
+            Next:;
+            }
+            var count = stopAfter is { } last ? batch.Items.FindIndex(i => i.Position == last) + 1 : batch.Items.Count;
+            services.Metrics?.ObserveStage(pipeline, step.Name, "transform", timer.Elapsed);
+            await output.WriteAsync(new ProcessedBatch(batch.Sequence, batch.Items[count - 1].Position, count, records, origins, rejections, filtered, stopAfter), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<StepCheckpoint> WriteAsync(ChannelReader<ProcessedBatch> input, StepCheckpoint start, Stopwatch clock, TimeSpan earlier,
+        Action<StepCheckpoint> onCommit, CancellationToken cancellationToken)
+    {
+        var committed = start;
+        var pending = new Dictionary<long, ProcessedBatch>();
+        var next = 0L;
+        var retry = services.Resilience.Get<StepCheckpoint>($"pipeline|{pipeline}|{step.Name}|{sink.GetType().Name}", step.Retry, outcome => outcome.Exception is { } ex && sink.IsTransient(ex));
+        await foreach (var arrived in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            pending[arrived.Sequence] = arrived;
+            while (pending.Remove(next, out var batch))
+            {
+                next++;
+                var timer = Stopwatch.StartNew();
+                var attempts = 0;
+                var before = committed;
+                var result = await retry.ExecuteAsync(async (CancellationToken token) =>
+                {
+                    attempts++;
+                    StepCheckpoint? made = null;
+                    await sink.WriteAsync(batch.Records, async (refused, ct) =>
+                    {
+                        var letters = batch.Rejections.Select(r => Letter(r.Item, r.Stage, r.Error, attempts: 1))
+                            .Concat(refused.Select(r => Letter(OriginOf(batch, r.Record), PipelineStage.Load, r.Error, attempts)))
+                            .ToList();
+                        await services.DeadLetters.AddAsync(letters, services.Time.GetUtcNow(), ct).ConfigureAwait(false);
+                        made = new StepCheckpoint(batch.LastPosition, before.RecordsIn + batch.ItemCount, before.Loaded + batch.Records.Count - refused.Count,
+                            before.Rejected + batch.Rejections.Count + refused.Count, before.Filtered + batch.Filtered);
+                        return made;
+                    }, token).ConfigureAwait(false);
+                    return made!;
+                }, cancellationToken).ConfigureAwait(false);
+                _retried += attempts - 1;
+                committed = result;
+                onCommit(committed);
+                services.Metrics?.ObserveStage(pipeline, step.Name, "load", timer.Elapsed);
+                services.Metrics?.CountRecords(pipeline, step.Name, loaded: committed.Loaded - before.Loaded, rejected: committed.Rejected - before.Rejected, filtered: committed.Filtered - before.Filtered);
+                var elapsed = (earlier + clock.Elapsed).TotalSeconds;
+                services.Progress?.Report(new PipelineProgress(pipeline, step.Name, stepNumber, stepCount, committed.RecordsIn, committed.Loaded, committed.Rejected,
+                    elapsed > 0 ? committed.RecordsIn / elapsed : 0, (source as ISourceProgress)?.ShareRead));
+                if (batch.StopAfter is { } position)
+                {
+                    var rejection = batch.Rejections[^1];
+                    (_failFastAt, _failFastLocation, _failFastReason) = (position, rejection.Item.Location, rejection.Error);
+                    _stopReading = true;
+                    return committed;
+                }
+            }
+        }
+        return committed;
+    }
+
+    private NewDeadLetter Letter(SourceItem item, PipelineStage stage, string error, int attempts) =>
+        new(pipeline, step.Name, runId, stage, item.Position, item.Location, error, attempts,
+            item.Record is { } record ? JsonRecordWriter.ToJson(record) : item.Problem!.RawText ?? "");
+
+    private static SourceItem OriginOf(ProcessedBatch batch, DataRecord loaded)
+    {
+        for (var i = 0; i < batch.Records.Count; i++)
+        {
+            if (ReferenceEquals(batch.Records[i], loaded)) return batch.Origins[i];
+        }
+        return new SourceItem(loaded);
+    }
+
+    private static string Describe(ValidationFailure failure) =>
+        failure.Field is null ? $"{failure.Rule}: {failure.Message}" : $"{failure.Field} ({failure.Rule}): {failure.Message}";
+
+    private static long ApproximateBytes(SourceItem item)
+    {
+        if (item.Record is not { } record) return item.Problem?.RawText?.Length ?? 16;
+        long bytes = 16;
+        foreach (var value in record.Values) bytes += value is string text ? text.Length * 2 + 24 : 16;
+        return bytes;
+    }
+
+    private static async Task<Exception?> Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+}

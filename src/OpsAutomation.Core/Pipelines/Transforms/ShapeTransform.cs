@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+
+namespace OpsAutomation.Core.Pipelines.Transforms;
+
+/// <summary>
+/// A transform that maps each input shape to one output shape, worked out once per shape and
+/// cached, so a record costs one array copy: rename, drop, default and derive.
+/// </summary>
+public abstract class ShapeTransform : IRecordTransform
+{
+    private readonly ConditionalWeakTable<RecordShape, ShapePlan> _plans = [];
+
+    public abstract string Name { get; }
+
+    public DataRecord? Apply(DataRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var plan = _plans.GetValue(record.Shape, Plan);
+        var values = new object?[plan.Output.Count];
+        for (var i = 0; i < plan.Sources.Length; i++)
+        {
+            var from = plan.Sources[i];
+            values[i] = from >= 0 ? record.Values[from] : null;
+        }
+        Fill(record, plan, values);
+        return new DataRecord(plan.Output, values, record.Position, record.Location);
+    }
+
+    /// <summary>The output shape for <paramref name="input"/>, and where each output field comes from (-1: made by <see cref="Fill"/>).</summary>
+    protected abstract ShapePlan Plan(RecordShape input);
+
+    /// <summary>Sets the values the plan leaves to the transform (defaults, derived fields).</summary>
+    protected virtual void Fill(DataRecord input, ShapePlan plan, object?[] values)
+    {
+    }
+}
+
+/// <summary>An output shape and, per output field, the input field it copies (-1 for none).</summary>
+public sealed record ShapePlan(RecordShape Output, int[] Sources);
+
+/// <summary>Renames fields: <c>@{ Rename = @{ cust = 'customer_id' } }</c>. A field that is absent is left alone.</summary>
+public sealed class RenameTransform(IReadOnlyDictionary<string, string> names) : ShapeTransform
+{
+    public override string Name => "rename";
+
+    protected override ShapePlan Plan(RecordShape input)
+    {
+        var output = input.Names.Select(n => names.TryGetValue(n, out var renamed) ? renamed : n).ToList();
+        var clash = output.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null) throw new InvalidOperationException($"Renaming gives two fields named '{clash.Key}'.");
+        return new ShapePlan(new RecordShape(output), [.. Enumerable.Range(0, input.Count)]);
+    }
+}
+
+/// <summary>Drops fields: <c>@{ Drop = 'internal_note', 'debug' }</c>.</summary>
+public sealed class DropTransform(IReadOnlyCollection<string> fields) : ShapeTransform
+{
+    private readonly HashSet<string> _fields = new(fields, StringComparer.Ordinal);
+
+    public override string Name => "drop";
+
+    protected override ShapePlan Plan(RecordShape input)
+    {
+        var kept = Enumerable.Range(0, input.Count).Where(i => !_fields.Contains(input.Names[i])).ToArray();
+        return new ShapePlan(new RecordShape([.. kept.Select(i => input.Names[i])]), kept);
+    }
+}
+
+/// <summary>Fills missing or null fields with a value: <c>@{ Default = @{ country = 'US'; qty = 1 } }</c>; adds a field that is absent.</summary>
+public sealed class DefaultTransform(IReadOnlyDictionary<string, object?> defaults) : ShapeTransform
+{
+    private readonly KeyValuePair<string, object?>[] _defaults = [.. defaults];
+
+    public override string Name => "default";
+
+    protected override ShapePlan Plan(RecordShape input)
+    {
+        var names = input.Names.ToList();
+        var sources = Enumerable.Range(0, input.Count).ToList();
+        foreach (var (field, _) in _defaults)
+        {
+            if (input.IndexOf(field) >= 0) continue;
+            names.Add(field);
+            sources.Add(-1);
+        }
+        return new ShapePlan(new RecordShape(names), [.. sources]);
+    }
+
+    protected override void Fill(DataRecord input, ShapePlan plan, object?[] values)
+    {
+        foreach (var (field, value) in _defaults)
+        {
+            var index = plan.Output.IndexOf(field);
+            if (values[index] is null || values[index] is string { Length: 0 }) values[index] = value;
+        }
+    }
+}

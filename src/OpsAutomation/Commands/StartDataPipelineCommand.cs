@@ -1,0 +1,195 @@
+using System.Management.Automation;
+using System.Threading.Channels;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Pipelines;
+using OpsAutomation.Core.Pipelines.Sources;
+using OpsAutomation.Core.Pipelines.Spec;
+using OpsAutomation.Core.State;
+using OpsAutomation.Models.Pipelines;
+using OpsAutomation.Pipelines;
+
+namespace OpsAutomation.Commands;
+
+/// <summary>
+/// Runs a data pipeline from its spec: reads, validates, transforms and loads each step's
+/// records with retries, dead letters and checkpoints, and returns the run with its counts.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "DataPipeline")]
+[OutputType(typeof(PipelineRun))]
+public sealed class StartDataPipelineCommand : OpsCmdlet
+{
+    private const int ProgressActivityId = 0x4F51;
+
+    private Channel<IReadOnlyDictionary<string, object?>?>? _input;
+    private Task<PipelineRun>? _running;
+    private OpsLog? _log;
+    private List<ScriptBlockTransform> _scripts = [];
+    private long _nextProgress;
+
+    /// <summary>The pipeline spec: a psd1, JSON or YAML file.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Records for a step whose Source is Type = 'Pipeline': hashtables or objects, one record each.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    /// <summary>Continue the pipeline's last unfinished run (killed, failed or stopped) after its checkpoints, instead of starting a new run.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>PowerShell transforms run after the spec's own, on a pipeline of one step: $_ is the record; return the new record, nothing to drop it, or throw to reject it.</summary>
+    [Parameter]
+    public ScriptBlock[] Transform { get; set; } = [];
+
+    /// <summary>The state directory: runs, dead letters and file-sink checkpoints.</summary>
+    [Parameter]
+    public string? StatePath { get; set; }
+
+    protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
+    {
+        var runtime = ModuleRuntime.Get();
+        var settings = LoadSettings();
+        var specPath = ResolvePath(Path);
+        var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
+        var redactor = new SecretRedactor();
+        var spec = ReadSpec(runtime, specPath, store, redactor);
+        var plan = spec.Plan;
+        if (Transform.Length > 0)
+        {
+            if (plan.Steps.Count != 1)
+                throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Transform applies to a pipeline of one step; '{specPath}' has {plan.Steps.Count}. Put declarative transforms in each step instead."),
+                    "TransformNotApplicable", ErrorCategory.InvalidArgument, Transform));
+            _scripts = [.. Transform.Select((script, i) => new ScriptBlockTransform(script, i + 1))];
+            plan = plan with { Steps = [plan.Steps[0] with { Transforms = [.. plan.Steps[0].Transforms, .. _scripts] }] };
+        }
+
+        var runs = new PipelineRunStore(store);
+        PipelineRun? resumed = null;
+        string runId;
+        if (Resume)
+        {
+            var unfinished = await runs.FindUnfinishedAsync(plan.Name, cancellationToken).ConfigureAwait(false)
+                ?? throw ErrorRecords.Terminating(new ErrorRecord(new InvalidOperationException($"Pipeline '{plan.Name}' has no unfinished run to resume in '{settings.StatePath}': its last run ended well, or it never ran."),
+                    "PipelineRunNotFound", ErrorCategory.ObjectNotFound, plan.Name));
+            if (unfinished.Run.Status == PipelineRunStatus.Running && unfinished.Host == Environment.MachineName && IsAlive(unfinished.ProcessId))
+                throw ErrorRecords.Terminating(new ErrorRecord(new InvalidOperationException($"Run {unfinished.Run.RunId} of pipeline '{plan.Name}' is still running in process {unfinished.ProcessId}."),
+                    "PipelineRunActive", ErrorCategory.ResourceBusy, plan.Name));
+            resumed = unfinished.Run;
+            runId = resumed.RunId;
+        }
+        else
+        {
+            runId = Guid.NewGuid().ToString();
+        }
+
+        _log = new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time);
+        var observers = new List<IPipelineObserver>();
+        var services = new PipelineServices
+        {
+            DeadLetters = new DeadLetterStore(store),
+            Runs = runs,
+            Resilience = runtime.Pipelines,
+            Time = runtime.Time,
+            Log = _log,
+            Metrics = new PipelineMetrics(runtime.Metrics.Registry),
+            Progress = new Progress(this, plan.Name),
+        };
+        WriteVerbose($"{(resumed is null ? "Starting" : "Resuming")} run {runId} of pipeline '{plan.Name}' from {specPath}: {string.Join(", ", plan.Steps.Select(s => s.Name))}");
+        _running = new PipelineRunner(plan, services).RunAsync(runId, resumed, cancellationToken);
+    }
+
+    protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        if (InputObject is null) return;
+        if (_input is null)
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException($"'{Path}' has no step with Source Type = 'Pipeline', so the piped object is not read."),
+                "PipelineInputNotRead", ErrorCategory.InvalidOperation, InputObject));
+            return;
+        }
+        var write = _input.Writer.WriteAsync(PSRecords.ToFields(InputObject), cancellationToken).AsTask();
+        // A run that ends early (a bad sink, fail-fast) reads no more: do not wait on a full channel for it.
+        await Task.WhenAny(write, _running!).ConfigureAwait(false);
+    }
+
+    protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
+    {
+        _input?.Writer.TryComplete();
+        try
+        {
+            var run = await _running!.ConfigureAwait(false);
+            WriteProgress(new ProgressRecord(ProgressActivityId, $"Pipeline {run.Pipeline}", "Done") { RecordType = ProgressRecordType.Completed });
+            WriteObject(run);
+            if (run.Status == PipelineRunStatus.Failed)
+                WriteError(new ErrorRecord(new InvalidOperationException($"Pipeline '{run.Pipeline}' run {run.RunId} failed: {run.Error}"), "PipelineRunFailed", ErrorCategory.OperationStopped, run));
+        }
+        finally
+        {
+            foreach (var script in _scripts) script.Dispose();
+            _log?.Dispose();
+        }
+    }
+
+    private PipelineSpec ReadSpec(Core.OpsRuntime runtime, string specPath, StateStore store, SecretRedactor redactor)
+    {
+        try
+        {
+            var tree = runtime.Configuration.ReadMap(specPath);
+            var usesInput = UsesPipelineInput(tree);
+            if (usesInput) _input = Channel.CreateBounded<IReadOnlyDictionary<string, object?>?>(new BoundedChannelOptions(10_000) { SingleReader = true });
+            return PipelineSpecReader.Read(tree, specPath, System.IO.Path.GetDirectoryName(specPath)!, new PipelineSpecContext
+            {
+                Checkpoints = new PipelineCheckpointStore(store),
+                Time = runtime.Time,
+                Secrets = new SecretResolver(),
+                Redactor = redactor,
+                Http = runtime.Http,
+                PipelineInput = _input is null ? null : () => new EnumerableRecordSource(_input.Reader),
+            });
+        }
+        catch (ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", specPath));
+        }
+    }
+
+    // The input channel must exist before the spec's factories capture it, and only when a step reads it.
+    private static bool UsesPipelineInput(Dictionary<string, object?> tree)
+    {
+        static bool IsPipelineSource(object? step) =>
+            step is IReadOnlyDictionary<string, object?> map && map.TryGetValue("Source", out var source) && source is IReadOnlyDictionary<string, object?> s
+            && s.TryGetValue("Type", out var type) && "Pipeline".Equals(type as string, StringComparison.OrdinalIgnoreCase);
+        return IsPipelineSource(tree) || (tree.TryGetValue("Steps", out var steps) && steps is IList<object?> list && list.Any(IsPipelineSource));
+    }
+
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Turns the runner's progress into Write-Progress, at most four times a second.</summary>
+    private sealed class Progress(StartDataPipelineCommand command, string pipeline) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value)
+        {
+            var now = Environment.TickCount64;
+            var next = Interlocked.Read(ref command._nextProgress);
+            if (now < next || Interlocked.CompareExchange(ref command._nextProgress, now + 250, next) != next) return;
+            var record = new ProgressRecord(ProgressActivityId, $"Pipeline {pipeline}",
+                $"Step {value.StepNumber}/{value.StepCount} {value.Step}: {value.RecordsIn:N0} read, {value.Loaded:N0} loaded, {value.Rejected:N0} rejected, {value.RecordsPerSecond:N0} records/s");
+            if (value.ShareRead is { } share) record.PercentComplete = (int)Math.Clamp(share * 100, 0, 100);
+            command.WriteProgress(record);
+        }
+    }
+}
