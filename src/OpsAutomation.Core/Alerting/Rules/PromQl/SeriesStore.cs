@@ -13,6 +13,8 @@ public sealed class SeriesStore : ISeriesSource
     // Series by an order-independent hash of their labels, so that Add finds a series without building its label set.
     private readonly Dictionary<int, List<StoredSeries>> _byContentHash = [];
     private readonly List<StoredSeries> _all = [];
+    private StoredSeries? _last;
+    private IReadOnlyDictionary<string, string>? _lastLabels;
     // label name -> value -> indexes into _all, in increasing order.
     private readonly Dictionary<string, Dictionary<string, List<int>>> _postings = new(StringComparer.Ordinal);
 
@@ -27,6 +29,12 @@ public sealed class SeriesStore : ISeriesSource
     public void Add(IReadOnlyDictionary<string, string> labels, long timestampMs, double value)
     {
         ArgumentNullException.ThrowIfNull(labels);
+        // Points of one series usually come one after another with the same dictionary: check its content, not its hash.
+        if (_last is { } last && ReferenceEquals(labels, _lastLabels) && labels.Count == last.LabelSet.Count && last.LabelSet.IsContentOf(labels))
+        {
+            Append(last, timestampMs, value);
+            return;
+        }
         var (hash, count) = ContentHash(labels);
         StoredSeries? series = null;
         if (_byContentHash.TryGetValue(hash, out var candidates))
@@ -54,6 +62,13 @@ public sealed class SeriesStore : ISeriesSource
                 ids.Add(index);
             }
         }
+        _last = series;
+        _lastLabels = labels;
+        Append(series, timestampMs, value);
+    }
+
+    private static void Append(StoredSeries series, long timestampMs, double value)
+    {
         var timestamps = series.TimestampList;
         if (timestamps.Count > 0 && timestamps[^1] >= timestampMs)
         {
