@@ -123,6 +123,8 @@ public sealed class PromQlParserTests
     [InlineData("x[5m] + 1", "parse error at position 7: binary expression must contain only scalar and instant vector types", 7)]
     [InlineData("(x)[5m]", "parse error at position 4: ranges only allowed for vector selectors", 4)]
     [InlineData("x{__name__=\"y\"}", "parse error at position 3: metric name must not be set twice: \"x\" or \"y\"", 3)]
+    [InlineData("x{a:b=\"1\"}", "parse error at position 3: invalid label name \"a:b\"", 3)]
+    [InlineData("sum by (a:b) (x)", "parse error at position 9: invalid label name \"a:b\"", 9)]
     [InlineData("x $ 1", "parse error at position 3: unexpected character '$'", 3)]
     [InlineData("x > 5m", "parse error at position 5: unexpected duration \"5m\"", 5)]
     [InlineData("x{a=\"b}", "parse error at position 5: unterminated quoted string", 5)]

@@ -262,7 +262,7 @@ internal sealed class Parser
             Advance();
             while (Peek.Kind != TokenKind.RightBrace)
             {
-                var label = Expect(TokenKind.Identifier, "a label name");
+                var label = ExpectLabelName();
                 var opToken = Advance();
                 var type = opToken.Kind switch
                 {
@@ -300,12 +300,20 @@ internal sealed class Parser
         var labels = new List<string>();
         while (Peek.Kind != TokenKind.RightParen)
         {
-            labels.Add(Expect(TokenKind.Identifier, "a label name").Text);
+            labels.Add(ExpectLabelName().Text);
             if (Peek.Kind == TokenKind.Comma) Advance();
             else if (Peek.Kind != TokenKind.RightParen) throw Error(Peek, $"unexpected {Describe(Peek)} in grouping opts, expected \",\" or \")\"");
         }
         Advance();
         return labels;
+    }
+
+    // Metric names may hold colons, label names may not.
+    private Token ExpectLabelName()
+    {
+        var token = Expect(TokenKind.Identifier, "a label name");
+        if (token.Text.Contains(':', StringComparison.Ordinal)) throw Error(token, $"invalid label name \"{token.Text}\"");
+        return token;
     }
 
     private static bool TryBinaryOperator(Token token, out BinaryOperator op)
