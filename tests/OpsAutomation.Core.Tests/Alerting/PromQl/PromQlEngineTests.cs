@@ -30,6 +30,7 @@ public sealed class PromQlEngineTests
     [Theory]
     [InlineData("requests / on(job) errors", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
     [InlineData("requests > on(job) errors", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
+    [InlineData("requests > bool on(job) 100 * errors", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
     [InlineData("errors / on(job) requests",
         "found duplicate series for the match group {job=\"api\"} on the right hand-side of the operation: "
         + "[{__name__=\"requests\", instance=\"b\", job=\"api\"}, {__name__=\"requests\", instance=\"a\", job=\"api\"}];"
@@ -63,12 +64,15 @@ public sealed class PromQlEngineTests
         Assert.Equal("parse error at position 11: unexpected end of input, expected ')'", engine.Query("sum(errors", FiveMinutes).Error);
     }
 
-    [Fact]
-    public void A_range_vector_result_is_refused_as_Prometheus_refuses_it_for_rules()
+    // The text is what `promtool test rules` reports for requests[5m].
+    [Theory]
+    [InlineData("requests[5m]")]
+    [InlineData("\"text\"")]
+    public void A_range_vector_or_string_result_is_refused_as_Prometheus_refuses_it_for_rules(string expression)
     {
-        var result = new PromQlEngine(Requests()).Query("requests[5m]", FiveMinutes);
+        var result = new PromQlEngine(Requests()).Query(expression, FiveMinutes);
 
-        Assert.Contains("range vector", result.Error, StringComparison.Ordinal);
+        Assert.Equal("rule result is not a vector or scalar", result.Error);
     }
 
     [Fact]
@@ -80,6 +84,13 @@ public sealed class PromQlEngineTests
         Assert.Empty(sample.Labels);
         Assert.Equal(6, sample.Value);
     }
+
+    // promtool answers {} NaN for scalar() of an empty vector; Prometheus's docs say the same of any count but one.
+    [Theory]
+    [InlineData("scalar(requests{job=\"nope\"})")]
+    [InlineData("scalar(requests)")]
+    public void Scalar_of_anything_but_one_sample_is_NaN(string expression) =>
+        Assert.True(double.IsNaN(Assert.Single(new PromQlEngine(Requests()).Query(expression, FiveMinutes).Samples).Value));
 
     [Fact]
     public void The_lookback_delta_is_configurable()
@@ -149,6 +160,26 @@ public sealed class PromQlEngineTests
         Assert.Null(result.Error);
         Assert.Equal(10, result.Samples.Count);
         Assert.All(result.Samples, s => Assert.Equal(1000, s.Value, 9));
+    }
+
+    [Fact]
+    public void Random_token_soup_fails_only_as_a_result_never_with_an_exception()
+    {
+        string[] pieces =
+        [
+            "requests", "errors{instance=\"a\"}", "rate(", "irate(", "sum", "avg", "count", "by", "without", "(", ")", "(job)", "[5m]", "[1m]",
+            "+", "-", "*", "/", "%", "^", "==", ">", "<=", "bool", "on(job)", "ignoring(instance)", "and", "or", "unless", "1", "0x1", "Inf",
+            "time()", "absent(", "vector(", "scalar(", "histogram_quantile(", "quantile_over_time(", "last_over_time(", ",", " ",
+        ];
+        var engine = new PromQlEngine(Requests());
+        var random = new Random(20261130);
+        var answered = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)] + " "));
+            if (engine.Query(text, FiveMinutes).Error is null) answered++;
+        }
+        Assert.True(answered > 100, $"only {answered} expressions were valid: the soup tests little");
     }
 
     [Fact]

@@ -74,6 +74,8 @@ public sealed class PromQlParserTests
     [InlineData("1e3", 1000)]
     [InlineData("0x1F", 31)]
     [InlineData("010", 8)]
+    [InlineData("17", 17)]
+    [InlineData("0777777777777777777777777", 777777777777777777777777.0)]
     [InlineData(".5", 0.5)]
     [InlineData("1.5e-3", 0.0015)]
     [InlineData("Inf", double.PositiveInfinity)]
@@ -105,6 +107,10 @@ public sealed class PromQlParserTests
     [InlineData("x{a=\"b\"", "parse error at position 8: unexpected end of input in label matching", 8)]
     [InlineData("x{a=b}", "parse error at position 5: unexpected identifier \"b\", expected a quoted string", 5)]
     [InlineData("x{a=~\"(\"}", "parse error at position 6: invalid regular expression \"(\"", 6)]
+    [InlineData("x{a=~\"(a)\\\\1\"}", "parse error at position 6: invalid regular expression \"(a)\\1\"", 6)]
+    [InlineData("x{a=~\"(?=a)a\"}", "parse error at position 6: invalid regular expression \"(?=a)a\"", 6)]
+    [InlineData("rate(x[0s])", "parse error at position 8: duration must be greater than 0", 8)]
+    [InlineData("sum(x) by (job) by (a)", "parse error at position 17: unexpected identifier \"by\"", 17)]
     [InlineData("rate(x[5x])", "parse error at position 8: not a valid duration string: \"5x\"", 8)]
     [InlineData("rate(x[30m1h])", "parse error at position 8: not a valid duration string: \"30m1h\"", 8)]
     [InlineData("rate(x)", "parse error at position 1: expected type range vector in call to function \"rate\", got instant vector", 1)]
@@ -117,6 +123,8 @@ public sealed class PromQlParserTests
     [InlineData("x[5m] + 1", "parse error at position 7: binary expression must contain only scalar and instant vector types", 7)]
     [InlineData("(x)[5m]", "parse error at position 4: ranges only allowed for vector selectors", 4)]
     [InlineData("x{__name__=\"y\"}", "parse error at position 3: metric name must not be set twice: \"x\" or \"y\"", 3)]
+    [InlineData("x{a:b=\"1\"}", "parse error at position 3: invalid label name \"a:b\"", 3)]
+    [InlineData("sum by (a:b) (x)", "parse error at position 9: invalid label name \"a:b\"", 9)]
     [InlineData("x $ 1", "parse error at position 3: unexpected character '$'", 3)]
     [InlineData("x > 5m", "parse error at position 5: unexpected duration \"5m\"", 5)]
     [InlineData("x{a=\"b}", "parse error at position 5: unterminated quoted string", 5)]
@@ -157,6 +165,24 @@ public sealed class PromQlParserTests
         var error = Assert.Throws<PromQlException>(() => PromQlEngine.Validate(expression));
 
         Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Garbage_fails_only_with_PromQlException()
+    {
+        const string Alphabet = "ab_:0159.xe+-*/%^=!~<>(){}[],@\"'` #\\sumbyratemoinf";
+        var random = new Random(20261130);
+        for (var i = 0; i < 5000; i++)
+        {
+            var text = new string(Enumerable.Range(0, random.Next(1, 24)).Select(_ => Alphabet[random.Next(Alphabet.Length)]).ToArray());
+            try
+            {
+                Parser.Parse(text);
+            }
+            catch (PromQlException)
+            {
+            }
+        }
     }
 
     [Fact]

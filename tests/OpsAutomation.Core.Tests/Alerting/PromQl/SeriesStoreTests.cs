@@ -35,6 +35,24 @@ public sealed class SeriesStoreTests
     }
 
     [Fact]
+    public void A_dictionary_changed_between_points_makes_another_series()
+    {
+        var store = new SeriesStore();
+        var labels = Labels("up", ("job", "a"));
+        store.Add(labels, 0, 1);
+        labels["job"] = "b";
+        store.Add(labels, 0, 2);
+        labels["instance"] = "x";
+        store.Add(labels, 0, 3);
+        labels.Remove("instance");
+        store.Add(labels, 1000, 4);
+
+        Assert.Equal(3, store.SeriesCount);
+        var b = Assert.Single(store.Select([new LabelMatcher("job", LabelMatchType.Equal, "b"), new LabelMatcher("instance", LabelMatchType.Equal, "")], 0, 1000));
+        Assert.Equal([2.0, 4.0], b.Values);
+    }
+
+    [Fact]
     public void An_older_or_equal_timestamp_is_refused_naming_series_and_time()
     {
         var store = new SeriesStore();

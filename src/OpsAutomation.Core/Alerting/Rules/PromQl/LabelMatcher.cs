@@ -6,8 +6,8 @@ public enum LabelMatchType { Equal, NotEqual, Regex, NotRegex }
 
 /// <summary>
 /// One matcher of a selector: name, operator and value. Regexes are fully anchored as in
-/// Prometheus (^(?:value)$, through .NET's Regex with CultureInvariant); an invalid one is an
-/// ArgumentException at construction. An absent label matches as the empty string.
+/// Prometheus (^(?:value)$, through .NET's Regex with CultureInvariant, non-backtracking as RE2);
+/// an invalid one, or one using backreferences or lookarounds, is an ArgumentException at construction. An absent label matches as the empty string.
 /// </summary>
 public sealed record LabelMatcher
 {
@@ -22,8 +22,16 @@ public sealed record LabelMatcher
         this.Value = Value;
         if (Type is LabelMatchType.Regex or LabelMatchType.NotRegex)
         {
-            // \A and \z: .NET's $ would also match before a final newline, RE2's does not.
-            _regex = new Regex(@"\A(?:" + Value + @")\z", RegexOptions.CultureInvariant);
+            // \A and \z: .NET's $ would also match before a final newline, RE2's does not. NonBacktracking
+            // is linear like RE2 and refuses what RE2 lacks (backreferences, lookarounds).
+            try
+            {
+                _regex = new Regex(@"\A(?:" + Value + @")\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            }
+            catch (NotSupportedException ex)
+            {
+                throw new ArgumentException($"regular expression \"{Value}\" uses a construct RE2 does not have: {ex.Message}", nameof(Value), ex);
+            }
         }
     }
 

@@ -52,6 +52,16 @@ internal sealed class LabelSet : IEquatable<LabelSet>
         return new LabelSet([.. list]);
     }
 
+    /// <summary>Whether every label of this set has its value in <paramref name="labels"/> (the caller compares the counts of non-empty values).</summary>
+    public bool IsContentOf(IReadOnlyDictionary<string, string> labels)
+    {
+        foreach (var label in _labels)
+        {
+            if (!labels.TryGetValue(label.Name, out var value) || !string.Equals(value, label.Value, StringComparison.Ordinal)) return false;
+        }
+        return true;
+    }
+
     public string Get(string name)
     {
         foreach (var label in _labels)

@@ -150,12 +150,21 @@ internal static class Lexer
         {
             return hex;
         }
-        if (literal.Length > 1 && literal[0] == '0' && literal.All(char.IsAsciiDigit))
-        {
-            if (literal.All(d => d is >= '0' and <= '7')) return Convert.ToInt64(literal, 8);
-        }
+        if (literal.Length > 1 && literal[0] == '0' && literal.All(d => d is >= '0' and <= '7') && TryParseOctal(literal, out var octal)) return octal;
         if (double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return value;
         throw new PromQlException($"parse error at position {position + 1}: bad number \"{literal}\"", position + 1);
+    }
+
+    // Too large for Go's ParseInt: Prometheus then reads the digits as a decimal float.
+    private static bool TryParseOctal(string literal, out long value)
+    {
+        value = 0;
+        foreach (var digit in literal)
+        {
+            if (value > (long.MaxValue - 7) / 8) return false;
+            value = value * 8 + (digit - '0');
+        }
+        return true;
     }
 
     private static (string Value, int End) ScanString(string text, int start)

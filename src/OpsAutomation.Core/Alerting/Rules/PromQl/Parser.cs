@@ -155,6 +155,7 @@ internal sealed class Parser
             var duration = Expect(TokenKind.Duration, "a duration such as 5m");
             if (!PrometheusDuration.TryParse(duration.Text, out var range))
                 throw Error(duration, $"not a valid duration string: \"{duration.Text}\"");
+            if (range <= TimeSpan.Zero) throw Error(duration, "duration must be greater than 0");
             Expect(TokenKind.RightBracket, "']'");
             expr = new MatrixSelector(selector.Position, selector, (long)range.TotalMilliseconds);
         }
@@ -208,9 +209,9 @@ internal sealed class Parser
             grouped = true;
         }
         Expect(TokenKind.LeftParen, "'('");
-        if (Peek.Kind == TokenKind.RightParen) throw Error(Peek, $"no arguments for aggregate expression provided");
+        if (Peek.Kind == TokenKind.RightParen) throw Error(Peek, "no arguments for aggregate expression provided");
         var operand = ParseExpression(0);
-        if (Peek.Kind == TokenKind.Comma) throw Error(Peek, $"wrong number of arguments for aggregate expression provided, expected 1, got more");
+        if (Peek.Kind == TokenKind.Comma) throw Error(Peek, "wrong number of arguments for aggregate expression provided, expected 1, got more");
         Expect(TokenKind.RightParen, "')'");
         if (!grouped && (IsWord("by") || IsWord("without")))
         {
@@ -261,7 +262,7 @@ internal sealed class Parser
             Advance();
             while (Peek.Kind != TokenKind.RightBrace)
             {
-                var label = Expect(TokenKind.Identifier, "a label name");
+                var label = ExpectLabelName();
                 var opToken = Advance();
                 var type = opToken.Kind switch
                 {
@@ -299,12 +300,20 @@ internal sealed class Parser
         var labels = new List<string>();
         while (Peek.Kind != TokenKind.RightParen)
         {
-            labels.Add(Expect(TokenKind.Identifier, "a label name").Text);
+            labels.Add(ExpectLabelName().Text);
             if (Peek.Kind == TokenKind.Comma) Advance();
             else if (Peek.Kind != TokenKind.RightParen) throw Error(Peek, $"unexpected {Describe(Peek)} in grouping opts, expected \",\" or \")\"");
         }
         Advance();
         return labels;
+    }
+
+    // Metric names may hold colons, label names may not.
+    private Token ExpectLabelName()
+    {
+        var token = Expect(TokenKind.Identifier, "a label name");
+        if (token.Text.Contains(':', StringComparison.Ordinal)) throw Error(token, $"invalid label name \"{token.Text}\"");
+        return token;
     }
 
     private static bool TryBinaryOperator(Token token, out BinaryOperator op)

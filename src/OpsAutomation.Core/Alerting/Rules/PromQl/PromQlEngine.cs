@@ -57,7 +57,8 @@ public sealed class PromQlEngine : IRuleQueryEngine
                     for (var i = 0; i < samples.Length; i++) samples[i] = new QuerySample(vector[i].Labels.ToDictionary(), vector[i].Value);
                     return new QueryResult(samples, null);
                 default:
-                    return QueryResult.Failed($"the expression returns a {(expr.Type == PromQlType.Matrix ? "range vector" : "string")}, but a rule needs an instant vector or a scalar");
+                    // Prometheus's rule query function (rules.EngineQueryFunc), which promtool uses too, says just this.
+                    return QueryResult.Failed("rule result is not a vector or scalar");
             }
         }
         catch (PromQlEvaluationException ex)

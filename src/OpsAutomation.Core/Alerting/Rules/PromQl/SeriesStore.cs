@@ -10,8 +10,11 @@ public sealed class SeriesStore : ISeriesSource
     /// <summary>Prometheus's stale marker: the NaN with bits 0x7ff0000000000002 that ends a series.</summary>
     public static readonly double StaleMarker = BitConverter.Int64BitsToDouble(0x7ff0000000000002);
 
-    private readonly Dictionary<LabelSet, StoredSeries> _byLabels = [];
+    // Series by an order-independent hash of their labels, so that Add finds a series without building its label set.
+    private readonly Dictionary<int, List<StoredSeries>> _byContentHash = [];
     private readonly List<StoredSeries> _all = [];
+    private StoredSeries? _last;
+    private IReadOnlyDictionary<string, string>? _lastLabels;
     // label name -> value -> indexes into _all, in increasing order.
     private readonly Dictionary<string, Dictionary<string, List<int>>> _postings = new(StringComparer.Ordinal);
 
@@ -26,11 +29,30 @@ public sealed class SeriesStore : ISeriesSource
     public void Add(IReadOnlyDictionary<string, string> labels, long timestampMs, double value)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        var key = LabelSet.From(labels);
-        if (!_byLabels.TryGetValue(key, out var series))
+        // Points of one series usually come one after another with the same dictionary: check its content, not its hash.
+        if (_last is { } last && ReferenceEquals(labels, _lastLabels) && labels.Count == last.LabelSet.Count && last.LabelSet.IsContentOf(labels))
         {
+            Append(last, timestampMs, value);
+            return;
+        }
+        var (hash, count) = ContentHash(labels);
+        StoredSeries? series = null;
+        if (_byContentHash.TryGetValue(hash, out var candidates))
+        {
+            foreach (var candidate in candidates)
+            {
+                if (candidate.LabelSet.Count == count && candidate.LabelSet.IsContentOf(labels)) series = candidate;
+            }
+        }
+        else
+        {
+            _byContentHash[hash] = candidates = [];
+        }
+        if (series is null)
+        {
+            var key = LabelSet.From(labels);
             series = new StoredSeries(key);
-            _byLabels.Add(key, series);
+            candidates.Add(series);
             var index = _all.Count;
             _all.Add(series);
             foreach (var label in key.Labels)
@@ -40,15 +62,34 @@ public sealed class SeriesStore : ISeriesSource
                 ids.Add(index);
             }
         }
+        _last = series;
+        _lastLabels = labels;
+        Append(series, timestampMs, value);
+    }
+
+    private static void Append(StoredSeries series, long timestampMs, double value)
+    {
         var timestamps = series.TimestampList;
         if (timestamps.Count > 0 && timestamps[^1] >= timestampMs)
         {
             throw new ArgumentException(
-                $"series {key}: a point at {timestampMs} ms ({DateTimeOffset.FromUnixTimeMilliseconds(timestampMs):O}) does not come after the last one at {timestamps[^1]} ms",
+                $"series {series.LabelSet}: a point at {timestampMs} ms ({DateTimeOffset.FromUnixTimeMilliseconds(timestampMs):O}) does not come after the last one at {timestamps[^1]} ms",
                 nameof(timestampMs));
         }
         timestamps.Add(timestampMs);
         series.ValueList.Add(value);
+    }
+
+    private static (int Hash, int Count) ContentHash(IReadOnlyDictionary<string, string> labels)
+    {
+        int hash = 0, count = 0;
+        foreach (var (name, value) in labels)
+        {
+            if (string.IsNullOrEmpty(value)) continue;
+            hash += HashCode.Combine(StringComparer.Ordinal.GetHashCode(name), StringComparer.Ordinal.GetHashCode(value));
+            count++;
+        }
+        return (hash, count);
     }
 
     public IEnumerable<StoredSeries> Select(IReadOnlyList<LabelMatcher> matchers, long minTimestampMs, long maxTimestampMs)
