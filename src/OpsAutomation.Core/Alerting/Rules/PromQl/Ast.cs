@@ -11,6 +11,7 @@ internal enum PromQlFunction
     Rate, Irate, Increase, Delta,
     AvgOverTime, MinOverTime, MaxOverTime, SumOverTime, CountOverTime, LastOverTime, StddevOverTime, StdvarOverTime, QuantileOverTime, PresentOverTime,
     Absent, HistogramQuantile, Vector, Scalar, Time,
+    Abs, Ceil, Floor, Round, Clamp, ClampMin, ClampMax,
 }
 
 /// <summary>A node of a parsed expression; <see cref="Position"/> is 1-based.</summary>

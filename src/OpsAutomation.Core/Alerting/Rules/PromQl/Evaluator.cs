@@ -75,10 +75,50 @@ internal sealed class Evaluator(ISeriesSource source, long timeMs, long lookback
                 return HistogramQuantile(EvalScalar(call.Args[0]), EvalVector(call.Args[1]));
             case PromQlFunction.QuantileOverTime:
                 return OverRange(call.Function, (MatrixSelector)call.Args[1], EvalScalar(call.Args[0]));
+            case PromQlFunction.Abs:
+                return Elementwise(EvalVector(call.Args[0]), Math.Abs);
+            case PromQlFunction.Ceil:
+                return Elementwise(EvalVector(call.Args[0]), Math.Ceiling);
+            case PromQlFunction.Floor:
+                return Elementwise(EvalVector(call.Args[0]), Math.Floor);
+            case PromQlFunction.Round:
+            {
+                // Prometheus rounds half up, to a multiple of to_nearest: floor(v / n + 0.5) * n, computed with 1/n as it does.
+                var inverse = 1 / EvalScalar(call.Args[1]);
+                return Elementwise(EvalVector(call.Args[0]), v => Math.Floor(v * inverse + 0.5) / inverse);
+            }
+            case PromQlFunction.ClampMin:
+            {
+                var min = EvalScalar(call.Args[1]);
+                return Elementwise(EvalVector(call.Args[0]), v => GoMax(v, min));
+            }
+            case PromQlFunction.ClampMax:
+            {
+                var max = EvalScalar(call.Args[1]);
+                return Elementwise(EvalVector(call.Args[0]), v => GoMin(v, max));
+            }
+            case PromQlFunction.Clamp:
+            {
+                var (min, max) = (EvalScalar(call.Args[1]), EvalScalar(call.Args[2]));
+                // As in Prometheus: an empty range clamps to nothing.
+                return max < min ? [] : Elementwise(EvalVector(call.Args[0]), v => GoMax(min, GoMin(max, v)));
+            }
             default:
                 return OverRange(call.Function, (MatrixSelector)call.Args[0], 0);
         }
     }
+
+    /// <summary>A function of each sample's value; the metric name goes, as for every Prometheus function but last_over_time.</summary>
+    private static List<Sample> Elementwise(List<Sample> vector, Func<double, double> function)
+    {
+        for (var i = 0; i < vector.Count; i++) vector[i] = new Sample(vector[i].Labels.WithoutMetricName(), function(vector[i].Value));
+        return EnsureUnique(vector);
+    }
+
+    // Go's math.Max/Min: NaN wins, unlike a comparison.
+    private static double GoMax(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
+
+    private static double GoMin(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Min(a, b);
 
     /// <summary>Functions of a range vector: one output per series with samples in the range; the metric name goes, except for last_over_time.</summary>
     private List<Sample> OverRange(PromQlFunction function, MatrixSelector matrix, double parameter)

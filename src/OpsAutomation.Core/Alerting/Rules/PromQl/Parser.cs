@@ -29,16 +29,24 @@ internal sealed class Parser
         ["vector"] = (PromQlFunction.Vector, [PromQlType.Scalar], PromQlType.Vector),
         ["scalar"] = (PromQlFunction.Scalar, [PromQlType.Vector], PromQlType.Scalar),
         ["time"] = (PromQlFunction.Time, [], PromQlType.Scalar),
+        ["abs"] = (PromQlFunction.Abs, [PromQlType.Vector], PromQlType.Vector),
+        ["ceil"] = (PromQlFunction.Ceil, [PromQlType.Vector], PromQlType.Vector),
+        ["floor"] = (PromQlFunction.Floor, [PromQlType.Vector], PromQlType.Vector),
+        // round's second argument (to_nearest) is optional, as in Prometheus.
+        ["round"] = (PromQlFunction.Round, [PromQlType.Vector, PromQlType.Scalar], PromQlType.Vector),
+        ["clamp"] = (PromQlFunction.Clamp, [PromQlType.Vector, PromQlType.Scalar, PromQlType.Scalar], PromQlType.Vector),
+        ["clamp_min"] = (PromQlFunction.ClampMin, [PromQlType.Vector, PromQlType.Scalar], PromQlType.Vector),
+        ["clamp_max"] = (PromQlFunction.ClampMax, [PromQlType.Vector, PromQlType.Scalar], PromQlType.Vector),
     };
 
     // Prometheus functions this engine does not evaluate: refused as unsupported rather than unknown.
     private static readonly HashSet<string> UnsupportedFunctions = new(StringComparer.Ordinal)
     {
-        "abs", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "changes", "clamp", "clamp_max", "clamp_min",
+        "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "changes",
         "cos", "cosh", "day_of_month", "day_of_week", "day_of_year", "days_in_month", "deg", "deriv", "double_exponential_smoothing", "exp",
-        "floor", "histogram_avg", "histogram_count", "histogram_fraction", "histogram_stddev", "histogram_stdvar", "histogram_sum",
+        "histogram_avg", "histogram_count", "histogram_fraction", "histogram_stddev", "histogram_stdvar", "histogram_sum",
         "holt_winters", "hour", "idelta", "info", "label_join", "label_replace", "ln", "log10", "log2", "mad_over_time", "minute", "month",
-        "pi", "predict_linear", "rad", "resets", "round", "sgn", "sin", "sinh", "sort", "sort_by_label", "sort_by_label_desc", "sort_desc",
+        "pi", "predict_linear", "rad", "resets", "sgn", "sin", "sinh", "sort", "sort_by_label", "sort_by_label_desc", "sort_desc",
         "sqrt", "tan", "tanh", "timestamp", "year",
     };
 
@@ -243,6 +251,7 @@ internal sealed class Parser
             }
         }
         Expect(TokenKind.RightParen, "')' or ','");
+        if (function.Function == PromQlFunction.Round && args.Count == 1) args.Add(new NumberLiteral(name.Position + 1, 1));
         if (args.Count != function.Args.Length)
             throw Error(name, $"expected {function.Args.Length} argument(s) in call to \"{name.Text}\", got {args.Count}");
         for (var i = 0; i < args.Count; i++)
