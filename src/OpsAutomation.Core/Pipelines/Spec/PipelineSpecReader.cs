@@ -19,7 +19,7 @@ public static class PipelineSpecReader
 {
     private static readonly string[] TopKeys = ["Name", "Steps", "Alerting", "Lineage", .. StepKeys()];
     private static readonly string[] SourceTypes = ["Csv", "JsonLines", "Json", "Sqlite", "Postgres", "Pipeline"];
-    private static readonly string[] SinkTypes = ["Sqlite", "Csv", "JsonLines"];
+    private static readonly string[] SinkTypes = ["Sqlite", "Postgres", "Csv", "JsonLines"];
     private static readonly string[] TransformKinds = ["Rename", "Drop", "Default", "Cast", "Derive", "Filter"];
 
     private static string[] StepKeys() =>
@@ -201,6 +201,20 @@ public static class PipelineSpecReader
                 };
                 if (options.Mode == SinkWriteMode.Upsert && options.Key.Count == 0) throw sink.Error("is required for Mode Upsert: name the key columns", "Key");
                 return () => new SqliteSink(options);
+            }
+            case "Postgres":
+            {
+                sink.RejectUnknownKeys(["Type", "ConnectionString", "Table", "Key", "Mode"]);
+                var options = new PostgresSinkOptions
+                {
+                    ConnectionString = Secret(sink, "ConnectionString", baseDirectory, context),
+                    Table = sink.GetRequiredString("Table"),
+                    Key = sink.GetStringList("Key"),
+                    Mode = sink.GetEnum<SinkWriteMode>("Mode", "sink mode") ?? (sink.Contains("Key") ? SinkWriteMode.Upsert : SinkWriteMode.Append),
+                    ColumnTypes = columnTypes,
+                };
+                if (options.Mode == SinkWriteMode.Upsert && options.Key.Count == 0) throw sink.Error("is required for Mode Upsert: name the key columns", "Key");
+                return () => new PostgresSink(options);
             }
             case "Csv":
             {
