@@ -182,11 +182,12 @@ public sealed class JsonSchemaValidator
         }
         if (violations.Count > 0) return violations;
 
-        // not, oneOf and the false schema fail without an error message: name the keyword
-        // from the deepest failing evaluation path.
+        // not, oneOf and the false schema fail without an error message: the keyword is the step
+        // from the deepest failing node to the subschemas it evaluated (none: the false schema).
         var deepest = nodes.Where(n => !n.IsValid).MaxBy(n => n.EvaluationPath.ToString().Length) ?? results;
         var path = deepest.EvaluationPath.ToString();
-        var keyword = path.Length == 0 ? "false" : path[(path.LastIndexOf('/') + 1)..];
+        var below = nodes.Select(n => n.EvaluationPath.ToString()).FirstOrDefault(p => p.Length > path.Length + 1 && p.StartsWith(path + "/", StringComparison.Ordinal));
+        var keyword = below is null ? "false" : below[(path.Length + 1)..].Split('/')[0];
         return [new SchemaViolation(keyword, deepest.InstanceLocation.ToString(), $"the value fails '{keyword}' at {(path.Length == 0 ? "the schema root" : path)}")];
     }
 }
