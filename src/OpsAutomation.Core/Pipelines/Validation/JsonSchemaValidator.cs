@@ -15,9 +15,10 @@ public sealed record SchemaViolation(string Keyword, string InstanceLocation, st
 /// when loaded, evaluated by JsonSchema.Net. Thread-safe once built.
 /// </summary>
 /// <remarks>
-/// <para><see cref="IsValid"/> uses the library's Flag output, its fastest; <see cref="Explain"/>
-/// evaluates again with the List output, which costs several times more, so callers explain only
-/// the instances that failed.</para>
+/// <para><see cref="IsValid"/> answers from a check compiled from the schema when the schema is a
+/// flat one (<see cref="FlatSchemaCheck"/>), else from the library's Flag output, its fastest;
+/// <see cref="Explain"/> always asks the library, with the List output, which costs several times
+/// more, so callers explain only the instances that failed.</para>
 /// <para><c>format</c> is an annotation, as draft 2020-12 specifies by default: the library's
 /// format assertions fail many of the official format tests, so they are not switched on.</para>
 /// </remarks>
@@ -27,10 +28,12 @@ public sealed class JsonSchemaValidator
     private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
     private readonly JsonSchema _schema;
+    private readonly FlatSchemaCheck? _flat;
 
-    private JsonSchemaValidator(JsonSchema schema, string origin)
+    private JsonSchemaValidator(JsonSchema schema, FlatSchemaCheck? flat, string origin)
     {
         _schema = schema;
+        _flat = flat;
         Origin = origin;
     }
 
@@ -92,13 +95,13 @@ public sealed class JsonSchemaValidator
                 origin, violation.InstanceLocation.Length == 0 ? null : violation.InstanceLocation, inner: buildError);
         }
         return schema is not null
-            ? new JsonSchemaValidator(schema, origin)
+            ? new JsonSchemaValidator(schema, FlatSchemaCheck.TryCompile(root), origin)
             : throw new ConfigurationException($"not a usable JSON Schema: {buildError!.Message}", origin, inner: buildError);
     }
 
     /// <summary>True when <paramref name="instance"/> conforms.</summary>
     /// <exception cref="ConfigurationException">The schema has a reference that does not resolve.</exception>
-    public bool IsValid(JsonElement instance) => Evaluate(instance, FlagOutput).IsValid;
+    public bool IsValid(JsonElement instance) => _flat?.IsValid(instance) ?? Evaluate(instance, FlagOutput).IsValid;
 
     /// <summary>Every keyword <paramref name="instance"/> fails; empty when it conforms.</summary>
     /// <exception cref="ConfigurationException">The schema has a reference that does not resolve.</exception>
