@@ -60,13 +60,16 @@ Measure("schema + rules + expression", () => new RecordValidator(schema, columns
 
 void Measure(string name, Func<RecordValidator> create, int threads, bool coerceFirst = false)
 {
-    var best = 0.0;
+    // Rows per CPU-second as well as per wall-clock second: on a busy shared machine the wall clock
+    // measures the neighbours, the CPU time what one idle core would do.
+    var (best, bestCpu) = (0.0, 0.0);
     for (var round = 0; round < 3; round++)
     {
         var records = source.Select((values, i) => new DataRecord(shape, [.. values], i + 1, $"bench.csv:{i + 2}")).ToArray();
         if (coerceFirst) foreach (var record in records) coerce.Validate(record);
         var validator = create();
         var failures = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         Parallel.For(0, threads, t =>
         {
@@ -74,8 +77,10 @@ void Measure(string name, Func<RecordValidator> create, int threads, bool coerce
                 if (validator.Validate(records[i]).Count > 0) Interlocked.Increment(ref failures);
         });
         watch.Stop();
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         if (failures > 0) throw new InvalidOperationException($"{name}: {failures} records failed; the bench data must be valid");
         best = Math.Max(best, records.Length / watch.Elapsed.TotalSeconds);
+        bestCpu = Math.Max(bestCpu, records.Length / cpuSeconds);
     }
-    Console.WriteLine($"{name,-32} {threads} thread(s): {best,12:N0} rows/s (best of 3, {rows:N0} rows)");
+    Console.WriteLine($"{name,-30} {threads} thread(s): {best,10:N0} rows/s wall, {bestCpu,10:N0} rows per CPU-second (best of 3, {rows:N0} rows)");
 }

@@ -131,10 +131,24 @@ internal sealed class FlatSchemaCheck
             case "type":
                 var types = value.ValueKind == JsonValueKind.String ? [value.GetString()!]
                     : value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(t => t.GetString()!).ToArray() : null;
-                return types is null ? null : instance => types.Any(t => HasType(instance, t));
+                return types is null ? null : instance =>
+                {
+                    foreach (var type in types)
+                    {
+                        if (HasType(instance, type)) return true;
+                    }
+                    return false;
+                };
             case "enum" when value.ValueKind == JsonValueKind.Array:
                 var options = value.EnumerateArray().Select(o => o.Clone()).ToArray();
-                return instance => options.Any(o => JsonEquals(o, instance));
+                return instance =>
+                {
+                    foreach (var option in options)
+                    {
+                        if (JsonEquals(option, instance)) return true;
+                    }
+                    return false;
+                };
             case "const":
                 var constant = value.Clone();
                 return instance => JsonEquals(constant, instance);
