@@ -16,7 +16,7 @@ string[][] source = [.. Enumerable.Range(1, rows).Select(i => new[]
     i % 2 == 0 ? "true" : "false", "2024-03-01", "2024-03-04",
 })];
 
-var schema = JsonSchemaValidator.Parse("""
+const string SchemaText = """
     {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "type": "object",
@@ -34,7 +34,10 @@ var schema = JsonSchemaValidator.Parse("""
         "ship_date": { "type": ["string", "null"] }
       }
     }
-    """, "bench.schema.json");
+    """;
+var schema = JsonSchemaValidator.Parse(SchemaText, "bench.schema.json");
+// The same schema with an (empty) $defs, which the compiled flat check does not take: JsonSchema.Net alone.
+var librarySchema = JsonSchemaValidator.Parse(SchemaText.Replace("\"type\": \"object\",", "\"type\": \"object\", \"$defs\": {},", StringComparison.Ordinal), "bench-library.schema.json");
 ColumnRule[] columns =
 [
     new() { Name = "id", Type = ColumnType.Integer, Nullable = false, Unique = true },
@@ -55,6 +58,7 @@ var coerce = new RecordValidator(null, [.. columns.Select(c => new ColumnRule { 
 
 Measure("rules + expression", () => new RecordValidator(null, columns, expressions, ValidationMode.Lazy), 1);
 Measure("schema only (coerced records)", () => new RecordValidator(schema, [], [], ValidationMode.Lazy), 1, coerceFirst: true);
+Measure("schema only, library (Flag)", () => new RecordValidator(librarySchema, [], [], ValidationMode.Lazy), 1, coerceFirst: true);
 Measure("schema + rules + expression", () => new RecordValidator(schema, columns, expressions, ValidationMode.Lazy), 1);
 Measure("schema + rules + expression", () => new RecordValidator(schema, columns, expressions, ValidationMode.Lazy), Environment.ProcessorCount);
 
