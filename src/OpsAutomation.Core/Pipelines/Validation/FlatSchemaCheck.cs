@@ -242,18 +242,23 @@ internal sealed class FlatSchemaCheck
         if (schema.ValueKind != JsonValueKind.Object) return null;
 
         var checks = new List<Func<object?, bool>>();
+        var needsText = false;
         foreach (var keyword in schema.EnumerateObject())
         {
             if (Annotations.Contains(keyword.Name)) continue;
             var check = RecordKeyword(keyword.Name, keyword.Value);
             if (check is null) return null;
             checks.Add(check);
+            needsText |= keyword.Name is "enum" or "const" or "minLength" or "maxLength";
         }
         var all = checks.ToArray();
         return value =>
         {
-            // Values whose JSON form is decided elsewhere (dates, nested data, NaN) are left to the JSON check.
-            if (value is not (null or string or long or int or decimal or bool or double) || (value is double d && !double.IsFinite(d))) return null;
+            // A date is a string in JSON, but which string (date or date and time) is the JSON
+            // writer's business: only keywords that look at the text need it. Nested data and
+            // NaN are left to the JSON check.
+            if (value is DateTimeOffset && needsText) return null;
+            if (value is not (null or string or long or int or decimal or bool or double or DateTimeOffset) || (value is double d && !double.IsFinite(d))) return null;
             foreach (var check in all)
             {
                 if (!check(value)) return false;
@@ -322,7 +327,7 @@ internal sealed class FlatSchemaCheck
     {
         "null" => value is null,
         "boolean" => value is bool,
-        "string" => value is string,
+        "string" => value is string or DateTimeOffset,
         "number" => IsNumberValue(value),
         "integer" => value is long or int || (value is decimal m && m == decimal.Truncate(m)) || (value is double d && d == Math.Floor(d)),
         _ => false,
