@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Json.Schema;
-using OpsAutomation.Core.Pipelines.Records;
 
 namespace OpsAutomation.Core.Pipelines.Validation;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Json.Schema;
 using OpsAutomation.Core.Configuration;
-using OpsAutomation.Core.Pipelines.Records;
 
 namespace OpsAutomation.Core.Pipelines.Validation;
 

@@ -1,8 +1,8 @@
 // Rows per second of record validation alone (no source, no sink): 10 CSV-text columns, coerced
 // and checked by column rules and an expression, and by a JSON Schema, on one thread and on all.
+using OpsAutomation.Core.Pipelines;
 using System.Diagnostics;
 using System.Globalization;
-using OpsAutomation.Core.Pipelines.Records;
 using OpsAutomation.Core.Pipelines.Validation;
 using OpsAutomation.Models.Pipelines;
 
