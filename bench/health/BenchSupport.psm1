@@ -1,5 +1,5 @@
 #Requires -Version 7.4
-# Helpers the health benchmarks share: native calls that fail loudly, free loopback ports, and
+# Helpers the benchmarks share: native calls that fail loudly, free loopback ports, and
 # stopping what a benchmark started.
 Set-StrictMode -Version Latest
 
@@ -22,4 +22,14 @@ function Stop-Started([System.Diagnostics.Process] $Process, [System.Collections
     $Started.Remove($Process) | Out-Null
 }
 
-Export-ModuleMember -Function Invoke-Native, Get-FreeTcpPort, Stop-Started
+# Installs a Debian package when its command is missing (benchmarks start their peers themselves).
+function Install-DebianPackage([string] $Command, [string] $Package) {
+    if (Get-Command $Command -ErrorAction Ignore) { return }
+    if (-not $IsLinux -or -not (Test-Path /usr/bin/apt-get)) { throw "$Command is missing and there is no apt-get to install $Package." }
+    Write-Host "Installing Debian package $Package"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get @('update', '-qq') | Out-Null
+    Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', $Package) | Out-Null
+}
+
+Export-ModuleMember -Function Invoke-Native, Get-FreeTcpPort, Stop-Started, Install-DebianPackage

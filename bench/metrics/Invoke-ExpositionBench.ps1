@@ -28,13 +28,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '..' 'health' 'BenchSupport.psm1') -Force
 Set-StrictMode -Version Latest
 
-if (-not (Get-Command prometheus-node-exporter -ErrorAction Ignore)) {
-    if (-not $IsLinux -or -not (Test-Path /usr/bin/apt-get)) { throw 'prometheus-node-exporter is missing and there is no apt-get to install it.' }
-    Write-Host 'Installing Debian package prometheus-node-exporter'
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    Invoke-Native apt-get @('update', '-qq') | Out-Null
-    Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'prometheus-node-exporter') | Out-Null
-}
+Install-DebianPackage prometheus-node-exporter prometheus-node-exporter
 
 function Get-Median([double[]] $Values) {
     $sorted = $Values | Sort-Object

@@ -105,7 +105,7 @@ public sealed class PostgresSink : IRecordSink
     public async Task WriteAsync(IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, CancellationToken cancellationToken)
     {
         var connection = _connection ?? throw new InvalidOperationException("The sink is not open.");
-        if (_columns is null && ColumnsOf(records) is { Count: > 0 } inferred) await CreateTableAsync(inferred, cancellationToken).ConfigureAwait(false);
+        if (_columns is null && SinkColumn.FromRecords(records, _options.ColumnTypes) is { Count: > 0 } inferred) await CreateTableAsync(inferred, cancellationToken).ConfigureAwait(false);
         var columns = _columns ?? [];
         var refused = new List<RefusedRecord>();
         var rows = new List<(DataRecord Record, object?[] Values)>(records.Count);
@@ -265,27 +265,6 @@ public sealed class PostgresSink : IRecordSink
     };
 
     private static bool IsRecordError(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
-
-    private List<SinkColumn> ColumnsOf(IReadOnlyList<DataRecord> records)
-    {
-        var columns = new List<SinkColumn>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var record in records)
-        {
-            for (var i = 0; i < record.Shape.Count; i++)
-            {
-                var name = record.Shape.Names[i];
-                var type = SinkColumn.Infer(record.Values[i]);
-                if (!seen.TryGetValue(name, out var index)) { seen[name] = columns.Count; columns.Add(new SinkColumn(name, type)); }
-                else if (columns[index].Type == SinkColumnType.Any && type != SinkColumnType.Any) columns[index] = columns[index] with { Type = type };
-            }
-        }
-        for (var i = 0; i < columns.Count; i++)
-        {
-            if (_options.ColumnTypes.TryGetValue(columns[i].Name, out var declared)) columns[i] = columns[i] with { Type = declared };
-        }
-        return columns;
-    }
 
     private async Task CreateTableAsync(IReadOnlyList<SinkColumn> columns, CancellationToken cancellationToken)
     {

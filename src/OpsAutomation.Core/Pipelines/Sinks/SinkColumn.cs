@@ -40,6 +40,31 @@ public sealed record SinkColumn(string Name, SinkColumnType Type)
         _ => SinkColumnType.Any,
     };
 
+    /// <summary>
+    /// The columns of a table made from a batch: every field in order of first appearance, typed by
+    /// <paramref name="declared"/> where given (the validation rules), else by the first value that tells.
+    /// </summary>
+    public static List<SinkColumn> FromRecords(IReadOnlyList<DataRecord> records, IReadOnlyDictionary<string, SinkColumnType> declared)
+    {
+        var columns = new List<SinkColumn>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            for (var i = 0; i < record.Shape.Count; i++)
+            {
+                var name = record.Shape.Names[i];
+                var type = Infer(record.Values[i]);
+                if (!seen.TryGetValue(name, out var index)) { seen[name] = columns.Count; columns.Add(new SinkColumn(name, type)); }
+                else if (columns[index].Type == SinkColumnType.Any && type != SinkColumnType.Any) columns[index] = columns[index] with { Type = type };
+            }
+        }
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (declared.TryGetValue(columns[i].Name, out var type)) columns[i] = columns[i] with { Type = type };
+        }
+        return columns;
+    }
+
     /// <summary>Nested values as JSON text, times as round-trip ISO 8601, decimals exactly: what text-only targets store.</summary>
     public static object? ToStorable(object? value) => value switch
     {
