@@ -15,9 +15,10 @@ public sealed record SchemaViolation(string Keyword, string InstanceLocation, st
 /// when loaded, evaluated by JsonSchema.Net. Thread-safe once built.
 /// </summary>
 /// <remarks>
-/// <para><see cref="IsValid"/> uses the library's Flag output, its fastest; <see cref="Explain"/>
-/// evaluates again with the List output, which costs several times more, so callers explain only
-/// the instances that failed.</para>
+/// <para><see cref="IsValid"/> answers from a check compiled from the schema when the schema is a
+/// flat one (<see cref="FlatSchemaCheck"/>), else from the library's Flag output, its fastest;
+/// <see cref="Explain"/> always asks the library, with the List output, which costs several times
+/// more, so callers explain only the instances that failed.</para>
 /// <para><c>format</c> is an annotation, as draft 2020-12 specifies by default: the library's
 /// format assertions fail many of the official format tests, so they are not switched on.</para>
 /// </remarks>
@@ -27,10 +28,12 @@ public sealed class JsonSchemaValidator
     private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
     private readonly JsonSchema _schema;
+    private readonly FlatSchemaCheck? _flat;
 
-    private JsonSchemaValidator(JsonSchema schema, string origin)
+    private JsonSchemaValidator(JsonSchema schema, FlatSchemaCheck? flat, string origin)
     {
         _schema = schema;
+        _flat = flat;
         Origin = origin;
     }
 
@@ -92,13 +95,13 @@ public sealed class JsonSchemaValidator
                 origin, violation.InstanceLocation.Length == 0 ? null : violation.InstanceLocation, inner: buildError);
         }
         return schema is not null
-            ? new JsonSchemaValidator(schema, origin)
+            ? new JsonSchemaValidator(schema, FlatSchemaCheck.TryCompile(root), origin)
             : throw new ConfigurationException($"not a usable JSON Schema: {buildError!.Message}", origin, inner: buildError);
     }
 
     /// <summary>True when <paramref name="instance"/> conforms.</summary>
     /// <exception cref="ConfigurationException">The schema has a reference that does not resolve.</exception>
-    public bool IsValid(JsonElement instance) => Evaluate(instance, FlagOutput).IsValid;
+    public bool IsValid(JsonElement instance) => _flat?.IsValid(instance) ?? Evaluate(instance, FlagOutput).IsValid;
 
     /// <summary>Every keyword <paramref name="instance"/> fails; empty when it conforms.</summary>
     /// <exception cref="ConfigurationException">The schema has a reference that does not resolve.</exception>
@@ -182,11 +185,12 @@ public sealed class JsonSchemaValidator
         }
         if (violations.Count > 0) return violations;
 
-        // not, oneOf and the false schema fail without an error message: name the keyword
-        // from the deepest failing evaluation path.
+        // not, oneOf and the false schema fail without an error message: the keyword is the step
+        // from the deepest failing node to the subschemas it evaluated (none: the false schema).
         var deepest = nodes.Where(n => !n.IsValid).MaxBy(n => n.EvaluationPath.ToString().Length) ?? results;
         var path = deepest.EvaluationPath.ToString();
-        var keyword = path.Length == 0 ? "false" : path[(path.LastIndexOf('/') + 1)..];
+        var below = nodes.Select(n => n.EvaluationPath.ToString()).FirstOrDefault(p => p.Length > path.Length + 1 && p.StartsWith(path + "/", StringComparison.Ordinal));
+        var keyword = below is null ? "false" : below[(path.Length + 1)..].Split('/')[0];
         return [new SchemaViolation(keyword, deepest.InstanceLocation.ToString(), $"the value fails '{keyword}' at {(path.Length == 0 ? "the schema root" : path)}")];
     }
 }

@@ -71,6 +71,25 @@ public sealed class JsonSchemaConformanceTests(ITestOutputHelper output)
         Assert.NotEmpty(optional);
     }
 
+    [JsonSchemaSuiteFact]
+    public void The_compiled_flat_check_agrees_with_the_suite_wherever_it_applies()
+    {
+        // The check compiled for flat schemas answers IsValid without the library; every suite
+        // case whose schema it can compile is an independent test of it.
+        var compiled = 0;
+        var groups = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var test in JsonSchemaTestSuite.Cases.Values.Where(c => !c.Name.StartsWith("optional/format/", StringComparison.Ordinal)))
+        {
+            if (FlatSchemaCheck.TryCompile(test.Schema) is not { } check) continue;
+            compiled++;
+            groups.Add(test.Group.Split(" / ")[0]);
+            Assert.True(check.IsValid(test.Data) == test.Valid, $"the flat check says {(test.Valid ? "invalid" : "valid")} for '{test.Name}'");
+        }
+
+        output.WriteLine($"the flat check compiled the schema of {compiled} cases, from {string.Join(", ", groups)}");
+        Assert.True(compiled > 100, $"only {compiled} suite cases reach the flat check");
+    }
+
     /// <summary>Builds the schema through the wrapper and evaluates both ways (flag and detailed), which must agree.</summary>
     private static (bool Valid, string? SchemaError) Run(SuiteCase test)
     {
