@@ -177,6 +177,8 @@ function Invoke-BenchTask {
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'metrics' 'Invoke-ExpositionBench.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'pipelines' 'Invoke-PipelineBench.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
 }
 
 function Invoke-CleanTask {
