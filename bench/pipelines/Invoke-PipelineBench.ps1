@@ -33,8 +33,10 @@ Set-StrictMode -Version Latest
 
 $ModulePath = (Resolve-Path $ModulePath).Path
 $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+# Debian's python3, the one python3-pandas installs into (a python3 earlier on PATH may be another).
+$python = (Test-Path /usr/bin/python3) ? '/usr/bin/python3' : 'python3'
 if (-not $OursOnly) {
-    & python3 -c 'import pandas' 2>$null
+    & $python -c 'import pandas' 2>$null
     if ($LASTEXITCODE -ne 0) {
         if (-not $IsLinux -or -not (Test-Path /usr/bin/apt-get)) { throw 'python3-pandas is missing and there is no apt-get to install it.' }
         Write-Host 'Installing Debian package python3-pandas'
@@ -171,13 +173,14 @@ print(json.dumps({"Loaded": int(ok.sum()), "Rejected": int((~ok).sum()), "Second
         Write-Host "Running $Name"
         $json = Invoke-Native $FilePath $Arguments | Select-Object -Last 1
         $result = $json | ConvertFrom-Json
+        Write-Host "  $json"
         [pscustomobject]@{ Name = $Name; Loaded = [long]$result.Loaded; Rejected = [long]$result.Rejected; Seconds = [double]$result.Seconds; PeakBytes = [long]$result.PeakBytes }
     }
 
     $results = [System.Collections.Generic.List[object]]::new()
     $results.Add((Invoke-Contender 'Start-DataPipeline -> SQLite' $pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $work 'ours.ps1'))))
     if (-not $OursOnly) {
-        $results.Add((Invoke-Contender 'pandas -> SQLite' 'python3' @((Join-Path $work 'peer_pandas.py'))))
+        $results.Add((Invoke-Contender 'pandas -> SQLite' $python @((Join-Path $work 'peer_pandas.py'))))
         $results.Add((Invoke-Contender 'Import-Csv | ForEach-Object | Export-Csv' $pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $work 'import-csv.ps1'))))
     }
     $ours = $results[0]
