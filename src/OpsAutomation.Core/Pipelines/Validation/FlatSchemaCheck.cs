@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Json.Schema;
+using OpsAutomation.Core.Pipelines.Records;
 
 namespace OpsAutomation.Core.Pipelines.Validation;
 
@@ -20,10 +21,21 @@ internal sealed class FlatSchemaCheck
     };
 
     private readonly Func<JsonElement, bool> _check;
+    private readonly RecordCheck? _record;
 
-    private FlatSchemaCheck(Func<JsonElement, bool> check) => _check = check;
+    private FlatSchemaCheck(Func<JsonElement, bool> check, RecordCheck? record)
+    {
+        _check = check;
+        _record = record;
+    }
 
     public bool IsValid(JsonElement instance) => _check(instance);
+
+    /// <summary>
+    /// The verdict on the record's values as they are, without writing them as JSON; null when it
+    /// cannot tell (a value whose JSON form decides: a date, a nested object or list).
+    /// </summary>
+    public bool? IsValid(DataRecord record) => _record?.IsValid(record);
 
     /// <returns>The check, or null when the schema uses anything beyond the supported keywords.</returns>
     public static FlatSchemaCheck? TryCompile(JsonElement root)
@@ -31,14 +43,51 @@ internal sealed class FlatSchemaCheck
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("$schema", out var declared)
             && (declared.ValueKind != JsonValueKind.String || declared.GetString() != MetaSchemas.Draft202012Id.OriginalString))
             return null;
-        var check = CompileObject(root) ?? CompileValue(root, root: true);
-        return check is null ? null : new FlatSchemaCheck(check);
+        if (CompileObject(root, out var record) is { } objectCheck) return new FlatSchemaCheck(objectCheck, record);
+        var check = CompileValue(root, root: true);
+        return check is null ? null : new FlatSchemaCheck(check, null);
     }
 
-    private static Func<JsonElement, bool>? CompileObject(JsonElement schema)
+    /// <summary>The object schema applied to a record's fields directly.</summary>
+    private sealed class RecordCheck(Dictionary<string, Func<object?, bool?>> properties, string[] required, bool? additional)
     {
+        public bool? IsValid(DataRecord record)
+        {
+            var shape = record.Shape;
+            foreach (var name in required)
+            {
+                if (shape.IndexOf(name) < 0) return false;
+            }
+            bool? verdict = true;
+            for (var i = 0; i < shape.Count; i++)
+            {
+                if (properties.TryGetValue(shape.Names[i], out var check))
+                {
+                    switch (check(record.Values[i]))
+                    {
+                        case false:
+                            return false;
+                        case null:
+                            verdict = null;
+                            break;
+                    }
+                }
+                else if (additional == false)
+                {
+                    return false;
+                }
+            }
+            return verdict;
+        }
+    }
+
+    private static Func<JsonElement, bool>? CompileObject(JsonElement schema, out RecordCheck? record)
+    {
+        record = null;
         if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
             return null;
+        var valueChecks = new Dictionary<string, Func<object?, bool?>>(StringComparer.Ordinal);
+        var recordable = true;
 
         Func<JsonElement, bool>? value = null;
         var names = new Dictionary<string, Func<JsonElement, bool>>(StringComparer.Ordinal);
@@ -54,6 +103,8 @@ internal sealed class FlatSchemaCheck
                     {
                         if (CompileValue(property.Value, root: false) is not { } check) return null;
                         names[property.Name] = check;
+                        if (CompileRecordValue(property.Value) is { } valueCheck) valueChecks[property.Name] = valueCheck;
+                        else recordable = false;
                     }
                     break;
                 case "required" when keyword.Value.ValueKind == JsonValueKind.Array:
@@ -69,6 +120,11 @@ internal sealed class FlatSchemaCheck
                     break;
             }
         }
+        // At the root of a record only "type": "object" (or a list holding it) is known to hold.
+        recordable &= valueKeywords.All(k => k.Name == "type" && (k.Value.ValueKind == JsonValueKind.String
+            ? k.Value.GetString() == "object"
+            : k.Value.ValueKind == JsonValueKind.Array && k.Value.EnumerateArray().Any(t => t.GetString() == "object")));
+        if (recordable) record = new RecordCheck(valueChecks, required, additional);
         if (valueKeywords.Count > 0)
         {
             using var rest = JsonDocument.Parse("{" + string.Join(",", valueKeywords.Select(k => JsonSerializer.Serialize(k.Name) + ":" + k.Value.GetRawText())) + "}");
@@ -177,6 +233,133 @@ internal sealed class FlatSchemaCheck
                 return null;
         }
     }
+
+    /// <summary>A property schema applied to a record's value; null where only its JSON form can tell.</summary>
+    private static Func<object?, bool?>? CompileRecordValue(JsonElement schema)
+    {
+        if (schema.ValueKind is JsonValueKind.True) return static _ => true;
+        if (schema.ValueKind is JsonValueKind.False) return static _ => false;
+        if (schema.ValueKind != JsonValueKind.Object) return null;
+
+        var checks = new List<Func<object?, bool>>();
+        var needsText = false;
+        foreach (var keyword in schema.EnumerateObject())
+        {
+            if (Annotations.Contains(keyword.Name)) continue;
+            var check = RecordKeyword(keyword.Name, keyword.Value);
+            if (check is null) return null;
+            checks.Add(check);
+            needsText |= keyword.Name is "enum" or "const" or "minLength" or "maxLength";
+        }
+        var all = checks.ToArray();
+        return value =>
+        {
+            // A date is a string in JSON, but which string (date or date and time) is the JSON
+            // writer's business: only keywords that look at the text need it. Nested data and
+            // NaN are left to the JSON check.
+            if (value is DateTimeOffset && needsText) return null;
+            if (value is not (null or string or long or int or decimal or bool or double or DateTimeOffset) || (value is double d && !double.IsFinite(d))) return null;
+            foreach (var check in all)
+            {
+                if (!check(value)) return false;
+            }
+            return true;
+        };
+    }
+
+    private static Func<object?, bool>? RecordKeyword(string name, JsonElement value)
+    {
+        switch (name)
+        {
+            case "type":
+                var types = value.ValueKind == JsonValueKind.String ? [value.GetString()!]
+                    : value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(t => t.GetString()!).ToArray() : null;
+                return types is null ? null : instance =>
+                {
+                    foreach (var type in types)
+                    {
+                        if (ValueHasType(instance, type)) return true;
+                    }
+                    return false;
+                };
+            case "enum" when value.ValueKind == JsonValueKind.Array:
+                var options = value.EnumerateArray().Select(o => o.Clone()).ToArray();
+                return instance =>
+                {
+                    foreach (var option in options)
+                    {
+                        if (ValueEquals(option, instance)) return true;
+                    }
+                    return false;
+                };
+            case "const":
+                var constant = value.Clone();
+                return instance => ValueEquals(constant, instance);
+            case "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" when value.ValueKind == JsonValueKind.Number:
+                var bound = value.Clone();
+                return instance =>
+                {
+                    if (!IsNumberValue(instance)) return true;
+                    var order = CompareValue(instance, bound);
+                    return name switch
+                    {
+                        "minimum" => order >= 0,
+                        "maximum" => order <= 0,
+                        "exclusiveMinimum" => order > 0,
+                        _ => order < 0,
+                    };
+                };
+            case "minLength" or "maxLength" when value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var limit) && limit == decimal.Truncate(limit):
+                return instance =>
+                {
+                    if (instance is not string text) return true;
+                    var length = CodePoints(text);
+                    return name == "minLength" ? length >= limit : length <= limit;
+                };
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsNumberValue(object? value) => value is long or int or decimal or double;
+
+    private static bool ValueHasType(object? value, string type) => type switch
+    {
+        "null" => value is null,
+        "boolean" => value is bool,
+        "string" => value is string or DateTimeOffset,
+        "number" => IsNumberValue(value),
+        "integer" => value is long or int || (value is decimal m && m == decimal.Truncate(m)) || (value is double d && d == Math.Floor(d)),
+        _ => false,
+    };
+
+    /// <summary>Compares a number value with a JSON number as the JSON form of the value would compare.</summary>
+    private static int CompareValue(object? value, JsonElement bound)
+    {
+        // A double is written as its shortest round-trip text, which is what its decimal is read from.
+        decimal? exact = value switch
+        {
+            long l => l,
+            int i => i,
+            decimal m => m,
+            double d when decimal.TryParse(d.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ => null,
+        };
+        return exact is { } x && bound.TryGetDecimal(out var y)
+            ? x.CompareTo(y)
+            : Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture).CompareTo(bound.GetDouble());
+    }
+
+    private static bool ValueEquals(JsonElement option, object? value) => option.ValueKind switch
+    {
+        JsonValueKind.Null => value is null,
+        JsonValueKind.True => value is true,
+        JsonValueKind.False => value is false,
+        JsonValueKind.String => value is string s && option.ValueEquals(s),
+        JsonValueKind.Number => IsNumberValue(value) && CompareValue(value, option) == 0,
+        _ => false,
+    };
 
     private static bool HasType(JsonElement instance, string type) => type switch
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Json.Schema;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Pipelines.Records;
 
 namespace OpsAutomation.Core.Pipelines.Validation;
 
@@ -102,6 +103,9 @@ public sealed class JsonSchemaValidator
     /// <summary>True when <paramref name="instance"/> conforms.</summary>
     /// <exception cref="ConfigurationException">The schema has a reference that does not resolve.</exception>
     public bool IsValid(JsonElement instance) => _flat?.IsValid(instance) ?? Evaluate(instance, FlagOutput).IsValid;
+
+    /// <summary>The verdict on a record's values without writing them as JSON, when the compiled check can tell.</summary>
+    internal bool? TryIsValid(DataRecord record) => _flat?.IsValid(record);
 
     /// <summary>Every keyword <paramref name="instance"/> fails; empty when it conforms.</summary>
     /// <exception cref="ConfigurationException">The schema has a reference that does not resolve.</exception>

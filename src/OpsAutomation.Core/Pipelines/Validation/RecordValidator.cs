@@ -190,8 +190,10 @@ public sealed class RecordValidator
 
     private void CheckSchema(DataRecord record, Binding binding, ref List<ValidationFailure>? failures, bool failFast)
     {
+        // A flat schema checks the values as they are; the JSON form is written only when it cannot tell or they fail.
+        if (_schema!.TryIsValid(record) == true) return;
         using var document = RecordJson.ToDocument(record, binding.DateFields);
-        if (_schema!.IsValid(document.RootElement)) return;
+        if (_schema.IsValid(document.RootElement)) return;
 
         var earlier = failures;
         foreach (var violation in _schema.Explain(document.RootElement))

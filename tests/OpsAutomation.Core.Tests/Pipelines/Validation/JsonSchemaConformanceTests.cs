@@ -90,6 +90,67 @@ public sealed class JsonSchemaConformanceTests(ITestOutputHelper output)
         Assert.True(compiled > 100, $"only {compiled} suite cases reach the flat check");
     }
 
+    [JsonSchemaSuiteFact]
+    public void The_compiled_flat_check_on_record_values_agrees_with_the_suite()
+    {
+        // The same check applied to a record's values (as a JSON source gives them: numbers as
+        // long, or double, or decimal) must reach the suite's verdict, or say it cannot tell.
+        var decided = 0;
+        foreach (var test in JsonSchemaTestSuite.Cases.Values.Where(c => !c.Name.StartsWith("optional/format/", StringComparison.Ordinal)))
+        {
+            if (test.Data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+            {
+                // A schema for one value: as the schema of a record's only field, it must judge the field alike.
+                var field = test.Schema.ValueKind == JsonValueKind.Object
+                    ? "{" + string.Join(",", test.Schema.EnumerateObject().Where(k => k.Name != "$schema").Select(k => JsonSerializer.Serialize(k.Name) + ":" + k.Value.GetRawText())) + "}"
+                    : test.Schema.GetRawText();
+                using var wrapped = JsonDocument.Parse($$"""{ "properties": { "v": {{field}} } }""");
+                if (FlatSchemaCheck.TryCompile(wrapped.RootElement) is not { } fieldCheck) continue;
+                foreach (var asDecimal in new[] { false, true })
+                {
+                    if (!Exact(test.Data, asDecimal)) continue;
+                    var single = new OpsAutomation.Core.Pipelines.Records.DataRecord(new(["v"]), [Scalar(test.Data, asDecimal)], 1, test.Name);
+                    if (fieldCheck.IsValid(single) is not { } fieldVerdict) continue;
+                    decided++;
+                    Assert.True(fieldVerdict == test.Valid, $"on a record value the flat check says {(fieldVerdict ? "valid" : "invalid")} for '{test.Name}'");
+                }
+                continue;
+            }
+            if (test.Data.ValueKind != JsonValueKind.Object || FlatSchemaCheck.TryCompile(test.Schema) is not { } check) continue;
+            var members = test.Data.EnumerateObject().ToList();
+            if (members.Any(m => m.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)) continue;
+            var shape = new OpsAutomation.Core.Pipelines.Records.RecordShape([.. members.Select(m => m.Name)]);
+            foreach (var asDecimal in new[] { false, true })
+            {
+                if (!members.All(m => Exact(m.Value, asDecimal))) continue;
+                var record = new OpsAutomation.Core.Pipelines.Records.DataRecord(shape, [.. members.Select(m => Scalar(m.Value, asDecimal))], 1, test.Name);
+                if (check.IsValid(record) is not { } verdict) continue;
+                decided++;
+                Assert.True(verdict == test.Valid, $"on record values the flat check says {(verdict ? "valid" : "invalid")} for '{test.Name}'");
+            }
+        }
+
+        output.WriteLine($"the flat check decided {decided} suite instances from record values");
+        Assert.True(decided > 200, $"only {decided} suite instances were decided from record values");
+    }
+
+    /// <summary>Whether the number survives the trip to a .NET value (a source would lose the digits of 2^64 - 1 in a double too).</summary>
+    private static bool Exact(JsonElement value, bool asDecimal) =>
+        value.ValueKind != JsonValueKind.Number || value.TryGetInt64(out _)
+        || (value.TryGetDecimal(out var exact) && (asDecimal || (decimal.TryParse(value.GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var viaDouble) && viaDouble == exact)));
+
+    private static object? Scalar(JsonElement value, bool asDecimal) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number when value.TryGetInt64(out var integer) => integer,
+        JsonValueKind.Number when asDecimal && value.TryGetDecimal(out var exact) => exact,
+        JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
     /// <summary>Builds the schema through the wrapper and evaluates both ways (flag and detailed), which must agree.</summary>
     private static (bool Valid, string? SchemaError) Run(SuiteCase test)
     {

@@ -284,6 +284,21 @@ public sealed class RecordValidatorTests
         Assert.Empty(validator.Validate(new DataRecord(new RecordShape(["d"]), ["01.03.2024"], 1, "t:1")));
     }
 
+    [Theory]
+    [InlineData("""{ "properties": { "d": { "type": "string" } } }""", ColumnType.DateTime, true)]
+    [InlineData("""{ "properties": { "d": { "type": "integer" } } }""", ColumnType.Date, false)]
+    [InlineData("""{ "properties": { "d": { "type": "string", "maxLength": 10 } } }""", ColumnType.Date, true)]
+    [InlineData("""{ "properties": { "d": { "type": "string", "maxLength": 10 } } }""", ColumnType.DateTime, false)]
+    [InlineData("""{ "properties": { "d": { "enum": ["2024-03-01"] } } }""", ColumnType.Date, true)]
+    public void A_flat_schema_judges_dates_by_their_json_text(string schemaText, ColumnType type, bool valid)
+    {
+        var validator = new RecordValidator(JsonSchemaValidator.Parse(schemaText, "s.json"), [new ColumnRule { Name = "d", Type = type }], [], ValidationMode.Lazy);
+
+        var failures = validator.Validate(new DataRecord(new RecordShape(["d"]), ["2024-03-01"], 1, "t:1"));
+
+        Assert.Equal(valid, failures.Count == 0);
+    }
+
     [Fact]
     public void A_reference_that_does_not_resolve_is_a_configuration_error_not_a_record_failure()
     {
