@@ -2,7 +2,7 @@
 // and checked by column rules and an expression, and by a JSON Schema, on one thread and on all.
 using System.Diagnostics;
 using System.Globalization;
-using OpsAutomation.Core.Pipelines.Records;
+using OpsAutomation.Core.Pipelines;
 using OpsAutomation.Core.Pipelines.Validation;
 using OpsAutomation.Models.Pipelines;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Json.Schema;
-using OpsAutomation.Core.Pipelines.Records;
+using OpsAutomation.Core.Pipelines;
 
 namespace OpsAutomation.Core.Pipelines.Validation;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Json.Schema;
 using OpsAutomation.Core.Configuration;
-using OpsAutomation.Core.Pipelines.Records;
+using OpsAutomation.Core.Pipelines;
 
 namespace OpsAutomation.Core.Pipelines.Validation;
 

@@ -109,7 +109,7 @@ public sealed class JsonSchemaConformanceTests(ITestOutputHelper output)
                 foreach (var asDecimal in new[] { false, true })
                 {
                     if (!Exact(test.Data, asDecimal)) continue;
-                    var single = new OpsAutomation.Core.Pipelines.Records.DataRecord(new(["v"]), [Scalar(test.Data, asDecimal)], 1, test.Name);
+                    var single = new OpsAutomation.Core.Pipelines.DataRecord(new(["v"]), [Scalar(test.Data, asDecimal)], 1, test.Name);
                     if (fieldCheck.IsValid(single) is not { } fieldVerdict) continue;
                     decided++;
                     Assert.True(fieldVerdict == test.Valid, $"on a record value the flat check says {(fieldVerdict ? "valid" : "invalid")} for '{test.Name}'");
@@ -119,11 +119,11 @@ public sealed class JsonSchemaConformanceTests(ITestOutputHelper output)
             if (test.Data.ValueKind != JsonValueKind.Object || FlatSchemaCheck.TryCompile(test.Schema) is not { } check) continue;
             var members = test.Data.EnumerateObject().ToList();
             if (members.Any(m => m.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)) continue;
-            var shape = new OpsAutomation.Core.Pipelines.Records.RecordShape([.. members.Select(m => m.Name)]);
+            var shape = new OpsAutomation.Core.Pipelines.RecordShape([.. members.Select(m => m.Name)]);
             foreach (var asDecimal in new[] { false, true })
             {
                 if (!members.All(m => Exact(m.Value, asDecimal))) continue;
-                var record = new OpsAutomation.Core.Pipelines.Records.DataRecord(shape, [.. members.Select(m => Scalar(m.Value, asDecimal))], 1, test.Name);
+                var record = new OpsAutomation.Core.Pipelines.DataRecord(shape, [.. members.Select(m => Scalar(m.Value, asDecimal))], 1, test.Name);
                 if (check.IsValid(record) is not { } verdict) continue;
                 decided++;
                 Assert.True(verdict == test.Valid, $"on record values the flat check says {(verdict ? "valid" : "invalid")} for '{test.Name}'");

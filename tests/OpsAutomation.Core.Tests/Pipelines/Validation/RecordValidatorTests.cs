@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using OpsAutomation.Core.Configuration;
-using OpsAutomation.Core.Pipelines.Records;
+using OpsAutomation.Core.Pipelines;
 using OpsAutomation.Core.Pipelines.Validation;
 using OpsAutomation.Models.Pipelines;
 

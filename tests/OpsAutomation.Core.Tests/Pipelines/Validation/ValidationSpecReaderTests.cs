@@ -1,5 +1,5 @@
 using OpsAutomation.Core.Configuration;
-using OpsAutomation.Core.Pipelines.Records;
+using OpsAutomation.Core.Pipelines;
 using OpsAutomation.Core.Pipelines.Validation;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Pipelines;
