@@ -118,7 +118,7 @@ if (`$run.Status -notin 'Succeeded', 'CompletedWithRejections') { throw "Start-D
 `$allowed = [System.Collections.Generic.HashSet[string]]::new([string[]]('new', 'paid', 'shipped'))
 `$loaded = 0
 Import-Csv (Join-Path `$PSScriptRoot 'orders.csv') | ForEach-Object {
-    `$id = 0L; `$quantity = 0; `$price = 0m; `$date = [datetime]::MinValue
+    `$id = 0L; `$quantity = 0; `$price = 0d; `$date = [datetime]::MinValue
     `$ok = [long]::TryParse(`$_.id, [System.Globalization.NumberStyles]::Integer, `$inv, [ref]`$id) -and
         `$_.email -match '^[^@\s]+@[^@\s]+$' -and `$_.email.Length -ge 3 -and
         [int]::TryParse(`$_.quantity, [System.Globalization.NumberStyles]::Integer, `$inv, [ref]`$quantity) -and `$quantity -ge 1 -and `$quantity -le 1000 -and
