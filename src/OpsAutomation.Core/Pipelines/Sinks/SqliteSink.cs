@@ -14,6 +14,8 @@ namespace OpsAutomation.Core.Pipelines.Sinks;
 public sealed class SqliteSink : IRecordSink
 {
     private const string CheckpointTable = "_opsautomation_checkpoints";
+    // Rows per INSERT statement, and SQLite's limit on parameters in one statement (since 3.32).
+    private const int RowsPerStatement = 64, MaxParameters = 32_766;
     private const int SqliteBusy = 5, SqliteLocked = 6, SqliteConstraint = 19, SqliteMismatch = 20, SqliteTooBig = 18;
 
     private readonly SqliteSinkOptions _options;
@@ -22,6 +24,7 @@ public sealed class SqliteSink : IRecordSink
     private SinkContext? _context;
     private List<SinkColumn>? _columns;
     private Dictionary<string, int>? _columnOrdinals;
+    private bool[]? _untypedColumns;
 
     public SqliteSink(SqliteSinkOptions options)
     {
@@ -97,16 +100,19 @@ public sealed class SqliteSink : IRecordSink
     private async Task WriteBatchAsync(SqliteConnection connection, IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, bool isolate, CancellationToken cancellationToken)
     {
         var refused = new List<RefusedRecord>();
+        // Microsoft.Data.Sqlite is synchronous underneath: the sync calls below save a state machine per statement.
         // IMMEDIATE: take the write lock first, so a busy database fails the batch before any work (and the retry redoes all of it).
         await using var transaction = connection.BeginTransaction(deferred: false);
         // No table yet means no record so far had a field: the batch holds only rejections, and its checkpoint still commits.
         var columns = _columns ?? [];
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        if (columns.Count > 0) insert.CommandText = InsertSql();
-        var parameters = new SqliteParameter[columns.Count];
-        for (var i = 0; i < parameters.Length; i++) parameters[i] = insert.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
-        await using var savepoint = connection.CreateCommand();
+        using var insert = InsertCommand(connection, transaction, columns.Count, 1);
+        // Loading many rows per statement saves most of SQLite's per-statement work; a refused record
+        // fails its whole statement, and the batch is then redone record by record (isolate).
+        var rowsPerStatement = isolate || columns.Count == 0 ? 1 : Math.Max(1, Math.Min(RowsPerStatement, MaxParameters / columns.Count));
+        using var multiRow = rowsPerStatement > 1 ? InsertCommand(connection, transaction, columns.Count, rowsPerStatement) : null;
+        var waiting = new (DataRecord Record, int[] Indexes)[rowsPerStatement];
+        var waitingCount = 0;
+        using var savepoint = connection.CreateCommand();
         savepoint.Transaction = transaction;
         foreach (var record in records)
         {
@@ -121,28 +127,42 @@ public sealed class SqliteSink : IRecordSink
                 refused.Add(new RefusedRecord(record, $"Field '{record.Shape.Names[unknown]}' is not a column of table '{_options.Table}'."));
                 continue;
             }
-            foreach (var parameter in parameters) parameter.Value = DBNull.Value;
-            for (var field = 0; field < indexes.Length; field++)
-                parameters[indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
+            if (multiRow is not null)
+            {
+                waiting[waitingCount++] = (record, indexes);
+                if (waitingCount < rowsPerStatement) continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                for (var row = 0; row < waitingCount; row++) Bind(multiRow, row * columns.Count, waiting[row].Record, waiting[row].Indexes);
+                multiRow.ExecuteNonQuery();
+                waitingCount = 0;
+                continue;
+            }
+            Bind(insert, 0, record, indexes);
             if (!isolate)
             {
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                insert.ExecuteNonQuery();
                 continue;
             }
             savepoint.CommandText = "SAVEPOINT record;";
-            await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            savepoint.ExecuteNonQuery();
             try
             {
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                insert.ExecuteNonQuery();
             }
             catch (SqliteException ex) when (IsRecordError(ex))
             {
                 savepoint.CommandText = "ROLLBACK TO record;";
-                await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                savepoint.ExecuteNonQuery();
                 refused.Add(new RefusedRecord(record, $"Table '{_options.Table}' refused the record: {ex.Message}"));
             }
             savepoint.CommandText = "RELEASE record;";
-            await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            savepoint.ExecuteNonQuery();
+        }
+        // The rest of the batch, fewer than a statement holds, one by one and in order.
+        for (var row = 0; row < waitingCount; row++)
+        {
+            Bind(insert, 0, waiting[row].Record, waiting[row].Indexes);
+            insert.ExecuteNonQuery();
         }
         var checkpoint = await beforeCommit(refused, cancellationToken).ConfigureAwait(false);
         await using (var mark = connection.CreateCommand())
@@ -168,11 +188,38 @@ public sealed class SqliteSink : IRecordSink
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private string InsertSql()
+    // Sets one row's parameters, from the parameter at first on; fields the record lacks are NULL.
+    private void Bind(SqliteCommand command, int first, DataRecord record, int[] indexes)
+    {
+        var parameters = command.Parameters;
+        for (var i = 0; i < _columns!.Count; i++) parameters[first + i].Value = DBNull.Value;
+        for (var field = 0; field < indexes.Length; field++)
+            parameters[first + indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
+    }
+
+    private SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction transaction, int columnCount, int rows)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        if (columnCount == 0) return command;
+        command.CommandText = InsertSql(rows);
+        for (var i = 0; i < rows * columnCount; i++)
+        {
+            // A column with a declared type converts what it is given (affinity), so values bind as
+            // what they are; a column with none stores what it is given, and has always been given text.
+            var name = "$p" + i.ToString(CultureInfo.InvariantCulture);
+            if (_untypedColumns![i % columnCount]) command.Parameters.Add(name, SqliteType.Text);
+            else command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        return command;
+    }
+
+    private string InsertSql(int rows)
     {
         var names = string.Join(", ", _columns!.Select(c => Quote(c.Name)));
-        var values = string.Join(", ", _columns!.Select((_, i) => "$p" + i.ToString(CultureInfo.InvariantCulture)));
-        var sql = $"INSERT INTO {Quote(_options.Table)} ({names}) VALUES ({values})";
+        var values = string.Join(", ", Enumerable.Range(0, rows).Select(row =>
+            "(" + string.Join(", ", _columns!.Select((_, i) => "$p" + (row * _columns!.Count + i).ToString(CultureInfo.InvariantCulture))) + ")"));
+        var sql = $"INSERT INTO {Quote(_options.Table)} ({names}) VALUES {values}";
         if (_options.Mode == SinkWriteMode.Upsert)
         {
             var updates = _columns!.Where(c => !_options.Key.Contains(c.Name, StringComparer.Ordinal)).Select(c => $"{Quote(c.Name)} = excluded.{Quote(c.Name)}").ToList();
@@ -244,14 +291,20 @@ public sealed class SqliteSink : IRecordSink
     private async Task<List<SinkColumn>?> ReadColumnsAsync(CancellationToken cancellationToken)
     {
         await using var command = _connection!.CreateCommand();
-        command.CommandText = "SELECT name FROM pragma_table_info($table) ORDER BY cid;";
+        command.CommandText = "SELECT name, type FROM pragma_table_info($table) ORDER BY cid;";
         command.Parameters.AddWithValue("$table", _options.Table);
         var columns = new List<SinkColumn>();
+        var untyped = new List<bool>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) columns.Add(new SinkColumn(reader.GetString(0), SinkColumnType.Any));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                columns.Add(new SinkColumn(reader.GetString(0), SinkColumnType.Any));
+                untyped.Add(reader.IsDBNull(1) || reader.GetString(1).Length == 0);
+            }
         }
         if (columns.Count == 0) return null;
+        _untypedColumns = [.. untyped];
         _columnOrdinals = columns.Select((c, i) => (c.Name, i)).ToDictionary(c => c.Name, c => c.i, StringComparer.Ordinal);
         return columns;
     }
