@@ -14,8 +14,9 @@
     quantity a required integer in 1..1000; unit_price a decimal >= 0; order_date a date; status one
     of new, paid, shipped. Transform: total = quantity * unit_price, note dropped.
     Each contender runs in its own fresh process (pwsh with the module imported; python3) and
-    reports its own figures: work time (from the first read to the last write, so process start,
-    module import and the pandas import are left out) and peak resident memory of the whole process
+    reports its own figures: work time and CPU time (user+system, all threads) from the first read
+    to the last write, so process start, module import and the pandas import are left out; and peak
+    resident memory of the whole process
     (VmHWM from /proc/self/status). The bench fails unless all three load the same number of rows
     and reject the same number.
     python3-pandas comes from Debian (apt-get) when it is missing.
@@ -103,15 +104,18 @@ try {
     Set-Content (Join-Path $work 'ours.ps1') @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$($ModulePath -replace "'", "''")'
+`$cpu = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
 `$clock = [System.Diagnostics.Stopwatch]::StartNew()
 `$run = Start-DataPipeline (Join-Path `$PSScriptRoot 'orders.psd1') -StatePath (Join-Path `$PSScriptRoot 'state')
 `$seconds = `$clock.Elapsed.TotalSeconds
+`$cpuSeconds = ([System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - `$cpu).TotalSeconds
 if (`$run.Status -notin 'Succeeded', 'CompletedWithRejections') { throw "Start-DataPipeline ended `$(`$run.Status): `$(`$run.Error)" }
-[pscustomobject]@{ Loaded = `$run.Loaded; Rejected = `$run.Rejected; Seconds = `$seconds; PeakBytes = $hwm } | ConvertTo-Json -Compress
+[pscustomobject]@{ Loaded = `$run.Loaded; Rejected = `$run.Rejected; Seconds = `$seconds; CpuSeconds = `$cpuSeconds; PeakBytes = $hwm } | ConvertTo-Json -Compress
 "@
     Set-Content (Join-Path $work 'import-csv.ps1') @"
 `$ErrorActionPreference = 'Stop'
 `$inv = [System.Globalization.CultureInfo]::InvariantCulture
+`$cpu = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
 `$clock = [System.Diagnostics.Stopwatch]::StartNew()
 `$seen = [System.Collections.Generic.HashSet[long]]::new()
 `$rejected = [System.Collections.Generic.List[object]]::new()
@@ -133,14 +137,15 @@ Import-Csv (Join-Path `$PSScriptRoot 'orders.csv') | ForEach-Object {
 } | Export-Csv (Join-Path `$PSScriptRoot 'import-csv-out.csv') -NoTypeInformation -UseQuotes AsNeeded
 `$rejected | Export-Csv (Join-Path `$PSScriptRoot 'import-csv-rejected.csv') -NoTypeInformation -UseQuotes AsNeeded
 `$seconds = `$clock.Elapsed.TotalSeconds
-[pscustomobject]@{ Loaded = `$loaded; Rejected = `$rejected.Count; Seconds = `$seconds; PeakBytes = $hwm } | ConvertTo-Json -Compress
+`$cpuSeconds = ([System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - `$cpu).TotalSeconds
+[pscustomobject]@{ Loaded = `$loaded; Rejected = `$rejected.Count; Seconds = `$seconds; CpuSeconds = `$cpuSeconds; PeakBytes = $hwm } | ConvertTo-Json -Compress
 "@
     Set-Content (Join-Path $work 'peer_pandas.py') @'
 import json, os, re, sqlite3, sys, time
 import pandas as pd
 
 here = os.path.dirname(os.path.abspath(__file__))
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 df = pd.read_csv(os.path.join(here, "orders.csv"), dtype=str, keep_default_na=False)
 integer = r"[+-]?\d+"
 ids = pd.to_numeric(df["id"].where(df["id"].str.fullmatch(integer)), errors="coerce")
@@ -163,10 +168,10 @@ good["unit_price"] = price[ok]
 good["total"] = good["quantity"] * good["unit_price"]
 with sqlite3.connect(os.path.join(here, "pandas.db")) as db:
     good.to_sql("orders", db, index=False, if_exists="replace", chunksize=10000)
-seconds = time.perf_counter() - start
+seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
 with open("/proc/self/status") as status:
     peak = int(re.search(r"VmHWM:\s+(\d+)", status.read()).group(1)) * 1024
-print(json.dumps({"Loaded": int(ok.sum()), "Rejected": int((~ok).sum()), "Seconds": seconds, "PeakBytes": peak}))
+print(json.dumps({"Loaded": int(ok.sum()), "Rejected": int((~ok).sum()), "Seconds": seconds, "CpuSeconds": cpu_seconds, "PeakBytes": peak}))
 '@
 
     function Invoke-Contender([string] $Name, [string] $FilePath, [string[]] $Arguments) {
@@ -174,7 +179,7 @@ print(json.dumps({"Loaded": int(ok.sum()), "Rejected": int((~ok).sum()), "Second
         $json = Invoke-Native $FilePath $Arguments | Select-Object -Last 1
         $result = $json | ConvertFrom-Json
         Write-Host "  $json"
-        [pscustomobject]@{ Name = $Name; Loaded = [long]$result.Loaded; Rejected = [long]$result.Rejected; Seconds = [double]$result.Seconds; PeakBytes = [long]$result.PeakBytes }
+        [pscustomobject]@{ Name = $Name; Loaded = [long]$result.Loaded; Rejected = [long]$result.Rejected; Seconds = [double]$result.Seconds; CpuSeconds = [double]$result.CpuSeconds; PeakBytes = [long]$result.PeakBytes }
     }
 
     $results = [System.Collections.Generic.List[object]]::new()
@@ -194,11 +199,12 @@ print(json.dumps({"Loaded": int(ok.sum()), "Rejected": int((~ok).sum()), "Second
     ''
     "$('{0:N0}' -f $Rows) rows, $($ours.Loaded) loaded, $($ours.Rejected) rejected by each; $([Environment]::ProcessorCount) cores, load average $load at the end"
     ''
-    '| contender | seconds | rows/s | ours / it (speed) | peak RSS MiB | it / ours (memory) |'
-    '|---|---:|---:|---:|---:|---:|'
+    '| contender | seconds | rows/s | ours / it (speed) | CPU s | rows per CPU-second | peak RSS MiB | it / ours (memory) |'
+    '|---|---:|---:|---:|---:|---:|---:|---:|'
     foreach ($r in $results) {
         $rate = $Rows / $r.Seconds
-        '| {0} | {1:N1} | {2:N0} | {3:N2}x | {4:N0} | {5:N2}x |' -f $r.Name, $r.Seconds, $rate, ($r.Seconds / $ours.Seconds), ($r.PeakBytes / 1MB), ($r.PeakBytes / $ours.PeakBytes)
+        '| {0} | {1:N1} | {2:N0} | {3:N2}x | {4:N1} | {5:N0} | {6:N0} | {7:N2}x |' -f $r.Name, $r.Seconds, $rate, ($r.Seconds / $ours.Seconds), $r.CpuSeconds,
+            ($Rows / $r.CpuSeconds), ($r.PeakBytes / 1MB), ($r.PeakBytes / $ours.PeakBytes)
     }
 }
 finally {
