@@ -203,7 +203,7 @@ print(json.dumps({"Loaded": int(ok.sum()), "Rejected": int((~ok).sum()), "Second
     '|---|---:|---:|---:|---:|---:|---:|---:|'
     foreach ($r in $results) {
         $rate = $Rows / $r.Seconds
-        '| {0} | {1:N1} | {2:N0} | {3:N2}x | {4:N1} | {5:N0} | {6:N0} | {7:N2}x |' -f $r.Name, $r.Seconds, $rate, ($r.Seconds / $ours.Seconds), $r.CpuSeconds,
+        '| {0} | {1:N1} | {2:N0} | {3:N2}x | {4:N1} | {5:N0} | {6:N0} | {7:N2}x |' -f ($r.Name -replace '\|', '\|'), $r.Seconds, $rate, ($r.Seconds / $ours.Seconds), $r.CpuSeconds,
             ($Rows / $r.CpuSeconds), ($r.PeakBytes / 1MB), ($r.PeakBytes / $ours.PeakBytes)
     }
 }

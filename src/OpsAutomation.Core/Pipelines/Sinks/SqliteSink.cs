@@ -113,7 +113,8 @@ public sealed class SqliteSink : IRecordSink
         var rowsPerStatement = isolate || columns.Count == 0 ? 1 : Math.Max(1, Math.Min(RowsPerStatement, MaxParameters / columns.Count));
         using var multiRow = isolate || columns.Count == 0 ? null : new PreparedInsert(connection, InsertSql(rowsPerStatement));
         using var oneRow = isolate || columns.Count == 0 ? null : new PreparedInsert(connection, InsertSql(1));
-        var waiting = new (DataRecord Record, int[] Indexes)[rowsPerStatement];
+        // The rows of the next statement, as they bind: column by column, a row after another.
+        var waiting = new object?[rowsPerStatement * columns.Count];
         var waitingCount = 0;
         using var savepoint = connection.CreateCommand();
         savepoint.Transaction = transaction;
@@ -132,22 +133,16 @@ public sealed class SqliteSink : IRecordSink
             }
             if (multiRow is not null)
             {
-                if (BindsNatively(record, indexes))
+                if (TryStage(record, indexes, waiting, waitingCount * columns.Count))
                 {
-                    waiting[waitingCount++] = (record, indexes);
-                    if (waitingCount < rowsPerStatement) continue;
+                    if (++waitingCount < rowsPerStatement) continue;
                     cancellationToken.ThrowIfCancellationRequested();
-                    for (var row = 0; row < waitingCount; row++) multiRow.Bind(row * columns.Count, columns.Count, waiting[row].Record, waiting[row].Indexes);
-                    multiRow.Execute();
+                    multiRow.Execute(waiting, 0, waiting.Length);
                     waitingCount = 0;
                     continue;
                 }
                 // A value the command converts (to text, as it always has): the rows before it go first, to keep the order.
-                for (var row = 0; row < waitingCount; row++)
-                {
-                    oneRow!.Bind(0, columns.Count, waiting[row].Record, waiting[row].Indexes);
-                    oneRow.Execute();
-                }
+                for (var row = 0; row < waitingCount; row++) oneRow!.Execute(waiting, row * columns.Count, columns.Count);
                 waitingCount = 0;
             }
             Bind(insert, 0, record, indexes);
@@ -172,11 +167,7 @@ public sealed class SqliteSink : IRecordSink
             savepoint.ExecuteNonQuery();
         }
         // The rest of the batch, fewer than a statement holds, one by one and in order.
-        for (var row = 0; row < waitingCount; row++)
-        {
-            oneRow!.Bind(0, columns.Count, waiting[row].Record, waiting[row].Indexes);
-            oneRow.Execute();
-        }
+        for (var row = 0; row < waitingCount; row++) oneRow!.Execute(waiting, row * columns.Count, columns.Count);
         var checkpoint = await beforeCommit(refused, cancellationToken).ConfigureAwait(false);
         await using (var mark = connection.CreateCommand())
         {
@@ -210,21 +201,17 @@ public sealed class SqliteSink : IRecordSink
             parameters[first + indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
     }
 
-    // True when every value of the record binds as itself with the same result as the command's text:
-    // text, nulls, and numbers into columns of numeric affinity (which turn numeric text into numbers anyway).
-    private bool BindsNatively(DataRecord record, int[] indexes)
+    // Puts the record's storable values in their columns' places from first on, and says whether each
+    // binds as itself with the same result as the command's text: text, nulls, and numbers into
+    // columns of numeric affinity (which turn numeric text into numbers anyway).
+    private bool TryStage(DataRecord record, int[] indexes, object?[] row, int first)
     {
+        Array.Clear(row, first, _columns!.Count);
         for (var field = 0; field < indexes.Length; field++)
         {
-            switch (record.Values[field])
-            {
-                case null or string:
-                    continue;
-                case long or int or double or bool when _numericColumns![indexes[field]]:
-                    continue;
-                default:
-                    return false;
-            }
+            var value = Storable(record.Values[field]);
+            if (value is not (null or string) && !(value is long or int or double && _numericColumns![indexes[field]])) return false;
+            row[first + indexes[field]] = value;
         }
         return true;
     }
@@ -251,32 +238,25 @@ public sealed class SqliteSink : IRecordSink
             SqliteException.ThrowExceptionForRC(rc, connection.Handle);
         }
 
-        // Binds one row's values to the parameters from first on (0-based); fields the record lacks are NULL.
-        public void Bind(int first, int columnCount, DataRecord record, int[] indexes)
+        // Binds values[first..first+count) to the statement's parameters in order, and runs it.
+        public void Execute(object?[] values, int first, int count)
         {
-            for (var i = 1; i <= columnCount; i++) raw.sqlite3_bind_null(_statement, first + i);
-            for (var field = 0; field < indexes.Length; field++)
+            for (var i = 0; i < count; i++)
             {
-                var position = first + indexes[field] + 1;
-                var rc = record.Values[field] switch
+                var rc = values[first + i] switch
                 {
-                    null => raw.SQLITE_OK,
-                    string text => raw.sqlite3_bind_text(_statement, position, text),
-                    long number => raw.sqlite3_bind_int64(_statement, position, number),
-                    int number => raw.sqlite3_bind_int64(_statement, position, number),
-                    double number => raw.sqlite3_bind_double(_statement, position, number),
-                    bool flag => raw.sqlite3_bind_int64(_statement, position, flag ? 1 : 0),
+                    null => raw.sqlite3_bind_null(_statement, i + 1),
+                    string text => raw.sqlite3_bind_text(_statement, i + 1, text),
+                    long number => raw.sqlite3_bind_int64(_statement, i + 1, number),
+                    int number => raw.sqlite3_bind_int64(_statement, i + 1, number),
+                    double number => raw.sqlite3_bind_double(_statement, i + 1, number),
                     var other => throw new InvalidOperationException($"A {other.GetType().Name} does not bind by position."),
                 };
                 SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
             }
-        }
-
-        public void Execute()
-        {
-            var rc = raw.sqlite3_step(_statement);
+            var step = raw.sqlite3_step(_statement);
             raw.sqlite3_reset(_statement);
-            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+            if (step != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(step, _connection.Handle);
         }
 
         public void Dispose() => _statement.Dispose();
