@@ -106,7 +106,7 @@ public sealed class SqliteSink : IRecordSink
         await using var transaction = connection.BeginTransaction(deferred: false);
         // No table yet means no record so far had a field: the batch holds only rejections, and its checkpoint still commits.
         var columns = _columns ?? [];
-        using var insert = InsertCommand(connection, transaction, columns.Count, 1);
+        using var insert = InsertCommand(connection, transaction, columns.Count);
         // Many rows per statement, prepared once and bound by position, save most of the per-row work
         // of the ADO.NET command (which binds every parameter by name). A refused record fails its
         // whole statement, and the batch is then redone record by record (isolate).
@@ -145,7 +145,7 @@ public sealed class SqliteSink : IRecordSink
                 for (var row = 0; row < waitingCount; row++) oneRow!.Execute(waiting, row * columns.Count, columns.Count);
                 waitingCount = 0;
             }
-            Bind(insert, 0, record, indexes);
+            Bind(insert, record, indexes);
             if (!isolate)
             {
                 insert.ExecuteNonQuery();
@@ -192,13 +192,13 @@ public sealed class SqliteSink : IRecordSink
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // Sets one row's parameters, from the parameter at first on; fields the record lacks are NULL.
-    private void Bind(SqliteCommand command, int first, DataRecord record, int[] indexes)
+    // Sets the row's parameters; fields the record lacks are NULL.
+    private static void Bind(SqliteCommand command, DataRecord record, int[] indexes)
     {
         var parameters = command.Parameters;
-        for (var i = 0; i < _columns!.Count; i++) parameters[first + i].Value = DBNull.Value;
+        for (var i = 0; i < parameters.Count; i++) parameters[i].Value = DBNull.Value;
         for (var field = 0; field < indexes.Length; field++)
-            parameters[first + indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
+            parameters[indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
     }
 
     // Puts the record's storable values in their columns' places from first on, and says whether each
@@ -262,16 +262,15 @@ public sealed class SqliteSink : IRecordSink
         public void Dispose() => _statement.Dispose();
     }
 
-    private SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction transaction, int columnCount, int rows)
+    // One row's INSERT through the command, every value given as text: for the savepoint-per-record
+    // redo and for values that do not bind by position.
+    private SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction transaction, int columnCount)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         if (columnCount == 0) return command;
-        command.CommandText = InsertSql(rows);
-        for (var i = 0; i < rows * columnCount; i++)
-        {
-            command.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
-        }
+        command.CommandText = InsertSql(1);
+        for (var i = 0; i < columnCount; i++) command.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
         return command;
     }
 
