@@ -12,8 +12,10 @@ namespace OpsAutomation.Core.Pipelines.Validation;
 /// Order: the column rules (coercion first), then the expressions, then the schema, which sees the
 /// coerced record, then uniqueness, so only values of records that passed everything are
 /// remembered. An expression that reads a field whose type check failed is skipped (its verdict
-/// would be noise), and so are schema failures at such a field. The schema is evaluated with the
-/// library's Flag output and again, in detail, only for a record that fails it.
+/// would be noise), and so are schema failures at such a field. A flat schema is checked on the
+/// record's values (<see cref="FlatSchemaCheck"/>); otherwise, or when that check cannot tell, the
+/// record is written as JSON for the library's Flag output, and evaluated again in detail only
+/// when it fails.
 /// </remarks>
 public sealed class RecordValidator
 {
