@@ -179,6 +179,8 @@ function Invoke-BenchTask {
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'promql' 'Invoke-PromQlBench.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'pipelines' 'Invoke-PipelineBench.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
 }
 
 function Invoke-CleanTask {

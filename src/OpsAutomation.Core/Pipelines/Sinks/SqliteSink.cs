@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace OpsAutomation.Core.Pipelines.Sinks;
 
@@ -14,6 +15,8 @@ namespace OpsAutomation.Core.Pipelines.Sinks;
 public sealed class SqliteSink : IRecordSink
 {
     private const string CheckpointTable = "_opsautomation_checkpoints";
+    // Rows per INSERT statement (16 to 64 measured alike, 1 at half the speed), and SQLite's limit on parameters in one statement (since 3.32).
+    private const int RowsPerStatement = 32, MaxParameters = 32_766;
     private const int SqliteBusy = 5, SqliteLocked = 6, SqliteConstraint = 19, SqliteMismatch = 20, SqliteTooBig = 18;
 
     private readonly SqliteSinkOptions _options;
@@ -22,6 +25,7 @@ public sealed class SqliteSink : IRecordSink
     private SinkContext? _context;
     private List<SinkColumn>? _columns;
     private Dictionary<string, int>? _columnOrdinals;
+    private bool[]? _numericColumns;
 
     public SqliteSink(SqliteSinkOptions options)
     {
@@ -97,16 +101,22 @@ public sealed class SqliteSink : IRecordSink
     private async Task WriteBatchAsync(SqliteConnection connection, IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, bool isolate, CancellationToken cancellationToken)
     {
         var refused = new List<RefusedRecord>();
+        // Microsoft.Data.Sqlite is synchronous underneath: the sync calls below save a state machine per statement.
         // IMMEDIATE: take the write lock first, so a busy database fails the batch before any work (and the retry redoes all of it).
         await using var transaction = connection.BeginTransaction(deferred: false);
         // No table yet means no record so far had a field: the batch holds only rejections, and its checkpoint still commits.
         var columns = _columns ?? [];
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        if (columns.Count > 0) insert.CommandText = InsertSql();
-        var parameters = new SqliteParameter[columns.Count];
-        for (var i = 0; i < parameters.Length; i++) parameters[i] = insert.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
-        await using var savepoint = connection.CreateCommand();
+        using var insert = InsertCommand(connection, transaction, columns.Count);
+        // Many rows per statement, prepared once and bound by position, save most of the per-row work
+        // of the ADO.NET command (which binds every parameter by name). A refused record fails its
+        // whole statement, and the batch is then redone record by record (isolate).
+        var rowsPerStatement = isolate || columns.Count == 0 ? 1 : Math.Max(1, Math.Min(RowsPerStatement, MaxParameters / columns.Count));
+        using var multiRow = isolate || columns.Count == 0 ? null : new PreparedInsert(connection, InsertSql(rowsPerStatement));
+        using var oneRow = isolate || columns.Count == 0 ? null : new PreparedInsert(connection, InsertSql(1));
+        // The rows of the next statement, as they bind: column by column, a row after another.
+        var waiting = new object?[rowsPerStatement * columns.Count];
+        var waitingCount = 0;
+        using var savepoint = connection.CreateCommand();
         savepoint.Transaction = transaction;
         foreach (var record in records)
         {
@@ -121,29 +131,43 @@ public sealed class SqliteSink : IRecordSink
                 refused.Add(new RefusedRecord(record, $"Field '{record.Shape.Names[unknown]}' is not a column of table '{_options.Table}'."));
                 continue;
             }
-            foreach (var parameter in parameters) parameter.Value = DBNull.Value;
-            for (var field = 0; field < indexes.Length; field++)
-                parameters[indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
+            if (multiRow is not null)
+            {
+                if (TryStage(record, indexes, waiting, waitingCount * columns.Count))
+                {
+                    if (++waitingCount < rowsPerStatement) continue;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    multiRow.Execute(waiting, 0, waiting.Length);
+                    waitingCount = 0;
+                    continue;
+                }
+                // A value the command converts (to text, as it always has): the rows before it go first, to keep the order.
+                for (var row = 0; row < waitingCount; row++) oneRow!.Execute(waiting, row * columns.Count, columns.Count);
+                waitingCount = 0;
+            }
+            Bind(insert, record, indexes);
             if (!isolate)
             {
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                insert.ExecuteNonQuery();
                 continue;
             }
             savepoint.CommandText = "SAVEPOINT record;";
-            await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            savepoint.ExecuteNonQuery();
             try
             {
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                insert.ExecuteNonQuery();
             }
             catch (SqliteException ex) when (IsRecordError(ex))
             {
                 savepoint.CommandText = "ROLLBACK TO record;";
-                await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                savepoint.ExecuteNonQuery();
                 refused.Add(new RefusedRecord(record, $"Table '{_options.Table}' refused the record: {ex.Message}"));
             }
             savepoint.CommandText = "RELEASE record;";
-            await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            savepoint.ExecuteNonQuery();
         }
+        // The rest of the batch, fewer than a statement holds, one by one and in order.
+        for (var row = 0; row < waitingCount; row++) oneRow!.Execute(waiting, row * columns.Count, columns.Count);
         var checkpoint = await beforeCommit(refused, cancellationToken).ConfigureAwait(false);
         await using (var mark = connection.CreateCommand())
         {
@@ -168,11 +192,94 @@ public sealed class SqliteSink : IRecordSink
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private string InsertSql()
+    // Sets the row's parameters; fields the record lacks are NULL.
+    private static void Bind(SqliteCommand command, DataRecord record, int[] indexes)
+    {
+        var parameters = command.Parameters;
+        for (var i = 0; i < parameters.Count; i++) parameters[i].Value = DBNull.Value;
+        for (var field = 0; field < indexes.Length; field++)
+            parameters[indexes[field]].Value = Storable(record.Values[field]) ?? DBNull.Value;
+    }
+
+    // Puts the record's storable values in their columns' places from first on, and says whether each
+    // binds as itself with the same result as the command's text: text, nulls, and numbers into
+    // columns of numeric affinity (which turn numeric text into numbers anyway).
+    private bool TryStage(DataRecord record, int[] indexes, object?[] row, int first)
+    {
+        Array.Clear(row, first, _columns!.Count);
+        for (var field = 0; field < indexes.Length; field++)
+        {
+            var value = Storable(record.Values[field]);
+            if (value is not (null or string) && !(value is long or int or double && _numericColumns![indexes[field]])) return false;
+            row[first + indexes[field]] = value;
+        }
+        return true;
+    }
+
+    // SQLite's affinity rules (datatype3.html, 3.1): INTEGER, REAL and NUMERIC affinities store numeric text as numbers.
+    private static bool HasNumericAffinity(string declared)
+    {
+        var type = declared.ToUpperInvariant();
+        if (type.Contains("INT", StringComparison.Ordinal)) return true;
+        if (type.Contains("CHAR", StringComparison.Ordinal) || type.Contains("CLOB", StringComparison.Ordinal) || type.Contains("TEXT", StringComparison.Ordinal)) return false;
+        return type.Length > 0 && !type.Contains("BLOB", StringComparison.Ordinal);
+    }
+
+    /// <summary>An INSERT prepared on the connection's own handle, bound by position, in the connection's transaction.</summary>
+    private sealed class PreparedInsert : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly sqlite3_stmt _statement;
+
+        public PreparedInsert(SqliteConnection connection, string sql)
+        {
+            _connection = connection;
+            var rc = raw.sqlite3_prepare_v2(connection.Handle, sql, out _statement);
+            SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+        }
+
+        // Binds values[first..first+count) to the statement's parameters in order, and runs it.
+        public void Execute(object?[] values, int first, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var rc = values[first + i] switch
+                {
+                    null => raw.sqlite3_bind_null(_statement, i + 1),
+                    string text => raw.sqlite3_bind_text(_statement, i + 1, text),
+                    long number => raw.sqlite3_bind_int64(_statement, i + 1, number),
+                    int number => raw.sqlite3_bind_int64(_statement, i + 1, number),
+                    double number => raw.sqlite3_bind_double(_statement, i + 1, number),
+                    var other => throw new InvalidOperationException($"A {other.GetType().Name} does not bind by position."),
+                };
+                SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+            }
+            var step = raw.sqlite3_step(_statement);
+            raw.sqlite3_reset(_statement);
+            if (step != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(step, _connection.Handle);
+        }
+
+        public void Dispose() => _statement.Dispose();
+    }
+
+    // One row's INSERT through the command, every value given as text: for the savepoint-per-record
+    // redo and for values that do not bind by position.
+    private SqliteCommand InsertCommand(SqliteConnection connection, SqliteTransaction transaction, int columnCount)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        if (columnCount == 0) return command;
+        command.CommandText = InsertSql(1);
+        for (var i = 0; i < columnCount; i++) command.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), SqliteType.Text);
+        return command;
+    }
+
+    private string InsertSql(int rows)
     {
         var names = string.Join(", ", _columns!.Select(c => Quote(c.Name)));
-        var values = string.Join(", ", _columns!.Select((_, i) => "$p" + i.ToString(CultureInfo.InvariantCulture)));
-        var sql = $"INSERT INTO {Quote(_options.Table)} ({names}) VALUES ({values})";
+        var values = string.Join(", ", Enumerable.Range(0, rows).Select(row =>
+            "(" + string.Join(", ", _columns!.Select((_, i) => "$p" + (row * _columns!.Count + i).ToString(CultureInfo.InvariantCulture))) + ")"));
+        var sql = $"INSERT INTO {Quote(_options.Table)} ({names}) VALUES {values}";
         if (_options.Mode == SinkWriteMode.Upsert)
         {
             var updates = _columns!.Where(c => !_options.Key.Contains(c.Name, StringComparer.Ordinal)).Select(c => $"{Quote(c.Name)} = excluded.{Quote(c.Name)}").ToList();
@@ -244,14 +351,20 @@ public sealed class SqliteSink : IRecordSink
     private async Task<List<SinkColumn>?> ReadColumnsAsync(CancellationToken cancellationToken)
     {
         await using var command = _connection!.CreateCommand();
-        command.CommandText = "SELECT name FROM pragma_table_info($table) ORDER BY cid;";
+        command.CommandText = "SELECT name, type FROM pragma_table_info($table) ORDER BY cid;";
         command.Parameters.AddWithValue("$table", _options.Table);
         var columns = new List<SinkColumn>();
+        var numeric = new List<bool>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) columns.Add(new SinkColumn(reader.GetString(0), SinkColumnType.Any));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                columns.Add(new SinkColumn(reader.GetString(0), SinkColumnType.Any));
+                numeric.Add(HasNumericAffinity(reader.IsDBNull(1) ? "" : reader.GetString(1)));
+            }
         }
         if (columns.Count == 0) return null;
+        _numericColumns = [.. numeric];
         _columnOrdinals = columns.Select((c, i) => (c.Name, i)).ToDictionary(c => c.Name, c => c.i, StringComparer.Ordinal);
         return columns;
     }
