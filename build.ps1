@@ -167,20 +167,15 @@ function Invoke-RunTask {
 
 function Invoke-BenchTask {
     Invoke-BuildTask
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Invoke-HealthBench.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Invoke-BlackboxBench.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'health' 'Measure-WatchMemory.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'metrics' 'Invoke-SystemMetricsBench.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'metrics' 'Invoke-ExpositionBench.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'promql' 'Invoke-PromQlBench.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' 'pipelines' 'Invoke-PipelineBench.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    # Each benchmark runs in a pwsh of its own against the built module, in this order.
+    $benchmarks = @(
+        'health/Invoke-HealthBench.ps1', 'health/Invoke-BlackboxBench.ps1', 'health/Measure-WatchMemory.ps1',
+        'metrics/Invoke-SystemMetricsBench.ps1', 'metrics/Invoke-ExpositionBench.ps1', 'promql/Invoke-PromQlBench.ps1',
+        'pipelines/Invoke-PipelineBench.ps1'
+    )
+    foreach ($benchmark in $benchmarks) {
+        Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' $benchmark), '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    }
 }
 
 function Invoke-CleanTask {

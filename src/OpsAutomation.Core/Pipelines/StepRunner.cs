@@ -22,6 +22,11 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
         List<Rejection> Rejections, int Filtered, long? StopAfter);
 
     private long _retried;
+
+    // The first invalid record of a fail-fast step, once the writer has committed the records before it.
+    private long? _failFastAt;
+    private string? _failFastLocation;
+    private string? _failFastReason;
     private volatile bool _stopReading;
 
     public async Task<PipelineStepRun> RunAsync(PipelineStepRun? previous, CancellationToken cancellationToken)
@@ -128,10 +133,6 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
         });
         return result;
     }
-
-    private long? _failFastAt;
-    private string? _failFastLocation;
-    private string? _failFastReason;
 
     private async Task ReadAsync(long skip, ChannelWriter<RawBatch> output, CancellationToken cancellationToken)
     {
