@@ -9,7 +9,7 @@ namespace OpsAutomation.Commands;
 [OutputType(typeof(HealthCheckResult))]
 public sealed class GetServiceHealthHistoryCommand : OpsCmdlet
 {
-    private readonly HashSet<string> _done = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _patterns = [];
 
     /// <summary>Services to read (wildcards). Default all.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -28,13 +28,20 @@ public sealed class GetServiceHealthHistoryCommand : OpsCmdlet
     [Parameter]
     public string? StatePath { get; set; }
 
-    protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
+    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        _patterns.AddRange(Name);
+        return Task.CompletedTask;
+    }
+
+    // Read once the names are all in: a Test-ServiceHealth upstream keeps its results at its end,
+    // so reading per piped result could miss the very results that were piped.
+    protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         var history = new HealthHistoryStore(await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false));
         var since = ModuleRuntime.Get().Time.GetUtcNow() - Last;
-        foreach (var name in await HistoryNames.MatchAsync(history, Name, cancellationToken).ConfigureAwait(false))
+        foreach (var name in await HistoryNames.MatchAsync(history, _patterns, cancellationToken).ConfigureAwait(false))
         {
-            if (!_done.Add(name)) continue;
             foreach (var result in await history.ReadAsync(name, since, First, cancellationToken).ConfigureAwait(false))
                 WriteObject(result);
         }

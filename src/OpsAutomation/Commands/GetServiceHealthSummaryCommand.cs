@@ -10,7 +10,7 @@ namespace OpsAutomation.Commands;
 [OutputType(typeof(HealthSummary))]
 public sealed class GetServiceHealthSummaryCommand : OpsCmdlet
 {
-    private readonly HashSet<string> _done = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _patterns = [];
 
     /// <summary>Services to summarise (wildcards); binds from results on the pipeline. Default all.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -29,7 +29,15 @@ public sealed class GetServiceHealthSummaryCommand : OpsCmdlet
     [Parameter]
     public string? StatePath { get; set; }
 
-    protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
+    protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        _patterns.AddRange(Name);
+        return Task.CompletedTask;
+    }
+
+    // Summarised once the names are all in: a Test-ServiceHealth upstream keeps its results at its
+    // end, so a summary per piped result could miss the very results that were piped.
+    protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         if (Window <= TimeSpan.Zero)
             throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Window must be positive, not {Window}."),
@@ -37,9 +45,8 @@ public sealed class GetServiceHealthSummaryCommand : OpsCmdlet
         var history = new HealthHistoryStore(await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false));
         var to = ModuleRuntime.Get().Time.GetUtcNow();
         var from = to - Window;
-        foreach (var name in await HistoryNames.MatchAsync(history, Name, cancellationToken).ConfigureAwait(false))
+        foreach (var name in await HistoryNames.MatchAsync(history, _patterns, cancellationToken).ConfigureAwait(false))
         {
-            if (!_done.Add(name)) continue;
             var results = await history.ReadAsync(name, from, int.MaxValue, cancellationToken).ConfigureAwait(false);
             if (results.Count == 0) continue;
             WriteObject(HealthTrends.Summarize(name, results, from, to, SloTarget > 0 ? SloTarget : null));
