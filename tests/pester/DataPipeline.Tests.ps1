@@ -106,6 +106,30 @@ Describe 'Start-DataPipeline with the orders example' {
     }
 }
 
+Describe 'Test-DataRecord' {
+    It 'writes each broken rule of the example as a typed failure, and loads nothing' {
+        $state = Join-Path $TestDrive 'check-state'
+        $failures = Test-DataRecord $Example -StatePath $state
+        $failures | Should -BeOfType ([OpsAutomation.Models.Pipelines.ValidationFailure])
+        $failures.Count | Should -Be 6
+        ($failures | Where-Object Rule -eq 'read').Location | Should -BeLike '*orders.csv:9'
+        $pattern = $failures | Where-Object Field -eq 'email'
+        $pattern.Rule | Should -Be 'pattern'
+        $pattern.Value | Should -Be 'not-an-email'
+        ($failures | Where-Object Field -eq 'quantity').Position | Should -Be 5
+        (($failures | Out-String) -replace '\e\[[0-9;]*m') | Should -Match 'Location\s+Field\s+Rule\s+Value\s+Message'
+        Get-DataPipelineRun -StatePath $state | Should -BeNullOrEmpty -Because 'nothing runs'
+    }
+
+    It 'reports an unreadable source as DataSourceUnreadable with its location' {
+        Set-Content TestDrive:/unterminated.csv "id,name`n1,`"never closed`n2,x`n"
+        Set-Content TestDrive:/unterminated.psd1 "@{ Name = 'u'; Source = @{ Type = 'Csv'; Path = 'unterminated.csv' }; Sink = @{ Type = 'Csv'; Path = 'o.csv' } }"
+        Test-DataRecord TestDrive:/unterminated.psd1 -StatePath (Join-Path $TestDrive 'u-state') -ErrorVariable unreadable -ErrorAction SilentlyContinue
+        $unreadable[0].FullyQualifiedErrorId | Should -BeLike 'DataSourceUnreadable,*'
+        $unreadable[0].Exception.Message | Should -BeLike '*unterminated.csv:2*'
+    }
+}
+
 Describe 'Start-DataPipeline input and errors' {
     It 'loads objects from the pipeline into JSON Lines, written atomically, through a scriptblock transform' {
         Set-Content TestDrive:/input.psd1 "@{ Name = 'numbers'; Source = @{ Type = 'Pipeline' }; Sink = @{ Type = 'JsonLines'; Path = 'numbers.jsonl' } }"
