@@ -11,6 +11,7 @@ public sealed class PipelineMetrics
     private readonly Gauge _lastRun;
     private readonly Gauge _lastStatus;
     private readonly Gauge _lastRecordsPerSecond;
+    private readonly Gauge _backlog;
 
     public PipelineMetrics(CollectorRegistry registry)
     {
@@ -23,6 +24,8 @@ public sealed class PipelineMetrics
             new GaugeConfiguration { LabelNames = ["pipeline"] });
         _lastStatus = factory.CreateGauge("ops_pipeline_last_run_success", "1 when the last run of the pipeline loaded every record it did not reject on purpose (Succeeded or CompletedWithRejections), else 0.",
             new GaugeConfiguration { LabelNames = ["pipeline"] });
+        _backlog = factory.CreateGauge("ops_pipeline_backlog_records", "Records a running step has read and not yet committed to its sink (its lag); 0 when it ends.",
+            new GaugeConfiguration { LabelNames = ["pipeline", "step"] });
         _lastRecordsPerSecond = factory.CreateGauge("ops_pipeline_last_run_records_per_second", "Records read per second by the last run of the pipeline.",
             new GaugeConfiguration { LabelNames = ["pipeline"] });
     }
@@ -33,6 +36,8 @@ public sealed class PipelineMetrics
         if (rejected > 0) _records.WithLabels(pipeline, step, "rejected").Inc(rejected);
         if (filtered > 0) _records.WithLabels(pipeline, step, "filtered").Inc(filtered);
     }
+
+    public void SetBacklog(string pipeline, string step, long records) => _backlog.WithLabels(pipeline, step).Set(records);
 
     public void ObserveStage(string pipeline, string step, string stage, TimeSpan duration) => _stage.WithLabels(pipeline, step, stage).Observe(duration.TotalSeconds);
 

@@ -23,6 +23,9 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
 
     private long _retried;
 
+    // Records the reader has handed on; less the ones committed, the step's backlog (its lag).
+    private long _read;
+
     // The first invalid record of a fail-fast step, once the writer has committed the records before it.
     private long? _failFastAt;
     private string? _failFastLocation;
@@ -105,6 +108,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
             error = "Cancelled; resume the run to continue after its last checkpoint.";
         }
 
+        services.Metrics?.SetBacklog(pipeline, step.Name, 0);
         var result = new PipelineStepRun
         {
             Step = step.Name,
@@ -151,12 +155,17 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                 {
                     services.Metrics?.ObserveStage(pipeline, step.Name, "read", timer.Elapsed);
                     await output.WriteAsync(new RawBatch(sequence++, batch), cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref _read, batch.Count);
                     batch = new List<SourceItem>(batch.Count);
                     bytes = 0;
                     timer.Restart();
                 }
             }
-            if (batch.Count > 0) await output.WriteAsync(new RawBatch(sequence, batch), cancellationToken).ConfigureAwait(false);
+            if (batch.Count > 0)
+            {
+                await output.WriteAsync(new RawBatch(sequence, batch), cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _read, batch.Count);
+            }
             output.TryComplete();
         }
         catch (Exception ex)
@@ -264,6 +273,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                 onCommit(committed);
                 services.Metrics?.ObserveStage(pipeline, step.Name, "load", timer.Elapsed);
                 services.Metrics?.CountRecords(pipeline, step.Name, loaded: committed.Loaded - before.Loaded, rejected: committed.Rejected - before.Rejected, filtered: committed.Filtered - before.Filtered);
+                services.Metrics?.SetBacklog(pipeline, step.Name, Math.Max(0, Interlocked.Read(ref _read) - (committed.RecordsIn - start.RecordsIn)));
                 var elapsed = (earlier + clock.Elapsed).TotalSeconds;
                 services.Progress?.Report(new PipelineProgress(pipeline, step.Name, stepNumber, stepCount, committed.RecordsIn, committed.Loaded, committed.Rejected,
                     elapsed > 0 ? committed.RecordsIn / elapsed : 0, (source as ISourceProgress)?.ShareRead));

@@ -243,6 +243,28 @@ public sealed class PipelineRunnerTests
         Assert.Null(await new PipelineRunStore(harness.Store).FindUnfinishedAsync("orders", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Metrics_count_records_by_outcome_and_the_backlog_is_empty_when_the_step_ends()
+    {
+        using var harness = await PipelineHarness.CreateAsync();
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var plan = new PipelinePlan
+        {
+            Name = "metered",
+            Steps = [Step(() => new MemorySource(300, p => p % 100 == 0), () => new SqliteSink(new SqliteSinkOptions { Path = harness.Path("m.db"), Table = "t", Key = ["id"] }))],
+        };
+
+        await new PipelineRunner(plan, harness.Services with { Metrics = new PipelineMetrics(registry) }).RunAsync("run-m", null, CancellationToken.None);
+
+        using var buffer = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(buffer);
+        var text = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        Assert.Contains("ops_pipeline_records_total{pipeline=\"metered\",step=\"load\",outcome=\"loaded\"} 297", text);
+        Assert.Contains("ops_pipeline_records_total{pipeline=\"metered\",step=\"load\",outcome=\"rejected\"} 3", text);
+        Assert.Contains("ops_pipeline_backlog_records{pipeline=\"metered\",step=\"load\"} 0", text);
+        Assert.Contains("ops_pipeline_last_run_success{pipeline=\"metered\"} 1", text);
+    }
+
     private sealed class ThrowingTransform(Func<long, bool> at) : IRecordTransform
     {
         public string Name => "throwing";
