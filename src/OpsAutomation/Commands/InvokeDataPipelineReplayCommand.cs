@@ -1,11 +1,10 @@
 using System.Management.Automation;
-using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Pipelines;
 using OpsAutomation.Core.Pipelines.Replay;
-using OpsAutomation.Core.Pipelines.Spec;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
+using OpsAutomation.Pipelines;
 
 namespace OpsAutomation.Commands;
 
@@ -57,29 +56,8 @@ public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
         var specPath = ResolvePath(Path);
         var state = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
         var redactor = new SecretRedactor();
-        PipelineSpec spec;
-        try
-        {
-            spec = PipelineSpecReader.Read(runtime.Configuration.ReadMap(specPath), specPath, System.IO.Path.GetDirectoryName(specPath)!, new PipelineSpecContext
-            {
-                Checkpoints = new PipelineCheckpointStore(state),
-                Time = runtime.Time,
-                Secrets = new SecretResolver(),
-                Redactor = redactor,
-                Http = runtime.Http,
-            });
-        }
-        catch (ConfigurationException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", specPath));
-        }
-        var step = Step is null
-            ? spec.Plan.Steps.Count == 1 ? spec.Plan.Steps[0] : throw ErrorRecords.Terminating(new ErrorRecord(
-                new ArgumentException($"'{specPath}' has {spec.Plan.Steps.Count} steps ({string.Join(", ", spec.Plan.Steps.Select(s => s.Name))}); name one with -Step."),
-                "PipelineStepRequired", ErrorCategory.InvalidArgument, specPath))
-            : spec.Plan.Steps.FirstOrDefault(s => s.Name.Equals(Step, StringComparison.OrdinalIgnoreCase)) ?? throw ErrorRecords.Terminating(new ErrorRecord(
-                new ArgumentException($"'{specPath}' has no step '{Step}'; its steps are {string.Join(", ", spec.Plan.Steps.Select(s => s.Name))}."),
-                "PipelineStepNotFound", ErrorCategory.ObjectNotFound, Step));
+        var spec = PipelineSpecs.Read(runtime, specPath, state, redactor);
+        var step = PipelineSpecs.SelectStep(spec, Step, specPath);
 
         var letters = new DeadLetterStore(state);
         var selected = new List<DeadLetter>();

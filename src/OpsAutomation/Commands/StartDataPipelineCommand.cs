@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Threading.Channels;
-using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines;
@@ -144,25 +143,9 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
 
     private PipelineSpec ReadSpec(Core.OpsRuntime runtime, string specPath, StateStore store, SecretRedactor redactor)
     {
-        try
-        {
-            var tree = runtime.Configuration.ReadMap(specPath);
-            var usesInput = UsesPipelineInput(tree);
-            if (usesInput) _input = Channel.CreateBounded<IReadOnlyDictionary<string, object?>?>(new BoundedChannelOptions(10_000) { SingleReader = true });
-            return PipelineSpecReader.Read(tree, specPath, System.IO.Path.GetDirectoryName(specPath)!, new PipelineSpecContext
-            {
-                Checkpoints = new PipelineCheckpointStore(store),
-                Time = runtime.Time,
-                Secrets = new SecretResolver(),
-                Redactor = redactor,
-                Http = runtime.Http,
-                PipelineInput = _input is null ? null : () => new EnumerableRecordSource(_input.Reader),
-            });
-        }
-        catch (ConfigurationException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", specPath));
-        }
+        var tree = PipelineSpecs.ReadTree(runtime, specPath);
+        if (UsesPipelineInput(tree)) _input = Channel.CreateBounded<IReadOnlyDictionary<string, object?>?>(new BoundedChannelOptions(10_000) { SingleReader = true });
+        return PipelineSpecs.Read(runtime, specPath, tree, store, redactor, _input is null ? null : () => new EnumerableRecordSource(_input.Reader));
     }
 
     // The input channel must exist before the spec's factories capture it, and only when a step reads it.

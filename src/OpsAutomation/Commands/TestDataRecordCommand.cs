@@ -1,10 +1,8 @@
 using System.Management.Automation;
-using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Pipelines;
-using OpsAutomation.Core.Pipelines.Spec;
-using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
+using OpsAutomation.Pipelines;
 
 namespace OpsAutomation.Commands;
 
@@ -31,30 +29,8 @@ public sealed class TestDataRecordCommand : OpsCmdlet
         var runtime = ModuleRuntime.Get();
         var specPath = ResolvePath(Path);
         var state = await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false);
-        PipelineSpec spec;
-        try
-        {
-            spec = PipelineSpecReader.Read(runtime.Configuration.ReadMap(specPath), specPath, System.IO.Path.GetDirectoryName(specPath)!, new PipelineSpecContext
-            {
-                Checkpoints = new PipelineCheckpointStore(state),
-                Time = runtime.Time,
-                Secrets = new SecretResolver(),
-                Redactor = new SecretRedactor(),
-                Http = runtime.Http,
-            });
-        }
-        catch (ConfigurationException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", specPath));
-        }
-        var steps = spec.Plan.Steps;
-        var step = Step is null
-            ? steps.Count == 1 ? steps[0] : throw ErrorRecords.Terminating(new ErrorRecord(
-                new ArgumentException($"'{specPath}' has {steps.Count} steps ({string.Join(", ", steps.Select(s => s.Name))}); name one with -Step."),
-                "PipelineStepRequired", ErrorCategory.InvalidArgument, specPath))
-            : steps.FirstOrDefault(s => s.Name.Equals(Step, StringComparison.OrdinalIgnoreCase)) ?? throw ErrorRecords.Terminating(new ErrorRecord(
-                new ArgumentException($"'{specPath}' has no step '{Step}'; its steps are {string.Join(", ", steps.Select(s => s.Name))}."),
-                "PipelineStepNotFound", ErrorCategory.ObjectNotFound, Step));
+        var spec = PipelineSpecs.Read(runtime, specPath, state, new SecretRedactor());
+        var step = PipelineSpecs.SelectStep(spec, Step, specPath);
         try
         {
             await foreach (var failure in RecordChecker.CheckAsync(step, cancellationToken).ConfigureAwait(false)) WriteObject(failure);

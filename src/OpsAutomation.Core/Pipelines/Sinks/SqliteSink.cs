@@ -77,7 +77,7 @@ public sealed class SqliteSink : IRecordSink
     public async Task WriteAsync(IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, CancellationToken cancellationToken)
     {
         var connection = _connection ?? throw new InvalidOperationException("The sink is not open.");
-        if (_columns is null && ColumnsOf(records) is { Count: > 0 } columns) await CreateTableAsync(columns, cancellationToken).ConfigureAwait(false);
+        if (_columns is null && SinkColumn.FromRecords(records, _options.ColumnTypes) is { Count: > 0 } columns) await CreateTableAsync(columns, cancellationToken).ConfigureAwait(false);
         try
         {
             await WriteBatchAsync(connection, records, beforeCommit, isolate: false, cancellationToken).ConfigureAwait(false);
@@ -303,27 +303,6 @@ public sealed class SqliteSink : IRecordSink
     };
 
     private static bool IsRecordError(SqliteException ex) => ex.SqliteErrorCode is SqliteConstraint or SqliteMismatch or SqliteTooBig;
-
-    private List<SinkColumn> ColumnsOf(IReadOnlyList<DataRecord> records)
-    {
-        var columns = new List<SinkColumn>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var record in records)
-        {
-            for (var i = 0; i < record.Shape.Count; i++)
-            {
-                var name = record.Shape.Names[i];
-                var type = SinkColumn.Infer(record.Values[i]);
-                if (!seen.TryGetValue(name, out var index)) { seen[name] = columns.Count; columns.Add(new SinkColumn(name, type)); }
-                else if (columns[index].Type == SinkColumnType.Any && type != SinkColumnType.Any) columns[index] = columns[index] with { Type = type };
-            }
-        }
-        for (var i = 0; i < columns.Count; i++)
-        {
-            if (_options.ColumnTypes.TryGetValue(columns[i].Name, out var declared)) columns[i] = columns[i] with { Type = declared };
-        }
-        return columns;
-    }
 
     private async Task CreateTableAsync(IReadOnlyList<SinkColumn> columns, CancellationToken cancellationToken)
     {

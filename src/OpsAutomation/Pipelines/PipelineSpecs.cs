@@ -1,0 +1,68 @@
+using System.Management.Automation;
+using OpsAutomation.Core;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Pipelines;
+using OpsAutomation.Core.Pipelines.Sources;
+using OpsAutomation.Core.Pipelines.Spec;
+using OpsAutomation.Core.State;
+
+namespace OpsAutomation.Pipelines;
+
+/// <summary>What the pipeline cmdlets share: reading a spec file, and picking one of its steps by -Step.</summary>
+internal static class PipelineSpecs
+{
+    /// <summary>Reads the spec at <paramref name="specPath"/>; a bad spec is the terminating PipelineSpecInvalid naming the file and key.</summary>
+    public static PipelineSpec Read(OpsRuntime runtime, string specPath, StateStore state, SecretRedactor redactor, Func<IRecordSource>? pipelineInput = null) =>
+        Read(runtime, specPath, ReadTree(runtime, specPath), state, redactor, pipelineInput);
+
+    /// <summary>Reads an already loaded spec tree (Start-DataPipeline looks into it first for a Pipeline source).</summary>
+    public static PipelineSpec Read(OpsRuntime runtime, string specPath, Dictionary<string, object?> tree, StateStore state, SecretRedactor redactor, Func<IRecordSource>? pipelineInput)
+    {
+        try
+        {
+            return PipelineSpecReader.Read(tree, specPath, Path.GetDirectoryName(specPath)!, new PipelineSpecContext
+            {
+                Checkpoints = new PipelineCheckpointStore(state),
+                Time = runtime.Time,
+                Secrets = new SecretResolver(),
+                Redactor = redactor,
+                Http = runtime.Http,
+                PipelineInput = pipelineInput,
+            });
+        }
+        catch (ConfigurationException ex)
+        {
+            throw Invalid(ex, specPath);
+        }
+    }
+
+    public static Dictionary<string, object?> ReadTree(OpsRuntime runtime, string specPath)
+    {
+        try
+        {
+            return runtime.Configuration.ReadMap(specPath);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw Invalid(ex, specPath);
+        }
+    }
+
+    /// <summary>The step <paramref name="name"/> names, or the only one when it is null; otherwise a terminating error listing the steps.</summary>
+    public static PipelineStepPlan SelectStep(PipelineSpec spec, string? name, string specPath)
+    {
+        var steps = spec.Plan.Steps;
+        var names = string.Join(", ", steps.Select(s => s.Name));
+        if (name is null)
+        {
+            return steps.Count == 1 ? steps[0] : throw ErrorRecords.Terminating(new ErrorRecord(
+                new ArgumentException($"'{specPath}' has {steps.Count} steps ({names}); name one with -Step."), "PipelineStepRequired", ErrorCategory.InvalidArgument, specPath));
+        }
+        return steps.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) ?? throw ErrorRecords.Terminating(new ErrorRecord(
+            new ArgumentException($"'{specPath}' has no step '{name}'; its steps are {names}."), "PipelineStepNotFound", ErrorCategory.ObjectNotFound, name));
+    }
+
+    private static OpsTerminatingException Invalid(ConfigurationException ex, string specPath) =>
+        ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", specPath));
+}
