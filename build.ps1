@@ -79,7 +79,13 @@ function Invoke-BuildTask {
 function Read-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int] $counters.passed; Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted }
+    $failures = @($trx.TestRun.Results.UnitTestResult | Where-Object outcome -ne 'Passed' | Where-Object outcome -ne 'NotExecuted' |
+        ForEach-Object { "$($_.testName): $($_.Output.ErrorInfo.Message)" })
+    [pscustomobject]@{
+        Passed = [int] $counters.passed
+        Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Failures = $failures
+    }
 }
 
 function Invoke-XunitLayer([string] $Project, [string] $ResultsDir) {
@@ -89,11 +95,13 @@ function Invoke-XunitLayer([string] $Project, [string] $ResultsDir) {
     & dotnet test $Project -c $Configuration --nologo --blame-hang-timeout 5m --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' | Out-Host
     $exit = $LASTEXITCODE
     if (-not (Test-Path $trx)) {
-        Write-Warning "$name produced no results (exit $exit): counted as one failure."
-        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Failures = @("$name produced no results (exit $exit)") }
     }
     $counts = Read-TrxCounts $trx
-    if ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }
+    if ($exit -ne 0 -and $counts.Failed -eq 0) {
+        $counts.Failed = 1
+        $counts.Failures += "$name exited with $exit"
+    }
     $counts
 }
 
@@ -110,13 +118,19 @@ $config.Output.Verbosity = 'Detailed'
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = $ResultXml
 $result = Invoke-Pester -Configuration $config
-@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount } | ConvertTo-Json | Set-Content $Summary
+$failures = @(
+    $result.Failed | ForEach-Object { "$($_.ExpandedPath): $($_.ErrorRecord[0].Exception.Message)" }
+    $result.FailedBlocks | ForEach-Object { "$($_.ExpandedPath) (block): $($_.ErrorRecord[0].Exception.Message)" }
+    $result.FailedContainers | ForEach-Object { "$($_.Item) (file): $($_.ErrorRecord[0].Exception.Message)" }
+)
+@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount; Failures = $failures } |
+    ConvertTo-Json | Set-Content $Summary
 '@
     $runner = Join-Path $ResultsDir 'run-pester.ps1'
     Set-Content $runner $script
     & $Pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestsPath (Join-Path $Root 'tests' 'pester') `
         -ResultXml (Join-Path $ResultsDir 'pester.xml') -Summary $summary | Out-Host
-    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Failures = @('Pester wrote no summary') } }
     Get-Content $summary -Raw | ConvertFrom-Json
 }
 
@@ -129,7 +143,7 @@ function Invoke-TestTask {
     Import-Module (Join-Path $Root 'tests' 'services' 'TestServices.psm1') -Force
     $env:OPS_TEST_MODULE_PATH = Join-Path $ModuleDir 'OpsAutomation.psd1'
     $env:OPS_TEST_LEGACY_YAMLDOTNET = Join-Path (Get-PackagesFolder) 'yamldotnet' (Get-PinnedVersion 'LegacyYamlDotNetVersion') 'lib' 'netstandard2.0' 'YamlDotNet.dll'
-    $totals = [pscustomobject]@{ Passed = 0; Failed = 0 }
+    $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Failures = [System.Collections.Generic.List[string]]::new() }
     $services = $null
     $postgres = $null
     try {
@@ -144,16 +158,19 @@ function Invoke-TestTask {
             $counts = & $layer | Select-Object -Last 1
             $totals.Passed += $counts.Passed
             $totals.Failed += $counts.Failed
+            foreach ($failure in $counts.Failures) { $totals.Failures.Add($failure) }
         }
     }
     catch {
-        Write-Warning "Test run aborted: $_"
         $totals.Failed += 1
+        $totals.Failures.Add("test run aborted: $_")
     }
     finally {
         if ($services) { Stop-TestServices $services }
         if ($postgres) { Stop-TestPostgres $postgres }
     }
+    # The failures are repeated last, so that the tail of a long log names them.
+    foreach ($failure in $totals.Failures) { Write-Output "FAILED $failure" }
     Write-Output "$($totals.Passed) passed, $($totals.Failed) failed"
     if ($totals.Failed -gt 0) { exit 1 }
 }
