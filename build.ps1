@@ -92,15 +92,20 @@ function Invoke-XunitLayer([string] $Project, [string] $ResultsDir) {
     $name = Split-Path $Project -Leaf
     $trx = Join-Path $ResultsDir "$name.trx"
     # A hung test is killed and counted as failed, rather than eating the run's time limit.
-    & dotnet test $Project -c $Configuration --nologo --blame-hang-timeout 5m --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' | Out-Host
+    $output = [System.Collections.Generic.List[string]]::new()
+    & dotnet test $Project -c $Configuration --nologo --blame-hang-timeout 5m --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' |
+        ForEach-Object { $output.Add("$_"); $_ } | Out-Host
     $exit = $LASTEXITCODE
+    # A hang or crash aborts the run; the blame collector names the test that was running.
+    $crashIndex = $output.FindIndex({ param($line) $line -like 'The test running when the crash occurred*' })
+    $crashed = $crashIndex -ge 0 ? "$name aborted while running $($output[$crashIndex + 1].Trim())" : "$name exited with $exit"
     if (-not (Test-Path $trx)) {
-        return [pscustomobject]@{ Passed = 0; Failed = 1; Failures = @("$name produced no results (exit $exit)") }
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Failures = @("$crashed; no results") }
     }
     $counts = Read-TrxCounts $trx
     if ($exit -ne 0 -and $counts.Failed -eq 0) {
         $counts.Failed = 1
-        $counts.Failures += "$name exited with $exit"
+        $counts.Failures += $crashed
     }
     $counts
 }

@@ -24,20 +24,24 @@ public sealed class ResiliencePipelineProviderTests
     [Fact]
     public async Task Retries_back_off_exponentially_on_the_injected_clock()
     {
-        using var provider = new ResiliencePipelineProvider(_time);
+        var time = new TimerCountingTimeProvider();
+        using var provider = new ResiliencePipelineProvider(time);
         var pipeline = provider.Get<int>("svc", new ResilienceOptions { RetryCount = 3, BaseDelay = TimeSpan.FromSeconds(1), UseJitter = false }, o => o.Result < 0);
         var attempts = 0;
         var run = pipeline.ExecuteAsync(_ => ValueTask.FromResult(++attempts < 4 ? -1 : 7)).AsTask();
 
+        // Each retry's delay runs on a timer of the fake clock; advancing before Polly has created it
+        // would move time past a timer that does not exist yet, so each step waits for its timer.
         Assert.Equal(1, attempts);
-        _time.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntil(() => attempts == 2);
-        _time.Advance(TimeSpan.FromSeconds(1.9));
+        await WaitUntil(() => time.TimersCreated == 1);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => attempts == 2 && time.TimersCreated == 2);
+        time.Advance(TimeSpan.FromSeconds(1.9));
         Assert.Equal(2, attempts);
-        _time.Advance(TimeSpan.FromSeconds(0.1));
-        await WaitUntil(() => attempts == 3);
-        _time.Advance(TimeSpan.FromSeconds(4));
-        Assert.Equal(7, await run);
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        await WaitUntil(() => attempts == 3 && time.TimersCreated == 3);
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(7, await run.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(4, attempts);
     }
 
@@ -77,5 +81,18 @@ public sealed class ResiliencePipelineProviderTests
     {
         for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(5);
         Assert.True(condition());
+    }
+
+    private sealed class TimerCountingTimeProvider : FakeTimeProvider
+    {
+        private int _timersCreated;
+
+        public int TimersCreated => Volatile.Read(ref _timersCreated);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timersCreated);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }
