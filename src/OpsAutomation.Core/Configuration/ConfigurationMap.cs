@@ -68,6 +68,7 @@ public sealed class ConfigurationMap
         long number = value switch
         {
             long l => l,
+            int i => i,
             double d when d == Math.Floor(d) => (long)d,
             string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
             _ => throw Error($"must be a whole number, not '{value}'", key),

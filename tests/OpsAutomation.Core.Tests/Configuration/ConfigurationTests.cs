@@ -162,4 +162,15 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains(reference, ex.Message);
         Assert.StartsWith("catalog.psd1", ex.Message);
     }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(4L)]
+    [InlineData(4.0)]
+    [InlineData("4")]
+    public void A_whole_number_reads_from_any_integer_type_a_caller_hands_over(object value)
+    {
+        var map = new ConfigurationMap(new Dictionary<string, object?> { ["BatchSize"] = value }, "parameters", "");
+        Assert.Equal(4, map.GetInt("BatchSize", 1, 10));
+    }
 }
