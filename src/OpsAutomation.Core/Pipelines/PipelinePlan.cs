@@ -29,14 +29,27 @@ public sealed record PipelineStepPlan
 
     public required Func<IRecordSink> CreateSink { get; init; }
 
-    /// <summary>Records per batch (a sink transaction). Default 5,000.</summary>
-    public int BatchSize { get; init; } = 5_000;
+    /// <summary>
+    /// Records per batch (a sink transaction). Default 1,000: a batch lives from its read to its
+    /// commit, and batches of 5,000 outlived the young generation of the GC, which then copied most
+    /// records twice (1M rows into SQLite: 9 us of CPU per row at 1,000 against 16 at 5,000).
+    /// </summary>
+    public const int DefaultBatchSize = 1_000;
+
+    /// <summary>Records per batch (a sink transaction). Default <see cref="DefaultBatchSize"/>.</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <summary>A batch also ends when its records hold about this many bytes of text. Default 4 MiB.</summary>
     public long BatchBytes { get; init; } = 4L << 20;
 
-    /// <summary>Workers validating and transforming batches at once. Default: the processor count.</summary>
-    public int Parallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Workers validating and transforming batches at once; 1 has the writer do it between its
+    /// loads. Default: 1 on one or two processors (where the reader and writer already take both, and
+    /// handing batches to a worker cost more than it saved), otherwise one less than the processors.
+    /// </summary>
+    public int Parallelism { get; init; } = DefaultParallelism;
+
+    public static int DefaultParallelism => Environment.ProcessorCount <= 2 ? 1 : Environment.ProcessorCount - 1;
 
     /// <summary>Retries of a sink batch that failed for a transient reason (a locked database, a dropped connection).</summary>
     public ResilienceOptions Retry { get; init; } = new() { RetryCount = 5, BaseDelay = TimeSpan.FromMilliseconds(200) };

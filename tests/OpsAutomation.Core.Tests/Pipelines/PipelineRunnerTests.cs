@@ -9,13 +9,13 @@ namespace OpsAutomation.Core.Tests.Pipelines;
 
 public sealed class PipelineRunnerTests
 {
-    private static PipelineStepPlan Step(Func<Core.Pipelines.Sources.IRecordSource> source, Func<IRecordSink> sink, int batchSize = 100) => new()
+    private static PipelineStepPlan Step(Func<Core.Pipelines.Sources.IRecordSource> source, Func<IRecordSink> sink, int batchSize = 100, int parallelism = 2) => new()
     {
         Name = "load",
         CreateSource = source,
         CreateSink = sink,
         BatchSize = batchSize,
-        Parallelism = 2,
+        Parallelism = parallelism,
         Retry = new() { RetryCount = 3, BaseDelay = TimeSpan.FromMilliseconds(1), UseJitter = false },
     };
 
@@ -28,12 +28,15 @@ public sealed class PipelineRunnerTests
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    [Fact]
-    public async Task A_run_loads_every_record_in_source_order_and_its_counts_add_up()
+    // 1: the writer validates and transforms; more: workers do, and the writer restores the order.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_run_loads_every_record_in_source_order_and_its_counts_add_up(int parallelism)
     {
         using var harness = await PipelineHarness.CreateAsync();
         var database = harness.Path("out.db");
-        var plan = new PipelinePlan { Name = "orders", Steps = [Step(() => new MemorySource(1234), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Key = ["id"] }))] };
+        var plan = new PipelinePlan { Name = "orders", Steps = [Step(() => new MemorySource(1234), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Key = ["id"] }), parallelism: parallelism)] };
 
         var run = await harness.RunAsync(plan);
 
@@ -46,8 +49,10 @@ public sealed class PipelineRunnerTests
         Assert.Equal(1234, await CountAsync(database, "SELECT position FROM _opsautomation_checkpoints;"));
     }
 
-    [Fact]
-    public async Task Unreadable_invalid_and_failing_records_become_dead_letters_with_their_stage_and_original_record()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Unreadable_invalid_and_failing_records_become_dead_letters_with_their_stage_and_original_record(int parallelism)
     {
         using var harness = await PipelineHarness.CreateAsync();
         var database = harness.Path("out.db");
@@ -56,7 +61,7 @@ public sealed class PipelineRunnerTests
             Name = "orders",
             Steps =
             [
-                Step(() => new MemorySource(300, p => p == 7), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Key = ["id"] })) with
+                Step(() => new MemorySource(300, p => p == 7), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Key = ["id"] }), parallelism: parallelism) with
                 {
                     Validate = r => (long)r["id"]! % 50 == 0
                         ? [new ValidationFailure { Position = r.Position, Location = r.Location, Field = "id", Rule = "range", Value = r["id"]!.ToString(), Message = "must not be a multiple of 50" }]

@@ -17,6 +17,7 @@ public sealed class SqliteSink : IRecordSink
     private const string CheckpointTable = "_opsautomation_checkpoints";
     // Rows per INSERT statement (16 to 64 measured alike, 1 at half the speed), and SQLite's limit on parameters in one statement (since 3.32).
     private const int RowsPerStatement = 32, MaxParameters = 32_766;
+    private static readonly object BoxedOne = 1L, BoxedZero = 0L;
     private const int SqliteBusy = 5, SqliteLocked = 6, SqliteConstraint = 19, SqliteMismatch = 20, SqliteTooBig = 18;
 
     private readonly SqliteSinkOptions _options;
@@ -26,6 +27,7 @@ public sealed class SqliteSink : IRecordSink
     private List<SinkColumn>? _columns;
     private Dictionary<string, int>? _columnOrdinals;
     private bool[]? _numericColumns;
+    private (List<SinkColumn> Columns, PreparedInsert MultiRow, PreparedInsert OneRow)? _prepared;
 
     public SqliteSink(SqliteSinkOptions options)
     {
@@ -95,7 +97,22 @@ public sealed class SqliteSink : IRecordSink
 
     public async ValueTask DisposeAsync()
     {
+        _prepared?.MultiRow.Dispose();
+        _prepared?.OneRow.Dispose();
         if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // The two INSERTs, prepared once for the table's columns and kept for every batch: preparing a
+    // statement of hundreds of parameters per batch cost a few percent of a load.
+    private (PreparedInsert MultiRow, PreparedInsert OneRow) Prepared(SqliteConnection connection, List<SinkColumn> columns, int rowsPerStatement)
+    {
+        if (_prepared is { } kept && ReferenceEquals(kept.Columns, columns)) return (kept.MultiRow, kept.OneRow);
+        _prepared?.MultiRow.Dispose();
+        _prepared?.OneRow.Dispose();
+        _prepared = null;
+        var multiRow = new PreparedInsert(connection, InsertSql(rowsPerStatement));
+        _prepared = (columns, multiRow, new PreparedInsert(connection, InsertSql(1)));
+        return (_prepared.Value.MultiRow, _prepared.Value.OneRow);
     }
 
     private async Task WriteBatchAsync(SqliteConnection connection, IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, bool isolate, CancellationToken cancellationToken)
@@ -111,8 +128,7 @@ public sealed class SqliteSink : IRecordSink
         // of the ADO.NET command (which binds every parameter by name). A refused record fails its
         // whole statement, and the batch is then redone record by record (isolate).
         var rowsPerStatement = isolate || columns.Count == 0 ? 1 : Math.Max(1, Math.Min(RowsPerStatement, MaxParameters / columns.Count));
-        using var multiRow = isolate || columns.Count == 0 ? null : new PreparedInsert(connection, InsertSql(rowsPerStatement));
-        using var oneRow = isolate || columns.Count == 0 ? null : new PreparedInsert(connection, InsertSql(1));
+        var (multiRow, oneRow) = isolate || columns.Count == 0 ? (null, null) : Prepared(connection, columns, rowsPerStatement);
         // The rows of the next statement, as they bind: column by column, a row after another.
         var waiting = new object?[rowsPerStatement * columns.Count];
         var waitingCount = 0;
@@ -209,8 +225,10 @@ public sealed class SqliteSink : IRecordSink
         Array.Clear(row, first, _columns!.Count);
         for (var field = 0; field < indexes.Length; field++)
         {
-            var value = Storable(record.Values[field]);
-            if (value is not (null or string) && !(value is long or int or double && _numericColumns![indexes[field]])) return false;
+            var value = record.Values[field];
+            if (value is bool flag) value = flag ? BoxedOne : BoxedZero;
+            // Text binds anywhere; the values PreparedInsert writes as text are left for it to format.
+            if (value is not (null or string or decimal or DateTimeOffset or DateTime) && !(value is long or int or double && _numericColumns![indexes[field]])) return false;
             row[first + indexes[field]] = value;
         }
         return true;
@@ -230,6 +248,7 @@ public sealed class SqliteSink : IRecordSink
     {
         private readonly SqliteConnection _connection;
         private readonly sqlite3_stmt _statement;
+        private byte[] _buffer = new byte[256];
 
         public PreparedInsert(SqliteConnection connection, string sql)
         {
@@ -238,18 +257,25 @@ public sealed class SqliteSink : IRecordSink
             SqliteException.ThrowExceptionForRC(rc, connection.Handle);
         }
 
-        // Binds values[first..first+count) to the statement's parameters in order, and runs it.
+        // Binds values[first..first+count) to the statement's parameters in order, and runs it. Text
+        // goes through one reused UTF-8 buffer (SQLite copies what is bound), so binding allocates nothing.
         public void Execute(object?[] values, int first, int count)
         {
+            // A batch that failed part-way left the statement as it was: start clean.
+            raw.sqlite3_reset(_statement);
             for (var i = 0; i < count; i++)
             {
                 var rc = values[first + i] switch
                 {
                     null => raw.sqlite3_bind_null(_statement, i + 1),
-                    string text => raw.sqlite3_bind_text(_statement, i + 1, text),
+                    string text => raw.sqlite3_bind_text(_statement, i + 1, Utf8(text)),
                     long number => raw.sqlite3_bind_int64(_statement, i + 1, number),
                     int number => raw.sqlite3_bind_int64(_statement, i + 1, number),
                     double number => raw.sqlite3_bind_double(_statement, i + 1, number),
+                    // The same text as SinkColumn.ToStorable, formatted in place.
+                    decimal number => raw.sqlite3_bind_text(_statement, i + 1, Utf8(number, default)),
+                    DateTimeOffset time => raw.sqlite3_bind_text(_statement, i + 1, Utf8(time, "O")),
+                    DateTime time => raw.sqlite3_bind_text(_statement, i + 1, Utf8(time, "O")),
                     var other => throw new InvalidOperationException($"A {other.GetType().Name} does not bind by position."),
                 };
                 SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
@@ -257,6 +283,20 @@ public sealed class SqliteSink : IRecordSink
             var step = raw.sqlite3_step(_statement);
             raw.sqlite3_reset(_statement);
             if (step != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(step, _connection.Handle);
+        }
+
+        private ReadOnlySpan<byte> Utf8(string text)
+        {
+            var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (_buffer.Length < most) _buffer = new byte[Math.Max(most, _buffer.Length * 2)];
+            return _buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, _buffer));
+        }
+
+        private ReadOnlySpan<byte> Utf8<T>(T value, ReadOnlySpan<char> format) where T : IUtf8SpanFormattable
+        {
+            int written;
+            while (!value.TryFormat(_buffer, out written, format, CultureInfo.InvariantCulture)) _buffer = new byte[_buffer.Length * 2];
+            return _buffer.AsSpan(0, written);
         }
 
         public void Dispose() => _statement.Dispose();

@@ -106,9 +106,9 @@ public static class PipelineSpecReader
             FailFast = validation?.Mode == ValidationMode.FailFast,
             Transforms = ReadTransforms(map),
             CreateSink = ReadSink(sink, baseDirectory, context, columnTypes),
-            BatchSize = map.GetInt("BatchSize", 1, 1_000_000) ?? 5_000,
+            BatchSize = map.GetInt("BatchSize", 1, 1_000_000) ?? PipelineStepPlan.DefaultBatchSize,
             BatchBytes = (map.GetInt("BatchBytes", 1024, int.MaxValue) ?? 4 << 20),
-            Parallelism = map.GetInt("Parallelism", 1, 256) ?? Environment.ProcessorCount,
+            Parallelism = map.GetInt("Parallelism", 1, 256) ?? PipelineStepPlan.DefaultParallelism,
             Retry = retryOptions,
             MaxRejectionRate = map.GetDouble("MaxRejectionRate", 0, 1),
         };
