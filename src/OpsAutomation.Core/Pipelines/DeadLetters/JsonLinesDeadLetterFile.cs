@@ -167,10 +167,12 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
         }
         await using (input.ConfigureAwait(false))
         {
+            var seen = new Dictionary<long, long>();
             await foreach (var (line, number) in ReadLinesAsync(input, limit, cancellationToken).ConfigureAwait(false))
             {
                 if (IsBlank(line.Span)) continue;
                 var letter = Parse(line, Path, number);
+                CheckUnique(letter, number, seen, Path);
                 if (Matches(letter, filter, ids)) yield return letter;
             }
         }
@@ -246,8 +248,7 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
 
     private void Remember(DeadLetter letter, long line, Dictionary<long, long> seen)
     {
-        if (!seen.TryAdd(letter.Id, line))
-            throw new DeadLetterFileException($"id {letter.Id} is also the id of line {seen[letter.Id]}; ids must be unique.", Path, DeadLetterFileProblem.Invalid, line);
+        CheckUnique(letter, line, seen, Path);
         _keys.Add(new LetterKey(Intern(letter.Pipeline), Intern(letter.Step), Intern(letter.RunId), letter.Position));
         _lastId = Math.Max(_lastId, letter.Id);
     }
@@ -321,6 +322,13 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
             if (File.Exists(temporary)) File.Delete(temporary);
             _gate.Release();
         }
+    }
+
+    /// <summary>Two letters of one id would both be replayed or purged by it.</summary>
+    private static void CheckUnique(DeadLetter letter, long line, Dictionary<long, long> seen, string path)
+    {
+        if (!seen.TryAdd(letter.Id, line))
+            throw new DeadLetterFileException($"not a dead letter: id {letter.Id} is also the id of line {seen[letter.Id]}; ids must be unique. Fix or remove the line.", path, DeadLetterFileProblem.Invalid, line);
     }
 
     private FileStream Writable() =>
