@@ -460,16 +460,13 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new FormatException($"a dead letter is a JSON object, not {root.ValueKind.ToString().ToLowerInvariant()}");
-            var stage = String(root, "stage");
             return new DeadLetter
             {
                 Id = Number(root, "id"),
                 Pipeline = String(root, "pipeline"),
                 Step = String(root, "step"),
                 RunId = String(root, "runId"),
-                Stage = Enum.GetNames<PipelineStage>().FirstOrDefault(n => n.Equals(stage, StringComparison.OrdinalIgnoreCase)) is { } known
-                    ? Enum.Parse<PipelineStage>(known)
-                    : throw new FormatException($"'stage' is '{stage}'; use one of {string.Join(", ", Enum.GetNames<PipelineStage>())}"),
+                Stage = Stage(root),
                 Position = Number(root, "position"),
                 Location = String(root, "location"),
                 Error = String(root, "error"),
@@ -496,6 +493,14 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
         !root.TryGetProperty(name, out var value) ? throw new FormatException($"'{name}' is missing")
         : value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
         : throw new FormatException($"'{name}' must be a whole number, not {value.GetRawText()}");
+
+    private static PipelineStage Stage(JsonElement root)
+    {
+        var stage = String(root, "stage");
+        return Enum.GetNames<PipelineStage>().FirstOrDefault(n => n.Equals(stage, StringComparison.OrdinalIgnoreCase)) is { } known
+            ? Enum.Parse<PipelineStage>(known)
+            : throw new FormatException($"'stage' is '{stage}'; use one of {string.Join(", ", Enum.GetNames<PipelineStage>())}");
+    }
 
     private static int Attempts(JsonElement root)
     {
