@@ -123,19 +123,13 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
             }
             if (added.Count == 0) return 0;
             cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                // Not cancellable once begun: the letters are on disk whole, or not at all.
-                await append.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-                await append.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                append.Flush(flushToDisk: true);
-            }
-            catch
-            {
-                append.SetLength(_length);
-                append.Position = _length;
-                throw;
-            }
+            // Bytes past the last whole letter are an append that failed (its batch never committed): cut them first.
+            if (append.Length != _length) append.SetLength(_length);
+            append.Position = _length;
+            // Not cancellable once begun: the letters are on disk whole before the checkpoint, or the add fails.
+            await append.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            await append.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            append.Flush(flushToDisk: true);
             _length += buffer.WrittenCount;
             _lastId = id;
             _keys.UnionWith(added);
