@@ -272,6 +272,23 @@ Describe 'Dead letters in a JSON Lines file (DeadLetters.Path)' {
         (Read-Letters).Count | Should -Be 6
     }
 
+    It 'refuses a writer while another process holds the file' {
+        $ready = Join-Path $TestDrive 'holder-ready'
+        $holder = Start-Process $Pwsh -PassThru -ArgumentList '-NoProfile', '-NonInteractive', '-Command',
+            "`$lock = [System.IO.File]::Open('$Letters.lock', 'OpenOrCreate', 'ReadWrite', 'None'); Set-Content '$ready' ok; Start-Sleep 120"
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $ready) -and -not $holder.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            Test-Path $ready | Should -BeTrue -Because 'the other process must hold the lock for the test to mean anything'
+            { Invoke-DataPipelineReplay $Spec -StatePath $State -Confirm:$false } | Should -Throw -ErrorId 'DeadLetterFileInUse,*'
+        }
+        finally {
+            Stop-Process -Id $holder.Id -ErrorAction SilentlyContinue
+            $holder.WaitForExit()
+        }
+        Get-DataPipelineDeadLetter -Path $Letters | Should -HaveCount 6
+    }
+
     It 'replays fixed letters from the spec''s file: -WhatIf lists them, a replay marks them in the file' {
         (Get-Content $Spec -Raw) -replace 'Minimum = 1; Maximum = 1000', 'Minimum = 0; Maximum = 1000' | Set-Content $Spec
         $before = Get-FileHash $Letters

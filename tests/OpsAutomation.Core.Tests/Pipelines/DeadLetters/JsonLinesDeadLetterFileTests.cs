@@ -243,6 +243,34 @@ public sealed class JsonLinesDeadLetterFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Adds_from_parallel_steps_never_interleave_and_each_letter_gets_its_own_id()
+    {
+        await using var file = await OpenAsync(FilePath);
+
+        var added = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Task.Run(() => file.AddAsync([.. Enumerable.Range(i * 5, 10).Select(p => Letter(p, step: $"step-{i % 4}"))], Now, CancellationToken.None))));
+
+        var expected = Enumerable.Range(0, 16).SelectMany(i => Enumerable.Range(i * 5, 10).Select(p => (i % 4, p))).Distinct().Count();
+        Assert.Equal(expected, added.Sum());
+        await using var reader = JsonLinesDeadLetterFile.OpenReadOnly(FilePath);
+        var letters = await ListAsync(reader);
+        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), letters.Select(l => l.Id));
+        Assert.Equal(expected, letters.Select(l => (l.Step, l.Position)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_reader_leaves_out_a_line_a_writer_has_not_finished()
+    {
+        await using var writer = await OpenAsync(FilePath);
+        await writer.AddAsync([Letter(1), Letter(2)], Now, CancellationToken.None);
+        await File.AppendAllTextAsync(FilePath, "{\"id\":3,\"pipeline\":\"ord");
+
+        await using var reader = JsonLinesDeadLetterFile.OpenReadOnly(FilePath);
+
+        Assert.Equal([1L, 2], (await ListAsync(reader)).Select(l => l.Id));
+    }
+
+    [Fact]
     public async Task A_missing_file_is_created_only_when_asked()
     {
         var missing = await Assert.ThrowsAsync<DeadLetterFileException>(() => OpenAsync(FilePath, create: false));
