@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
 
@@ -23,8 +21,6 @@ namespace OpsAutomation.Core.Pipelines.DeadLetters;
 /// </summary>
 public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly FileStream? _lock;
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
@@ -99,13 +95,13 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
             var added = new HashSet<LetterKey>();
             var id = _lastId;
             var buffer = new ArrayBufferWriter<byte>();
-            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            using (var writer = DeadLetterJson.CreateWriter(buffer))
             {
                 foreach (var letter in letters)
                 {
                     var key = new LetterKey(Intern(letter.Pipeline), Intern(letter.Step), Intern(letter.RunId), letter.Position);
                     if (_keys.Contains(key) || !added.Add(key)) continue;
-                    WriteLine(writer, buffer, new DeadLetter
+                    DeadLetterJson.Write(writer, buffer, new DeadLetter
                     {
                         Id = ++id,
                         Pipeline = letter.Pipeline,
@@ -153,7 +149,7 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
         {
             // Opened under the gate, so never between a rewrite's rename and its reopening.
             input = OpenRead(Path);
-            limit = _lock is null ? await CompleteLengthAsync(input, cancellationToken).ConfigureAwait(false) : _length;
+            limit = _lock is null ? await JsonLines.CompleteLengthAsync(input, cancellationToken).ConfigureAwait(false) : _length;
         }
         finally
         {
@@ -162,10 +158,10 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
         await using (input.ConfigureAwait(false))
         {
             var seen = new Dictionary<long, long>();
-            await foreach (var (line, number) in ReadLinesAsync(input, limit, cancellationToken).ConfigureAwait(false))
+            await foreach (var (line, number) in JsonLines.ReadLinesAsync(input, limit, cancellationToken).ConfigureAwait(false))
             {
-                if (IsBlank(line.Span)) continue;
-                var letter = Parse(line, Path, number);
+                if (JsonLines.IsBlank(line.Span)) continue;
+                var letter = DeadLetterJson.Parse(line, Path, number);
                 CheckUnique(letter, number, seen, Path);
                 if (Matches(letter, filter, ids)) yield return letter;
             }
@@ -208,13 +204,13 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
     {
         _append = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
         var length = _append.Length;
-        var complete = await CompleteLengthAsync(_append, cancellationToken).ConfigureAwait(false);
+        var complete = await JsonLines.CompleteLengthAsync(_append, cancellationToken).ConfigureAwait(false);
         var seen = new Dictionary<long, long>();
         long lines = 0;
-        await foreach (var (line, number) in ReadLinesAsync(_append, complete, cancellationToken).ConfigureAwait(false))
+        await foreach (var (line, number) in JsonLines.ReadLinesAsync(_append, complete, cancellationToken).ConfigureAwait(false))
         {
             lines = number;
-            if (!IsBlank(line.Span)) Remember(Parse(line, Path, number), number, seen);
+            if (!JsonLines.IsBlank(line.Span)) Remember(DeadLetterJson.Parse(line, Path, number), number, seen);
         }
         if (complete < length)
         {
@@ -222,7 +218,7 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
             // A whole letter without its newline (an edited file) is kept: dropping it would lose it.
             var tail = new byte[length - complete];
             await RandomAccess.ReadAsync(_append.SafeFileHandle, tail, complete, cancellationToken).ConfigureAwait(false);
-            if (TryParse(tail, out var letter))
+            if (DeadLetterJson.TryParse(tail, out var letter))
             {
                 Remember(letter!, lines + 1, seen);
                 await RandomAccess.WriteAsync(_append.SafeFileHandle, "\n"u8.ToArray(), length, cancellationToken).ConfigureAwait(false);
@@ -270,11 +266,11 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
                 await using (input.ConfigureAwait(false))
                 {
                     var buffer = new ArrayBufferWriter<byte>();
-                    using var writer = new Utf8JsonWriter(buffer, WriterOptions);
-                    await foreach (var (line, number) in ReadLinesAsync(input, _length, cancellationToken).ConfigureAwait(false))
+                    using var writer = DeadLetterJson.CreateWriter(buffer);
+                    await foreach (var (line, number) in JsonLines.ReadLinesAsync(input, _length, cancellationToken).ConfigureAwait(false))
                     {
-                        if (IsBlank(line.Span)) continue;
-                        var letter = Parse(line, Path, number);
+                        if (JsonLines.IsBlank(line.Span)) continue;
+                        var letter = DeadLetterJson.Parse(line, Path, number);
                         var next = change(letter);
                         if (next is null)
                         {
@@ -290,7 +286,7 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
                         {
                             changed++;
                             buffer.Clear();
-                            WriteLine(writer, buffer, next);
+                            DeadLetterJson.Write(writer, buffer, next);
                             await output.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
                         }
                         keys.Add(new LetterKey(Intern(next.Pipeline), Intern(next.Step), Intern(next.RunId), next.Position));
@@ -351,161 +347,6 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
         && (filter.ErrorContains is null || letter.Error.Contains(filter.ErrorContains, StringComparison.OrdinalIgnoreCase))
         && (ids is null || ids.Contains(letter.Id))
         && (filter.IncludeReplayed || letter.ReplayedAt is null);
-
-    /// <summary>The length up to and including the file's last newline: what holds whole lines.</summary>
-    private static async Task<long> CompleteLengthAsync(FileStream stream, CancellationToken cancellationToken)
-    {
-        var chunk = new byte[8192];
-        for (var end = stream.Length; end > 0;)
-        {
-            var start = Math.Max(0, end - chunk.Length);
-            var read = await RandomAccess.ReadAsync(stream.SafeFileHandle, chunk.AsMemory(0, (int)(end - start)), start, cancellationToken).ConfigureAwait(false);
-            var newline = chunk.AsSpan(0, read).LastIndexOf((byte)'\n');
-            if (newline >= 0) return start + newline + 1;
-            end = start;
-        }
-        return 0;
-    }
-
-    /// <summary>
-    /// The lines in the first <paramref name="limit"/> bytes (which end in a newline), without their
-    /// line ends, numbered from 1. Each line's memory is valid until the next is asked for.
-    /// </summary>
-    private static async IAsyncEnumerable<(ReadOnlyMemory<byte> Line, long Number)> ReadLinesAsync(FileStream stream, long limit,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var buffer = new byte[1 << 16];
-        int start = 0, end = 0;
-        long offset = 0, number = 0;
-        while (true)
-        {
-            var newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                var line = buffer.AsMemory(start, newline);
-                if (number == 0 && line.Span.StartsWith("\uFEFF"u8)) line = line[3..];
-                if (line.Span.EndsWith("\r"u8)) line = line[..^1];
-                yield return (line, ++number);
-                start += newline + 1;
-                continue;
-            }
-            if (offset >= limit) yield break;
-            if (start > 0)
-            {
-                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                end -= start;
-                start = 0;
-            }
-            if (end == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-            var read = await RandomAccess.ReadAsync(stream.SafeFileHandle, buffer.AsMemory(end, (int)Math.Min(buffer.Length - end, limit - offset)), offset, cancellationToken).ConfigureAwait(false);
-            if (read == 0) yield break;
-            end += read;
-            offset += read;
-        }
-    }
-
-    private static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t\r"u8).IsEmpty;
-
-    private static void WriteLine(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, DeadLetter letter)
-    {
-        writer.Reset(buffer);
-        writer.WriteStartObject();
-        writer.WriteNumber("id", letter.Id);
-        writer.WriteString("pipeline", letter.Pipeline);
-        writer.WriteString("step", letter.Step);
-        writer.WriteString("runId", letter.RunId);
-        writer.WriteString("stage", letter.Stage.ToString());
-        writer.WriteNumber("position", letter.Position);
-        writer.WriteString("location", letter.Location);
-        writer.WriteString("error", letter.Error);
-        writer.WriteNumber("attempts", letter.Attempts);
-        writer.WriteString("record", letter.Record);
-        writer.WriteString("createdAt", Format(letter.CreatedAt));
-        if (letter.ReplayedAt is { } replayed) writer.WriteString("replayedAt", Format(replayed));
-        else writer.WriteNull("replayedAt");
-        if (letter.ReplayRunId is { } replayRun) writer.WriteString("replayRunId", replayRun);
-        else writer.WriteNull("replayRunId");
-        writer.WriteEndObject();
-        writer.Flush();
-        buffer.Write("\n"u8);
-    }
-
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static bool TryParse(ReadOnlyMemory<byte> line, out DeadLetter? letter)
-    {
-        try
-        {
-            letter = Parse(line, "", 0);
-            return true;
-        }
-        catch (DeadLetterFileException)
-        {
-            letter = null;
-            return false;
-        }
-    }
-
-    /// <exception cref="DeadLetterFileException">The line is not a dead letter, naming the file, the line and what is wrong.</exception>
-    private static DeadLetter Parse(ReadOnlyMemory<byte> line, string path, long number)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new FormatException($"a dead letter is a JSON object, not {root.ValueKind.ToString().ToLowerInvariant()}");
-            return new DeadLetter
-            {
-                Id = Number(root, "id"),
-                Pipeline = String(root, "pipeline"),
-                Step = String(root, "step"),
-                RunId = String(root, "runId"),
-                Stage = Stage(root),
-                Position = Number(root, "position"),
-                Location = String(root, "location"),
-                Error = String(root, "error"),
-                Attempts = Attempts(root),
-                Record = String(root, "record"),
-                CreatedAt = Time(root, "createdAt") ?? throw new FormatException("'createdAt' is missing"),
-                ReplayedAt = Time(root, "replayedAt"),
-                ReplayRunId = root.TryGetProperty("replayRunId", out var run) && run.ValueKind != JsonValueKind.Null ? String(root, "replayRunId") : null,
-            };
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
-        {
-            var reason = ex is JsonException json ? $"not JSON ({json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.')})" : ex.Message;
-            throw new DeadLetterFileException($"not a dead letter: {reason}. Fix or remove the line.", path, DeadLetterFileProblem.Invalid, number, ex);
-        }
-    }
-
-    private static string String(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var value) ? throw new FormatException($"'{name}' is missing")
-        : value.ValueKind == JsonValueKind.String ? value.GetString()!
-        : throw new FormatException($"'{name}' must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}");
-
-    private static long Number(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var value) ? throw new FormatException($"'{name}' is missing")
-        : value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
-        : throw new FormatException($"'{name}' must be a whole number, not {value.GetRawText()}");
-
-    private static PipelineStage Stage(JsonElement root)
-    {
-        var stage = String(root, "stage");
-        return Enum.GetNames<PipelineStage>().FirstOrDefault(n => n.Equals(stage, StringComparison.OrdinalIgnoreCase)) is { } known
-            ? Enum.Parse<PipelineStage>(known)
-            : throw new FormatException($"'stage' is '{stage}'; use one of {string.Join(", ", Enum.GetNames<PipelineStage>())}");
-    }
-
-    private static int Attempts(JsonElement root)
-    {
-        var attempts = Number(root, "attempts");
-        return attempts is >= 0 and <= int.MaxValue ? (int)attempts : throw new FormatException($"'attempts' must be 0 or more, not {attempts}");
-    }
-
-    private static DateTimeOffset? Time(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
-        : value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out var time) ? time
-        : throw new FormatException($"'{name}' must be an ISO 8601 time, not {value.GetRawText()}");
 
     private readonly record struct LetterKey(string Pipeline, string Step, string RunId, long Position);
 }
