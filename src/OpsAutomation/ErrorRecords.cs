@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 
 namespace OpsAutomation;
@@ -16,6 +17,13 @@ internal static class ErrorRecords
 
     public static ErrorRecord StateStore(StateStoreException exception, string path) =>
         new(exception, "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path);
+
+    public static ErrorRecord DeadLetterFile(DeadLetterFileException exception) => exception.Problem switch
+    {
+        DeadLetterFileProblem.NotFound => new(exception, "DeadLetterFileNotFound", ErrorCategory.ObjectNotFound, exception.Path),
+        DeadLetterFileProblem.InUse => new(exception, "DeadLetterFileInUse", ErrorCategory.ResourceBusy, exception.Path),
+        _ => new(exception, "DeadLetterFileInvalid", ErrorCategory.InvalidData, exception.Path),
+    };
 
     public static OpsTerminatingException Terminating(ErrorRecord record) => new(record);
 }

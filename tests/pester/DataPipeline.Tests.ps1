@@ -221,3 +221,114 @@ Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Skip:$IsWindows {
         Invoke-Sqlite $database 'SELECT sum(id) FROM rows;' | Should -Be ($Rows * ($Rows + 1) / 2)
     }
 }
+
+Describe 'Dead letters in a JSON Lines file (DeadLetters.Path)' {
+    BeforeAll {
+        # A copy of the example whose spec sends rejects to a file, with its outputs in TestDrive.
+        Copy-Item (Split-Path $Example) TestDrive:/file-pipelines -Recurse
+        $spec = 'TestDrive:/file-pipelines/orders-file.psd1'
+        (Get-Content $spec -Raw) -replace "'\.\./\.\./output/pipelines/orders-file\.db'", "'out/orders.db'" -replace "'\.\./\.\./output/pipelines/orders-rejects\.jsonl'", "'out/rejects.jsonl'" |
+            Set-Content $spec
+        $script:Spec = $spec
+        $script:State = Join-Path $TestDrive 'file-state'
+        $script:Letters = Join-Path $TestDrive 'file-pipelines' 'out' 'rejects.jsonl'
+        $script:Database = Join-Path $TestDrive 'file-pipelines' 'out' 'orders.db'
+        $script:Run = Start-DataPipeline $Spec -StatePath $State
+        function Read-Letters { @(Get-Content $Letters | ForEach-Object { $_ | ConvertFrom-Json -DateKind String }) }
+    }
+
+    It 'writes each rejected record as one JSON line beside the spec, and none to the state store' {
+        $Run.Status | Should -Be 'CompletedWithRejections'
+        $Run.Rejected | Should -Be 6
+        $lines = Read-Letters
+        $lines.Count | Should -Be 6
+        $lines.runId | Sort-Object -Unique | Should -Be $Run.RunId
+        $lines.pipeline | Sort-Object -Unique | Should -Be 'orders-file'
+        $lines[0].PSObject.Properties.Name | Should -Be 'id', 'pipeline', 'step', 'runId', 'stage', 'position', 'location', 'error', 'attempts', 'record', 'createdAt', 'replayedAt', 'replayRunId'
+        $lines.createdAt | ForEach-Object { $_ | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$' }
+        ($lines | Where-Object stage -eq 'Read').location | Should -BeLike '*orders.csv:9'
+        (($lines | Where-Object location -like '*:6').record | ConvertFrom-Json).quantity | Should -Be '0'
+        Get-DataPipelineDeadLetter orders-file -IncludeReplayed -StatePath $State | Should -BeNullOrEmpty
+    }
+
+    It 'lists the file with Get-DataPipelineDeadLetter -Path, filtered as the state store is' {
+        $all = Get-DataPipelineDeadLetter -Path $Letters
+        $all | Should -BeOfType ([OpsAutomation.Models.Pipelines.DeadLetter])
+        $all.Id | Should -Be (Read-Letters).id
+        (Get-DataPipelineDeadLetter orders-file -Path $Letters -Stage Validate).Count | Should -Be 5
+        (Get-DataPipelineDeadLetter -Path $Letters -ErrorText 'PATTERN').Location | Should -BeLike '*orders.csv:5'
+        $Run | Get-DataPipelineDeadLetter -Path $Letters | Should -HaveCount 6
+        { Get-DataPipelineDeadLetter -Path $Letters -StatePath $State } | Should -Throw -ErrorId 'DeadLetterStoreAmbiguous,*'
+        { Get-DataPipelineDeadLetter -Path (Join-Path $TestDrive 'none.jsonl') } | Should -Throw -ErrorId 'DeadLetterFileNotFound,*'
+    }
+
+    It 'refuses a second writer while the file is locked, and still lets readers read' {
+        $lock = [System.IO.File]::Open("$Letters.lock", 'OpenOrCreate', 'ReadWrite', 'None')
+        try {
+            $thrown = { Start-DataPipeline $Spec -StatePath $State } | Should -Throw -ErrorId 'DeadLetterFileInUse,*' -PassThru
+            $thrown.Exception.Message | Should -BeLike "*'$Letters' is in use by another process (a running pipeline*"
+            { Remove-DataPipelineDeadLetter orders-file -Path $Letters -Confirm:$false } | Should -Throw -ErrorId 'DeadLetterFileInUse,*'
+            Get-DataPipelineDeadLetter -Path $Letters | Should -HaveCount 6
+        }
+        finally { $lock.Dispose() }
+        (Read-Letters).Count | Should -Be 6
+    }
+
+    It 'refuses a writer while another process holds the file' {
+        $ready = Join-Path $TestDrive 'holder-ready'
+        $holder = Start-Process $Pwsh -PassThru -ArgumentList '-NoProfile', '-NonInteractive', '-Command',
+            "`$lock = [System.IO.File]::Open('$Letters.lock', 'OpenOrCreate', 'ReadWrite', 'None'); Set-Content '$ready' ok; Start-Sleep 120"
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $ready) -and -not $holder.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            Test-Path $ready | Should -BeTrue -Because 'the other process must hold the lock for the test to mean anything'
+            { Invoke-DataPipelineReplay $Spec -StatePath $State -Confirm:$false } | Should -Throw -ErrorId 'DeadLetterFileInUse,*'
+        }
+        finally {
+            Stop-Process -Id $holder.Id -ErrorAction SilentlyContinue
+            $holder.WaitForExit()
+        }
+        Get-DataPipelineDeadLetter -Path $Letters | Should -HaveCount 6
+    }
+
+    It 'replays fixed letters from the spec''s file: -WhatIf lists them, a replay marks them in the file' {
+        (Get-Content $Spec -Raw) -replace 'Minimum = 1; Maximum = 1000', 'Minimum = 0; Maximum = 1000' | Set-Content $Spec
+        $before = Get-FileHash $Letters
+        $would = Invoke-DataPipelineReplay $Spec -RunId $Run.RunId -Stage Validate -StatePath $State -WhatIf
+        $would.Count | Should -Be 5
+        (Get-FileHash $Letters).Hash | Should -Be $before.Hash -Because '-WhatIf changes nothing'
+
+        $quantity = Get-DataPipelineDeadLetter -Path $Letters -RunId $Run.RunId -ErrorText 'quantity'
+        $replay = $quantity | Invoke-DataPipelineReplay $Spec -StatePath $State
+        $replay.Loaded | Should -Be 1
+        Invoke-Sqlite $Database 'SELECT quantity FROM orders WHERE order_id = 1005;' | Should -Be 0
+        $line = Read-Letters | Where-Object id -eq $quantity.Id
+        $line.replayRunId | Should -Be $replay.RunId
+        $line.replayedAt | Should -Match 'Z$'
+        @(Get-DataPipelineDeadLetter -Path $Letters).Count | Should -Be 5
+        $quantity | Invoke-DataPipelineReplay $Spec -StatePath $State | Should -BeNullOrEmpty -Because 'a replayed letter is never replayed again'
+        Get-ChildItem (Split-Path $Letters) -Filter '*.tmp' -Force | Should -BeNullOrEmpty
+    }
+
+    It 'purges from the file with confirmation: -WhatIf keeps, -Confirm:$false removes' {
+        Remove-DataPipelineDeadLetter orders-file -ReplayedOnly -Path $Letters -WhatIf
+        (Read-Letters).Count | Should -Be 6
+        Remove-DataPipelineDeadLetter orders-file -ReplayedOnly -Path $Letters -Confirm:$false
+        (Read-Letters).Count | Should -Be 5
+        Read-Letters | Where-Object replayedAt | Should -BeNullOrEmpty
+        Get-DataPipelineDeadLetter -Path $Letters | Remove-DataPipelineDeadLetter -Path $Letters -Confirm:$false
+        (Get-Item $Letters).Length | Should -Be 0
+    }
+
+    It 'names the line of a file that holds something other than dead letters' {
+        $corrupt = Join-Path $TestDrive 'corrupt.jsonl'
+        Set-Content $corrupt '{"id":1}', 'not json' -NoNewline:$false
+        { Get-DataPipelineDeadLetter -Path $corrupt } | Should -Throw -ErrorId 'DeadLetterFileInvalid,*' -ExpectedMessage "*corrupt.jsonl, line 1: not a dead letter: 'pipeline' is missing*"
+    }
+
+    It 'rejects a DeadLetters section without a Path, naming the key' {
+        Set-Content TestDrive:/no-path.psd1 "@{ Name = 'x'; Source = @{ Type = 'Csv'; Path = 'a.csv' }; Sink = @{ Type = 'Csv'; Path = 'o.csv' }; DeadLetters = @{ File = 'r.jsonl' } }"
+        { Start-DataPipeline TestDrive:/no-path.psd1 -StatePath (Join-Path $TestDrive 'no-path-state') } |
+            Should -Throw -ErrorId 'PipelineSpecInvalid,*' -ExpectedMessage "*no-path.psd1, key 'DeadLetters.File': unknown key; expected one of Path*"
+    }
+}

@@ -36,10 +36,27 @@ public interface IDeadLetterSink
 }
 
 /// <summary>
+/// The whole dead-letter queue: what a run adds, and what listing, replay and purge need. The
+/// state store keeps it by default; a spec's DeadLetters.Path keeps it in a JSON Lines file.
+/// Disposing releases what the queue holds open (the file's lock).
+/// </summary>
+public interface IDeadLetterStore : IDeadLetterSink, IAsyncDisposable
+{
+    /// <summary>The letters <paramref name="filter"/> selects, oldest first.</summary>
+    IAsyncEnumerable<DeadLetter> ListAsync(DeadLetterFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Marks the letters not replayed yet among <paramref name="ids"/> as replayed by <paramref name="replayRunId"/>; returns the ids marked.</summary>
+    Task<IReadOnlyList<long>> MarkReplayedAsync(IReadOnlyCollection<long> ids, string replayRunId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the letters <paramref name="filter"/> selects; returns how many.</summary>
+    Task<int> PurgeAsync(DeadLetterFilter filter, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// The dead-letter queue in the state store. A letter is unique per pipeline, step, run and
 /// source position, so a resumed run that meets the same bad record again does not add it twice.
 /// </summary>
-public sealed class DeadLetterStore(StateStore store) : IDeadLetterSink
+public sealed class DeadLetterStore(StateStore store) : IDeadLetterStore
 {
     private static readonly string[] InsertParameters = ["$pipeline", "$step", "$run", "$stage", "$position", "$location", "$error", "$attempts", "$record"];
 
@@ -140,6 +157,9 @@ public sealed class DeadLetterStore(StateStore store) : IDeadLetterSink
         command.CommandText = "DELETE FROM dead_letters" + Where(command, filter) + ";";
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Nothing to release: every call opens and closes its own connection.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static string Where(SqliteCommand command, DeadLetterFilter filter)
     {

@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
+using OpsAutomation.Pipelines;
 
 namespace OpsAutomation.Commands;
 
@@ -37,11 +39,31 @@ public sealed class GetDataPipelineDeadLetterCommand : OpsCmdlet
     [Parameter]
     public string? StatePath { get; set; }
 
+    /// <summary>A JSON Lines dead-letter file (a spec's DeadLetters.Path) to read instead of the state store.</summary>
+    [Parameter]
+    [Alias("DeadLetterPath")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
-        var store = await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false);
         var filter = new DeadLetterFilter { Pipeline = Pipeline, RunId = RunId, Step = Step, Stage = Stage, ErrorContains = ErrorText, IncludeReplayed = IncludeReplayed };
-        await foreach (var letter in new DeadLetterStore(store).ListAsync(filter, cancellationToken).ConfigureAwait(false))
-            WriteObject(letter);
+        var file = Path is null ? null : ResolvePath(Path);
+        if (file is not null && StatePath is not null) throw DeadLetterFiles.Ambiguous(file);
+        IDeadLetterStore letters = file is null
+            ? new DeadLetterStore(await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false))
+            : DeadLetterFiles.OpenToRead(file);
+        await using (letters.ConfigureAwait(false))
+        {
+            try
+            {
+                await foreach (var letter in letters.ListAsync(filter, cancellationToken).ConfigureAwait(false))
+                    WriteObject(letter);
+            }
+            catch (DeadLetterFileException ex)
+            {
+                throw ErrorRecords.Terminating(ErrorRecords.DeadLetterFile(ex));
+            }
+        }
     }
 }

@@ -1,7 +1,11 @@
 using System.Management.Automation;
+using OpsAutomation.Core;
+using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Pipelines;
+using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.Pipelines.Replay;
+using OpsAutomation.Core.Pipelines.Spec;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
 using OpsAutomation.Pipelines;
@@ -39,9 +43,14 @@ public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
     [Parameter]
     public PipelineStage? Stage { get; set; }
 
-    /// <summary>The state directory the letters are kept in.</summary>
+    /// <summary>The state directory the letters are kept in, and the replay's run.</summary>
     [Parameter]
     public string? StatePath { get; set; }
+
+    /// <summary>A JSON Lines dead-letter file to replay from instead of the state store. Default: the spec's DeadLetters.Path, when it has one.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DeadLetterPath { get; set; }
 
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
@@ -59,7 +68,25 @@ public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
         var spec = PipelineSpecs.Read(runtime, specPath, state, redactor);
         var step = PipelineSpecs.SelectStep(spec, Step, specPath);
 
-        var letters = new DeadLetterStore(state);
+        // A file stays locked from listing to marking, so no other writer changes the letters in between.
+        var file = DeadLetterPath is not null ? ResolvePath(DeadLetterPath) : spec.DeadLetters?.Path;
+        IDeadLetterStore letters = file is null ? new DeadLetterStore(state) : await DeadLetterFiles.OpenAsync(file, create: false, cancellationToken).ConfigureAwait(false);
+        await using (letters.ConfigureAwait(false))
+        {
+            try
+            {
+                await ReplayAsync(runtime, settings, state, redactor, spec, step, letters, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DeadLetterFileException ex)
+            {
+                throw ErrorRecords.Terminating(ErrorRecords.DeadLetterFile(ex));
+            }
+        }
+    }
+
+    private async Task ReplayAsync(OpsRuntime runtime, OpsSettings settings, StateStore state, SecretRedactor redactor, PipelineSpec spec, PipelineStepPlan step,
+        IDeadLetterStore letters, CancellationToken cancellationToken)
+    {
         var selected = new List<DeadLetter>();
         var filter = new DeadLetterFilter { Pipeline = spec.Plan.Name, Step = step.Name, RunId = RunId, Stage = Stage, Ids = _ids.Count > 0 ? _ids : null };
         await foreach (var letter in letters.ListAsync(filter, cancellationToken).ConfigureAwait(false)) selected.Add(letter);

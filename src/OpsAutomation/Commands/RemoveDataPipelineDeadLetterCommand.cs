@@ -1,10 +1,12 @@
 using System.Management.Automation;
+using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
+using OpsAutomation.Pipelines;
 
 namespace OpsAutomation.Commands;
 
-/// <summary>Purges dead letters from the state store, after confirmation.</summary>
+/// <summary>Purges dead letters from the state store or a JSON Lines dead-letter file, after confirmation.</summary>
 [Cmdlet(VerbsCommon.Remove, "DataPipelineDeadLetter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FilterSet)]
 [OutputType(typeof(void))]
 public sealed class RemoveDataPipelineDeadLetterCommand : OpsCmdlet
@@ -41,6 +43,12 @@ public sealed class RemoveDataPipelineDeadLetterCommand : OpsCmdlet
     [Parameter]
     public string? StatePath { get; set; }
 
+    /// <summary>A JSON Lines dead-letter file (a spec's DeadLetters.Path) to remove letters from instead of the state store.</summary>
+    [Parameter]
+    [Alias("DeadLetterPath")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         _ids.AddRange(Id);
@@ -49,7 +57,27 @@ public sealed class RemoveDataPipelineDeadLetterCommand : OpsCmdlet
 
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        var store = new DeadLetterStore(await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false));
+        var file = Path is null ? null : ResolvePath(Path);
+        if (file is not null && StatePath is not null) throw DeadLetterFiles.Ambiguous(file);
+        // The file stays locked from listing to purging, so the letters confirmed are the letters removed.
+        IDeadLetterStore store = file is null
+            ? new DeadLetterStore(await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false))
+            : await DeadLetterFiles.OpenAsync(file, create: false, cancellationToken).ConfigureAwait(false);
+        await using (store.ConfigureAwait(false))
+        {
+            try
+            {
+                await RemoveAsync(store, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DeadLetterFileException ex)
+            {
+                throw ErrorRecords.Terminating(ErrorRecords.DeadLetterFile(ex));
+            }
+        }
+    }
+
+    private async Task RemoveAsync(IDeadLetterStore store, CancellationToken cancellationToken)
+    {
         var filter = ParameterSetName == IdSet
             ? new DeadLetterFilter { Ids = _ids, IncludeReplayed = true }
             : new DeadLetterFilter { Pipeline = Pipeline, RunId = RunId, Step = Step, Stage = Stage, IncludeReplayed = true };

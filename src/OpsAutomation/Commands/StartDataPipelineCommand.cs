@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines;
+using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.Pipelines.Observers;
 using OpsAutomation.Core.Pipelines.Sources;
 using OpsAutomation.Core.Pipelines.Spec;
@@ -92,9 +93,11 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
         var observers = new List<IPipelineObserver>();
         if (spec.Lineage is { } lineage) observers.Add(_lineage = new OpenLineageObserver(lineage, runtime.Http, runtime.Pipelines, runtime.Time, _log));
         if (spec.Alerting is { } alerting) observers.Add(_alerts = new PipelineAlertObserver(alerting, new Notifier(runtime.Pipelines), runs, runtime.Time, _log));
+        // Opened last: the run closes it when it ends, however it ends.
+        IDeadLetterStore letters = spec.DeadLetters is { } deadLetters ? await OpenDeadLetterFileAsync(deadLetters.Path, cancellationToken).ConfigureAwait(false) : new DeadLetterStore(store);
         var services = new PipelineServices
         {
-            DeadLetters = new DeadLetterStore(store),
+            DeadLetters = letters,
             Runs = runs,
             Resilience = runtime.Pipelines,
             Time = runtime.Time,
@@ -104,7 +107,20 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
             Observer = observers.Count == 0 ? null : new CompositePipelineObserver(observers, _log),
         };
         WriteVerbose($"{(resumed is null ? "Starting" : "Resuming")} run {runId} of pipeline '{plan.Name}' from {specPath}: {string.Join(", ", plan.Steps.Select(s => s.Name))}");
-        _running = new PipelineRunner(plan, services).RunAsync(runId, resumed, cancellationToken);
+        _running = RunAsync(new PipelineRunner(plan, services), runId, resumed, letters, cancellationToken);
+    }
+
+    private static async Task<PipelineRun> RunAsync(PipelineRunner runner, string runId, PipelineRun? resumed, IDeadLetterStore letters, CancellationToken cancellationToken)
+    {
+        await using (letters.ConfigureAwait(false))
+            return await runner.RunAsync(runId, resumed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JsonLinesDeadLetterFile> OpenDeadLetterFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = await DeadLetterFiles.OpenAsync(path, create: true, cancellationToken).ConfigureAwait(false);
+        WriteVerbose($"Dead letters go to {file.Path}" + (file.CutBytes > 0 ? $"; cut {file.CutBytes} bytes of an unfinished letter at its end (a run stopped mid-write; its batch is loaded again)." : "."));
+        return file;
     }
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)

@@ -65,6 +65,15 @@ public sealed class PipelineSpecReaderTests : IDisposable
     }
 
     [Fact]
+    public void Dead_letters_go_to_the_state_store_unless_the_spec_names_a_file_relative_to_itself()
+    {
+        const string Step = "Name: x\nSource: { Type: Csv, Path: a.csv }\nSink: { Type: Csv, Path: o.csv }\n";
+
+        Assert.Null(Read(Step).DeadLetters);
+        Assert.Equal(System.IO.Path.Combine(_directory.Path, "rejects", "orders.jsonl"), Read(Step + "DeadLetters: { Path: rejects/orders.jsonl }\n").DeadLetters!.Path);
+    }
+
+    [Fact]
     public void Steps_come_in_dependency_order()
     {
         var spec = Read("""
@@ -88,6 +97,11 @@ public sealed class PipelineSpecReaderTests : IDisposable
     [InlineData("Name: x\nSteps:\n  - { Name: a, DependsOn: b, Source: { Type: Csv, Path: a.csv }, Sink: { Type: Csv, Path: o.csv } }\n  - { Name: b, DependsOn: a, Source: { Type: Csv, Path: a.csv }, Sink: { Type: Csv, Path: p.csv } }\n", "Steps", "cycle")]
     [InlineData("Name: x\nSource: { Type: Csv, Path: a.csv }\nSink: { Type: Csv, Path: o.csv }\nLineage: { Uri: 'ftp://x' }\n", "Lineage.Uri", "is not an absolute http(s) URL")]
     [InlineData("Name: x\nSource: { Type: Pipeline }\nSink: { Type: Csv, Path: o.csv }\n", "Source.Type", "no objects were piped")]
+    [InlineData("Name: x\nSource: { Type: Csv, Path: a.csv }\nSink: { Type: Csv, Path: o.csv }\nDeadLetters: rejects.jsonl\n", "DeadLetters", "must be a map of keys")]
+    [InlineData("Name: x\nSource: { Type: Csv, Path: a.csv }\nSink: { Type: Csv, Path: o.csv }\nDeadLetters: { }\n", "DeadLetters.Path", "is required: the JSON Lines file")]
+    [InlineData("Name: x\nSource: { Type: Csv, Path: a.csv }\nSink: { Type: Csv, Path: o.csv }\nDeadLetters: { Path: '' }\n", "DeadLetters.Path", "must not be empty")]
+    [InlineData("Name: x\nSource: { Type: Csv, Path: a.csv }\nSink: { Type: Csv, Path: o.csv }\nDeadLetters: { Path: r.jsonl, Topic: rejects }\n", "DeadLetters.Topic", "unknown key")]
+    [InlineData("Name: x\nSource: { Type: Csv, Path: a.csv }\nSink: { Type: Csv, Path: o.csv }\nDeadLetters: { Path: . }\n", "DeadLetters.Path", "'.' is a folder")]
     public void A_bad_spec_names_the_file_and_the_key(string yaml, string key, string message)
     {
         var error = Assert.Throws<ConfigurationException>(() => Read(yaml));

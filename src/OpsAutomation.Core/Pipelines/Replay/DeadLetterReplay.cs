@@ -14,7 +14,7 @@ public sealed record ReplayResult(PipelineRun Run, IReadOnlyList<DeadLetter> Rep
 /// replayed twice; one that fails again stays in the queue as it was, and the replay adds no new
 /// letter for it. Letters of the Read stage hold raw text, not a record, and are not replayable.
 /// </summary>
-public sealed class DeadLetterReplay(DeadLetterStore letters, PipelineServices services)
+public sealed class DeadLetterReplay(IDeadLetterStore letters, PipelineServices services)
 {
     public async Task<ReplayResult> ReplayAsync(PipelineStepPlan step, string pipeline, IReadOnlyList<DeadLetter> selected, string replayRunId, CancellationToken cancellationToken)
     {

@@ -18,6 +18,16 @@ public sealed record PipelineSpec
     public PipelineAlerting? Alerting { get; init; }
 
     public LineageOptions? Lineage { get; init; }
+
+    /// <summary>Where rejected records go; null for the state store.</summary>
+    public DeadLetterOptions? DeadLetters { get; init; }
+}
+
+/// <summary>A dead-letter queue of the pipeline's own: a JSON Lines file instead of the state store.</summary>
+public sealed record DeadLetterOptions
+{
+    /// <summary>The JSON Lines file, a full path.</summary>
+    public required string Path { get; init; }
 }
 
 /// <summary>When a run is worth an alert, and where it goes.</summary>

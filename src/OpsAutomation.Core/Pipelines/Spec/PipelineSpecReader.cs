@@ -17,7 +17,7 @@ namespace OpsAutomation.Core.Pipelines.Spec;
 /// </summary>
 public static class PipelineSpecReader
 {
-    private static readonly string[] TopKeys = ["Name", "Steps", "Alerting", "Lineage", .. StepKeys()];
+    private static readonly string[] TopKeys = ["Name", "Steps", "Alerting", "Lineage", "DeadLetters", .. StepKeys()];
     private static readonly string[] SourceTypes = ["Csv", "JsonLines", "Json", "Sqlite", "Postgres", "Pipeline"];
     private static readonly string[] SinkTypes = ["Sqlite", "Postgres", "Csv", "JsonLines"];
     private static readonly string[] TransformKinds = ["Rename", "Drop", "Default", "Cast", "Derive", "Filter"];
@@ -68,6 +68,7 @@ public static class PipelineSpecReader
             Origin = origin,
             Alerting = root.GetMap("Alerting") is { } alerting ? ReadAlerting(alerting, baseDirectory, context) : null,
             Lineage = root.GetMap("Lineage") is { } lineage ? ReadLineage(lineage, baseDirectory) : null,
+            DeadLetters = root.GetMap("DeadLetters") is { } deadLetters ? ReadDeadLetters(deadLetters, baseDirectory) : null,
         };
     }
 
@@ -311,6 +312,15 @@ public static class PipelineSpecReader
             Namespace = map.GetString("Namespace") ?? "opsautomation",
         };
         return options.Path is null && options.Uri is null ? throw map.Error("is required: give Path, Uri or both", "Path") : options;
+    }
+
+    private static DeadLetterOptions ReadDeadLetters(ConfigurationMap map, string baseDirectory)
+    {
+        map.RejectUnknownKeys(["Path"]);
+        if (!map.Contains("Path")) throw map.Error("is required: the JSON Lines file the rejected records go to, such as 'rejects.jsonl'", "Path");
+        var path = map.GetRequiredString("Path");
+        var full = System.IO.Path.GetFullPath(path, baseDirectory);
+        return Directory.Exists(full) ? throw map.Error($"'{path}' is a folder; name a file, such as 'rejects.jsonl'", "Path") : new DeadLetterOptions { Path = full };
     }
 
     private static string OneOf(ConfigurationMap map, string key, string[] allowed, string noun)
