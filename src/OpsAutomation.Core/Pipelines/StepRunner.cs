@@ -217,7 +217,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
             }
             var record = item.Record!;
             // Validation coerces values in place; a dead letter keeps the record as the source gave it.
-            var original = step.Validate is null ? item : new SourceItem(new DataRecord(record.Shape, (object?[])record.Values.Clone(), record.Position, record.Location));
+            var original = step.Validate is null ? item : new SourceItem(record.With(record.Shape, (object?[])record.Values.Clone()));
             if (step.Validate is { } validate && validate(record) is { Count: > 0 } failures)
             {
                 rejections.Add(new Rejection(original, PipelineStage.Validate, string.Join("; ", failures.Select(Describe))));

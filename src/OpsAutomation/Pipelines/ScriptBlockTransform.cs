@@ -44,7 +44,7 @@ internal sealed class ScriptBlockTransform : IRecordTransform, IDisposable
             };
             if (result?.BaseObject is null) return null;
             var fields = PSRecords.ToFields(result) ?? throw new InvalidOperationException("it returned null");
-            return new DataRecord(Shape(fields.Keys), [.. fields.Values], record.Position, record.Location);
+            return record.With(Shape(fields.Keys), [.. fields.Values]);
         }
         catch (RuntimeException ex)
         {

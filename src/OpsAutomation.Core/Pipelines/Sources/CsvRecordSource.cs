@@ -81,7 +81,7 @@ public sealed class CsvRecordSource : FileRecordSource
                     : field.HasDoubledQuotes ? Unquote(parser.FieldBytes(field))
                     : Encoding.UTF8.GetString(parser.FieldBytes(field));
             }
-            yield return new DataRecord(shape, values, position, Where(parser.RecordLine));
+            yield return new DataRecord(shape, values, position, Display, parser.RecordLine);
         }
     }
 

@@ -79,7 +79,7 @@ public sealed class JsonLinesRecordSource : FileRecordSource
         }
         var record = reader.Read(text, out var problem, out var problemOffset);
         if (record is { } r)
-            return new DataRecord(r.Shape, r.Values, position, Where(line));
+            return new DataRecord(r.Shape, r.Values, position, Display, line);
         var location = problemOffset >= 0 ? Where(line, problemOffset + 1) : Where(line);
         var column = problemOffset >= 0 ? $", byte column {problemOffset + 1}" : "";
         return new SourceProblem(position, location, $"line {line}{column}: {problem}.", Encoding.UTF8.GetString(text));

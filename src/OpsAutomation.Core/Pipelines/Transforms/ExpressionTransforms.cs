@@ -55,6 +55,6 @@ public sealed class CastTransform(IReadOnlyDictionary<string, ColumnType> types)
                 throw new FormatException($"field '{field}': '{ValueCoercion.ToText(values[index])}' is not {ValueCoercion.Describe(type)}");
             values[index] = cast;
         }
-        return new DataRecord(record.Shape, values, record.Position, record.Location);
+        return record.With(record.Shape, values);
     }
 }

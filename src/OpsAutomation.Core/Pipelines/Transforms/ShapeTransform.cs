@@ -23,7 +23,7 @@ public abstract class ShapeTransform : IRecordTransform
             values[i] = from >= 0 ? record.Values[from] : null;
         }
         Fill(record, plan, values);
-        return new DataRecord(plan.Output, values, record.Position, record.Location);
+        return record.With(plan.Output, values);
     }
 
     /// <summary>The output shape for <paramref name="input"/>, and where each output field comes from (-1: made by <see cref="Fill"/>).</summary>

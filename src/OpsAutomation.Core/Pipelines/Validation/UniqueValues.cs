@@ -1,12 +1,12 @@
 namespace OpsAutomation.Core.Pipelines.Validation;
 
 /// <summary>
-/// The values of one unique column seen in a run, kept typed so an integer key costs a slot of a
-/// HashSet&lt;long&gt; rather than a boxed object. Thread-safe.
+/// The values of one unique column seen in a run, kept typed so integer keys go to a compact
+/// <see cref="IntegerSet"/> rather than a set of boxed objects. Thread-safe.
 /// </summary>
 internal sealed class UniqueValues
 {
-    private readonly HashSet<long> _integers = [];
+    private readonly IntegerSet _integers = new();
     private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
     private readonly HashSet<object> _others = [];
     private readonly object _gate = new();
