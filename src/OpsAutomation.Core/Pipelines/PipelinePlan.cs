@@ -22,6 +22,12 @@ public sealed record PipelineStepPlan
     /// <summary>Schema and column rules; null for none.</summary>
     public RecordCheck? Validate { get; init; }
 
+    /// <summary>
+    /// Validation keeps what it has seen (a Unique column): a resumed run validates the records
+    /// before its checkpoint again, so the values loaded before the stop are known.
+    /// </summary>
+    public bool ValidationRemembers { get; init; }
+
     /// <summary>Stop the run at the first invalid record (after loading the ones before it) instead of rejecting it and going on.</summary>
     public bool FailFast { get; init; }
 

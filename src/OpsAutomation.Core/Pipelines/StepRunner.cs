@@ -159,9 +159,18 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
             var batch = new List<SourceItem>(Math.Min(step.BatchSize, 65_536));
             long bytes = 0;
             var timer = Stopwatch.StartNew();
-            await foreach (var item in source.ReadAsync(skip, cancellationToken).ConfigureAwait(false))
+            // Validation that remembers values (unique columns) sees the records before the checkpoint
+            // again, in order and without loading them, so a resumed run rejects what the run before
+            // the stop would have. Other steps pass over them without building their values.
+            var recall = skip > 0 && step.ValidationRemembers && step.Validate is not null;
+            await foreach (var item in source.ReadAsync(recall ? 0 : skip, cancellationToken).ConfigureAwait(false))
             {
                 if (_stopReading) break;
+                if (item.Position <= skip)
+                {
+                    if (recall && item.Record is { } seen) step.Validate!(seen);
+                    continue;
+                }
                 batch.Add(item);
                 bytes += ApproximateBytes(item);
                 if (batch.Count >= step.BatchSize || bytes >= step.BatchBytes)

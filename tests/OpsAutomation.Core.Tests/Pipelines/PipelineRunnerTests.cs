@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using OpsAutomation.Core.Pipelines;
 using OpsAutomation.Core.Pipelines.Sinks;
 using OpsAutomation.Core.Pipelines.Transforms;
+using OpsAutomation.Core.Pipelines.Validation;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
 
@@ -152,6 +153,40 @@ public sealed class PipelineRunnerTests
         Assert.Equal(990, await CountAsync(database, "SELECT count(*) FROM orders;"));
         Assert.Equal(990, await CountAsync(database, "SELECT count(DISTINCT id) FROM orders;"));
         Assert.Equal(10, (await harness.DeadLettersAsync()).Count);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_resumed_run_still_rejects_values_a_unique_column_loaded_before_the_stop(int parallelism)
+    {
+        using var harness = await PipelineHarness.CreateAsync();
+        var database = harness.Path("out.db");
+        SqliteSink Sink() => new(new SqliteSinkOptions { Path = database, Table = "orders", Mode = SinkWriteMode.Append });
+        // A new validator per run, as a new process has: what it knows of ids comes from the run itself.
+        PipelineStepPlan Plan(Func<IRecordSink> sink)
+        {
+            var validator = new RecordValidator(null, [new ColumnRule { Name = "id", Unique = true }], [], ValidationMode.Lazy);
+            return Step(() => new RepeatedIdSource(1000, repeatsFrom: 901, count: 10), sink, parallelism: parallelism) with
+            {
+                Validate = validator.Validate,
+                ValidationRemembers = validator.RemembersValues,
+            };
+        }
+        var plan = new PipelinePlan { Name = "orders", Steps = [Plan(() => new FailingSink(Sink(), 5, () => new IOException("killed")))] };
+        var killed = await harness.RunAsync(plan);
+        Assert.Equal(500, killed.Steps[0].Checkpoint);
+
+        var resumed = await harness.RunAsync(plan with { Steps = [Plan(Sink)] }, "run-1", killed);
+
+        Assert.Equal(1000, resumed.RecordsIn);
+        Assert.Equal(990, resumed.Loaded);
+        Assert.Equal(10, resumed.Rejected);
+        Assert.Equal(990, await CountAsync(database, "SELECT count(DISTINCT id) FROM orders;"));
+        var letters = await harness.DeadLettersAsync();
+        Assert.All(letters, l => Assert.Equal(PipelineStage.Validate, l.Stage));
+        Assert.Equal(Enumerable.Range(901, 10).Select(p => (long)p), letters.Select(l => l.Position).Order());
+        Assert.All(letters, l => Assert.Contains("(unique)", l.Error));
     }
 
     [Fact]
@@ -309,4 +344,29 @@ public sealed class PipelineRunnerTests
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
+}
+
+/// <summary>Records whose id is their position, except <c>count</c> of them from <c>repeatsFrom</c> on, which repeat ids 1, 2, ...</summary>
+internal sealed class RepeatedIdSource(int total, int repeatsFrom, int count) : Core.Pipelines.Sources.IRecordSource
+{
+    private static readonly RecordShape Shape = new(["id", "name"]);
+
+    public string Name => "memory:repeated";
+
+    public string DatasetNamespace => "memory";
+
+    public string DatasetName => "repeated";
+
+    public async IAsyncEnumerable<Core.Pipelines.Sources.SourceItem> ReadAsync(long skip, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (long position = skip + 1; position <= total; position++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var id = position >= repeatsFrom && position < repeatsFrom + count ? position - repeatsFrom + 1 : position;
+            yield return new DataRecord(Shape, [id, $"order {position}"], position, $"repeated:{position}");
+        }
+        await Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

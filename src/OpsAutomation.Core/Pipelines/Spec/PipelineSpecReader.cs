@@ -104,6 +104,7 @@ public static class PipelineSpecReader
             DependsOn = map.GetStringList("DependsOn"),
             CreateSource = ReadSource(source, baseDirectory, context),
             Validate = validator is null ? null : validator.Validate,
+            ValidationRemembers = validator?.RemembersValues ?? false,
             FailFast = validation?.Mode == ValidationMode.FailFast,
             Transforms = ReadTransforms(map),
             CreateSink = ReadSink(sink, baseDirectory, context, columnTypes),
