@@ -165,6 +165,54 @@ Describe 'Start-DataPipeline input and errors' {
     }
 }
 
+Describe 'Start-DataPipeline defined by parameters' {
+    BeforeAll {
+        Copy-Item (Split-Path $Example) TestDrive:/by-parameters -Recurse
+        $script:Folder = Join-Path $TestDrive 'by-parameters'
+        # The example spec's pieces, given as parameters instead of as a file.
+        $script:Definition = Import-PowerShellDataFile (Join-Path $Folder 'orders.psd1')
+        $script:ParamState = Join-Path $TestDrive 'parameters-state'
+    }
+
+    It 'runs the same pipeline as the spec file, with paths relative to the current location' {
+        Push-Location $Folder
+        try {
+            $run = Start-DataPipeline -Name orders-by-parameters -Source $Definition.Source -Validation $Definition.Validation `
+                -Transform $Definition.Transforms -Sink @{ Type = 'Sqlite'; Path = 'out/by-parameters.db'; Table = 'orders'; Key = 'order_id' } `
+                -Option @{ BatchSize = 4; Retry = @{ Count = 2 } } -StatePath $ParamState
+        }
+        finally { Pop-Location }
+        $run.Pipeline | Should -Be 'orders-by-parameters'
+        $run.Status | Should -Be 'CompletedWithRejections'
+        $run.RecordsIn | Should -Be 12
+        $run.Loaded | Should -Be 5
+        $run.Rejected | Should -Be 6
+        $run.Filtered | Should -Be 1
+        Invoke-Sqlite (Join-Path $Folder 'out' 'by-parameters.db') 'SELECT total FROM orders WHERE order_id = 1003;' | Should -Be '54.00'
+        (Get-DataPipelineRun orders-by-parameters -First 1 -StatePath $ParamState).RunId | Should -Be $run.RunId
+    }
+
+    It 'adds declarative -Transform hashtables to a spec file''s transforms, before its script blocks' {
+        $spec = Join-Path $Folder 'orders.psd1'
+        (Get-Content $spec -Raw) -replace "'\.\./\.\./output/pipelines/orders\.db'", "'out/with-transforms.db'" | Set-Content $spec
+        $run = Start-DataPipeline $spec -Transform @{ Drop = 'status' }, { $_.customer_email = $_.customer_email.ToUpperInvariant(); $_ } -StatePath $ParamState
+        $run.Loaded | Should -Be 5
+        $database = Join-Path $Folder 'out' 'with-transforms.db'
+        Invoke-Sqlite $database "SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'status';" | Should -Be 0
+        Invoke-Sqlite $database 'SELECT customer_email FROM orders WHERE order_id = 1002;' | Should -Be 'BO@EXAMPLE.ORG'
+    }
+
+    It 'refuses a declarative transform after a script block, and names a bad key by its parameter' {
+        { Start-DataPipeline (Join-Path $Folder 'orders.psd1') -Transform { $_ }, @{ Drop = 'status' } -StatePath $ParamState -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TransformOrderInvalid,OpsAutomation.Commands.StartDataPipelineCommand'
+        $bad = { Start-DataPipeline -Name bad -Source @{ Type = 'Csv'; Paht = 'x.csv' } -Sink @{ Type = 'JsonLines'; Path = 'x.jsonl' } -StatePath $ParamState -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PipelineSpecInvalid,OpsAutomation.Commands.StartDataPipelineCommand' -PassThru
+        $bad.Exception.Message | Should -BeLike "*Paht*"
+        { Start-DataPipeline -Name bad -Source @{ Type = 'Csv'; Path = 'x.csv' } -Sink @{ Type = 'JsonLines'; Path = 'x.jsonl' } -Option @{ Name = 'other' } -StatePath $ParamState -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PipelineSpecInvalid,OpsAutomation.Commands.StartDataPipelineCommand'
+    }
+}
+
 Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Skip:$IsWindows {
     BeforeAll {
         $script:Rows = 200000

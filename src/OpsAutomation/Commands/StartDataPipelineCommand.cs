@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using System.Threading.Channels;
 using OpsAutomation.Core.Logging;
@@ -17,11 +18,12 @@ namespace OpsAutomation.Commands;
 /// Runs a data pipeline from its spec: reads, validates, transforms and loads each step's
 /// records with retries, dead letters and checkpoints, and returns the run with its counts.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "DataPipeline")]
+[Cmdlet(VerbsLifecycle.Start, "DataPipeline", DefaultParameterSetName = SpecSet)]
 [OutputType(typeof(PipelineRun))]
 public sealed class StartDataPipelineCommand : OpsCmdlet
 {
     private const int ProgressActivityId = 0x4F51;
+    private const string SpecSet = "Spec", DefinitionSet = "Definition";
 
     private Channel<IReadOnlyDictionary<string, object?>?>? _input;
     private Task<PipelineRun>? _running;
@@ -32,9 +34,33 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
     private long _nextProgress;
 
     /// <summary>The pipeline spec: a psd1, JSON or YAML file.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SpecSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
+
+    /// <summary>A one-step pipeline defined by parameters instead of a spec file: its name (runs, dead letters, metrics and -Resume go by it).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DefinitionSet)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>The source, as a spec's Source key: @{ Type = 'Csv'; Path = 'orders.csv' }.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DefinitionSet)]
+    public IDictionary? Source { get; set; }
+
+    /// <summary>The schema and column rules, as a spec's Validation key.</summary>
+    [Parameter(ParameterSetName = DefinitionSet)]
+    public IDictionary? Validation { get; set; }
+
+    /// <summary>The sink, as a spec's Sink key: @{ Type = 'Sqlite'; Path = 'out.db'; Table = 'orders'; Key = 'id' }.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DefinitionSet)]
+    public IDictionary? Sink { get; set; }
+
+    /// <summary>
+    /// The rest of a spec's keys for a pipeline defined by parameters, such as
+    /// @{ BatchSize = 1000; MaxRejectionRate = 0.05; Retry = @{ Count = 3 }; DeadLetters = @{ Path = 'rejects.jsonl' } }.
+    /// </summary>
+    [Parameter(ParameterSetName = DefinitionSet)]
+    public IDictionary? Option { get; set; }
 
     /// <summary>Records for a step whose Source is Type = 'Pipeline': hashtables or objects, one record each.</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -44,9 +70,13 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
-    /// <summary>PowerShell transforms run after the spec's own, on a pipeline of one step: $_ is the record; return the new record, nothing to drop it, or throw to reject it.</summary>
+    /// <summary>
+    /// Transforms added after the spec's own, on a pipeline of one step, in order: a hashtable is a
+    /// declarative transform (@{ Drop = 'note' }); a script block gets the record as $_ and returns
+    /// the new record, nothing to drop it, or throws to reject it. Declarative ones come first.
+    /// </summary>
     [Parameter]
-    public ScriptBlock[] Transform { get; set; } = [];
+    public object[] Transform { get; set; } = [];
 
     /// <summary>The state directory: runs, dead letters and file-sink checkpoints.</summary>
     [Parameter]
@@ -56,17 +86,27 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
     {
         var runtime = ModuleRuntime.Get();
         var settings = LoadSettings();
-        var specPath = ResolvePath(Path);
+        var definedHere = ParameterSetName == DefinitionSet;
+        var specPath = definedHere ? "parameters" : ResolvePath(Path);
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
         var redactor = new SecretRedactor();
-        var spec = ReadSpec(runtime, specPath, store, redactor);
-        var plan = spec.Plan;
+        var (declarative, scripts) = SplitTransforms();
+        var tree = definedHere ? DefinitionTree() : PipelineSpecs.ReadTree(runtime, specPath);
         if (Transform.Length > 0)
         {
-            if (plan.Steps.Count != 1)
-                throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Transform applies to a pipeline of one step; '{specPath}' has {plan.Steps.Count}. Put declarative transforms in each step instead."),
+            if (tree.ContainsKey("Steps"))
+                throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Transform applies to a pipeline of one step; '{specPath}' has Steps. Put declarative transforms in each step instead."),
                     "TransformNotApplicable", ErrorCategory.InvalidArgument, Transform));
-            _scripts = [.. Transform.Select((script, i) => new ScriptBlockTransform(script, i + 1))];
+            if (declarative.Count > 0)
+                tree["Transforms"] = (tree.TryGetValue("Transforms", out var own) && own is List<object?> ownList ? ownList : []).Concat(declarative).ToList();
+        }
+        if (UsesPipelineInput(tree)) _input = Channel.CreateBounded<IReadOnlyDictionary<string, object?>?>(new BoundedChannelOptions(10_000) { SingleReader = true });
+        var spec = PipelineSpecs.Read(runtime, specPath, tree, store, redactor, _input is null ? null : () => new EnumerableRecordSource(_input.Reader),
+            baseDirectory: definedHere ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null);
+        var plan = spec.Plan;
+        if (scripts.Count > 0)
+        {
+            _scripts = [.. scripts.Select((script, i) => new ScriptBlockTransform(script, i + 1))];
             plan = plan with { Steps = [plan.Steps[0] with { Transforms = [.. plan.Steps[0].Transforms, .. _scripts] }] };
         }
 
@@ -157,11 +197,60 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
         }
     }
 
-    private PipelineSpec ReadSpec(Core.OpsRuntime runtime, string specPath, StateStore store, SecretRedactor redactor)
+    // -Transform: the hashtables as spec transforms, then the script blocks. A hashtable after a
+    // script block would not run where it was written, so it is refused rather than moved.
+    private (List<object?> Declarative, List<ScriptBlock> Scripts) SplitTransforms()
     {
-        var tree = PipelineSpecs.ReadTree(runtime, specPath);
-        if (UsesPipelineInput(tree)) _input = Channel.CreateBounded<IReadOnlyDictionary<string, object?>?>(new BoundedChannelOptions(10_000) { SingleReader = true });
-        return PipelineSpecs.Read(runtime, specPath, tree, store, redactor, _input is null ? null : () => new EnumerableRecordSource(_input.Reader));
+        var declarative = new List<object?>();
+        var scripts = new List<ScriptBlock>();
+        for (var i = 0; i < Transform.Length; i++)
+        {
+            var item = Transform[i] is PSObject wrapped ? wrapped.BaseObject : Transform[i];
+            switch (item)
+            {
+                case ScriptBlock script:
+                    scripts.Add(script);
+                    break;
+                case IDictionary when scripts.Count > 0:
+                    throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Transform item {i + 1} is a declarative transform after a script block; declarative transforms run first, so put them first."),
+                        "TransformOrderInvalid", ErrorCategory.InvalidArgument, Transform[i]));
+                case IDictionary map:
+                    declarative.Add(Definition(map, $"-Transform[{i}]"));
+                    break;
+                default:
+                    throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Transform item {i + 1} is a {item?.GetType().Name ?? "null"}; give a hashtable (@{{ Drop = 'note' }}) or a script block."),
+                        "TransformInvalid", ErrorCategory.InvalidArgument, Transform[i]));
+            }
+        }
+        return (declarative, scripts);
+    }
+
+    // The spec tree a file would have held, from -Name, -Source, -Validation, -Sink and -Option.
+    private Dictionary<string, object?> DefinitionTree()
+    {
+        var tree = Option is null ? Core.Configuration.ConfigurationTree.NewMap() : (Dictionary<string, object?>)Definition(Option, "-Option")!;
+        foreach (var key in new[] { "Name", "Source", "Validation", "Sink", "Steps" })
+        {
+            if (tree.ContainsKey(key))
+                throw ErrorRecords.Terminating(ErrorRecords.Configuration(new Core.Configuration.ConfigurationException($"give {key} as -{key}, not in -Option", "parameters", "-Option." + key), "PipelineSpecInvalid", Option));
+        }
+        tree["Name"] = Name;
+        tree["Source"] = Definition(Source!, "-Source");
+        tree["Sink"] = Definition(Sink!, "-Sink");
+        if (Validation is not null) tree["Validation"] = Definition(Validation, "-Validation");
+        return tree;
+    }
+
+    private static object? Definition(IDictionary value, string parameter)
+    {
+        try
+        {
+            return PowerShellValues.ToConfigurationTree(value, parameter);
+        }
+        catch (Core.Configuration.ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", value));
+        }
     }
 
     // The input channel must exist before the spec's factories capture it, and only when a step reads it.

@@ -17,11 +17,13 @@ internal static class PipelineSpecs
         Read(runtime, specPath, ReadTree(runtime, specPath), state, redactor, pipelineInput);
 
     /// <summary>Reads an already loaded spec tree (Start-DataPipeline looks into it first for a Pipeline source).</summary>
-    public static PipelineSpec Read(OpsRuntime runtime, string specPath, Dictionary<string, object?> tree, StateStore state, SecretRedactor redactor, Func<IRecordSource>? pipelineInput)
+    /// <param name="baseDirectory">Where relative paths start; the spec file's folder when null.</param>
+    public static PipelineSpec Read(OpsRuntime runtime, string specPath, Dictionary<string, object?> tree, StateStore state, SecretRedactor redactor, Func<IRecordSource>? pipelineInput,
+        string? baseDirectory = null)
     {
         try
         {
-            return PipelineSpecReader.Read(tree, specPath, Path.GetDirectoryName(specPath)!, new PipelineSpecContext
+            return PipelineSpecReader.Read(tree, specPath, baseDirectory ?? Path.GetDirectoryName(specPath)!, new PipelineSpecContext
             {
                 Checkpoints = new PipelineCheckpointStore(state),
                 Time = runtime.Time,
