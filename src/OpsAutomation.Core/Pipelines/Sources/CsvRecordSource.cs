@@ -47,6 +47,7 @@ public sealed class CsvRecordSource : FileRecordSource
         var emptyUnquoted = _options.EmptyFieldAsNull ? null : "";
         RecordShape? shape = _options.FieldNames is { } names && !_options.HasHeader ? new RecordShape(names) : null;
         var position = 0L;
+        FieldStringPool? pool = null;
         while (true)
         {
             var step = parser.Next();
@@ -74,12 +75,13 @@ public sealed class CsvRecordSource : FileRecordSource
 
             var fields = parser.Fields;
             var values = new object?[fields.Length];
+            pool ??= new FieldStringPool(fields.Length);
             for (var i = 0; i < fields.Length; i++)
             {
                 ref readonly var field = ref fields[i];
                 values[i] = field.Length == 0 ? (field.Quoted ? "" : emptyUnquoted)
                     : field.HasDoubledQuotes ? Unquote(parser.FieldBytes(field))
-                    : Encoding.UTF8.GetString(parser.FieldBytes(field));
+                    : pool.Get(i, parser.FieldBytes(field));
             }
             yield return new DataRecord(shape, values, position, Display, parser.RecordLine);
         }
