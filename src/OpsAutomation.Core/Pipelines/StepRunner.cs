@@ -224,9 +224,9 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                 rejections.Add(new Rejection(item, PipelineStage.Read, problem.Reason));
                 continue;
             }
-            var record = item.Record!;
-            // Validation coerces values in place; a dead letter keeps the record as the source gave it.
-            var original = step.Validate is null ? item : new SourceItem(record.With(record.Shape, (object?[])record.Values.Clone()));
+            // Validation coerces values in place, so it works on a copy: a dead letter keeps the record as the source gave it.
+            var record = step.Validate is null ? item.Record! : item.Record!.With(item.Record.Shape, (object?[])item.Record.Values.Clone());
+            var original = item;
             if (step.Validate is { } validate && validate(record) is { Count: > 0 } failures)
             {
                 rejections.Add(new Rejection(original, PipelineStage.Validate, string.Join("; ", failures.Select(Describe))));
