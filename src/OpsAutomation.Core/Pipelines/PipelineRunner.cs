@@ -44,8 +44,9 @@ public sealed record StepDatasets(string Step, string InputNamespace, string Inp
 
 /// <summary>
 /// Runs a pipeline's steps in dependency order. In a step, one reader cuts the source into
-/// batches, workers validate and transform batches in parallel, and one writer loads them in
-/// source order, each batch with its checkpoint in one sink transaction. Bounded channels
+/// batches, workers validate and transform batches in parallel (or, with a Parallelism of 1, the
+/// writer does), and one writer loads them in source order, each batch with its checkpoint in one
+/// sink transaction. Bounded channels
 /// between them keep memory flat: a slow sink slows the reader, never piles records up.
 /// </summary>
 public sealed class PipelineRunner(PipelinePlan plan, PipelineServices services)

@@ -11,6 +11,8 @@ namespace OpsAutomation.Core.Pipelines.Observers;
 public enum LineageEventType
 {
     Start,
+    /// <summary>A resumed run going on: the run already had its START.</summary>
+    Running,
     Complete,
     Fail,
     Abort,

@@ -12,7 +12,8 @@ using Polly.Timeout;
 namespace OpsAutomation.Core.Pipelines.Observers;
 
 /// <summary>
-/// Emits a run's OpenLineage events: START when it starts, COMPLETE, FAIL or ABORT when it ends.
+/// Emits a run's OpenLineage events: START when it starts (RUNNING when it resumes: the run id
+/// had its START), COMPLETE, FAIL or ABORT when it ends.
 /// Each event is appended to the JSON Lines file and/or POSTed to the endpoint through a retry
 /// pipeline (server errors, 429 and network failures). Lineage never fails a run: a failed
 /// delivery is logged and listed in <see cref="DeliveryErrors"/>, and the file, when set, is
@@ -71,7 +72,7 @@ public sealed class OpenLineageObserver : IPipelineObserver
     }
 
     public Task RunStartedAsync(PipelineRun run, IReadOnlyList<StepDatasets> datasets, CancellationToken cancellationToken) =>
-        EmitAsync(LineageEventType.Start, run, datasets, cancellationToken);
+        EmitAsync(run.Resumes > 0 ? LineageEventType.Running : LineageEventType.Start, run, datasets, cancellationToken);
 
     public Task RunEndedAsync(PipelineRun run, IReadOnlyList<StepDatasets> datasets, CancellationToken cancellationToken) =>
         EmitAsync(OpenLineageEvents.EndType(run.Status), run, datasets, cancellationToken);

@@ -122,6 +122,23 @@ public sealed class OpenLineageObserverTests : IDisposable
         Assert.Equal(40, lines.Select(l => (string?)JsonNode.Parse(l)!["run"]!["runId"]).Distinct().Count());
     }
 
+    [OpenLineageSchemaFact]
+    public async Task A_resumed_run_reports_RUNNING_under_the_same_run_id_instead_of_a_second_START()
+    {
+        var path = Path.Combine(_directory.Path, "resumed.jsonl");
+        var observer = Observer(path);
+        var first = OpenLineageEventsTests.Run(PipelineRunStatus.Running);
+        await observer.RunStartedAsync(first, OpenLineageEventsTests.Datasets, CancellationToken.None);
+        await observer.RunEndedAsync(OpenLineageEventsTests.Run(PipelineRunStatus.Failed, error: "killed"), OpenLineageEventsTests.Datasets, CancellationToken.None);
+        await observer.RunStartedAsync(first with { Resumes = 1 }, OpenLineageEventsTests.Datasets, CancellationToken.None);
+        await observer.RunEndedAsync(OpenLineageEventsTests.Run(PipelineRunStatus.Succeeded) with { Resumes = 1 }, OpenLineageEventsTests.Datasets, CancellationToken.None);
+
+        var events = (await File.ReadAllLinesAsync(path)).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["START", "FAIL", "RUNNING", "COMPLETE"], events.Select(e => (string?)e["eventType"]));
+        Assert.Single(events.Select(e => (string?)e["run"]!["runId"]).Distinct());
+        foreach (var lineageEvent in events) OpenLineageEventsTests.AssertValid(lineageEvent);
+    }
+
     [Fact]
     public async Task Events_are_posted_as_JSON_and_a_503_is_retried_until_the_endpoint_takes_it()
     {
