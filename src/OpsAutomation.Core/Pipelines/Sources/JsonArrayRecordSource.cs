@@ -17,17 +17,10 @@ public sealed class JsonArrayRecordSource : FileRecordSource
     private readonly JsonSourceOptions _options;
 
     public JsonArrayRecordSource(string path, JsonSourceOptions? options = null)
-        : base(path) => _options = Prepare(options);
+        : base(path) => _options = JsonSourceOptions.Checked(options);
 
     public JsonArrayRecordSource(Func<Stream> open, string display, JsonSourceOptions? options = null)
-        : base(open, display) => _options = Prepare(options);
-
-    private static JsonSourceOptions Prepare(JsonSourceOptions? options)
-    {
-        options ??= new JsonSourceOptions();
-        options.Validate();
-        return options;
-    }
+        : base(open, display) => _options = JsonSourceOptions.Checked(options);
 
     private enum Step
     {

@@ -16,17 +16,10 @@ public sealed class JsonLinesRecordSource : FileRecordSource
     private readonly JsonSourceOptions _options;
 
     public JsonLinesRecordSource(string path, JsonSourceOptions? options = null)
-        : base(path) => _options = Prepare(options);
+        : base(path) => _options = JsonSourceOptions.Checked(options);
 
     public JsonLinesRecordSource(Func<Stream> open, string display, JsonSourceOptions? options = null)
-        : base(open, display) => _options = Prepare(options);
-
-    private static JsonSourceOptions Prepare(JsonSourceOptions? options)
-    {
-        options ??= new JsonSourceOptions();
-        options.Validate();
-        return options;
-    }
+        : base(open, display) => _options = JsonSourceOptions.Checked(options);
 
     public override async IAsyncEnumerable<SourceItem> ReadAsync(long skip, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -12,6 +12,14 @@ public sealed class JsonSourceOptions
     /// <summary>The deepest nesting of objects and arrays accepted. Default 64.</summary>
     public int MaxDepth { get; init; } = 64;
 
+    /// <summary>The options given, or the defaults, checked.</summary>
+    internal static JsonSourceOptions Checked(JsonSourceOptions? options)
+    {
+        options ??= new JsonSourceOptions();
+        options.Validate();
+        return options;
+    }
+
     internal void Validate()
     {
         if (BufferSize < 1)

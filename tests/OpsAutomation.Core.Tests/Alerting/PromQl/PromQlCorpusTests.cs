@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using OpsAutomation.Core.Alerting.Rules.PromQl;
+using OpsAutomation.Core.Tests.TestSupport;
 
 namespace OpsAutomation.Core.Tests.Alerting.PromQl;
 
@@ -55,26 +55,8 @@ public sealed class PromQlCorpusTests
     [MemberData(nameof(Files))]
     public async Task Promtool_confirms_the_corpus_file(string file)
     {
-        var start = new ProcessStartInfo("promtool") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("test");
-        start.ArgumentList.Add("rules");
-        start.ArgumentList.Add(Path.Combine(PromtoolCorpus.Directory, file));
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("promtool is not on PATH: it comes with Debian's prometheus package, which ./build.ps1 Test installs.", ex);
-        }
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, $"promtool test rules {file} exited {process.ExitCode}: {await output}{await error}");
-        }
+        var (exitCode, output) = await Promtool.RunAsync("test", "rules", Path.Combine(PromtoolCorpus.Directory, file));
+        Assert.True(exitCode == 0, $"promtool test rules {file} exited {exitCode}: {output}");
     }
 
     public static TheoryData<string> Files() => new(PromtoolCorpus.Files().Select(Path.GetFileName).OfType<string>());

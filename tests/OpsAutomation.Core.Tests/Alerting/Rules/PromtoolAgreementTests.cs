@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpsAutomation.Core.Alerting.Rules;
 using OpsAutomation.Core.Tests.TestSupport;
 
@@ -30,7 +29,7 @@ public sealed class PromtoolAgreementTests : IDisposable
     {
         var path = _directory.File(name + ".yml", text);
 
-        var (exitCode, output) = await PromtoolAsync("check", "rules", path);
+        var (exitCode, output) = await Promtool.RunAsync("check", "rules", path);
         var ours = RuleFileReader.Read(path);
 
         Assert.True((exitCode == 0) == ours.IsValid, $"promtool exit {exitCode}, ours {string.Join("; ", ours.Problems)}; promtool said: {output}");
@@ -41,32 +40,10 @@ public sealed class PromtoolAgreementTests : IDisposable
     {
         var path = _directory.File("dup.yml", "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n      - alert: A\n        expr: up == 0\n");
 
-        var (_, output) = await PromtoolAsync("check", "rules", path);
+        var (_, output) = await Promtool.RunAsync("check", "rules", path);
         var ours = RuleFileReader.Read(path);
 
         Assert.Contains("1 duplicate rule(s) found", output, StringComparison.Ordinal);
         Assert.Contains(ours.Problems, p => p.Message.StartsWith("duplicate rule", StringComparison.Ordinal));
-    }
-
-    private static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("promtool") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("promtool is not on PATH: it comes with Debian's prometheus package, which ./build.ps1 Test installs.", ex);
-        }
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return (process.ExitCode, await output + await error);
-        }
     }
 }
