@@ -125,11 +125,13 @@ public sealed class PipelineRunnerTests
     }
 
     [Theory]
-    [InlineData(0, false)]
-    [InlineData(3, false)]
-    [InlineData(3, true)]
-    [InlineData(9, true)]
-    public async Task A_run_killed_after_any_batch_and_resumed_loads_every_record_exactly_once(int batches, bool afterCommit)
+    [InlineData(0, false, 2)]
+    [InlineData(3, false, 2)]
+    [InlineData(3, true, 2)]
+    [InlineData(9, true, 2)]
+    [InlineData(3, false, 1)]
+    [InlineData(9, true, 1)]
+    public async Task A_run_killed_after_any_batch_and_resumed_loads_every_record_exactly_once(int batches, bool afterCommit, int parallelism)
     {
         using var harness = await PipelineHarness.CreateAsync();
         var database = harness.Path("out.db");
@@ -138,7 +140,7 @@ public sealed class PipelineRunnerTests
         var first = new PipelinePlan
         {
             Name = "orders",
-            Steps = [Step(() => new MemorySource(1000, p => p % 97 == 0), () => new FailingSink(Sink(), batches, () => new IOException("killed"), afterCommit))],
+            Steps = [Step(() => new MemorySource(1000, p => p % 97 == 0), () => new FailingSink(Sink(), batches, () => new IOException("killed"), afterCommit), parallelism: parallelism)],
         };
         var killed = await harness.RunAsync(first);
         Assert.Equal(PipelineRunStatus.Failed, killed.Status);
@@ -208,8 +210,10 @@ public sealed class PipelineRunnerTests
         Assert.Equal(500, await CountAsync(database, "SELECT count(*) FROM orders;"));
     }
 
-    [Fact]
-    public async Task Fail_fast_loads_the_records_before_the_first_invalid_one_and_stops()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Fail_fast_loads_the_records_before_the_first_invalid_one_and_stops(int parallelism)
     {
         using var harness = await PipelineHarness.CreateAsync();
         var database = harness.Path("out.db");
@@ -218,7 +222,7 @@ public sealed class PipelineRunnerTests
             Name = "orders",
             Steps =
             [
-                Step(() => new MemorySource(1000), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Key = ["id"] }), batchSize: 64) with
+                Step(() => new MemorySource(1000), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Key = ["id"] }), batchSize: 64, parallelism: parallelism) with
                 {
                     FailFast = true,
                     Validate = r => (long)r["id"]! is 321 or 700
