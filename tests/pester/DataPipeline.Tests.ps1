@@ -121,6 +121,13 @@ Describe 'Test-DataRecord' {
         Get-DataPipelineRun -StatePath $state | Should -BeNullOrEmpty -Because 'nothing runs'
     }
 
+    It 'checks a source against rules given as parameters, without a spec or a sink' {
+        $csv = Join-Path (Split-Path $Example) 'data' 'orders.csv'
+        $failures = Test-DataRecord -Source @{ Type = 'Csv'; Path = $csv } -Validation @{ Columns = @{ quantity = @{ Type = 'integer'; Minimum = 1 }; email = @{ Pattern = '@' } } } `
+            -StatePath (Join-Path $TestDrive 'param-check-state')
+        ($failures | ForEach-Object { "$($_.Position):$($_.Rule)" }) | Should -Be '4:pattern', '5:range', '8:read'
+    }
+
     It 'reports an unreadable source as DataSourceUnreadable with its location' {
         Set-Content TestDrive:/unterminated.csv "id,name`n1,`"never closed`n2,x`n"
         Set-Content TestDrive:/unterminated.psd1 "@{ Name = 'u'; Source = @{ Type = 'Csv'; Path = 'unterminated.csv' }; Sink = @{ Type = 'Csv'; Path = 'o.csv' } }"

@@ -91,7 +91,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
         var redactor = new SecretRedactor();
         var (declarative, scripts) = SplitTransforms();
-        var tree = definedHere ? DefinitionTree() : PipelineSpecs.ReadTree(runtime, specPath);
+        var tree = definedHere ? PipelineSpecs.DefinitionTree(Name, Source!, Validation, Sink, Option) : PipelineSpecs.ReadTree(runtime, specPath);
         if (Transform.Length > 0)
         {
             if (tree.ContainsKey("Steps"))
@@ -215,7 +215,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
                     throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Transform item {i + 1} is a declarative transform after a script block; declarative transforms run first, so put them first."),
                         "TransformOrderInvalid", ErrorCategory.InvalidArgument, Transform[i]));
                 case IDictionary map:
-                    declarative.Add(Definition(map, $"-Transform[{i}]"));
+                    declarative.Add(PipelineSpecs.Definition(map, $"-Transform[{i}]"));
                     break;
                 default:
                     throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Transform item {i + 1} is a {item?.GetType().Name ?? "null"}; give a hashtable (@{{ Drop = 'note' }}) or a script block."),
@@ -223,34 +223,6 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
             }
         }
         return (declarative, scripts);
-    }
-
-    // The spec tree a file would have held, from -Name, -Source, -Validation, -Sink and -Option.
-    private Dictionary<string, object?> DefinitionTree()
-    {
-        var tree = Option is null ? Core.Configuration.ConfigurationTree.NewMap() : (Dictionary<string, object?>)Definition(Option, "-Option")!;
-        foreach (var key in new[] { "Name", "Source", "Validation", "Sink", "Steps" })
-        {
-            if (tree.ContainsKey(key))
-                throw ErrorRecords.Terminating(ErrorRecords.Configuration(new Core.Configuration.ConfigurationException($"give {key} as -{key}, not in -Option", "parameters", "-Option." + key), "PipelineSpecInvalid", Option));
-        }
-        tree["Name"] = Name;
-        tree["Source"] = Definition(Source!, "-Source");
-        tree["Sink"] = Definition(Sink!, "-Sink");
-        if (Validation is not null) tree["Validation"] = Definition(Validation, "-Validation");
-        return tree;
-    }
-
-    private static object? Definition(IDictionary value, string parameter)
-    {
-        try
-        {
-            return PowerShellValues.ToConfigurationTree(value, parameter);
-        }
-        catch (Core.Configuration.ConfigurationException ex)
-        {
-            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", value));
-        }
     }
 
     // The input channel must exist before the spec's factories capture it, and only when a step reads it.

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using OpsAutomation.Core;
 using OpsAutomation.Core.Configuration;
@@ -18,8 +19,9 @@ internal static class PipelineSpecs
 
     /// <summary>Reads an already loaded spec tree (Start-DataPipeline looks into it first for a Pipeline source).</summary>
     /// <param name="baseDirectory">Where relative paths start; the spec file's folder when null.</param>
+    /// <param name="sinkRequired">False for reading a spec only to check its records: a step may have no Sink.</param>
     public static PipelineSpec Read(OpsRuntime runtime, string specPath, Dictionary<string, object?> tree, StateStore state, SecretRedactor redactor, Func<IRecordSource>? pipelineInput,
-        string? baseDirectory = null)
+        string? baseDirectory = null, bool sinkRequired = true)
     {
         try
         {
@@ -31,11 +33,44 @@ internal static class PipelineSpecs
                 Redactor = redactor,
                 Http = runtime.Http,
                 PipelineInput = pipelineInput,
+                SinkRequired = sinkRequired,
             });
         }
         catch (ConfigurationException ex)
         {
             throw Invalid(ex, specPath);
+        }
+    }
+
+    /// <summary>
+    /// The spec tree a file would have held, from a one-step pipeline's parameters (-Name, -Source,
+    /// -Validation, -Sink, -Option); a value no file could hold is the terminating PipelineSpecInvalid.
+    /// </summary>
+    public static Dictionary<string, object?> DefinitionTree(string name, IDictionary source, IDictionary? validation, IDictionary? sink, IDictionary? option)
+    {
+        var tree = option is null ? ConfigurationTree.NewMap() : (Dictionary<string, object?>)Definition(option, "-Option")!;
+        foreach (var key in new[] { "Name", "Source", "Validation", "Sink", "Steps" })
+        {
+            if (tree.ContainsKey(key))
+                throw ErrorRecords.Terminating(ErrorRecords.Configuration(new ConfigurationException($"give {key} as -{key}, not in -Option", "parameters", "-Option." + key), "PipelineSpecInvalid", option));
+        }
+        tree["Name"] = name;
+        tree["Source"] = Definition(source, "-Source");
+        if (sink is not null) tree["Sink"] = Definition(sink, "-Sink");
+        if (validation is not null) tree["Validation"] = Definition(validation, "-Validation");
+        return tree;
+    }
+
+    /// <summary>One parameter's hashtable as a spec tree value.</summary>
+    public static object? Definition(IDictionary value, string parameter)
+    {
+        try
+        {
+            return PowerShellValues.ToConfigurationTree(value, parameter);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "PipelineSpecInvalid", value));
         }
     }
 

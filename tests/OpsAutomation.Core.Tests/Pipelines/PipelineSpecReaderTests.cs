@@ -21,7 +21,7 @@ public sealed class PipelineSpecReaderTests : IDisposable
     }
 
     // Reading a spec opens nothing: the checkpoint store is only handed to the file sinks' factories.
-    private PipelineSpec Read(string yaml)
+    private PipelineSpec Read(string yaml, bool sinkRequired = true)
     {
         var path = _directory.File("spec.yaml", yaml);
         var tree = new ConfigurationFileReader().ReadMap(path);
@@ -32,7 +32,19 @@ public sealed class PipelineSpecReaderTests : IDisposable
             Secrets = new SecretResolver(),
             Redactor = new SecretRedactor(),
             Http = _http,
+            SinkRequired = sinkRequired,
         });
+    }
+
+    [Fact]
+    public void A_spec_read_only_to_check_its_records_may_have_no_sink_and_any_other_may_not()
+    {
+        const string Yaml = "Name: check\nSource: { Type: Csv, Path: orders.csv }\nValidation: { Columns: { id: { Type: integer } } }\n";
+
+        var step = Assert.Single(Read(Yaml, sinkRequired: false).Plan.Steps);
+        Assert.NotNull(step.Validate);
+        Assert.Contains("no sink", Assert.Throws<InvalidOperationException>(() => step.CreateSink()).Message);
+        Assert.Contains("'Sink': is required", Assert.Throws<ConfigurationException>(() => Read(Yaml)).Message);
     }
 
     [Fact]

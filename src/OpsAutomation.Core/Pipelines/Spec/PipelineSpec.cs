@@ -69,6 +69,9 @@ public sealed record PipelineSpecContext
 
     public required HttpClientProvider Http { get; init; }
 
+    /// <summary>False to read a spec whose records are only checked (Test-DataRecord): a step may then have no Sink.</summary>
+    public bool SinkRequired { get; init; } = true;
+
     /// <summary>The objects piped into Start-DataPipeline, for a source of Type Pipeline; null when nothing is piped.</summary>
     public Func<IRecordSource>? PipelineInput { get; init; }
 }

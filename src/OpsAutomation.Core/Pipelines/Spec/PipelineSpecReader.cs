@@ -75,7 +75,7 @@ public static class PipelineSpecReader
     private static PipelineStepPlan ReadStep(ConfigurationMap map, string name, string origin, string baseDirectory, PipelineSpecContext context)
     {
         var source = map.GetMap("Source") ?? throw map.Error("is required", "Source");
-        var sink = map.GetMap("Sink") ?? throw map.Error("is required", "Sink");
+        var sink = map.GetMap("Sink") ?? (context.SinkRequired ? throw map.Error("is required", "Sink") : null);
         ValidationSpec? validation = null;
         if (map.GetMap("Validation") is { } validationMap)
             validation = ValidationSpecReader.Read((IReadOnlyDictionary<string, object?>)map.GetValue("Validation")!, origin, validationMap.Path, baseDirectory);
@@ -107,7 +107,7 @@ public static class PipelineSpecReader
             ValidationRemembers = validator?.RemembersValues ?? false,
             FailFast = validation?.Mode == ValidationMode.FailFast,
             Transforms = ReadTransforms(map),
-            CreateSink = ReadSink(sink, baseDirectory, context, columnTypes),
+            CreateSink = sink is null ? () => throw new InvalidOperationException($"Step {name} was read to check its records only: it has no sink.") : ReadSink(sink, baseDirectory, context, columnTypes),
             BatchSize = map.GetInt("BatchSize", 1, 1_000_000) ?? PipelineStepPlan.DefaultBatchSize,
             BatchBytes = (map.GetInt("BatchBytes", 1024, int.MaxValue) ?? 4 << 20),
             Parallelism = map.GetInt("Parallelism", 1, 256) ?? PipelineStepPlan.DefaultParallelism,
