@@ -8,7 +8,9 @@
            every other assembly under Dependencies/ (loaded in a private load context).
     Test   builds, starts the real services the tests need on 127.0.0.1 (installing their
            Debian packages when missing), runs xunit and Pester, stops the services and prints
-           'N passed, N failed' as its last line. Exits non-zero on any failure.
+           'N passed, N failed, N skipped' as its last line. Exits non-zero on any failure, and
+           on any skip that is not for the platform (an xunit skip reason starting 'Platform:', a
+           Pester test tagged 'Platform').
     Run    builds, then runs examples/health-report.ps1 in a fresh pwsh with the built module and
            writes the report to output/health-report.html.
     Bench  builds, then runs the benchmarks in bench/ and prints their figures.
@@ -76,15 +78,27 @@ function Invoke-BuildTask {
     Write-Host "Built OpsAutomation $Version into $ModuleDir"
 }
 
+# A skip is allowed only for the platform: an xunit skip reason starts with 'Platform:', a Pester
+# test that skips carries the tag 'Platform'. Any other skip hides a missing check and fails the run.
+$PlatformSkipPrefix = 'Platform:'
+
 function Read-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
-    $failures = @($trx.TestRun.Results.UnitTestResult | Where-Object outcome -ne 'Passed' | Where-Object outcome -ne 'NotExecuted' |
+    $results = @($trx.TestRun.Results.UnitTestResult)
+    $failures = @($results | Where-Object outcome -notin 'Passed', 'NotExecuted' |
         ForEach-Object { "$($_.testName): $($_.Output.ErrorInfo.Message)" })
+    $skipped = @($results | Where-Object outcome -eq 'NotExecuted')
+    $badSkips = @($skipped | ForEach-Object {
+            $message = $_.SelectSingleNode("*[local-name()='Output']/*[local-name()='ErrorInfo']/*[local-name()='Message']")
+            $reason = $message ? $message.InnerText.Trim() : ''
+            if (-not $reason.StartsWith($PlatformSkipPrefix)) { "$($_.testName): skipped for a reason other than the platform ($reason)" }
+        })
     [pscustomobject]@{
         Passed = [int] $counters.passed
-        Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Failures = $failures
+        Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted + $badSkips.Count
+        Skipped = $skipped.Count
+        Failures = $failures + $badSkips
     }
 }
 
@@ -100,7 +114,7 @@ function Invoke-XunitLayer([string] $Project, [string] $ResultsDir) {
     $crashIndex = $output.FindIndex({ param($line) $line -like 'The test running when the crash occurred*' })
     $crashed = $crashIndex -ge 0 ? "$name aborted while running $($output[$crashIndex + 1].Trim())" : "$name exited with $exit"
     if (-not (Test-Path $trx)) {
-        return [pscustomobject]@{ Passed = 0; Failed = 1; Failures = @("$crashed; no results") }
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("$crashed; no results") }
     }
     $counts = Read-TrxCounts $trx
     if ($exit -ne 0 -and $counts.Failed -eq 0) {
@@ -128,14 +142,26 @@ $failures = @(
     $result.FailedBlocks | ForEach-Object { "$($_.ExpandedPath) (block): $($_.ErrorRecord[0].Exception.Message)" }
     $result.FailedContainers | ForEach-Object { "$($_.Item) (file): $($_.ErrorRecord[0].Exception.Message)" }
 )
-@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount; Failures = $failures } |
+# A test inherits the tags of the blocks around it.
+function Get-InheritedTag($Item) {
+    for ($node = $Item.Block; $node; $node = $node.Parent) { $node.Tag }
+    $Item.Tag
+}
+$badSkips = @($result.Skipped | Where-Object { 'Platform' -notin @(Get-InheritedTag $_) } |
+    ForEach-Object { "$($_.ExpandedPath): skipped without the tag 'Platform'" })
+@{
+    Passed = $result.PassedCount
+    Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount + $badSkips.Count
+    Skipped = $result.SkippedCount
+    Failures = $failures + $badSkips
+} |
     ConvertTo-Json | Set-Content $Summary
 '@
     $runner = Join-Path $ResultsDir 'run-pester.ps1'
     Set-Content $runner $script
     & $Pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestsPath (Join-Path $Root 'tests' 'pester') `
         -ResultXml (Join-Path $ResultsDir 'pester.xml') -Summary $summary | Out-Host
-    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Failures = @('Pester wrote no summary') } }
+    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @('Pester wrote no summary') } }
     Get-Content $summary -Raw | ConvertFrom-Json
 }
 
@@ -148,7 +174,7 @@ function Invoke-TestTask {
     Import-Module (Join-Path $Root 'tests' 'services' 'TestServices.psm1') -Force
     $env:OPS_TEST_MODULE_PATH = Join-Path $ModuleDir 'OpsAutomation.psd1'
     $env:OPS_TEST_LEGACY_YAMLDOTNET = Join-Path (Get-PackagesFolder) 'yamldotnet' (Get-PinnedVersion 'LegacyYamlDotNetVersion') 'lib' 'netstandard2.0' 'YamlDotNet.dll'
-    $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Failures = [System.Collections.Generic.List[string]]::new() }
+    $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Failures = [System.Collections.Generic.List[string]]::new() }
     $services = $null
     $postgres = $null
     try {
@@ -163,6 +189,7 @@ function Invoke-TestTask {
             $counts = & $layer | Select-Object -Last 1
             $totals.Passed += $counts.Passed
             $totals.Failed += $counts.Failed
+            $totals.Skipped += $counts.Skipped
             foreach ($failure in $counts.Failures) { $totals.Failures.Add($failure) }
         }
     }
@@ -176,7 +203,7 @@ function Invoke-TestTask {
     }
     # The failures are repeated last, so that the tail of a long log names them.
     foreach ($failure in $totals.Failures) { Write-Output "FAILED $failure" }
-    Write-Output "$($totals.Passed) passed, $($totals.Failed) failed"
+    Write-Output "$($totals.Passed) passed, $($totals.Failed) failed, $($totals.Skipped) skipped"
     if ($totals.Failed -gt 0) { exit 1 }
 }
 

@@ -220,7 +220,7 @@ Describe 'Start-DataPipeline defined by parameters' {
     }
 }
 
-Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Skip:$IsWindows {
+Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Tag 'Platform' -Skip:$IsWindows {
     BeforeAll {
         $script:Rows = 200000
         $csv = Join-Path $TestDrive 'big.csv'

@@ -25,7 +25,7 @@ Describe 'Get-SystemMetrics' {
         $sample.Network.Name | Should -Contain 'lo'
     }
 
-    It 'reports the root filesystem of a Linux machine with df''s numbers' -Skip:(-not $IsLinux) {
+    It 'reports the root filesystem of a Linux machine with df''s numbers' -Tag 'Platform' -Skip:(-not $IsLinux) {
         $root = (Get-SystemMetrics -SampleIntervalSec 0.2).Disks | Where-Object MountPoint -eq '/'
         $root | Should -Not -BeNullOrEmpty
         $root.SizeBytes | Should -BeGreaterThan $root.UsedBytes

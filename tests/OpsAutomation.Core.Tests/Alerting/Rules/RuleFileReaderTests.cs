@@ -1,21 +1,14 @@
 using OpsAutomation.Core.Alerting.Rules;
+using OpsAutomation.Core.Tests.TestSupport;
 
 namespace OpsAutomation.Core.Tests.Alerting.Rules;
 
 public sealed class RuleFileReaderTests
 {
-    private static string RepositoryFile(params string[] parts)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OpsAutomation.sln"))) directory = directory.Parent;
-        Assert.NotNull(directory);
-        return Path.Combine([directory!.FullName, .. parts]);
-    }
-
     [Fact]
     public void The_examples_rule_file_loads_without_problems()
     {
-        var result = RuleFileReader.Read(RepositoryFile("examples", "prometheus", "ops-health.rules.yml"));
+        var result = RuleFileReader.Read(RepositoryPaths.File("examples", "prometheus", "ops-health.rules.yml"));
 
         Assert.Empty(result.Problems);
         var rules = result.File.Groups.SelectMany(g => g.Rules).ToList();

@@ -65,7 +65,7 @@ public sealed class OpenLineageEventsTests
         Assert.True(Uri.TryCreate((string)lineageEvent["producer"]!, UriKind.Absolute, out _), "producer is not an absolute URI");
     }
 
-    [OpenLineageSchemaFact]
+    [Fact]
     public void A_succeeded_run_gives_a_valid_START_and_a_COMPLETE_with_row_counts_of_each_output()
     {
         var start = OpenLineageEvents.Build(LineageEventType.Start, Run(PipelineRunStatus.Running) with { RecordsIn = 0, Loaded = 0, Rejected = 0, Steps = [] }, Datasets, "ops", Now);
@@ -80,7 +80,7 @@ public sealed class OpenLineageEventsTests
         Assert.Equal(new Dictionary<string, long> { ["orders"] = 10 + 8, ["report.jsonl"] = 12 }, outputs);
     }
 
-    [OpenLineageSchemaFact]
+    [Fact]
     public void A_failed_run_gives_a_valid_FAIL_with_the_error_message_facet()
     {
         var fail = OpenLineageEvents.Build(OpenLineageEvents.EndType(PipelineRunStatus.Failed), Run(PipelineRunStatus.Failed, error: "database is locked"), Datasets, "ops", Now);
@@ -92,7 +92,7 @@ public sealed class OpenLineageEventsTests
         Assert.NotNull(fail["outputs"]![0]!["outputFacets"]!["outputStatistics"]);
     }
 
-    [OpenLineageSchemaFact]
+    [Fact]
     public void A_cancelled_run_gives_a_valid_ABORT_without_an_error_facet()
     {
         var abort = OpenLineageEvents.Build(OpenLineageEvents.EndType(PipelineRunStatus.Cancelled), Run(PipelineRunStatus.Cancelled), Datasets, "ops", Now);
@@ -102,7 +102,7 @@ public sealed class OpenLineageEventsTests
         Assert.Null(abort["run"]!["facets"]!["errorMessage"]);
     }
 
-    [OpenLineageSchemaFact]
+    [Fact]
     public void An_event_missing_its_run_id_is_refused_by_the_schema_so_the_validation_can_fail()
     {
         var broken = OpenLineageEvents.Build(LineageEventType.Start, Run(PipelineRunStatus.Running), Datasets, "ops", Now);
@@ -112,7 +112,7 @@ public sealed class OpenLineageEventsTests
         Assert.False(OpenLineageSchemas.Spec().IsValid(document.RootElement));
     }
 
-    [OpenLineageSchemaFact]
+    [Fact]
     public void A_facet_without_its_required_field_is_refused_by_the_facet_schema()
     {
         var facet = new JsonObject { ["_producer"] = OpenLineageEvents.Producer, ["_schemaURL"] = OpenLineageEvents.ErrorMessageFacetSchemaUrl, ["message"] = "x" };

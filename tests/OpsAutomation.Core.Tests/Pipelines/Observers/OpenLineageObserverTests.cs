@@ -72,7 +72,7 @@ public sealed class OpenLineageObserverTests : IDisposable
         Assert.False(observer.DeliveryFailed);
     }
 
-    [OpenLineageSchemaFact]
+    [Fact]
     public async Task Every_line_written_for_a_succeeded_failed_and_cancelled_run_is_a_valid_event()
     {
         var path = Path.Combine(_directory.Path, "events.jsonl");
@@ -122,7 +122,7 @@ public sealed class OpenLineageObserverTests : IDisposable
         Assert.Equal(40, lines.Select(l => (string?)JsonNode.Parse(l)!["run"]!["runId"]).Distinct().Count());
     }
 
-    [OpenLineageSchemaFact]
+    [Fact]
     public async Task A_resumed_run_reports_RUNNING_under_the_same_run_id_instead_of_a_second_START()
     {
         var path = Path.Combine(_directory.Path, "resumed.jsonl");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OpsAutomation.Core.Pipelines.Validation;
+using OpsAutomation.Core.Tests.TestSupport;
 
 namespace OpsAutomation.Core.Tests.Pipelines.Validation;
 
@@ -7,8 +8,8 @@ namespace OpsAutomation.Core.Tests.Pipelines.Validation;
 public sealed record SuiteCase(string Name, string Group, JsonElement Schema, JsonElement Data, bool Valid);
 
 /// <summary>
-/// The official JSON-Schema-Test-Suite, kept in shared/ beside the repository
-/// (<c>../shared/data/JSON-Schema-Test-Suite</c>), with its remotes registered in memory under
+/// The official JSON-Schema-Test-Suite, kept in the repository
+/// (<c>tests/data/JSON-Schema-Test-Suite</c>), with its remotes registered in memory under
 /// http://localhost:1234/ as the suite's README asks.
 /// </summary>
 public static class JsonSchemaTestSuite
@@ -16,22 +17,12 @@ public static class JsonSchemaTestSuite
     private static readonly Lazy<SchemaResources> LazyRemotes = new(LoadRemotes);
     private static readonly Lazy<IReadOnlyDictionary<string, SuiteCase>> LazyCases = new(LoadCases);
 
-    /// <summary>The suite's directory, whether or not it exists.</summary>
-    public static string Directory { get; } = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "data", "JSON-Schema-Test-Suite"));
-
-    public static bool IsPresent => System.IO.Directory.Exists(Path.Combine(Directory, "tests", "draft2020-12"));
+    public static string Directory { get; } = RepositoryPaths.TestData("JSON-Schema-Test-Suite");
 
     public static SchemaResources Remotes => LazyRemotes.Value;
 
     /// <summary>Every draft 2020-12 case by its readable name ("type.json / integer type matches integers / a float is not an integer").</summary>
     public static IReadOnlyDictionary<string, SuiteCase> Cases => LazyCases.Value;
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OpsAutomation.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException($"no directory above {AppContext.BaseDirectory} holds OpsAutomation.sln");
-    }
 
     private static SchemaResources LoadRemotes()
     {
@@ -66,25 +57,5 @@ public static class JsonSchemaTestSuite
             }
         }
         return cases;
-    }
-}
-
-/// <summary>A theory over the suite's cases that reports itself skipped, naming the path, when shared/ is absent.</summary>
-public sealed class JsonSchemaSuiteTheoryAttribute : TheoryAttribute
-{
-    public JsonSchemaSuiteTheoryAttribute()
-    {
-        if (!JsonSchemaTestSuite.IsPresent)
-            Skip = $"the JSON-Schema-Test-Suite is not at {Path.Combine(JsonSchemaTestSuite.Directory, "tests", "draft2020-12")} (shared/ is beside the repository in CI)";
-    }
-}
-
-/// <summary>A fact over the suite that reports itself skipped, naming the path, when shared/ is absent.</summary>
-public sealed class JsonSchemaSuiteFactAttribute : FactAttribute
-{
-    public JsonSchemaSuiteFactAttribute()
-    {
-        if (!JsonSchemaTestSuite.IsPresent)
-            Skip = $"the JSON-Schema-Test-Suite is not at {Path.Combine(JsonSchemaTestSuite.Directory, "tests", "draft2020-12")} (shared/ is beside the repository in CI)";
     }
 }
