@@ -1,0 +1,714 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using OpsAutomation.Sandbox.Api.Patching;
+
+namespace OpsAutomation.Sandbox.Api;
+
+/// <summary>
+/// The HTTP face of the API server: authentication, discovery and OpenAPI, and the verbs of every
+/// resource type over the one store (get, list, watch, create, update, patch, delete, and the status,
+/// scale and log subresources). Errors leave as the Status bodies the real server writes.
+/// </summary>
+public sealed class ApiServer
+{
+    private const string Json = "application/json";
+    private readonly ObjectStore _store;
+    private readonly Authenticator _authenticator;
+    private readonly OpenApiDocuments _openApi;
+    private readonly Discovery _discovery;
+    private readonly PodLogBook _logs;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _bookmarkInterval;
+    private readonly ObjectRules _rules = new();
+    private readonly StrategicMergePatch _strategicMerge;
+    private readonly GarbageCollector _collector;
+
+    public ApiServer(ObjectStore store, Authenticator authenticator, OpenApiDocuments openApi, Discovery discovery, PodLogBook logs,
+        TimeProvider time, TimeSpan bookmarkInterval)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _authenticator = authenticator ?? throw new ArgumentNullException(nameof(authenticator));
+        _openApi = openApi ?? throw new ArgumentNullException(nameof(openApi));
+        _discovery = discovery ?? throw new ArgumentNullException(nameof(discovery));
+        _logs = logs ?? throw new ArgumentNullException(nameof(logs));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _bookmarkInterval = bookmarkInterval;
+        _strategicMerge = new StrategicMergePatch(openApi);
+        _collector = new GarbageCollector(store, logs);
+    }
+
+    /// <summary>Creates the namespaces every cluster has (default, kube-system, kube-public, kube-node-lease).</summary>
+    public void Bootstrap()
+    {
+        var type = _store.Registry.Get<V1Namespace>();
+        foreach (var name in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            if (_store.Get(type, "", name) is null)
+            {
+                var ns = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = name } };
+                _rules.Default(type, ns);
+                _store.Create(type, ns);
+            }
+        }
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            await DispatchAsync(context).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (!context.Response.HasStarted)
+        {
+            await WriteAsync(context, e.Code, ApiStatus.ToJson(e.Status)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // A defect of the sandbox: answered as the real server answers a panic, and told on stderr.
+            await Console.Error.WriteLineAsync($"{context.Request.Method} {context.Request.Path}: {e}").ConfigureAwait(false);
+            await WriteAsync(context, 500, ApiStatus.ToJson(ApiStatus.InternalError(e.Message))).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        if (path is "/healthz" or "/livez" or "/readyz")
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("ok", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        if (path == "/version")
+        {
+            await WriteAsync(context, 200, Discovery.Version().ToJsonString()).ConfigureAwait(false);
+            return;
+        }
+        var user = _authenticator.Authenticate(request) ?? throw ApiStatus.Unauthorized().AsException();
+        if (await ServeDiscoveryAsync(context, path.TrimEnd('/')).ConfigureAwait(false))
+        {
+            return;
+        }
+        var target = ResourcePath.Parse(_store.Registry, path) ?? throw ApiStatus.PathNotFound().AsException();
+        Authorize(user, request.Method, target);
+        await (request.Method switch
+        {
+            "GET" => GetAsync(context, target),
+            "POST" when target.Name is null => CreateAsync(context, target),
+            "PUT" when target.Name is not null => UpdateAsync(context, target),
+            "PATCH" when target.Name is not null => PatchAsync(context, target),
+            "DELETE" when target.Name is not null => DeleteAsync(context, target),
+            "DELETE" => DeleteCollectionAsync(context, target),
+            _ => throw ApiStatus.MethodNotSupported(target.Type, request.Method.ToLowerInvariant()).AsException(),
+        }).ConfigureAwait(false);
+    }
+
+    private async Task<bool> ServeDiscoveryAsync(HttpContext context, string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var accept = context.Request.Headers.Accept.ToString();
+        JsonObject? body = segments switch
+        {
+            ["api"] or ["apis"] when AggregatedVersion(accept) is { } version => Aggregated(context, segments[0] == "api", version),
+            ["api"] => _discovery.CoreVersions(),
+            ["apis"] => _discovery.GroupList(),
+            ["api", var version] => _discovery.ResourceList("", version) ?? throw ApiStatus.PathNotFound().AsException(),
+            ["apis", var group] => _discovery.Group(group) ?? throw ApiStatus.PathNotFound().AsException(),
+            ["apis", var group, var version] => _discovery.ResourceList(group, version) ?? throw ApiStatus.PathNotFound().AsException(),
+            _ => null,
+        };
+        if (body is not null)
+        {
+            await WriteAsync(context, 200, body.ToJsonString(), context.Response.ContentType).ConfigureAwait(false);
+            return true;
+        }
+        if (segments is ["openapi", "v3"])
+        {
+            var paths = new JsonObject();
+            foreach (var (documentPath, hash) in _openApi.Paths)
+            {
+                paths[documentPath] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{documentPath}?hash={hash}" };
+            }
+            await WriteAsync(context, 200, new JsonObject { ["paths"] = paths }.ToJsonString()).ConfigureAwait(false);
+            return true;
+        }
+        if (segments is ["openapi", "v3", ..] && _openApi.Document(string.Join('/', segments[2..])) is { } document)
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = Json;
+            context.Response.Headers.CacheControl = "public, immutable";
+            await context.Response.Body.WriteAsync(document, context.RequestAborted).ConfigureAwait(false);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The aggregated discovery version the client asks for first (kubectl 1.30+ v2, 1.27-1.29 v2beta1), or null.</summary>
+    private static string? AggregatedVersion(string accept)
+    {
+        foreach (var mediaType in accept.Split(','))
+        {
+            if (!mediaType.Contains("as=APIGroupDiscoveryList", StringComparison.Ordinal))
+            {
+                if (mediaType.Trim().StartsWith(Json, StringComparison.Ordinal))
+                {
+                    return null;
+                }
+                continue;
+            }
+            if (mediaType.Contains("v=v2beta1", StringComparison.Ordinal))
+            {
+                return "v2beta1";
+            }
+            if (mediaType.Contains("v=v2", StringComparison.Ordinal))
+            {
+                return "v2";
+            }
+        }
+        return null;
+    }
+
+    private JsonObject Aggregated(HttpContext context, bool core, string version)
+    {
+        context.Response.ContentType = $"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList";
+        return _discovery.Aggregated(core, version);
+    }
+
+    private static void Authorize(SandboxUser user, string method, ResourcePath target)
+    {
+        if (!user.ReadOnly || method is "GET" or "HEAD")
+        {
+            return;
+        }
+        var verb = method switch
+        {
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            _ => target.Name is null ? "deletecollection" : "delete",
+        };
+        var type = target.Type;
+        var subject = target.Name is null ? type.QualifiedPlural : $"{type.QualifiedPlural} \"{target.Name}\"";
+        var resource = target.Subresource is null ? type.Plural : $"{type.Plural}/{target.Subresource}";
+        var scope = target.Namespace is null ? "at the cluster scope" : $"in the namespace \"{target.Namespace}\"";
+        throw ApiStatus.Forbidden($"{subject} is forbidden: User \"{user.Name}\" cannot {verb} resource \"{resource}\" in API group \"{type.Group}\" {scope}",
+            ApiStatus.ResourceDetails(type, target.Name)).AsException();
+    }
+
+    private Task GetAsync(HttpContext context, ResourcePath target)
+    {
+        var query = context.Request.Query;
+        if (target.Name is null)
+        {
+            return target.WatchPrefix || IsTrue(query["watch"]) ? WatchAsync(context, target) : ListAsync(context, target);
+        }
+        if (target.WatchPrefix)
+        {
+            return WatchAsync(context, target);
+        }
+        var stored = Existing(target);
+        return target.Subresource switch
+        {
+            null or "status" => WriteAsync(context, 200, stored.Json),
+            "scale" when target.Type.HasScaleSubresource => WriteAsync(context, 200, Scale(stored.Node).ToJsonString()),
+            "log" when target.Type.HasLogSubresource => LogAsync(context, stored),
+            _ => throw ApiStatus.PathNotFound().AsException(),
+        };
+    }
+
+    private async Task ListAsync(HttpContext context, ResourcePath target)
+    {
+        var query = context.Request.Query;
+        var selectors = Selectors.Parse(target.Type, query["labelSelector"], query["fieldSelector"]);
+        var (items, resourceVersion) = _store.List(target.Type, target.Namespace);
+        IEnumerable<StoredObject> matching = items.Where(o => selectors.Matches(o.Node));
+        if (ContinueToken.Parse(query["continue"]) is { } token)
+        {
+            resourceVersion = token.ResourceVersion;
+            matching = matching.Where(o => string.CompareOrdinal(Key(o), token.Start) > 0);
+        }
+        var page = matching.ToList();
+        var metadata = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) };
+        if (int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && page.Count > limit)
+        {
+            metadata["continue"] = new ContinueToken(resourceVersion, Key(page[limit - 1])).Encode();
+            metadata["remainingItemCount"] = page.Count - limit;
+            page = page[..limit];
+        }
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"{{\"kind\":\"{target.Type.Kind}List\",\"apiVersion\":\"{target.Type.ApiVersion}\",\"metadata\":{metadata.ToJsonString()},\"items\":[");
+        body.AppendJoin(',', page.Select(o => o.ItemJson));
+        body.Append("]}");
+        await WriteAsync(context, 200, body.ToString()).ConfigureAwait(false);
+    }
+
+    private static string Key(StoredObject o) => $"{o.Namespace}/{o.Name}";
+
+    private async Task WatchAsync(HttpContext context, ResourcePath target)
+    {
+        var query = context.Request.Query;
+        var fieldSelector = target.Name is null ? query["fieldSelector"].ToString()
+            : string.Join(',', new[] { $"metadata.name={target.Name}", query["fieldSelector"].ToString() }.Where(s => s.Length > 0));
+        var selectors = Selectors.Parse(target.Type, query["labelSelector"], fieldSelector);
+        long? from = long.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : null;
+        var bookmarks = IsTrue(query["allowWatchBookmarks"]);
+        var deadline = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? _time.GetUtcNow() + TimeSpan.FromSeconds(seconds) : DateTimeOffset.MaxValue;
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = Json;
+        var aborted = context.RequestAborted;
+        WatchSubscription subscription;
+        try
+        {
+            subscription = _store.Watch(target.Type, target.Namespace, from);
+        }
+        catch (ApiException e)
+        {
+            // As the watch cache does: a watch that cannot start is one ERROR event in a 200 stream.
+            await WriteEventAsync(response, "ERROR", ApiStatus.ToJson(e.Status), aborted).ConfigureAwait(false);
+            return;
+        }
+        using (subscription)
+        {
+            await response.StartAsync(aborted).ConfigureAwait(false);
+            var lastSent = from ?? _store.ResourceVersion;
+            try
+            {
+                while (_time.GetUtcNow() < deadline)
+                {
+                    var wait = Min(deadline - _time.GetUtcNow(), bookmarks ? _bookmarkInterval : TimeSpan.FromMinutes(5));
+                    using var timer = new CancellationTokenSource(wait, _time);
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(aborted, timer.Token);
+                    bool ready;
+                    try
+                    {
+                        ready = await subscription.Changes.WaitToReadAsync(either.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                    {
+                        if (bookmarks && _time.GetUtcNow() < deadline)
+                        {
+                            var bookmark = new JsonObject
+                            {
+                                ["kind"] = target.Type.Kind,
+                                ["apiVersion"] = target.Type.ApiVersion,
+                                ["metadata"] = new JsonObject { ["resourceVersion"] = lastSent.ToString(CultureInfo.InvariantCulture), ["creationTimestamp"] = null },
+                            };
+                            await WriteEventAsync(response, "BOOKMARK", bookmark.ToJsonString(), aborted).ConfigureAwait(false);
+                        }
+                        continue;
+                    }
+                    if (!ready)
+                    {
+                        return;
+                    }
+                    while (subscription.Changes.TryRead(out var change))
+                    {
+                        lastSent = change.ResourceVersion;
+                        if (selectors.Matches(change.Stored.Node))
+                        {
+                            await WriteEventAsync(response, change.Type, change.Stored.Json, aborted).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                // The client went away: the watch ends with it.
+            }
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? (a < TimeSpan.Zero ? TimeSpan.Zero : a) : b;
+
+    private static async Task WriteEventAsync(HttpResponse response, string type, string objectJson, CancellationToken cancellationToken)
+    {
+        var line = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":{objectJson}}}\n");
+        await response.Body.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CreateAsync(HttpContext context, ResourcePath target)
+    {
+        var type = target.Type;
+        var body = await ReadObjectAsync(context, target).ConfigureAwait(false);
+        var obj = Decode(context, type, body);
+        var metadata = Metadata(obj);
+        PlaceInNamespace(type, target, metadata);
+        if (string.IsNullOrEmpty(metadata["name"]?.GetValue<string>()))
+        {
+            if (metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
+            {
+                metadata["name"] = prefix + ObjectRules.GeneratedSuffix();
+            }
+            else
+            {
+                throw ApiStatus.Invalid(type, "", [new V1StatusCause
+                {
+                    Reason = "FieldValueRequired",
+                    Field = "metadata.name",
+                    Message = "Required value: name or generateName is required",
+                }]).AsException();
+            }
+        }
+        var name = metadata["name"]!.GetValue<string>();
+        _rules.Default(type, obj);
+        if (ObjectRules.Validate(type, obj, stored: null) is { Count: > 0 } causes)
+        {
+            throw ApiStatus.Invalid(type, name, causes).AsException();
+        }
+        if (type.Namespaced)
+        {
+            RequireActiveNamespace(metadata["namespace"]!.GetValue<string>());
+        }
+        var created = _store.Create(type, obj, IsDryRun(context));
+        await WriteAsync(context, 201, created.ToJsonString()).ConfigureAwait(false);
+    }
+
+    private async Task UpdateAsync(HttpContext context, ResourcePath target)
+    {
+        var type = target.Type;
+        var body = await ReadObjectAsync(context, target).ConfigureAwait(false);
+        if (target.Subresource == "scale")
+        {
+            await WriteScaleAsync(context, target, _ => body).ConfigureAwait(false);
+            return;
+        }
+        var obj = Decode(context, type, body);
+        var metadata = Metadata(obj);
+        if (metadata["name"]?.GetValue<string>() is { } bodyName && bodyName != target.Name)
+        {
+            throw ApiStatus.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({target.Name})").AsException();
+        }
+        metadata["name"] = target.Name;
+        PlaceInNamespace(type, target, metadata);
+        await ReplaceAsync(context, target, Existing(target), obj, 200).ConfigureAwait(false);
+    }
+
+    private async Task PatchAsync(HttpContext context, ResourcePath target)
+    {
+        var type = target.Type;
+        var stored = Existing(target);
+        var contentType = context.Request.ContentType?.Split(';')[0].Trim() ?? "";
+        var patch = await ReadJsonAsync(context).ConfigureAwait(false);
+        Func<JsonObject, JsonObject> apply = contentType switch
+        {
+            "application/json-patch+json" => o => JsonPatch.Apply(o, patch!) as JsonObject
+                ?? throw ApiStatus.BadRequest("the patch left no object").AsException(),
+            "application/merge-patch+json" => o => MergePatch.Apply(o, patch) as JsonObject
+                ?? throw ApiStatus.BadRequest("the patch left no object").AsException(),
+            "application/strategic-merge-patch+json" when target.Subresource != "scale" => o => _strategicMerge.Apply(type, o, patch!),
+            "application/strategic-merge-patch+json" => o => MergePatch.Apply(o, patch) as JsonObject
+                ?? throw ApiStatus.BadRequest("the patch left no object").AsException(),
+            _ => throw ApiStatus.UnsupportedMediaType(contentType, "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json").AsException(),
+        };
+        if (target.Subresource == "scale")
+        {
+            await WriteScaleAsync(context, target, apply).ConfigureAwait(false);
+            return;
+        }
+        var patched = apply(stored.Clone());
+        var obj = Decode(context, type, patched);
+        var metadata = Metadata(obj);
+        metadata["name"] = target.Name;
+        PlaceInNamespace(type, target, metadata);
+        await ReplaceAsync(context, target, stored, obj, 200).ConfigureAwait(false);
+    }
+
+    private async Task ReplaceAsync(HttpContext context, ResourcePath target, StoredObject stored, JsonObject obj, int code)
+    {
+        var type = target.Type;
+        ObjectRules.Carry(type, stored.Node, obj, toStatus: target.Subresource == "status");
+        _rules.Default(type, obj);
+        if (ObjectRules.Validate(type, obj, stored.Node) is { Count: > 0 } causes)
+        {
+            throw ApiStatus.Invalid(type, target.Name!, causes).AsException();
+        }
+        var updated = _store.Update(type, obj, IsDryRun(context));
+        await WriteAsync(context, code, updated.ToJsonString()).ConfigureAwait(false);
+    }
+
+    /// <summary>/scale: the object's spec.replicas seen and changed as an autoscaling/v1 Scale.</summary>
+    private async Task WriteScaleAsync(HttpContext context, ResourcePath target, Func<JsonObject, JsonObject> change)
+    {
+        if (!target.Type.HasScaleSubresource)
+        {
+            throw ApiStatus.PathNotFound().AsException();
+        }
+        var stored = Existing(target);
+        var scale = change(Scale(stored.Node));
+        var expected = scale["metadata"]?["resourceVersion"]?.GetValue<string>();
+        var obj = stored.Clone();
+        obj["metadata"]!["resourceVersion"] = expected;
+        obj["spec"]!["replicas"] = scale["spec"]?["replicas"]?.DeepClone() ?? 0;
+        var updated = _store.Update(target.Type, obj, IsDryRun(context));
+        await WriteAsync(context, 200, Scale(updated).ToJsonString()).ConfigureAwait(false);
+    }
+
+    private static JsonObject Scale(JsonObject obj)
+    {
+        var metadata = obj["metadata"]!;
+        var selector = obj["spec"]?["selector"]?["matchLabels"] as JsonObject ?? [];
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = metadata["name"]?.DeepClone(),
+                ["namespace"] = metadata["namespace"]?.DeepClone(),
+                ["uid"] = metadata["uid"]?.DeepClone(),
+                ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
+                ["creationTimestamp"] = metadata["creationTimestamp"]?.DeepClone(),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 0 },
+            ["status"] = new JsonObject
+            {
+                ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0,
+                ["selector"] = string.Join(',', selector.Select(p => $"{p.Key}={p.Value}")),
+            },
+        };
+    }
+
+    private async Task DeleteAsync(HttpContext context, ResourcePath target)
+    {
+        var type = target.Type;
+        var options = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+        var stored = Existing(target);
+        CheckPreconditions(type, stored, options);
+        var dryRun = IsDryRun(context) || options?.DryRun?.Contains("All") == true;
+        var policy = context.Request.Query["propagationPolicy"].ToString() is { Length: > 0 } p ? p : options?.PropagationPolicy ?? "Background";
+        if (type.Kind == "Namespace")
+        {
+            var terminating = _collector.DeleteNamespace(stored, _time.GetUtcNow(), dryRun);
+            await WriteAsync(context, 200, terminating.ToJsonString()).ConfigureAwait(false);
+            return;
+        }
+        var deleted = _collector.Delete(stored, policy, dryRun);
+        var body = type.Kind == "Pod" ? deleted.ToJsonString() : ApiStatus.ToJson(ApiStatus.Deleted(type, stored.Name, stored.Uid));
+        await WriteAsync(context, 200, body).ConfigureAwait(false);
+    }
+
+    private async Task DeleteCollectionAsync(HttpContext context, ResourcePath target)
+    {
+        var query = context.Request.Query;
+        var selectors = Selectors.Parse(target.Type, query["labelSelector"], query["fieldSelector"]);
+        var dryRun = IsDryRun(context);
+        var (items, resourceVersion) = _store.List(target.Type, target.Namespace);
+        var deleted = new List<string>();
+        foreach (var item in items.Where(o => selectors.Matches(o.Node)))
+        {
+            deleted.Add(_collector.Delete(item, "Background", dryRun).ToJsonString());
+        }
+        await WriteAsync(context, 200,
+            $"{{\"kind\":\"{target.Type.Kind}List\",\"apiVersion\":\"{target.Type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":[{string.Join(',', deleted)}]}}")
+            .ConfigureAwait(false);
+    }
+
+    private static void CheckPreconditions(ResourceType type, StoredObject stored, V1DeleteOptions? options)
+    {
+        if (options?.Preconditions?.Uid is { } uid && uid != stored.Uid)
+        {
+            throw ApiStatus.Conflict(type, stored.Name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {stored.Uid}").AsException();
+        }
+        var current = stored.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        if (options?.Preconditions?.ResourceVersion is { } rv && rv != current)
+        {
+            throw ApiStatus.Conflict(type, stored.Name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {current}").AsException();
+        }
+    }
+
+    private async Task LogAsync(HttpContext context, StoredObject pod)
+    {
+        var query = context.Request.Query;
+        var containers = (pod.Node["spec"]?["containers"] as JsonArray ?? []).Select(c => c?["name"]?.GetValue<string>() ?? "").ToList();
+        var container = query["container"].ToString();
+        if (container.Length == 0)
+        {
+            container = containers.Count == 1 ? containers[0]
+                : throw ApiStatus.BadRequest($"a container name must be specified for pod {pod.Name}, choose one of: [{string.Join(' ', containers)}]").AsException();
+        }
+        else if (!containers.Contains(container))
+        {
+            throw ApiStatus.BadRequest($"container {container} is not valid for pod {pod.Name}").AsException();
+        }
+        var previous = IsTrue(query["previous"]);
+        var lines = _logs.Read(pod.Namespace, pod.Name, container, previous)
+            ?? throw ApiStatus.BadRequest($"previous terminated container \"{container}\" in pod \"{pod.Name}\" not found").AsException();
+        if (int.TryParse(query["tailLines"], NumberStyles.None, CultureInfo.InvariantCulture, out var tail) && tail < lines.Count)
+        {
+            lines = [.. lines.Skip(lines.Count - tail)];
+        }
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/plain";
+        await context.Response.WriteAsync(string.Concat(lines.Select(l => l + "\n")), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private StoredObject Existing(ResourcePath target) =>
+        _store.Get(target.Type, target.Namespace ?? "", target.Name!) ?? throw ApiStatus.NotFound(target.Type, target.Name!).AsException();
+
+    private void RequireActiveNamespace(string ns)
+    {
+        var namespaces = _store.Registry.Get<V1Namespace>();
+        var stored = _store.Get(namespaces, "", ns) ?? throw ApiStatus.NotFound(namespaces, ns).AsException();
+        if (stored.Node["status"]?["phase"]?.GetValue<string>() == "Terminating")
+        {
+            throw ApiStatus.Forbidden($"unable to create new content in namespace {ns} because it is being terminated",
+                new V1StatusDetails { Name = ns, Kind = "namespaces", Causes = [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }] })
+                .AsException();
+        }
+    }
+
+    private static void PlaceInNamespace(ResourceType type, ResourcePath target, JsonObject metadata)
+    {
+        if (!type.Namespaced)
+        {
+            metadata.Remove("namespace");
+            return;
+        }
+        if (metadata["namespace"]?.GetValue<string>() is { Length: > 0 } given && given != target.Namespace)
+        {
+            throw ApiStatus.BadRequest("the namespace of the provided object does not match the namespace sent on the request").AsException();
+        }
+        metadata["namespace"] = target.Namespace;
+    }
+
+    /// <summary>
+    /// Reads a body through its model type. Fields the type does not know are, by ?fieldValidation=,
+    /// a 400 (Strict), a Warning header (Warn, the default) or dropped (Ignore), as the real server does.
+    /// </summary>
+    private static JsonObject Decode(HttpContext context, ResourceType type, JsonObject body)
+    {
+        JsonObject decoded;
+        try
+        {
+            decoded = type.Normalize(body);
+        }
+        catch (JsonException e)
+        {
+            throw ApiStatus.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {e.Message}").AsException();
+        }
+        decoded["apiVersion"] = type.ApiVersion;
+        decoded["kind"] = type.Kind;
+        var unknown = UnknownFields.Find(body, decoded);
+        var validation = context.Request.Query["fieldValidation"].ToString();
+        if (unknown.Count > 0 && validation == "Strict")
+        {
+            throw ApiStatus.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: "
+                + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\""))).AsException();
+        }
+        if (validation is "" or "Warn")
+        {
+            foreach (var field in unknown)
+            {
+                context.Response.Headers.Append("Warning", $"299 - \"unknown field \\\"{field}\\\"\"");
+            }
+        }
+        decoded["metadata"] ??= new JsonObject();
+        return decoded;
+    }
+
+    private static JsonObject Metadata(JsonObject obj) => obj["metadata"]!.AsObject();
+
+    /// <summary>Reads a body that must be an object of the type the URL names (an autoscaling/v1 Scale for /scale).</summary>
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourcePath target)
+    {
+        var contentType = context.Request.ContentType?.Split(';')[0].Trim() ?? "";
+        if (contentType is not ("" or Json))
+        {
+            // Protobuf bodies (client-go's typed clients, e.g. `kubectl create namespace`) are not decoded yet.
+            throw ApiStatus.UnsupportedMediaType(contentType, "application/json").AsException();
+        }
+        var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        if (body is not JsonObject obj)
+        {
+            throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: json: cannot unmarshal {JsonKind(body)} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}").AsException();
+        }
+        var kind = obj["kind"]?.GetValue<string>();
+        var apiVersion = obj["apiVersion"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(kind))
+        {
+            throw ApiStatus.BadRequest($"Object 'Kind' is missing in '{obj.ToJsonString()}'").AsException();
+        }
+        var (expectedVersion, expectedKind) = target.Subresource == "scale" ? ("autoscaling/v1", "Scale") : (target.Type.ApiVersion, target.Type.Kind);
+        if (!string.IsNullOrEmpty(apiVersion) && apiVersion != expectedVersion)
+        {
+            throw ApiStatus.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({expectedVersion})").AsException();
+        }
+        if (kind != expectedKind)
+        {
+            throw ApiStatus.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({expectedKind})").AsException();
+        }
+        return obj;
+    }
+
+    private static string JsonKind(JsonNode? node) => node switch
+    {
+        JsonArray => "array",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => "string",
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => "number",
+        _ => "null",
+    };
+
+    private static async Task<JsonNode?> ReadJsonAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: {e.Message}").AsException();
+        }
+    }
+
+    private static async Task<V1DeleteOptions?> ReadDeleteOptionsAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        try
+        {
+            return KubernetesJson.Deserialize<V1DeleteOptions>(text);
+        }
+        catch (JsonException e)
+        {
+            throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: {e.Message}").AsException();
+        }
+    }
+
+    private static bool IsDryRun(HttpContext context)
+    {
+        var dryRun = context.Request.Query["dryRun"];
+        if (dryRun.Count == 0)
+        {
+            return false;
+        }
+        return dryRun.All(v => v == "All")
+            ? true
+            : throw ApiStatus.BadRequest($"Invalid value: \"{dryRun}\": supported values: \"All\"").AsException();
+    }
+
+    private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues value) =>
+        value.ToString() is "true" or "1" or "True";
+
+    private static async Task WriteAsync(HttpContext context, int code, string json, string? contentType = null)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = contentType ?? Json;
+        await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace OpsAutomation.Sandbox.Hosting;
+
+/// <summary>How a sandbox starts; every default is what `./build.ps1 Sandbox` uses.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>The 127.0.0.1 port of the API server; 0 (the default) takes a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Where the kubeconfig is written; default kubeconfig in a new folder under the temp folder, removed at stop.</summary>
+    public string? KubeconfigPath { get; set; }
+
+    /// <summary>How much faster than real time the sandbox's clock runs (timers, timestamps); default 1.</summary>
+    public double Speed { get; set; } = 1;
+
+    /// <summary>How many recent changes a watch can start from before it gets 410 Expired; default 1000.</summary>
+    public int WatchWindow { get; set; } = 1000;
+
+    /// <summary>The sandbox time between watch bookmarks (when a client allows them); default 1 minute, as the real server.</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The clock, for tests; default a <see cref="SpeedTimeProvider"/> at <see cref="Speed"/>.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+
+    public const string Usage = """
+        usage: OpsAutomation.Sandbox [--port N] [--kubeconfig PATH] [--speed X] [--watch-window N] [--bookmark-seconds N]
+          --port N             127.0.0.1 port of the API server (default 0: a free port)
+          --kubeconfig PATH    where to write the kubeconfig (default: a new temp folder, removed at stop)
+          --speed X            the sandbox clock runs X times real time (default 1)
+          --watch-window N     changes a watch can resume from before 410 Expired (default 1000)
+          --bookmark-seconds N sandbox seconds between watch bookmarks (default 60)
+        """;
+
+    /// <summary>Reads the command line; a bad value throws ArgumentException naming the option and the value.</summary>
+    public static SandboxOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new SandboxOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"The option {name} needs a value.{Environment.NewLine}{Usage}");
+            switch (name)
+            {
+                case "--port":
+                    options.Port = Number(name, Value(), 0, 65535);
+                    break;
+                case "--kubeconfig":
+                    options.KubeconfigPath = Value();
+                    break;
+                case "--speed":
+                    var speed = Value();
+                    options.Speed = double.TryParse(speed, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 0 && x <= 10_000
+                        ? x : throw new ArgumentException($"The option --speed takes a number above 0 and at most 10000, not '{speed}'.");
+                    break;
+                case "--watch-window":
+                    options.WatchWindow = Number(name, Value(), 1, 10_000_000);
+                    break;
+                case "--bookmark-seconds":
+                    options.BookmarkInterval = TimeSpan.FromSeconds(Number(name, Value(), 1, 86_400));
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{name}'.{Environment.NewLine}{Usage}");
+            }
+        }
+        return options;
+    }
+
+    private static int Number(string option, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n : throw new ArgumentException($"The option {option} takes a whole number from {min} to {max}, not '{value}'.");
+}

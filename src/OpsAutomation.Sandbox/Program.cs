@@ -1,0 +1,22 @@
+using OpsAutomation.Sandbox.Hosting;
+
+// The Kubernetes sandbox in the foreground: the first line names the kubeconfig, the next the URLs;
+// SIGTERM or Ctrl+C stops it and removes the kubeconfig folder it made.
+SandboxOptions options;
+try
+{
+    options = SandboxOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+    return 2;
+}
+await using var sandbox = await SandboxServer.StartAsync(options).ConfigureAwait(false);
+foreach (var line in sandbox.Banner())
+{
+    Console.WriteLine(line);
+}
+await sandbox.WaitForShutdownAsync().ConfigureAwait(false);
+Console.WriteLine("sandbox stopped");
+return 0;
