@@ -88,7 +88,7 @@ public sealed class ApiServer
         }
         if (path == "/version")
         {
-            await WriteAsync(context, 200, Discovery.Version().ToJsonString()).ConfigureAwait(false);
+            await WriteAsync(context, 200, Discovery.Version().ToJsonString(WireJson.Options)).ConfigureAwait(false);
             return;
         }
         var user = _authenticator.Authenticate(request) ?? throw ApiStatus.Unauthorized().AsException();
@@ -126,7 +126,7 @@ public sealed class ApiServer
         };
         if (body is not null)
         {
-            await WriteAsync(context, 200, body.ToJsonString(), context.Response.ContentType).ConfigureAwait(false);
+            await WriteAsync(context, 200, body.ToJsonString(WireJson.Options), context.Response.ContentType).ConfigureAwait(false);
             return true;
         }
         if (segments is ["openapi", "v3"])
@@ -136,7 +136,7 @@ public sealed class ApiServer
             {
                 paths[documentPath] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{documentPath}?hash={hash}" };
             }
-            await WriteAsync(context, 200, new JsonObject { ["paths"] = paths }.ToJsonString()).ConfigureAwait(false);
+            await WriteAsync(context, 200, new JsonObject { ["paths"] = paths }.ToJsonString(WireJson.Options)).ConfigureAwait(false);
             return true;
         }
         if (segments is ["openapi", "v3", ..] && _openApi.Document(string.Join('/', segments[2..])) is { } document)
@@ -217,7 +217,7 @@ public sealed class ApiServer
         return target.Subresource switch
         {
             null or "status" => WriteAsync(context, 200, stored.Json),
-            "scale" when target.Type.HasScaleSubresource => WriteAsync(context, 200, Scale(stored.Node).ToJsonString()),
+            "scale" when target.Type.HasScaleSubresource => WriteAsync(context, 200, Scale(stored.Node).ToJsonString(WireJson.Options)),
             "log" when target.Type.HasLogSubresource => LogAsync(context, stored),
             _ => throw ApiStatus.PathNotFound().AsException(),
         };
@@ -243,7 +243,7 @@ public sealed class ApiServer
             page = page[..limit];
         }
         var body = new StringBuilder();
-        body.Append(CultureInfo.InvariantCulture, $"{{\"kind\":\"{target.Type.Kind}List\",\"apiVersion\":\"{target.Type.ApiVersion}\",\"metadata\":{metadata.ToJsonString()},\"items\":[");
+        body.Append(CultureInfo.InvariantCulture, $"{{\"kind\":\"{target.Type.Kind}List\",\"apiVersion\":\"{target.Type.ApiVersion}\",\"metadata\":{metadata.ToJsonString(WireJson.Options)},\"items\":[");
         body.AppendJoin(',', page.Select(o => o.ItemJson));
         body.Append("]}");
         await WriteAsync(context, 200, body.ToString()).ConfigureAwait(false);
@@ -302,7 +302,7 @@ public sealed class ApiServer
                                 ["apiVersion"] = target.Type.ApiVersion,
                                 ["metadata"] = new JsonObject { ["resourceVersion"] = lastSent.ToString(CultureInfo.InvariantCulture), ["creationTimestamp"] = null },
                             };
-                            await WriteEventAsync(response, "BOOKMARK", bookmark.ToJsonString(), aborted).ConfigureAwait(false);
+                            await WriteEventAsync(response, "BOOKMARK", bookmark.ToJsonString(WireJson.Options), aborted).ConfigureAwait(false);
                         }
                         continue;
                     }
@@ -370,7 +370,7 @@ public sealed class ApiServer
             RequireActiveNamespace(metadata["namespace"]!.GetValue<string>());
         }
         var created = _store.Create(type, obj, IsDryRun(context));
-        await WriteAsync(context, 201, created.ToJsonString()).ConfigureAwait(false);
+        await WriteAsync(context, 201, created.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
     private async Task UpdateAsync(HttpContext context, ResourcePath target)
@@ -433,7 +433,7 @@ public sealed class ApiServer
             throw ApiStatus.Invalid(type, target.Name!, causes).AsException();
         }
         var updated = _store.Update(type, obj, IsDryRun(context));
-        await WriteAsync(context, code, updated.ToJsonString()).ConfigureAwait(false);
+        await WriteAsync(context, code, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
     /// <summary>/scale: the object's spec.replicas seen and changed as an autoscaling/v1 Scale.</summary>
@@ -450,7 +450,7 @@ public sealed class ApiServer
         obj["metadata"]!["resourceVersion"] = expected;
         obj["spec"]!["replicas"] = scale["spec"]?["replicas"]?.DeepClone() ?? 0;
         var updated = _store.Update(target.Type, obj, IsDryRun(context));
-        await WriteAsync(context, 200, Scale(updated).ToJsonString()).ConfigureAwait(false);
+        await WriteAsync(context, 200, Scale(updated).ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
     private static JsonObject Scale(JsonObject obj)
@@ -489,11 +489,11 @@ public sealed class ApiServer
         if (type.Kind == "Namespace")
         {
             var terminating = _collector.DeleteNamespace(stored, _time.GetUtcNow(), dryRun);
-            await WriteAsync(context, 200, terminating.ToJsonString()).ConfigureAwait(false);
+            await WriteAsync(context, 200, terminating.ToJsonString(WireJson.Options)).ConfigureAwait(false);
             return;
         }
         var deleted = _collector.Delete(stored, policy, dryRun);
-        var body = type.Kind == "Pod" ? deleted.ToJsonString() : ApiStatus.ToJson(ApiStatus.Deleted(type, stored.Name, stored.Uid));
+        var body = type.Kind == "Pod" ? deleted.ToJsonString(WireJson.Options) : ApiStatus.ToJson(ApiStatus.Deleted(type, stored.Name, stored.Uid));
         await WriteAsync(context, 200, body).ConfigureAwait(false);
     }
 
@@ -506,7 +506,7 @@ public sealed class ApiServer
         var deleted = new List<string>();
         foreach (var item in items.Where(o => selectors.Matches(o.Node)))
         {
-            deleted.Add(_collector.Delete(item, "Background", dryRun).ToJsonString());
+            deleted.Add(_collector.Delete(item, "Background", dryRun).ToJsonString(WireJson.Options));
         }
         await WriteAsync(context, 200,
             $"{{\"kind\":\"{target.Type.Kind}List\",\"apiVersion\":\"{target.Type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":[{string.Join(',', deleted)}]}}")
@@ -632,21 +632,20 @@ public sealed class ApiServer
         {
             throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: json: cannot unmarshal {JsonKind(body)} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}").AsException();
         }
-        var kind = obj["kind"]?.GetValue<string>();
-        var apiVersion = obj["apiVersion"]?.GetValue<string>();
-        if (string.IsNullOrEmpty(kind))
-        {
-            throw ApiStatus.BadRequest($"Object 'Kind' is missing in '{obj.ToJsonString()}'").AsException();
-        }
         var (expectedVersion, expectedKind) = target.Subresource == "scale" ? ("autoscaling/v1", "Scale") : (target.Type.ApiVersion, target.Type.Kind);
+        // As the server decodes with the URL's kind as the default: a body may leave apiVersion and kind out.
+        var apiVersion = obj["apiVersion"]?.GetValue<string>();
+        var kind = obj["kind"]?.GetValue<string>();
         if (!string.IsNullOrEmpty(apiVersion) && apiVersion != expectedVersion)
         {
             throw ApiStatus.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({expectedVersion})").AsException();
         }
-        if (kind != expectedKind)
+        if (!string.IsNullOrEmpty(kind) && kind != expectedKind)
         {
             throw ApiStatus.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({expectedKind})").AsException();
         }
+        obj["apiVersion"] = expectedVersion;
+        obj["kind"] = expectedKind;
         return obj;
     }
 

@@ -128,7 +128,7 @@ public static class ApiStatus
         {
             json["code"] = code;
         }
-        return json.ToJsonString();
+        return json.ToJsonString(WireJson.Options);
     }
 
     private static void Add(JsonObject json, string name, string? value)

@@ -11,7 +11,7 @@ public sealed record ContinueToken(long ResourceVersion, string Start)
 {
     public string Encode()
     {
-        var json = new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = ResourceVersion, ["start"] = Start + "\u0000" }.ToJsonString();
+        var json = new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = ResourceVersion, ["start"] = Start + "\u0000" }.ToJsonString(WireJson.Options);
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 

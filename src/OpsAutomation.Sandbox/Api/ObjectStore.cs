@@ -146,7 +146,7 @@ public sealed class ObjectStore
             }
             if (type.TracksGeneration)
             {
-                var generation = old["generation"] is { } g ? long.Parse(g.ToJsonString(), CultureInfo.InvariantCulture) : 1;
+                var generation = old["generation"] is { } g ? long.Parse(g.ToJsonString(WireJson.Options), CultureInfo.InvariantCulture) : 1;
                 metadata["generation"] = BeyondMetadataAndStatusChanged(current.Node, obj) ? generation + 1 : generation;
             }
             if (dryRun || JsonNode.DeepEquals(current.Node, obj))

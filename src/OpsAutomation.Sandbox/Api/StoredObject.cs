@@ -13,13 +13,13 @@ public sealed class StoredObject
         Type = type;
         Node = node;
         ResourceVersion = resourceVersion;
-        Json = node.ToJsonString();
+        Json = node.ToJsonString(WireJson.Options);
         _itemJson = new Lazy<string>(() =>
         {
             var item = node.DeepClone().AsObject();
             item.Remove("apiVersion");
             item.Remove("kind");
-            return item.ToJsonString();
+            return item.ToJsonString(WireJson.Options);
         });
     }
 

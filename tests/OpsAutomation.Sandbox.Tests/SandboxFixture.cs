@@ -1,0 +1,53 @@
+using k8s;
+using k8s.Models;
+using OpsAutomation.Sandbox.Hosting;
+
+namespace OpsAutomation.Sandbox.Tests;
+
+/// <summary>
+/// One sandbox for the whole test run, on a free 127.0.0.1 port, with a small watch window (so a test
+/// can make a resourceVersion too old) and frequent bookmarks. Each test works in a namespace of its own.
+/// </summary>
+public sealed class SandboxFixture : IAsyncLifetime
+{
+    public const int WatchWindow = 20;
+
+    private int _namespaces;
+
+    public SandboxServer Server { get; private set; } = null!;
+
+    public IKubernetes Client { get; private set; } = null!;
+
+    public string KubeconfigPath => Server.KubeconfigPath;
+
+    public async Task InitializeAsync()
+    {
+        Server = await SandboxServer.StartAsync(new SandboxOptions { WatchWindow = WatchWindow, BookmarkInterval = TimeSpan.FromMilliseconds(200) });
+        Client = ClientFor(Kubeconfig.Context);
+    }
+
+    /// <summary>A KubernetesClient configured from the written kubeconfig, as the module builds one.</summary>
+    public IKubernetes ClientFor(string context) =>
+        new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath, currentContext: context));
+
+    /// <summary>Creates a namespace with a fresh name for one test.</summary>
+    public async Task<string> NewNamespaceAsync(string prefix)
+    {
+        var name = $"{prefix}-{Interlocked.Increment(ref _namespaces)}";
+        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
+        return name;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Server.DisposeAsync();
+    }
+}
+
+/// <summary>The test classes that share the one sandbox.</summary>
+[CollectionDefinition(Collection)]
+public sealed class SandboxTests : ICollectionFixture<SandboxFixture>
+{
+    public const string Collection = "sandbox";
+}
