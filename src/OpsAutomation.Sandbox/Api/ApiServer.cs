@@ -139,6 +139,15 @@ public sealed class ApiServer
             await WriteAsync(context, 200, new JsonObject { ["paths"] = paths }.ToJsonString(WireJson.Options)).ConfigureAwait(false);
             return true;
         }
+        if (segments is ["openapi", "v2"])
+        {
+            // Not built yet: the v2 document (kubectl asks for it in gnostic protobuf) is an empty one, in
+            // which every kind is unknown, so kubectl's client-side checks pass and the server's decide.
+            var protobuf = accept.Contains("protobuf", StringComparison.Ordinal);
+            await WriteAsync(context, 200, protobuf ? "" : """{"swagger":"2.0","info":{"title":"Kubernetes","version":"unversioned"},"paths":{},"definitions":{}}""",
+                protobuf ? "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" : Json).ConfigureAwait(false);
+            return true;
+        }
         if (segments is ["openapi", "v3", ..] && _openApi.Document(string.Join('/', segments[2..])) is { } document)
         {
             context.Response.StatusCode = 200;

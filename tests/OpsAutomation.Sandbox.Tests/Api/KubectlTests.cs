@@ -1,0 +1,140 @@
+namespace OpsAutomation.Sandbox.Tests.Api;
+
+/// <summary>The sandbox driven by the real kubectl through the kubeconfig it writes.</summary>
+[Collection(SandboxTests.Collection)]
+public sealed class KubectlTests(SandboxFixture sandbox)
+{
+    private readonly Kubectl _kubectl = new(sandbox.KubeconfigPath);
+
+    private static string Deployment(string ns, string value) => $"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: {ns}
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {"{"}app: web{"}"}
+          template:
+            metadata:
+              labels: {"{"}app: web{"}"}
+            spec:
+              containers:
+              - name: web
+                image: sample:1
+                ports: [{"{"}containerPort: 8080{"}"}]
+                env: [{"{"}name: MODE, value: "{value}"{"}"}]
+        """;
+
+    [Fact]
+    public async Task Apply_creates_reports_unchanged_diffs_dry_runs_and_updates()
+    {
+        var ns = await sandbox.NewNamespaceAsync("apply");
+
+        var created = await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+        var again = await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+        var diff = await _kubectl.RunAsync(Deployment(ns, "slow"), "diff", "-f", "-");
+        var dryRun = await _kubectl.RunAsync(Deployment(ns, "slow"), "apply", "--dry-run=server", "-f", "-");
+        var afterDryRun = await _kubectl.RunAsync(null, "get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].env[0].value}");
+        var updated = await _kubectl.RunAsync(Deployment(ns, "slow"), "apply", "-f", "-");
+        var generation = await _kubectl.RunAsync(null, "get", "deployment", "web", "-n", ns, "-o", "jsonpath={.metadata.generation}");
+
+        Assert.Equal((0, "deployment.apps/web created\n"), (created.ExitCode, created.Output));
+        Assert.Equal((0, "deployment.apps/web unchanged\n"), (again.ExitCode, again.Output));
+        Assert.Equal(1, diff.ExitCode);
+        Assert.Contains("-          value: healthy", diff.Output, StringComparison.Ordinal);
+        Assert.Contains("+          value: slow", diff.Output, StringComparison.Ordinal);
+        Assert.Equal("deployment.apps/web configured (server dry run)\n", dryRun.Output);
+        Assert.Equal("healthy", afterDryRun.Output);
+        Assert.Equal("deployment.apps/web configured\n", updated.Output);
+        Assert.Equal("2", generation.Output);
+    }
+
+    [Fact]
+    public async Task Get_json_lists_and_get_watch_prints_a_new_object()
+    {
+        var ns = await sandbox.NewNamespaceAsync("get");
+        await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+
+        var list = await _kubectl.RunAsync(null, "get", "deployments", "-n", ns, "-o", "json");
+        using var watch = _kubectl.Start(["get", "configmaps", "-n", ns, "-w", "-o", "name"]);
+        try
+        {
+            // The watch prints nothing for an empty namespace; the object created after it starts is its first line.
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await _kubectl.RunAsync($"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seen\n  namespace: {ns}\n", "apply", "-f", "-");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var line = await watch.StandardOutput.ReadLineAsync(timeout.Token);
+            Assert.Equal("configmap/seen", line);
+        }
+        finally
+        {
+            watch.Kill();
+        }
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("\"kind\": \"List\"", list.Output, StringComparison.Ordinal);
+        Assert.Contains("\"name\": \"web\"", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_namespace_applied_then_deleted_takes_its_contents_with_it()
+    {
+        const string ns = "kubectl-ns";
+        await _kubectl.RunAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n", "apply", "-f", "-");
+        await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+
+        var deleted = await _kubectl.RunAsync(null, "delete", "namespace", ns);
+        var gone = await _kubectl.RunAsync(null, "get", "namespace", ns);
+        var contents = await _kubectl.RunAsync(null, "get", "deployments", "-A", "--field-selector", $"metadata.namespace={ns}", "-o", "name");
+
+        Assert.Equal((0, $"namespace \"{ns}\" deleted\n"), (deleted.ExitCode, deleted.Output));
+        Assert.Equal((1, $"Error from server (NotFound): namespaces \"{ns}\" not found\n"), (gone.ExitCode, gone.Error));
+        Assert.Equal("", contents.Output);
+    }
+
+    [Fact]
+    public async Task Delete_removes_a_deployment_and_says_so()
+    {
+        var ns = await sandbox.NewNamespaceAsync("delete");
+        await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+
+        var deleted = await _kubectl.RunAsync(null, "delete", "deployment", "web", "-n", ns);
+        var again = await _kubectl.RunAsync(null, "delete", "deployment", "web", "-n", ns);
+
+        Assert.Equal((0, "deployment.apps \"web\" deleted\n"), (deleted.ExitCode, deleted.Output));
+        Assert.Equal((1, "Error from server (NotFound): deployments.apps \"web\" not found\n"), (again.ExitCode, again.Error));
+    }
+
+    [Theory]
+    [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: [\n",
+        "error: error parsing STDIN: error converting YAML to JSON: yaml: line 5: did not find expected node content")]
+    [InlineData("apiVersion: v1\nkind: Foo\nmetadata:\n  name: x\n",
+        "error: resource mapping not found for name: \"x\" namespace: \"\" from \"STDIN\": no matches for kind \"Foo\" in version \"v1\"")]
+    [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nfoo: 1\n",
+        "Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"foo\"")]
+    [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n",
+        "The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")]
+    public async Task Bad_input_gets_the_real_servers_answer(string manifest, string expected)
+    {
+        var ns = await sandbox.NewNamespaceAsync("bad");
+
+        var result = await _kubectl.RunAsync(manifest, "apply", "-n", ns, "-f", "-");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith(expected, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_read_only_context_is_forbidden_to_apply()
+    {
+        var ns = await sandbox.NewNamespaceAsync("viewer");
+
+        var result = await _kubectl.RunAsync(Deployment(ns, "healthy"), "--context", "sandbox-readonly", "apply", "-f", "-");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            $"Error from server (Forbidden): error when creating \"STDIN\": deployments.apps is forbidden: User \"sandbox-viewer\" cannot create resource \"deployments\" in API group \"apps\" in the namespace \"{ns}\"\n",
+            result.Error);
+    }
+}
