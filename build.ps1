@@ -14,18 +14,28 @@
     Run    builds, then runs examples/health-report.ps1 in a fresh pwsh with the built module and
            writes the report to output/health-report.html.
     Bench  builds, then runs the benchmarks in bench/ and prints their figures.
+    Sandbox builds and starts the Kubernetes sandbox in the foreground on 127.0.0.1: its first line
+           is 'kubeconfig: <path>', then the URLs it serves; Ctrl+C or SIGTERM stops it. Arguments
+           after the task go to the sandbox (--port, --kubeconfig, --speed, --watch-window,
+           --bookmark-seconds; docs/sandbox.md).
     Clean  removes output/ and every bin/ and obj/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
+.EXAMPLE
+    dotnet pwsh ./build.ps1 Sandbox --speed 60
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Run', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Run', 'Bench', 'Sandbox', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # For the Sandbox task: the sandbox's own options (--port 6443 --speed 60 ...).
+    [Parameter(ValueFromRemainingArguments)]
+    [string[]] $SandboxArgument = @()
 )
 
 $ErrorActionPreference = 'Stop'
@@ -71,6 +81,8 @@ function Invoke-BuildTask {
         }
     }
     Copy-Item (Join-Path $Root 'OpsAutomation.psd1') $ModuleDir
+    # The sandbox is an executable of its own, never part of the module folder.
+    Invoke-Native dotnet @('build', (Join-Path $Root 'src' 'OpsAutomation.Sandbox'), '-c', $Configuration, '--nologo', '-v:q')
 
     $help = Join-Path $ModuleDir 'en-US' 'OpsAutomation.dll-Help.xml'
     Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs' 'ConvertTo-MamlHelp.ps1'),
@@ -183,6 +195,7 @@ function Invoke-TestTask {
         $layers = @(
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Core.Tests') $resultsDir }
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Module.Tests') $resultsDir }
+            { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Sandbox.Tests') $resultsDir }
             { Invoke-PesterLayer $resultsDir }
         )
         foreach ($layer in $layers) {
@@ -227,6 +240,17 @@ function Invoke-BenchTask {
     }
 }
 
+function Invoke-SandboxTask {
+    $project = Join-Path $Root 'src' 'OpsAutomation.Sandbox'
+    # The build's words are shown only when it fails, so that the sandbox's kubeconfig line comes first.
+    $log = & dotnet build $project -c $Configuration --nologo -v:q 2>&1
+    if ($LASTEXITCODE -ne 0) { $log | Out-Host; throw "Building the sandbox failed (exit $LASTEXITCODE)." }
+    $assembly = Join-Path $project 'bin' $Configuration 'net10.0' 'OpsAutomation.Sandbox.dll'
+    # In the foreground: its output is the user's, and Ctrl+C reaches it.
+    & dotnet $assembly @SandboxArgument
+    if ($LASTEXITCODE -ne 0) { throw "The sandbox exited with $LASTEXITCODE." }
+}
+
 function Invoke-CleanTask {
     Remove-Item (Join-Path $Root 'output') -Recurse -Force -ErrorAction SilentlyContinue
     Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
@@ -237,5 +261,6 @@ switch ($Task) {
     'Test' { Invoke-TestTask }
     'Run' { Invoke-RunTask }
     'Bench' { Invoke-BenchTask }
+    'Sandbox' { Invoke-SandboxTask }
     'Clean' { Invoke-CleanTask }
 }
