@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using OpsAutomation.Sandbox.Api.Apply;
 using OpsAutomation.Sandbox.Api.Patching;
 
 namespace OpsAutomation.Sandbox.Api;
@@ -27,6 +28,7 @@ public sealed class ApiServer
     private readonly ObjectRules _rules = new();
     private readonly StrategicMergePatch _strategicMerge;
     private readonly GarbageCollector _collector;
+    private readonly FieldManager _fieldManager;
 
     public ApiServer(ObjectStore store, Authenticator authenticator, OpenApiDocuments openApi, Discovery discovery, PodLogBook logs,
         TimeProvider time, TimeSpan bookmarkInterval)
@@ -40,6 +42,7 @@ public sealed class ApiServer
         _bookmarkInterval = bookmarkInterval;
         _strategicMerge = new StrategicMergePatch(openApi);
         _collector = new GarbageCollector(store, logs);
+        _fieldManager = new FieldManager(openApi, time);
     }
 
     /// <summary>Creates the namespaces every cluster has (default, kube-system, kube-public, kube-node-lease).</summary>
@@ -378,6 +381,7 @@ public sealed class ApiServer
         {
             RequireActiveNamespace(metadata["namespace"]!.GetValue<string>());
         }
+        _fieldManager.RecordUpdate(type, null, obj, Manager(context), null);
         var created = _store.Create(type, obj, IsDryRun(context));
         await WriteAsync(context, 201, created.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
@@ -405,8 +409,13 @@ public sealed class ApiServer
     private async Task PatchAsync(HttpContext context, ResourcePath target)
     {
         var type = target.Type;
-        var stored = Existing(target);
         var contentType = context.Request.ContentType?.Split(';')[0].Trim() ?? "";
+        if (contentType == "application/apply-patch+yaml" && target.Subresource is null)
+        {
+            await ApplyAsync(context, target).ConfigureAwait(false);
+            return;
+        }
+        var stored = Existing(target);
         var patch = await ReadJsonAsync(context).ConfigureAwait(false);
         Func<JsonObject, JsonObject> apply = contentType switch
         {
@@ -417,7 +426,7 @@ public sealed class ApiServer
             "application/strategic-merge-patch+json" when target.Subresource != "scale" => o => _strategicMerge.Apply(type, o, patch!),
             "application/strategic-merge-patch+json" => o => MergePatch.Apply(o, patch) as JsonObject
                 ?? throw ApiStatus.BadRequest("the patch left no object").AsException(),
-            _ => throw ApiStatus.UnsupportedMediaType(contentType, "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json").AsException(),
+            _ => throw ApiStatus.UnsupportedMediaType(contentType, "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json").AsException(),
         };
         if (target.Subresource == "scale")
         {
@@ -432,7 +441,59 @@ public sealed class ApiServer
         await ReplaceAsync(context, target, stored, obj, 200).ConfigureAwait(false);
     }
 
-    private async Task ReplaceAsync(HttpContext context, ResourcePath target, StoredObject stored, JsonObject obj, int code)
+    /// <summary>
+    /// Server-side apply (application/apply-patch+yaml, sent as JSON): creates the object or merges the
+    /// manager's configuration into it, with managedFields, ?fieldManager= (required) and ?force=.
+    /// </summary>
+    private async Task ApplyAsync(HttpContext context, ResourcePath target)
+    {
+        var type = target.Type;
+        var query = context.Request.Query;
+        var manager = query["fieldManager"].ToString();
+        if (manager.Length == 0)
+        {
+            throw ApiStatus.Invalid("PatchOptions.meta.k8s.io", "",
+                [new V1StatusCause { Reason = "FieldValueRequired", Field = "fieldManager", Message = "Required value: is required for apply patch" }]).AsException();
+        }
+        var body = await ReadJsonAsync(context).ConfigureAwait(false) as JsonObject
+            ?? throw ApiStatus.BadRequest("error decoding YAML: the body of an apply is one object").AsException();
+        var applied = Decode(context, type, body, unknown =>
+            $"failed to create typed patch object ({GoGroupVersionKind(type)}): {string.Join(", ", unknown.Select(f => $".{f}: field not declared in schema"))}");
+        var metadata = Metadata(applied);
+        if (metadata["name"]?.GetValue<string>() is { } bodyName && bodyName != target.Name)
+        {
+            throw ApiStatus.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({target.Name})").AsException();
+        }
+        metadata["name"] = target.Name;
+        PlaceInNamespace(type, target, metadata);
+        var stored = _store.Get(type, target.Namespace ?? "", target.Name!);
+        var merged = _fieldManager.Apply(type, stored?.Clone(), applied, manager, force: IsTrue(query["force"]));
+        merged["apiVersion"] = type.ApiVersion;
+        merged["kind"] = type.Kind;
+        if (stored is not null)
+        {
+            await ReplaceAsync(context, target, stored, merged, 200, recordUpdate: false).ConfigureAwait(false);
+            return;
+        }
+        _rules.Default(type, merged);
+        if (ObjectRules.Validate(type, merged, stored: null) is { Count: > 0 } causes)
+        {
+            throw ApiStatus.Invalid(type, target.Name!, causes).AsException();
+        }
+        if (type.Namespaced)
+        {
+            RequireActiveNamespace(target.Namespace!);
+        }
+        await WriteAsync(context, 201, _store.Create(type, merged, IsDryRun(context)).ToJsonString(WireJson.Options)).ConfigureAwait(false);
+    }
+
+    /// <summary>apps/v1, Kind=Deployment or /v1, Kind=Pod: how Go prints a GroupVersionKind.</summary>
+    private static string GoGroupVersionKind(ResourceType type) => $"{type.Group}/{type.Version}, Kind={type.Kind}";
+
+    private static string Manager(HttpContext context) =>
+        context.Request.Query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : FieldManager.DefaultManager(context.Request.Headers.UserAgent);
+
+    private async Task ReplaceAsync(HttpContext context, ResourcePath target, StoredObject stored, JsonObject obj, int code, bool recordUpdate = true)
     {
         var type = target.Type;
         ObjectRules.Carry(type, stored.Node, obj, toStatus: target.Subresource == "status");
@@ -440,6 +501,10 @@ public sealed class ApiServer
         if (ObjectRules.Validate(type, obj, stored.Node) is { Count: > 0 } causes)
         {
             throw ApiStatus.Invalid(type, target.Name!, causes).AsException();
+        }
+        if (recordUpdate)
+        {
+            _fieldManager.RecordUpdate(type, stored.Node, obj, Manager(context), target.Subresource);
         }
         var updated = _store.Update(type, obj, IsDryRun(context));
         await WriteAsync(context, code, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
@@ -458,6 +523,7 @@ public sealed class ApiServer
         var obj = stored.Clone();
         obj["metadata"]!["resourceVersion"] = expected;
         obj["spec"]!["replicas"] = scale["spec"]?["replicas"]?.DeepClone() ?? 0;
+        _fieldManager.RecordUpdate(target.Type, stored.Node, obj, Manager(context), "scale");
         var updated = _store.Update(target.Type, obj, IsDryRun(context));
         await WriteAsync(context, 200, Scale(updated).ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
@@ -594,7 +660,7 @@ public sealed class ApiServer
     /// Reads a body through its model type. Fields the type does not know are, by ?fieldValidation=,
     /// a 400 (Strict), a Warning header (Warn, the default) or dropped (Ignore), as the real server does.
     /// </summary>
-    private static JsonObject Decode(HttpContext context, ResourceType type, JsonObject body)
+    private static JsonObject Decode(HttpContext context, ResourceType type, JsonObject body, Func<IReadOnlyList<string>, string>? strictMessage = null)
     {
         JsonObject decoded;
         try
@@ -611,7 +677,8 @@ public sealed class ApiServer
         var validation = context.Request.Query["fieldValidation"].ToString();
         if (unknown.Count > 0 && validation == "Strict")
         {
-            throw ApiStatus.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: "
+            throw ApiStatus.BadRequest(strictMessage?.Invoke(unknown)
+                ?? $"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: "
                 + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\""))).AsException();
         }
         if (validation is "" or "Warn")

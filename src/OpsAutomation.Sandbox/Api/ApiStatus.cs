@@ -29,13 +29,32 @@ public static class ApiStatus
     public static V1Status Invalid(ResourceType type, string name, IReadOnlyList<V1StatusCause> causes)
     {
         ArgumentNullException.ThrowIfNull(type);
+        var status = Invalid(type.QualifiedKind, name, causes);
+        status.Details.Group = GroupOrNull(type);
+        status.Details.Kind = type.Kind;
+        return status;
+    }
+
+    /// <summary>errors.NewInvalid: "Kind.group \"name\" is invalid: field: message" (several causes in brackets).</summary>
+    public static V1Status Invalid(string qualifiedKind, string name, IReadOnlyList<V1StatusCause> causes)
+    {
         ArgumentNullException.ThrowIfNull(causes);
         var list = causes.Count == 1
             ? $"{causes[0].Field}: {causes[0].Message}"
             : "[" + string.Join(", ", causes.Select(c => $"{c.Field}: {c.Message}")) + "]";
-        return Failure($"{type.QualifiedKind} \"{name}\" is invalid: {list}", "Invalid", 422,
-            new V1StatusDetails { Name = name, Group = GroupOrNull(type), Kind = type.Kind, Causes = [.. causes] });
+        var dot = qualifiedKind.IndexOf('.', StringComparison.Ordinal);
+        return Failure($"{qualifiedKind} \"{name}\" is invalid: {list}", "Invalid", 422, new V1StatusDetails
+        {
+            Name = name.Length == 0 ? null : name,
+            Group = dot < 0 ? null : qualifiedKind[(dot + 1)..],
+            Kind = dot < 0 ? qualifiedKind : qualifiedKind[..dot],
+            Causes = [.. causes],
+        });
     }
+
+    /// <summary>Server-side apply's 409 (errors.NewApplyConflict): the causes name each field and its manager.</summary>
+    public static V1Status ApplyConflict(string message, IReadOnlyList<V1StatusCause> causes) =>
+        Failure(message, "Conflict", 409, new V1StatusDetails { Causes = [.. causes] });
 
     public static V1Status BadRequest(string message) => Failure(message, "BadRequest", 400, details: null);
 

@@ -52,6 +52,29 @@ public sealed class KubectlTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Server_side_apply_creates_conflicts_with_another_manager_and_forces()
+    {
+        var ns = await sandbox.NewNamespaceAsync("kubectl-ssa");
+
+        var created = await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "--server-side", "-f", "-");
+        var again = await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "--server-side", "-f", "-");
+        var diff = await _kubectl.RunAsync(Deployment(ns, "slow"), "diff", "--server-side", "-f", "-");
+        var conflict = await _kubectl.RunAsync(Deployment(ns, "slow"), "apply", "--server-side", "--field-manager=other", "-f", "-");
+        var forced = await _kubectl.RunAsync(Deployment(ns, "slow"), "apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-");
+        var value = await _kubectl.RunAsync(null, "get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].env[0].value}");
+
+        Assert.Equal((0, "deployment.apps/web serverside-applied\n"), (created.ExitCode, created.Output));
+        Assert.Equal((0, "deployment.apps/web serverside-applied\n"), (again.ExitCode, again.Output));
+        Assert.Equal(1, diff.ExitCode);
+        Assert.Contains("+          value: slow", diff.Output, StringComparison.Ordinal);
+        Assert.Equal(1, conflict.ExitCode);
+        Assert.StartsWith("error: Apply failed with 1 conflict: conflict with \"kubectl\": .spec.template.spec.containers[name=\"web\"].env[name=\"MODE\"].value\n",
+            conflict.Error, StringComparison.Ordinal);
+        Assert.Equal((0, "deployment.apps/web serverside-applied\n"), (forced.ExitCode, forced.Output));
+        Assert.Equal("slow", value.Output);
+    }
+
+    [Fact]
     public async Task Get_json_lists_and_get_watch_prints_a_new_object()
     {
         var ns = await sandbox.NewNamespaceAsync("get");
