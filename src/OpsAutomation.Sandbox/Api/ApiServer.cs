@@ -325,9 +325,9 @@ public sealed class ApiServer
                     while (subscription.Changes.TryRead(out var change))
                     {
                         lastSent = change.ResourceVersion;
-                        if (selectors.Matches(change.Stored.Node))
+                        if (change.TypeFor(selectors.Matches) is { } type)
                         {
-                            await WriteEventAsync(response, change.Type, change.Stored.Json, aborted).ConfigureAwait(false);
+                            await WriteEventAsync(response, type, change.Stored.Json, aborted).ConfigureAwait(false);
                         }
                     }
                 }

@@ -259,8 +259,9 @@ public sealed class ObjectStore
     private StoredObject Commit(ResourceType type, string ns, string name, JsonObject obj, WatchEventType change)
     {
         var stored = new StoredObject(type, Stamp(obj.DeepClone().AsObject(), ++_resourceVersion), _resourceVersion);
+        var previous = Objects(type).GetValueOrDefault(Key(ns, name));
         Objects(type)[Key(ns, name)] = stored;
-        Publish(new StoreEvent(change == WatchEventType.Added ? "ADDED" : "MODIFIED", stored));
+        Publish(new StoreEvent(change == WatchEventType.Added ? "ADDED" : "MODIFIED", stored, previous));
         return stored;
     }
 

@@ -49,8 +49,32 @@ public sealed class StoredObject
     public JsonObject Clone() => Node.DeepClone().AsObject();
 }
 
-/// <summary>A change as a watch sends it: ADDED, MODIFIED or DELETED with the object as it was then.</summary>
-public sealed record StoreEvent(string Type, StoredObject Stored)
+/// <summary>
+/// A change as a watch sends it: ADDED, MODIFIED or DELETED with the object as it was then, and for
+/// MODIFIED the object before, so a watch with a selector can tell an object entering or leaving it.
+/// </summary>
+public sealed record StoreEvent(string Type, StoredObject Stored, StoredObject? Previous = null)
 {
     public long ResourceVersion => Stored.ResourceVersion;
+
+    /// <summary>
+    /// The event a watch filtered by <paramref name="matches"/> sends, as the watch cache does: a
+    /// MODIFIED into the selection is ADDED, out of it DELETED; null when the watch sends nothing.
+    /// </summary>
+    public string? TypeFor(Func<JsonObject, bool> matches)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        var now = matches(Stored.Node);
+        if (Type != "MODIFIED" || Previous is null)
+        {
+            return now ? Type : null;
+        }
+        return (matches(Previous.Node), now) switch
+        {
+            (true, true) => "MODIFIED",
+            (false, true) => "ADDED",
+            (true, false) => "DELETED",
+            _ => null,
+        };
+    }
 }

@@ -136,6 +136,36 @@ public sealed class KubernetesClientTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_watch_with_a_label_selector_sees_an_object_enter_as_ADDED_and_leave_as_DELETED()
+    {
+        var ns = await sandbox.NewNamespaceAsync("watch-selector");
+        var start = await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("m", "1"), ns);
+        var labelled = await _client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""{"metadata":{"labels":{"tier":"web"}}}""", V1Patch.PatchType.MergePatch), "m", ns);
+        var changed = await _client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""{"data":{"value":"2"}}""", V1Patch.PatchType.MergePatch), "m", ns);
+        await _client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""{"metadata":{"labels":{"tier":"db"}}}""", V1Patch.PatchType.MergePatch), "m", ns);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var events = new List<(WatchEventType, string)>();
+        await foreach (var (type, item) in _client.CoreV1.WatchListNamespacedConfigMapAsync(ns, labelSelector: "tier=web",
+            resourceVersion: start.Metadata.ResourceVersion, cancellationToken: timeout.Token))
+        {
+            events.Add((type, item.Metadata.ResourceVersion));
+            if (type == WatchEventType.Deleted)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(3, events.Count);
+        Assert.Equal((WatchEventType.Added, labelled.Metadata.ResourceVersion), events[0]);
+        Assert.Equal((WatchEventType.Modified, changed.Metadata.ResourceVersion), events[1]);
+        Assert.Equal(WatchEventType.Deleted, events[2].Item1);
+    }
+
+    [Fact]
     public async Task A_watch_with_allowWatchBookmarks_gets_bookmarks_at_the_last_resource_version()
     {
         var ns = await sandbox.NewNamespaceAsync("bookmark");
