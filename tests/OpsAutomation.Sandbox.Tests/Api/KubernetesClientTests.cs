@@ -339,6 +339,36 @@ public sealed class KubernetesClientTests(SandboxFixture sandbox)
         Assert.Equal(["e2"], events.Items.Select(e => e.Metadata.Name));
     }
 
+    [Fact]
+    public async Task Pod_logs_serve_the_current_and_the_previous_run_of_a_container()
+    {
+        var ns = await sandbox.NewNamespaceAsync("logs");
+        await _client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "p" },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "sample:1" }, new V1Container { Name = "proxy", Image = "proxy:1" }] },
+        }, ns);
+        sandbox.Server.Logs.Append(ns, "p", "app", "first run");
+        sandbox.Server.Logs.Restart(ns, "p", "app");
+        sandbox.Server.Logs.Append(ns, "p", "app", "second run");
+
+        var current = await ReadLogAsync(ns, "app", previous: false);
+        var previous = await ReadLogAsync(ns, "app", previous: true);
+        var noContainer = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedPodLogAsync("p", ns));
+        var noPrevious = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedPodLogAsync("p", ns, container: "proxy", previous: true));
+
+        Assert.Equal(("second run\n", "first run\n"), (current, previous));
+        Assert.Contains("a container name must be specified for pod p, choose one of: [app proxy]", noContainer.Response.Content, StringComparison.Ordinal);
+        Assert.Contains("previous terminated container \\\"proxy\\\" in pod \\\"p\\\" not found", noPrevious.Response.Content, StringComparison.Ordinal);
+    }
+
+    private async Task<string> ReadLogAsync(string ns, string container, bool previous)
+    {
+        using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync("p", ns, container: container, previous: previous);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
+    }
+
     private static V1ConfigMap Owned(V1ConfigMap configMap, V1Deployment owner)
     {
         configMap.Metadata.OwnerReferences =
