@@ -29,6 +29,7 @@ public sealed class ApiServer
     private readonly StrategicMergePatch _strategicMerge;
     private readonly GarbageCollector _collector;
     private readonly FieldManager _fieldManager;
+    private readonly TablePrinter _tables;
 
     public ApiServer(ObjectStore store, Authenticator authenticator, OpenApiDocuments openApi, Discovery discovery, PodLogBook logs,
         TimeProvider time, TimeSpan bookmarkInterval)
@@ -43,6 +44,7 @@ public sealed class ApiServer
         _strategicMerge = new StrategicMergePatch(openApi);
         _collector = new GarbageCollector(store, logs);
         _fieldManager = new FieldManager(openApi, time);
+        _tables = new TablePrinter(time);
     }
 
     /// <summary>Creates the namespaces every cluster has (default, kube-system, kube-public, kube-node-lease).</summary>
@@ -228,6 +230,8 @@ public sealed class ApiServer
         var stored = Existing(target);
         return target.Subresource switch
         {
+            null or "status" when AsTable(context, target.Type, [stored.Node], stored.ResourceVersion.ToString(CultureInfo.InvariantCulture)) is { } table
+                => WriteAsync(context, 200, table),
             null or "status" => WriteAsync(context, 200, stored.Json),
             "scale" when target.Type.HasScaleSubresource => WriteAsync(context, 200, Scale(stored.Node).ToJsonString(WireJson.Options)),
             "log" when target.Type.HasLogSubresource => LogAsync(context, stored),
@@ -254,6 +258,11 @@ public sealed class ApiServer
             metadata["remainingItemCount"] = page.Count - limit;
             page = page[..limit];
         }
+        if (AsTable(context, target.Type, page.Select(o => o.Node), metadata["resourceVersion"]!.ToString(), metadata["continue"]?.ToString()) is { } table)
+        {
+            await WriteAsync(context, 200, table).ConfigureAwait(false);
+            return;
+        }
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"{{\"kind\":\"{target.Type.Kind}List\",\"apiVersion\":\"{target.Type.ApiVersion}\",\"metadata\":{metadata.ToJsonString(WireJson.Options)},\"items\":[");
         body.AppendJoin(',', page.Select(o => o.ItemJson));
@@ -262,6 +271,12 @@ public sealed class ApiServer
     }
 
     private static string Key(StoredObject o) => $"{o.Namespace}/{o.Name}";
+
+    /// <summary>The objects as a Table when the client asks for one and the kind has a printer; else null.</summary>
+    private string? AsTable(HttpContext context, ResourceType type, IEnumerable<JsonObject> objects, string resourceVersion, string? continueToken = null) =>
+        TablePrinter.Wanted(context.Request.Headers.Accept.ToString())
+            ? _tables.Table(type, objects, resourceVersion, context.Request.Query["includeObject"], continueToken)?.ToJsonString(WireJson.Options)
+            : null;
 
     private async Task WatchAsync(HttpContext context, ResourcePath target)
     {
@@ -327,7 +342,8 @@ public sealed class ApiServer
                         lastSent = change.ResourceVersion;
                         if (change.TypeFor(selectors.Matches) is { } type)
                         {
-                            await WriteEventAsync(response, type, change.Stored.Json, aborted).ConfigureAwait(false);
+                            var body = AsTable(context, target.Type, [change.Stored.Node], change.ResourceVersion.ToString(CultureInfo.InvariantCulture)) ?? change.Stored.Json;
+                            await WriteEventAsync(response, type, body, aborted).ConfigureAwait(false);
                         }
                     }
                 }

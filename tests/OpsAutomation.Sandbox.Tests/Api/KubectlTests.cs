@@ -101,6 +101,22 @@ public sealed class KubectlTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Get_prints_the_servers_table_with_the_wide_columns_on_request()
+    {
+        var ns = await sandbox.NewNamespaceAsync("table");
+        await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+
+        var table = await _kubectl.RunAsync(null, "get", "deployments", "-n", ns);
+        var wide = await _kubectl.RunAsync(null, "get", "deployment", "web", "-n", ns, "-o", "wide");
+
+        var lines = table.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("NAME   READY   UP-TO-DATE   AVAILABLE   AGE", lines[0]);
+        Assert.StartsWith("web    0/2     0            0           ", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("CONTAINERS   IMAGES     SELECTOR", wide.Output.Split('\n')[0], StringComparison.Ordinal);
+        Assert.EndsWith("web          sample:1   app=web", wide.Output.Split('\n')[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_namespace_applied_then_deleted_takes_its_contents_with_it()
     {
         const string ns = "kubectl-ns";
