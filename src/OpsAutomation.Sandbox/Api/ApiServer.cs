@@ -25,16 +25,18 @@ public sealed class ApiServer
     private readonly PodLogBook _logs;
     private readonly TimeProvider _time;
     private readonly TimeSpan _bookmarkInterval;
-    private readonly ObjectRules _rules = new();
+    private readonly ObjectWriter _writer;
     private readonly StrategicMergePatch _strategicMerge;
     private readonly GarbageCollector _collector;
     private readonly FieldManager _fieldManager;
     private readonly TablePrinter _tables;
 
-    public ApiServer(ObjectStore store, Authenticator authenticator, OpenApiDocuments openApi, Discovery discovery, PodLogBook logs,
-        TimeProvider time, TimeSpan bookmarkInterval)
+    public ApiServer(ObjectWriter writer, FieldManager fieldManager, Authenticator authenticator, OpenApiDocuments openApi, Discovery discovery,
+        PodLogBook logs, TimeProvider time, TimeSpan bookmarkInterval)
     {
-        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+        _fieldManager = fieldManager ?? throw new ArgumentNullException(nameof(fieldManager));
+        _store = writer.Store;
         _authenticator = authenticator ?? throw new ArgumentNullException(nameof(authenticator));
         _openApi = openApi ?? throw new ArgumentNullException(nameof(openApi));
         _discovery = discovery ?? throw new ArgumentNullException(nameof(discovery));
@@ -42,8 +44,7 @@ public sealed class ApiServer
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _bookmarkInterval = bookmarkInterval;
         _strategicMerge = new StrategicMergePatch(openApi);
-        _collector = new GarbageCollector(store, logs);
-        _fieldManager = new FieldManager(openApi, time);
+        _collector = new GarbageCollector(_store, logs);
         _tables = new TablePrinter(time);
     }
 
@@ -56,8 +57,7 @@ public sealed class ApiServer
             if (_store.Get(type, "", name) is null)
             {
                 var ns = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = name } };
-                _rules.Default(type, ns);
-                _store.Create(type, ns);
+                _writer.Create(type, ns, "kube-apiserver");
             }
         }
     }
@@ -369,36 +369,8 @@ public sealed class ApiServer
         var type = target.Type;
         var body = await ReadObjectAsync(context, target).ConfigureAwait(false);
         var obj = Decode(context, type, body);
-        var metadata = Metadata(obj);
-        PlaceInNamespace(type, target, metadata);
-        if (string.IsNullOrEmpty(metadata["name"]?.GetValue<string>()))
-        {
-            if (metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
-            {
-                metadata["name"] = prefix + ObjectRules.GeneratedSuffix();
-            }
-            else
-            {
-                throw ApiStatus.Invalid(type, "", [new V1StatusCause
-                {
-                    Reason = "FieldValueRequired",
-                    Field = "metadata.name",
-                    Message = "Required value: name or generateName is required",
-                }]).AsException();
-            }
-        }
-        var name = metadata["name"]!.GetValue<string>();
-        _rules.Default(type, obj);
-        if (ObjectRules.Validate(type, obj, stored: null) is { Count: > 0 } causes)
-        {
-            throw ApiStatus.Invalid(type, name, causes).AsException();
-        }
-        if (type.Namespaced)
-        {
-            RequireActiveNamespace(metadata["namespace"]!.GetValue<string>());
-        }
-        _fieldManager.RecordUpdate(type, null, obj, Manager(context), null);
-        var created = _store.Create(type, obj, IsDryRun(context));
+        PlaceInNamespace(type, target, Metadata(obj));
+        var created = _writer.Create(type, obj, Manager(context), IsDryRun(context));
         await WriteAsync(context, 201, created.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
@@ -419,7 +391,7 @@ public sealed class ApiServer
         }
         metadata["name"] = target.Name;
         PlaceInNamespace(type, target, metadata);
-        await ReplaceAsync(context, target, Existing(target), obj, 200).ConfigureAwait(false);
+        await ReplaceAsync(context, target, Existing(target), obj).ConfigureAwait(false);
     }
 
     private async Task PatchAsync(HttpContext context, ResourcePath target)
@@ -454,7 +426,7 @@ public sealed class ApiServer
         var metadata = Metadata(obj);
         metadata["name"] = target.Name;
         PlaceInNamespace(type, target, metadata);
-        await ReplaceAsync(context, target, stored, obj, 200).ConfigureAwait(false);
+        await ReplaceAsync(context, target, stored, obj).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -488,19 +460,11 @@ public sealed class ApiServer
         merged["kind"] = type.Kind;
         if (stored is not null)
         {
-            await ReplaceAsync(context, target, stored, merged, 200, recordUpdate: false).ConfigureAwait(false);
+            await ReplaceAsync(context, target, stored, merged, recordManager: false).ConfigureAwait(false);
             return;
         }
-        _rules.Default(type, merged);
-        if (ObjectRules.Validate(type, merged, stored: null) is { Count: > 0 } causes)
-        {
-            throw ApiStatus.Invalid(type, target.Name!, causes).AsException();
-        }
-        if (type.Namespaced)
-        {
-            RequireActiveNamespace(target.Namespace!);
-        }
-        await WriteAsync(context, 201, _store.Create(type, merged, IsDryRun(context)).ToJsonString(WireJson.Options)).ConfigureAwait(false);
+        var created = _writer.Create(type, merged, manager, IsDryRun(context), recordManager: false);
+        await WriteAsync(context, 201, created.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
     /// <summary>apps/v1, Kind=Deployment or /v1, Kind=Pod: how Go prints a GroupVersionKind.</summary>
@@ -509,21 +473,10 @@ public sealed class ApiServer
     private static string Manager(HttpContext context) =>
         context.Request.Query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : FieldManager.DefaultManager(context.Request.Headers.UserAgent);
 
-    private async Task ReplaceAsync(HttpContext context, ResourcePath target, StoredObject stored, JsonObject obj, int code, bool recordUpdate = true)
+    private async Task ReplaceAsync(HttpContext context, ResourcePath target, StoredObject stored, JsonObject obj, bool recordManager = true)
     {
-        var type = target.Type;
-        ObjectRules.Carry(type, stored.Node, obj, toStatus: target.Subresource == "status");
-        _rules.Default(type, obj);
-        if (ObjectRules.Validate(type, obj, stored.Node) is { Count: > 0 } causes)
-        {
-            throw ApiStatus.Invalid(type, target.Name!, causes).AsException();
-        }
-        if (recordUpdate)
-        {
-            _fieldManager.RecordUpdate(type, stored.Node, obj, Manager(context), target.Subresource);
-        }
-        var updated = _store.Update(type, obj, IsDryRun(context));
-        await WriteAsync(context, code, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
+        var updated = _writer.Replace(stored, obj, Manager(context), target.Subresource, IsDryRun(context), recordManager);
+        await WriteAsync(context, 200, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
     /// <summary>/scale: the object's spec.replicas seen and changed as an autoscaling/v1 Scale.</summary>
@@ -539,8 +492,7 @@ public sealed class ApiServer
         var obj = stored.Clone();
         obj["metadata"]!["resourceVersion"] = expected;
         obj["spec"]!["replicas"] = scale["spec"]?["replicas"]?.DeepClone() ?? 0;
-        _fieldManager.RecordUpdate(target.Type, stored.Node, obj, Manager(context), "scale");
-        var updated = _store.Update(target.Type, obj, IsDryRun(context));
+        var updated = _writer.Replace(stored, obj, Manager(context), "scale", IsDryRun(context));
         await WriteAsync(context, 200, Scale(updated).ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
@@ -645,18 +597,6 @@ public sealed class ApiServer
 
     private StoredObject Existing(ResourcePath target) =>
         _store.Get(target.Type, target.Namespace ?? "", target.Name!) ?? throw ApiStatus.NotFound(target.Type, target.Name!).AsException();
-
-    private void RequireActiveNamespace(string ns)
-    {
-        var namespaces = _store.Registry.Get<V1Namespace>();
-        var stored = _store.Get(namespaces, "", ns) ?? throw ApiStatus.NotFound(namespaces, ns).AsException();
-        if (stored.Node["status"]?["phase"]?.GetValue<string>() == "Terminating")
-        {
-            throw ApiStatus.Forbidden($"unable to create new content in namespace {ns} because it is being terminated",
-                new V1StatusDetails { Name = ns, Kind = "namespaces", Causes = [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }] })
-                .AsException();
-        }
-    }
 
     private static void PlaceInNamespace(ResourceType type, ResourcePath target, JsonObject metadata)
     {

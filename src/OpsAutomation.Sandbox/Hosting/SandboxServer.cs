@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpsAutomation.Sandbox.Api;
+using OpsAutomation.Sandbox.Api.Apply;
 
 namespace OpsAutomation.Sandbox.Hosting;
 
@@ -88,7 +89,9 @@ public sealed class SandboxServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         server.BaseUri = new Uri($"https://127.0.0.1:{port}/");
-        api = new ApiServer(store, users, openApi, new Discovery(registry, $"127.0.0.1:{port}"), logs, time, options.BookmarkInterval);
+        var fieldManager = new FieldManager(openApi, time);
+        var writer = new ObjectWriter(store, fieldManager);
+        api = new ApiServer(writer, fieldManager, users, openApi, new Discovery(registry, $"127.0.0.1:{port}"), logs, time, options.BookmarkInterval);
         api.Bootstrap();
         Kubeconfig.Write(kubeconfigPath, server.BaseUri, ca.CertificatePem(), users.Admin, users.Viewer);
         return server;
