@@ -22,7 +22,12 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await SandboxServer.StartAsync(new SandboxOptions { WatchWindow = WatchWindow, BookmarkInterval = TimeSpan.FromMilliseconds(200) });
+        Server = await SandboxServer.StartAsync(new SandboxOptions
+        {
+            WatchWindow = WatchWindow,
+            BookmarkInterval = TimeSpan.FromMilliseconds(200),
+            PodStartDelay = TimeSpan.FromMilliseconds(100),
+        });
         Client = ClientFor(Kubeconfig.Context);
     }
 
@@ -36,6 +41,21 @@ public sealed class SandboxFixture : IAsyncLifetime
         var name = $"{prefix}-{Interlocked.Increment(ref _namespaces)}";
         await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
         return name;
+    }
+
+    /// <summary>Waits, a bounded time, for what the controllers do: true once <paramref name="condition"/> holds.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+        return false;
     }
 
     public async Task DisposeAsync()

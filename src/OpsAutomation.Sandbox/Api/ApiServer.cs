@@ -44,7 +44,7 @@ public sealed class ApiServer
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _bookmarkInterval = bookmarkInterval;
         _strategicMerge = new StrategicMergePatch(openApi);
-        _collector = new GarbageCollector(_store, logs);
+        _collector = writer.Collector;
         _tables = new TablePrinter(time);
     }
 

@@ -9,11 +9,14 @@ namespace OpsAutomation.Sandbox.Api;
 /// server-side defaults, validation, the namespace being there and active, the managedFields of the
 /// writer, then the store. The API handlers and the controllers share it, so both write alike.
 /// </summary>
-public sealed class ObjectWriter(ObjectStore store, FieldManager fieldManager)
+public sealed class ObjectWriter(ObjectStore store, FieldManager fieldManager, PodLogBook logs)
 {
     private readonly ObjectRules _rules = new();
 
     public ObjectStore Store => store;
+
+    /// <summary>Deletion with its consequences (dependents, a namespace's contents).</summary>
+    public GarbageCollector Collector { get; } = new(store, logs);
 
     /// <summary>Stores a new object; <paramref name="recordManager"/> false when managedFields are already set (server-side apply).</summary>
     public JsonObject Create(ResourceType type, JsonObject obj, string manager, bool dryRun = false, bool recordManager = true)

@@ -20,16 +20,25 @@ public sealed class SandboxOptions
     /// <summary>The sandbox time between watch bookmarks (when a client allows them); default 1 minute, as the real server.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Whether the controllers (ReplicaSet, the simulated kubelet) run; default true. Off: the API server alone.</summary>
+    public bool Controllers { get; set; } = true;
+
+    /// <summary>The sandbox time a scheduled pod takes to start running (ContainerCreating until then); default 2 seconds.</summary>
+    public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The clock, for tests; default a <see cref="SpeedTimeProvider"/> at <see cref="Speed"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
     public const string Usage = """
         usage: OpsAutomation.Sandbox [--port N] [--kubeconfig PATH] [--speed X] [--watch-window N] [--bookmark-seconds N]
+                                     [--pod-start-seconds N] [--no-controllers]
           --port N             127.0.0.1 port of the API server (default 0: a free port)
           --kubeconfig PATH    where to write the kubeconfig (default: a new temp folder, removed at stop)
           --speed X            the sandbox clock runs X times real time (default 1)
           --watch-window N     changes a watch can resume from before 410 Expired (default 1000)
           --bookmark-seconds N sandbox seconds between watch bookmarks (default 60)
+          --pod-start-seconds N sandbox seconds a pod is ContainerCreating before it runs (default 2)
+          --no-controllers     serve the API alone: no ReplicaSet controller, no kubelet
         """;
 
     /// <summary>Reads the command line; a bad value throws ArgumentException naming the option and the value.</summary>
@@ -59,6 +68,12 @@ public sealed class SandboxOptions
                     break;
                 case "--bookmark-seconds":
                     options.BookmarkInterval = TimeSpan.FromSeconds(Number(name, Value(), 1, 86_400));
+                    break;
+                case "--pod-start-seconds":
+                    options.PodStartDelay = TimeSpan.FromSeconds(Number(name, Value(), 0, 86_400));
+                    break;
+                case "--no-controllers":
+                    options.Controllers = false;
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{name}'.{Environment.NewLine}{Usage}");

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpsAutomation.Sandbox.Api;
 using OpsAutomation.Sandbox.Api.Apply;
+using OpsAutomation.Sandbox.Controllers;
 
 namespace OpsAutomation.Sandbox.Hosting;
 
@@ -20,6 +21,8 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CertificateAuthority _ca;
     private readonly string? _ownedDirectory;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _controllers = [];
 
     private SandboxServer(WebApplication app, CertificateAuthority ca, ObjectStore store, Authenticator users, PodLogBook logs,
         TimeProvider time, string kubeconfigPath, string? ownedDirectory)
@@ -90,9 +93,14 @@ public sealed class SandboxServer : IAsyncDisposable
         var port = new Uri(address).Port;
         server.BaseUri = new Uri($"https://127.0.0.1:{port}/");
         var fieldManager = new FieldManager(openApi, time);
-        var writer = new ObjectWriter(store, fieldManager);
+        var writer = new ObjectWriter(store, fieldManager, logs);
         api = new ApiServer(writer, fieldManager, users, openApi, new Discovery(registry, $"127.0.0.1:{port}"), logs, time, options.BookmarkInterval);
         api.Bootstrap();
+        if (options.Controllers)
+        {
+            Controller[] controllers = [new ReplicaSetController(writer, time), new Kubelet(writer, time, logs, options.PodStartDelay)];
+            server._controllers.AddRange(controllers.Select(c => Task.Run(() => c.RunAsync(server._stopping.Token), CancellationToken.None)));
+        }
         Kubeconfig.Write(kubeconfigPath, server.BaseUri, ca.CertificatePem(), users.Admin, users.Viewer);
         return server;
     }
@@ -102,6 +110,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_controllers).ConfigureAwait(false);
+        _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _ca.Dispose();
