@@ -391,7 +391,12 @@ public sealed class ApiServer
         }
         metadata["name"] = target.Name;
         PlaceInNamespace(type, target, metadata);
-        await ReplaceAsync(context, target, Existing(target), obj).ConfigureAwait(false);
+        var updated = Retrying(target, stored =>
+        {
+            var attempt = obj.DeepClone().AsObject();
+            return (attempt, () => _writer.Replace(stored, attempt, Manager(context), target.Subresource, IsDryRun(context)));
+        });
+        await WriteAsync(context, 200, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
     private async Task PatchAsync(HttpContext context, ResourcePath target)
@@ -403,7 +408,6 @@ public sealed class ApiServer
             await ApplyAsync(context, target).ConfigureAwait(false);
             return;
         }
-        var stored = Existing(target);
         var patch = await ReadJsonAsync(context).ConfigureAwait(false);
         Func<JsonObject, JsonObject> apply = contentType switch
         {
@@ -421,12 +425,39 @@ public sealed class ApiServer
             await WriteScaleAsync(context, target, apply).ConfigureAwait(false);
             return;
         }
-        var patched = apply(stored.Clone());
-        var obj = Decode(context, type, patched);
-        var metadata = Metadata(obj);
-        metadata["name"] = target.Name;
-        PlaceInNamespace(type, target, metadata);
-        await ReplaceAsync(context, target, stored, obj).ConfigureAwait(false);
+        var updated = Retrying(target, stored =>
+        {
+            var obj = Decode(context, type, apply(stored.Clone()));
+            var metadata = Metadata(obj);
+            metadata["name"] = target.Name;
+            PlaceInNamespace(type, target, metadata);
+            return (obj, () => _writer.Replace(stored, obj, Manager(context), target.Subresource, IsDryRun(context)));
+        });
+        await WriteAsync(context, 200, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A read-change-write against the latest object, as the server's GuaranteedUpdate: when another
+    /// writer (a controller) got in between, it is done again on the newer object, unless the request
+    /// itself named a resourceVersion (then the 409 is the client's to see).
+    /// </summary>
+    private JsonObject Retrying(ResourcePath target, Func<StoredObject, (JsonObject Changed, Func<JsonObject> Write)> attempt)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            var stored = Existing(target);
+            var (changed, write) = attempt(stored);
+            var conditional = changed["metadata"]?["resourceVersion"]?.ToString() is { Length: > 0 } rv
+                && rv != stored.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+            try
+            {
+                return write();
+            }
+            catch (ApiException e) when (e.Code == 409 && e.Status.Reason == "Conflict" && e.Status.Details?.Causes is null && !conditional && tries < 10)
+            {
+                // Written meanwhile by someone else: read the newer object and do it again.
+            }
+        }
     }
 
     /// <summary>
@@ -454,16 +485,25 @@ public sealed class ApiServer
         }
         metadata["name"] = target.Name;
         PlaceInNamespace(type, target, metadata);
-        var stored = _store.Get(type, target.Namespace ?? "", target.Name!);
-        var merged = _fieldManager.Apply(type, stored?.Clone(), applied, manager, force: IsTrue(query["force"]));
-        merged["apiVersion"] = type.ApiVersion;
-        merged["kind"] = type.Kind;
-        if (stored is not null)
+        var force = IsTrue(query["force"]);
+        JsonObject Merge(StoredObject? stored)
         {
-            await ReplaceAsync(context, target, stored, merged, recordManager: false).ConfigureAwait(false);
+            var merged = _fieldManager.Apply(type, stored?.Clone(), applied, manager, force);
+            merged["apiVersion"] = type.ApiVersion;
+            merged["kind"] = type.Kind;
+            return merged;
+        }
+        if (_store.Get(type, target.Namespace ?? "", target.Name!) is not null)
+        {
+            var updated = Retrying(target, stored =>
+            {
+                var merged = Merge(stored);
+                return (merged, () => _writer.Replace(stored, merged, manager, null, IsDryRun(context), recordManager: false));
+            });
+            await WriteAsync(context, 200, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
             return;
         }
-        var created = _writer.Create(type, merged, manager, IsDryRun(context), recordManager: false);
+        var created = _writer.Create(type, Merge(null), manager, IsDryRun(context), recordManager: false);
         await WriteAsync(context, 201, created.ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 
@@ -473,12 +513,6 @@ public sealed class ApiServer
     private static string Manager(HttpContext context) =>
         context.Request.Query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : FieldManager.DefaultManager(context.Request.Headers.UserAgent);
 
-    private async Task ReplaceAsync(HttpContext context, ResourcePath target, StoredObject stored, JsonObject obj, bool recordManager = true)
-    {
-        var updated = _writer.Replace(stored, obj, Manager(context), target.Subresource, IsDryRun(context), recordManager);
-        await WriteAsync(context, 200, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
-    }
-
     /// <summary>/scale: the object's spec.replicas seen and changed as an autoscaling/v1 Scale.</summary>
     private async Task WriteScaleAsync(HttpContext context, ResourcePath target, Func<JsonObject, JsonObject> change)
     {
@@ -486,13 +520,14 @@ public sealed class ApiServer
         {
             throw ApiStatus.PathNotFound().AsException();
         }
-        var stored = Existing(target);
-        var scale = change(Scale(stored.Node));
-        var expected = scale["metadata"]?["resourceVersion"]?.GetValue<string>();
-        var obj = stored.Clone();
-        obj["metadata"]!["resourceVersion"] = expected;
-        obj["spec"]!["replicas"] = scale["spec"]?["replicas"]?.DeepClone() ?? 0;
-        var updated = _writer.Replace(stored, obj, Manager(context), "scale", IsDryRun(context));
+        var updated = Retrying(target, stored =>
+        {
+            var scale = change(Scale(stored.Node));
+            var obj = stored.Clone();
+            obj["metadata"]!["resourceVersion"] = scale["metadata"]?["resourceVersion"]?.DeepClone();
+            obj["spec"]!["replicas"] = scale["spec"]?["replicas"]?.DeepClone() ?? 0;
+            return (obj, () => _writer.Replace(stored, obj, Manager(context), "scale", IsDryRun(context)));
+        });
         await WriteAsync(context, 200, Scale(updated).ToJsonString(WireJson.Options)).ConfigureAwait(false);
     }
 

@@ -71,6 +71,11 @@ public abstract class Controller
                     // Someone wrote first (or the object went): look again at what is there now.
                     again = TimeSpan.Zero;
                 }
+                catch (ApiException e) when (e.Code == 403)
+                {
+                    // Its namespace is being deleted: the object goes with it, or the namespace comes back.
+                    again = RetryDelay;
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     await Console.Error.WriteLineAsync($"{Name}: reconciling {key.Namespace}/{key.Name} failed: {e}").ConfigureAwait(false);

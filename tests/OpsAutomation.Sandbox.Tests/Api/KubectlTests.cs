@@ -101,6 +101,39 @@ public sealed class KubectlTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Rollout_status_set_image_history_undo_to_a_revision_restart_and_scale()
+    {
+        var ns = await sandbox.NewNamespaceAsync("rollout");
+        await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+
+        var first = await _kubectl.RunAsync(null, "rollout", "status", "deployment/web", "-n", ns, "--timeout=30s");
+        var setImage = await _kubectl.RunAsync(null, "set", "image", "deployment/web", "web=sample:2", "-n", ns);
+        var second = await _kubectl.RunAsync(null, "rollout", "status", "deployment/web", "-n", ns, "--timeout=30s");
+        var history = await _kubectl.RunAsync(null, "rollout", "history", "deployment/web", "-n", ns);
+        var undo = await _kubectl.RunAsync(null, "rollout", "undo", "deployment/web", "-n", ns, "--to-revision=1");
+        var third = await _kubectl.RunAsync(null, "rollout", "status", "deployment/web", "-n", ns, "--timeout=30s");
+        var image = await _kubectl.RunAsync(null, "get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}");
+        var restart = await _kubectl.RunAsync(null, "rollout", "restart", "deployment/web", "-n", ns);
+        var fourth = await _kubectl.RunAsync(null, "rollout", "status", "deployment/web", "-n", ns, "--timeout=30s");
+        var scale = await _kubectl.RunAsync(null, "scale", "deployment/web", "-n", ns, "--replicas=3");
+        var fifth = await _kubectl.RunAsync(null, "rollout", "status", "deployment/web", "-n", ns, "--timeout=30s");
+
+        Assert.EndsWith("deployment \"web\" successfully rolled out\n", first.Output, StringComparison.Ordinal);
+        Assert.Equal("deployment.apps/web image updated\n", setImage.Output);
+        Assert.EndsWith("deployment \"web\" successfully rolled out\n", second.Output, StringComparison.Ordinal);
+        Assert.Equal("deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n", history.Output);
+        Assert.Equal("deployment.apps/web rolled back\n", undo.Output);
+        Assert.EndsWith("deployment \"web\" successfully rolled out\n", third.Output, StringComparison.Ordinal);
+        Assert.Equal("sample:1 3", image.Output);
+        Assert.Equal("deployment.apps/web restarted\n", restart.Output);
+        Assert.EndsWith("deployment \"web\" successfully rolled out\n", fourth.Output, StringComparison.Ordinal);
+        Assert.Equal("deployment.apps/web scaled\n", scale.Output);
+        Assert.EndsWith("deployment \"web\" successfully rolled out\n", fifth.Output, StringComparison.Ordinal);
+        var pods = await _kubectl.RunAsync(null, "get", "pods", "-n", ns, "-l", "app=web", "--field-selector", "status.phase=Running", "-o", "name");
+        Assert.Equal(3, pods.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public async Task Get_prints_the_servers_table_with_the_wide_columns_on_request()
     {
         var ns = await sandbox.NewNamespaceAsync("table");
@@ -111,7 +144,7 @@ public sealed class KubectlTests(SandboxFixture sandbox)
 
         var lines = table.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("NAME   READY   UP-TO-DATE   AVAILABLE   AGE", lines[0]);
-        Assert.StartsWith("web    0/2     0            0           ", lines[1], StringComparison.Ordinal);
+        Assert.Matches(@"^web    [0-2]/2     [0-2]            [0-2]           \S+$", lines[1]);
         Assert.EndsWith("CONTAINERS   IMAGES     SELECTOR", wide.Output.Split('\n')[0], StringComparison.Ordinal);
         Assert.EndsWith("web          sample:1   app=web", wide.Output.Split('\n')[1], StringComparison.Ordinal);
     }

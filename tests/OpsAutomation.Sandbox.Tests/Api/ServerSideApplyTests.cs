@@ -47,7 +47,7 @@ public sealed class ServerSideApplyTests(SandboxFixture sandbox)
         var updated = await _client.AppsV1.PatchNamespacedDeploymentAsync(Applied(ns, 2, "sample:2"), "web", ns, fieldManager: "ops");
 
         Assert.Equal("yes", created.Metadata.Labels["team"]);
-        var entry = Assert.Single(updated.Metadata.ManagedFields);
+        var entry = Assert.Single(updated.Metadata.ManagedFields, m => m.Manager == "ops");
         Assert.Equal(("ops", "Apply", "apps/v1"), (entry.Manager, entry.Operation, entry.ApiVersion));
         Assert.Equal("sample:2", updated.Spec.Template.Spec.Containers[0].Image);
         Assert.Null(updated.Metadata.Labels);
