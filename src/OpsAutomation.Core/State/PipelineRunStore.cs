@@ -38,6 +38,18 @@ public sealed class PipelineRunStore(StateStore store)
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The names of the pipelines that have runs, in name order.</summary>
+    public async Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT pipeline FROM pipeline_runs ORDER BY pipeline;";
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names.Add(reader.GetString(0));
+        return names;
+    }
+
     /// <summary>Runs newest first; <paramref name="pipeline"/> and <paramref name="runId"/> narrow them when given.</summary>
     public async IAsyncEnumerable<PipelineRun> ListAsync(string? pipeline, string? runId, int limit,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
@@ -13,6 +14,7 @@ public sealed class GetDataPipelineDeadLetterCommand : OpsCmdlet
 {
     /// <summary>Only letters of this pipeline.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PipelineNameCompleter))]
     public string? Pipeline { get; set; }
 
     /// <summary>Only letters of this run (a PipelineRun piped in binds its RunId).</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using System.Text.RegularExpressions;
 using OpsAutomation.Core.Alerting.Rules.UnitTesting;
 using OpsAutomation.Models.Alerting;
@@ -23,6 +24,7 @@ public sealed class InvokePrometheusRuleTestCommand : OpsCmdlet
 
     /// <summary>Only test groups whose name matches one of these regular expressions, as promtool's --run.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RuleTestGroupCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Run { get; set; } = [];
 

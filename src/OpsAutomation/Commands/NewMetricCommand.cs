@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Metrics;
 
@@ -11,6 +12,7 @@ public sealed class NewMetricCommand : OpsCmdlet
 {
     /// <summary>The metric's name, such as orders_processed_total.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MetricNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
@@ -21,6 +22,7 @@ public sealed class RemoveDataPipelineDeadLetterCommand : OpsCmdlet
 
     /// <summary>Remove the letters of this pipeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilterSet)]
+    [ArgumentCompleter(typeof(PipelineNameCompleter))]
     public string Pipeline { get; set; } = "";
 
     /// <summary>Only letters of this run.</summary>

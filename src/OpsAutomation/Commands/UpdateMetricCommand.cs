@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Metrics;
 
@@ -16,6 +17,7 @@ public sealed class UpdateMetricCommand : OpsCmdlet
 
     /// <summary>The metric to change.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MetricNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
