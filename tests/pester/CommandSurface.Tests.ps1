@@ -188,3 +188,41 @@ Describe 'Stop-MetricsServer' {
         finally { Stop-MetricsServer }
     }
 }
+
+Describe 'Error categories' {
+    BeforeAll {
+        $script:Missing = Join-Path $TestDrive 'missing.psd1'
+        $script:Result = Test-ServiceHealth -Uri dns://localhost -NoHistory
+    }
+
+    It '<Command> with a -Path that does not exist is <ErrorId>, ObjectNotFound, naming the file' -ForEach @(
+        @{ Command = 'Test-ServiceHealth'; ErrorId = 'CatalogNotFound'; Invoke = { Test-ServiceHealth -Path $Missing -StatePath $History } }
+        @{ Command = 'Watch-ServiceHealth'; ErrorId = 'CatalogNotFound'; Invoke = { Watch-ServiceHealth -Path $Missing -Count 1 -StatePath $History } }
+        @{ Command = 'Send-HealthAlert'; ErrorId = 'CatalogNotFound'; Invoke = { $Result | Send-HealthAlert -Path $Missing -StatePath $History } }
+        @{ Command = 'Start-DataPipeline'; ErrorId = 'PipelineSpecNotFound'; Invoke = { Start-DataPipeline -Path $Missing -StatePath $PipelineState } }
+        @{ Command = 'Test-DataRecord'; ErrorId = 'PipelineSpecNotFound'; Invoke = { Test-DataRecord -Path $Missing -StatePath $PipelineState } }
+        @{ Command = 'Invoke-DataPipelineReplay'; ErrorId = 'PipelineSpecNotFound'; Invoke = { Invoke-DataPipelineReplay -Path $Missing -StatePath $PipelineState } }
+        @{ Command = 'Test-PrometheusRule'; ErrorId = 'RuleFileNotFound'; Invoke = { Test-PrometheusRule -Path $Missing -ErrorAction Stop } }
+        @{ Command = 'Invoke-PrometheusRuleTest'; ErrorId = 'RuleFileNotFound'; Invoke = { Invoke-PrometheusRuleTest -Path $Missing -ErrorAction Stop } }
+        @{ Command = 'Get-DataPipelineDeadLetter'; ErrorId = 'DeadLetterFileNotFound'; Invoke = { Get-DataPipelineDeadLetter -Path $Missing } }
+        @{ Command = 'Export-MetricTextFile'; ErrorId = 'MetricTextFileFolderNotFound'; Invoke = { Export-MetricTextFile -Path (Join-Path $TestDrive 'no-folder' 'x.prom') -ErrorAction Stop } }
+    ) {
+        $record = { & $Invoke } | Should -Throw -PassThru
+        $record.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $record.Exception.Message | Should -Match ([regex]::Escape($TestDrive))
+    }
+
+    It '<Command> with a URI of another scheme names <Parameter>' -ForEach @(
+        @{ Command = 'Publish-Metric'; Parameter = '-Uri'; Invoke = { Publish-Metric -Uri ftp://pushgateway.test/ -Job surface } }
+        @{ Command = 'Remove-PushGatewayGroup'; Parameter = '-Uri'; Invoke = { Remove-PushGatewayGroup -Uri ftp://pushgateway.test/ -OlderThan 1:00:00 -Force } }
+        @{ Command = 'Get-PrometheusMetric'; Parameter = '-Uri'; Invoke = { Get-PrometheusMetric -Uri ftp://exporter.test/metrics -ErrorAction Stop } }
+        @{ Command = 'Test-ServiceHealth'; Parameter = '-PushGatewayUri'; Invoke = { Test-ServiceHealth -Uri dns://localhost -NoHistory -PushGatewayUri ftp://pushgateway.test/ } }
+        @{ Command = 'Invoke-PrometheusRule'; Parameter = '-PrometheusUri'; Invoke = { Invoke-PrometheusRule -Path $Missing -PrometheusUri ftp://prometheus.test/ } }
+        @{ Command = 'Send-HealthAlert'; Parameter = '-AlertmanagerUri'; Invoke = { $Result | Send-HealthAlert -AlertmanagerUri ftp://alertmanager.test/ -StatePath $History } }
+    ) {
+        $record = { & $Invoke } | Should -Throw -PassThru
+        $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $record.Exception.Message | Should -Match "$([regex]::Escape($Parameter))\b.*ftp://"
+    }
+}

@@ -24,6 +24,11 @@ public sealed class ExportMetricTextFileCommand : OpsCmdlet
             var bytes = await MetricTextFileWriter.WriteAsync(runtime.Metrics, path, cancellationToken).ConfigureAwait(false);
             WriteObject(new MetricTextFile { Path = path, Bytes = bytes, Timestamp = runtime.Time.GetUtcNow() });
         }
+        catch (DirectoryNotFoundException ex)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"The folder '{System.IO.Path.GetDirectoryName(path)}' of -Path '{Path}' does not exist.", ex),
+                "MetricTextFileFolderNotFound", ErrorCategory.ObjectNotFound, path));
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             WriteError(new ErrorRecord(ex, "MetricTextFileFailed", ErrorCategory.WriteError, path));

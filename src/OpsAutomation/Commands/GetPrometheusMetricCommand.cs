@@ -71,6 +71,12 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
         var rates = MyInvocation.BoundParameters.ContainsKey(nameof(RateIntervalSec));
         foreach (var uri in Uri)
         {
+            if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"-Uri '{uri.OriginalString}' is not an absolute http:// or https:// URL of a /metrics endpoint."),
+                    "MetricsUriInvalid", ErrorCategory.InvalidArgument, uri));
+                continue;
+            }
             WriteVerbose($"Scraping {uri}");
             try
             {

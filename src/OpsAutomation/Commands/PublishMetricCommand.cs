@@ -70,12 +70,13 @@ public sealed class PublishMetricCommand : OpsCmdlet
 /// <summary>Maps the Pushgateway parameters both push cmdlets share onto a target.</summary>
 internal static class PushGatewayTargets
 {
-    /// <summary>The target; a URI that is not an absolute http(s) URL is the terminating error PushGatewayUriInvalid.</summary>
+    /// <summary>The target; a -Uri that is not an absolute http(s) URL is the terminating error PushGatewayUriInvalid.</summary>
     public static PushgatewayTarget From(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential)
     {
         if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
         {
-            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"Pushgateway URI '{uri}' is not an absolute http:// or https:// URL."),
+            throw ErrorRecords.Terminating(new ErrorRecord(
+                new ArgumentException($"-Uri '{uri.OriginalString}' is not an absolute http:// or https:// URL of a Pushgateway."),
                 "PushGatewayUriInvalid", ErrorCategory.InvalidArgument, uri));
         }
         return Target(uri, job, groupingKey, credential);
