@@ -23,7 +23,12 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Where the repository's files are published (such as https://example.org/OpsAutomation/blob/main/):
+    # each cmdlet's HelpUri, docs/<Cmdlet>.md, becomes its Get-Help -Online address under it. The
+    # project has no public home yet, so by default the help has no online version.
+    [uri] $HelpBaseUri
 )
 
 $ErrorActionPreference = 'Stop'
@@ -71,8 +76,9 @@ function Invoke-BuildTask {
     Copy-Item (Join-Path $Root 'OpsAutomation.psd1') $ModuleDir
 
     $help = Join-Path $ModuleDir 'en-US' 'OpsAutomation.dll-Help.xml'
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs' 'ConvertTo-MamlHelp.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'), '-DocsPath', (Join-Path $Root 'docs'), '-OutputPath', $help)
+    $online = $HelpBaseUri ? @('-OnlineBaseUri', $HelpBaseUri) : @()
+    Invoke-Native $Pwsh (@('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs' 'ConvertTo-MamlHelp.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'), '-DocsPath', (Join-Path $Root 'docs'), '-OutputPath', $help) + $online)
     Write-Host "Built OpsAutomation $Version into $ModuleDir"
 }
 

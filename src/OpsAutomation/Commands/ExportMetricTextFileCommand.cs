@@ -5,7 +5,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Writes the module's registry as a node_exporter textfile-collector file, atomically.</summary>
-[Cmdlet(VerbsData.Export, "MetricTextFile", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "MetricTextFile", HelpUri = "docs/Export-MetricTextFile.md", SupportsShouldProcess = true)]
 [OutputType(typeof(MetricTextFile))]
 public sealed class ExportMetricTextFileCommand : OpsCmdlet
 {

@@ -8,7 +8,7 @@ using OpsAutomation.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>Lists the dead letters of pipelines: records a run could not load, with why and where they came from.</summary>
-[Cmdlet(VerbsCommon.Get, "DataPipelineDeadLetter")]
+[Cmdlet(VerbsCommon.Get, "DataPipelineDeadLetter", HelpUri = "docs/Get-DataPipelineDeadLetter.md")]
 [OutputType(typeof(DeadLetter))]
 public sealed class GetDataPipelineDeadLetterCommand : OpsCmdlet
 {

@@ -6,7 +6,7 @@ using OpsAutomation.Models.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>Lists pipeline runs kept in the state store, newest first.</summary>
-[Cmdlet(VerbsCommon.Get, "DataPipelineRun")]
+[Cmdlet(VerbsCommon.Get, "DataPipelineRun", HelpUri = "docs/Get-DataPipelineRun.md")]
 [OutputType(typeof(PipelineRun))]
 public sealed class GetDataPipelineRunCommand : OpsCmdlet
 {

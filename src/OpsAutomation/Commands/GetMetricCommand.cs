@@ -5,7 +5,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Lists the custom metrics with their definitions and current series.</summary>
-[Cmdlet(VerbsCommon.Get, "Metric")]
+[Cmdlet(VerbsCommon.Get, "Metric", HelpUri = "docs/Get-Metric.md")]
 [OutputType(typeof(MetricDefinition))]
 public sealed class GetMetricCommand : OpsCmdlet
 {

@@ -9,7 +9,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Scrapes /metrics endpoints (text format 0.0.4 or OpenMetrics) into typed samples, counter rates and quantiles.</summary>
-[Cmdlet(VerbsCommon.Get, "PrometheusMetric")]
+[Cmdlet(VerbsCommon.Get, "PrometheusMetric", HelpUri = "docs/Get-PrometheusMetric.md")]
 [OutputType(typeof(MetricSample), typeof(MetricRate), typeof(MetricQuantile))]
 public sealed class GetPrometheusMetricCommand : OpsCmdlet
 {

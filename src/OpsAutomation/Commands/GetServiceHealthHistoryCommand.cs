@@ -6,7 +6,7 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Commands;
 
 /// <summary>Reads health results kept in the state store, newest first.</summary>
-[Cmdlet(VerbsCommon.Get, "ServiceHealthHistory")]
+[Cmdlet(VerbsCommon.Get, "ServiceHealthHistory", HelpUri = "docs/Get-ServiceHealthHistory.md")]
 [OutputType(typeof(HealthCheckResult))]
 public sealed class GetServiceHealthHistoryCommand : OpsCmdlet
 {

@@ -7,7 +7,7 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Commands;
 
 /// <summary>Summarises each service's history over a window: availability, latency percentiles, longest outage, SLO budget and burn rate.</summary>
-[Cmdlet(VerbsCommon.Get, "ServiceHealthSummary")]
+[Cmdlet(VerbsCommon.Get, "ServiceHealthSummary", HelpUri = "docs/Get-ServiceHealthSummary.md")]
 [OutputType(typeof(HealthSummary))]
 public sealed class GetServiceHealthSummaryCommand : OpsCmdlet
 {

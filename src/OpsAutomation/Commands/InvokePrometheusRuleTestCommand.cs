@@ -10,7 +10,7 @@ namespace OpsAutomation.Commands;
 /// Runs Prometheus rule unit tests in promtool's test-file format in process, with the verdicts of
 /// promtool test rules: one result per alert and expression case, or with -Summary one verdict per file.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRuleTest")]
+[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRuleTest", HelpUri = "docs/Invoke-PrometheusRuleTest.md")]
 [OutputType(typeof(RuleTestResult), typeof(RuleTestFileSummary))]
 public sealed class InvokePrometheusRuleTestCommand : OpsCmdlet
 {

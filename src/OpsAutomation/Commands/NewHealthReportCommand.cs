@@ -8,7 +8,7 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Commands;
 
 /// <summary>Renders health results as a Markdown, HTML or JSON report, optionally with trends from the history.</summary>
-[Cmdlet(VerbsCommon.New, "HealthReport", DefaultParameterSetName = CurrentSet)]
+[Cmdlet(VerbsCommon.New, "HealthReport", HelpUri = "docs/New-HealthReport.md", DefaultParameterSetName = CurrentSet)]
 [OutputType(typeof(string), typeof(FileInfo))]
 public sealed class NewHealthReportCommand : OpsCmdlet
 {

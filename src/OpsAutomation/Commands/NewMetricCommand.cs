@@ -6,7 +6,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Defines a custom metric in the module's registry, checked against Prometheus naming rules.</summary>
-[Cmdlet(VerbsCommon.New, "Metric")]
+[Cmdlet(VerbsCommon.New, "Metric", HelpUri = "docs/New-Metric.md")]
 [OutputType(typeof(MetricDefinition))]
 public sealed class NewMetricCommand : OpsCmdlet
 {

@@ -6,7 +6,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Pushes the module's registry to a Pushgateway group (PUT or POST), or deletes the group.</summary>
-[Cmdlet(VerbsData.Publish, "Metric", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Publish, "Metric", HelpUri = "docs/Publish-Metric.md", SupportsShouldProcess = true)]
 [OutputType(typeof(MetricPublication))]
 public sealed class PublishMetricCommand : OpsCmdlet
 {

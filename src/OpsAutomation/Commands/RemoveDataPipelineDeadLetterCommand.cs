@@ -8,7 +8,7 @@ using OpsAutomation.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>Purges dead letters from the state store or a JSON Lines dead-letter file, after confirmation.</summary>
-[Cmdlet(VerbsCommon.Remove, "DataPipelineDeadLetter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FilterSet)]
+[Cmdlet(VerbsCommon.Remove, "DataPipelineDeadLetter", HelpUri = "docs/Remove-DataPipelineDeadLetter.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FilterSet)]
 [OutputType(typeof(void))]
 public sealed class RemoveDataPipelineDeadLetterCommand : OpsCmdlet
 {

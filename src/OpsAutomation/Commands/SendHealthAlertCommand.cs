@@ -13,7 +13,7 @@ namespace OpsAutomation.Commands;
 /// Evaluates health results against alert thresholds on the persisted history and notifies
 /// Alertmanager, PagerDuty, Slack, Teams or a webhook when an alert fires or resolves.
 /// </summary>
-[Cmdlet(VerbsCommunications.Send, "HealthAlert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Send, "HealthAlert", HelpUri = "docs/Send-HealthAlert.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(HealthAlert))]
 public sealed class SendHealthAlertCommand : OpsCmdlet
 {

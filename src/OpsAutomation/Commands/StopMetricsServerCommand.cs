@@ -5,7 +5,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Stops the /metrics server on a port, or without -Port every one this process runs, and releases the ports.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "MetricsServer", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Stop, "MetricsServer", HelpUri = "docs/Stop-MetricsServer.md", SupportsShouldProcess = true)]
 [OutputType(typeof(MetricsServerInfo))]
 public sealed class StopMetricsServerCommand : OpsCmdlet
 {

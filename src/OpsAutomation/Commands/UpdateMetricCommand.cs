@@ -7,7 +7,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Increments, sets or observes a series of a custom metric; one change per pipeline input.</summary>
-[Cmdlet(VerbsData.Update, "Metric", DefaultParameterSetName = IncrementSet)]
+[Cmdlet(VerbsData.Update, "Metric", HelpUri = "docs/Update-Metric.md", DefaultParameterSetName = IncrementSet)]
 [OutputType(typeof(MetricSeries))]
 public sealed class UpdateMetricCommand : OpsCmdlet
 {

@@ -11,7 +11,7 @@ namespace OpsAutomation.Commands;
 /// A monitoring loop: checks every service each interval, streams the results, keeps the history
 /// and serves /metrics for Prometheus. Ctrl+C ends it after saving what was checked.
 /// </summary>
-[Cmdlet(VerbsCommon.Watch, "ServiceHealth", DefaultParameterSetName = UriSet)]
+[Cmdlet(VerbsCommon.Watch, "ServiceHealth", HelpUri = "docs/Watch-ServiceHealth.md", DefaultParameterSetName = UriSet)]
 [OutputType(typeof(HealthCheckResult))]
 public sealed class WatchServiceHealthCommand : HealthCheckCommand
 {
