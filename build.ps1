@@ -12,6 +12,9 @@
     Run    builds, then runs examples/health-report.ps1 in a fresh pwsh with the built module and
            writes the report to output/health-report.html.
     Bench  builds, then runs the benchmarks in bench/ and prints their figures.
+    Package builds, then writes output/OpsAutomation.<version>.nupkg: the built module as the
+           PowerShell Gallery takes it, for Publish-PSResource -NupkgPath or a local repository
+           (Register-PSResourceRepository -Uri <folder>; Install-PSResource OpsAutomation).
     Clean  removes output/ and every bin/ and obj/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -19,7 +22,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Run', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Run', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -80,6 +83,24 @@ function Invoke-BuildTask {
     Invoke-Native $Pwsh (@('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs' 'ConvertTo-MamlHelp.ps1'),
         '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'), '-DocsPath', (Join-Path $Root 'docs'), '-OutputPath', $help) + $online)
     Write-Host "Built OpsAutomation $Version into $ModuleDir"
+}
+
+# The built module as a .nupkg, by PSResourceGet's Compress-PSResource (shipped with PowerShell
+# 7.6): the package Publish-PSResource would upload, without registering a repository.
+function New-ModulePackage {
+    $folder = Join-Path $Root 'output'
+    $package = Join-Path $folder "OpsAutomation.$Version.nupkg"
+    Remove-Item $package -Force -ErrorAction SilentlyContinue
+    Import-Module Microsoft.PowerShell.PSResourceGet -MinimumVersion 1.1.0
+    Compress-PSResource -Path $ModuleDir -DestinationPath $folder
+    if (-not (Test-Path $package)) { throw "Compress-PSResource wrote no $package." }
+    Write-Host "Packaged OpsAutomation $Version as $package"
+    $package
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    $null = New-ModulePackage
 }
 
 function Read-TrxCounts([string] $Path) {
@@ -153,6 +174,7 @@ function Invoke-TestTask {
 
     Import-Module (Join-Path $Root 'tests' 'services' 'TestServices.psm1') -Force
     $env:OPS_TEST_MODULE_PATH = Join-Path $ModuleDir 'OpsAutomation.psd1'
+    $env:OPS_TEST_PACKAGE_PATH = New-ModulePackage
     $env:OPS_TEST_LEGACY_YAMLDOTNET = Join-Path (Get-PackagesFolder) 'yamldotnet' (Get-PinnedVersion 'LegacyYamlDotNetVersion') 'lib' 'netstandard2.0' 'YamlDotNet.dll'
     $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Failures = [System.Collections.Generic.List[string]]::new() }
     $services = $null
@@ -216,5 +238,6 @@ switch ($Task) {
     'Test' { Invoke-TestTask }
     'Run' { Invoke-RunTask }
     'Bench' { Invoke-BenchTask }
+    'Package' { Invoke-PackageTask }
     'Clean' { Invoke-CleanTask }
 }
