@@ -226,3 +226,20 @@ Describe 'Error categories' {
         $record.Exception.Message | Should -Match "$([regex]::Escape($Parameter))\b.*ftp://"
     }
 }
+
+Describe 'Ranges' {
+    It '<Command> -<Parameter> <Value> is the standard validation error naming the parameter' -ForEach @(
+        @{ Command = 'Test-ServiceHealth'; Parameter = 'TimeoutSec'; Value = -1 }
+        @{ Command = 'Test-ServiceHealth'; Parameter = 'ThrottleLimit'; Value = 0 }
+        @{ Command = 'Test-ServiceHealth'; Parameter = 'RetryCount'; Value = 101 }
+        @{ Command = 'Test-ServiceHealth'; Parameter = 'MaxResponseTimeSec'; Value = 0 }
+        @{ Command = 'Test-ServiceHealth'; Parameter = 'ExpectedStatusCode'; Value = 99 }
+        @{ Command = 'Watch-ServiceHealth'; Parameter = 'TimeoutSec'; Value = 0 }
+        @{ Command = 'Get-ServiceHealthHistory'; Parameter = 'Last'; Value = 0 }
+    ) {
+        $arguments = @{ $Parameter = $Value }
+        $target = if ($Command -like '*ServiceHealthHistory') { @{ StatePath = $History } } else { @{ Uri = 'dns://localhost'; NoHistory = $true } }
+        { & $Command @target @arguments } |
+            Should -Throw -ErrorId "ParameterArgumentValidationError,OpsAutomation.Commands.$($Command -replace '-', '')Command" -ExpectedMessage "*'$Parameter'*$Value*"
+    }
+}
