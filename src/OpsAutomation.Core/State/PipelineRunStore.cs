@@ -39,16 +39,8 @@ public sealed class PipelineRunStore(StateStore store)
     }
 
     /// <summary>The names of the pipelines that have runs, in name order.</summary>
-    public async Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT pipeline FROM pipeline_runs ORDER BY pipeline;";
-        var names = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names.Add(reader.GetString(0));
-        return names;
-    }
+    public Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken) =>
+        store.ReadStringsAsync("SELECT DISTINCT pipeline FROM pipeline_runs ORDER BY pipeline;", cancellationToken);
 
     /// <summary>Runs newest first; <paramref name="pipeline"/> and <paramref name="runId"/> narrow them when given.</summary>
     public async IAsyncEnumerable<PipelineRun> ListAsync(string? pipeline, string? runId, int limit,
