@@ -5,7 +5,10 @@
     Author                 = 'OpsAutomation contributors'
     CompanyName            = 'OpsAutomation'
     Copyright              = '(c) OpsAutomation contributors. All rights reserved.'
-    Description            = 'Operations automation for SRE teams: health monitoring, deployments, metrics, incident response and data pipelines, as compiled cmdlets that return typed objects.'
+    # What is built and tested, nothing more: deployments and incidents are not built yet, and the
+    # tests run on Linux only (the module targets PowerShell 7.4+ everywhere, but Windows and macOS
+    # are not claimed until a test run there backs them).
+    Description            = 'Operations automation for SRE teams, as compiled cmdlets that return typed objects: service health checks (HTTP, TCP, DNS, Elasticsearch, Kibana, Prometheus, Grafana, Alertmanager, Pushgateway, Kubernetes) with history, SLO summaries, alerts and reports; custom metrics served to Prometheus, pushed to a Pushgateway or written for the node_exporter; Prometheus rule checks, evaluation and unit tests; data pipelines with validation, dead letters and replay. Tested on Linux.'
     PowerShellVersion      = '7.4'
     CompatiblePSEditions   = @('Core')
     # Loaded into the default context before the cmdlets, so result types are shared with PowerShell.
@@ -18,7 +21,7 @@
     VariablesToExport      = @()
     PrivateData            = @{
         PSData = @{
-            Tags       = @('SRE', 'DevOps', 'Monitoring', 'HealthCheck', 'Prometheus', 'Kubernetes', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core')
+            Tags       = @('SRE', 'DevOps', 'Monitoring', 'HealthCheck', 'Prometheus', 'Alerting', 'Metrics', 'DataPipeline', 'Linux', 'PSEdition_Core')
         }
     }
 }

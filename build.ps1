@@ -18,6 +18,9 @@
            is 'kubeconfig: <path>', then the URLs it serves; Ctrl+C or SIGTERM stops it. Arguments
            after the task go to the sandbox (--port, --kubeconfig, --speed, --watch-window,
            --bookmark-seconds; docs/sandbox.md).
+    Package builds, then writes output/OpsAutomation.<version>.nupkg: the built module as the
+           PowerShell Gallery takes it, for Publish-PSResource -NupkgPath or a local repository
+           (Register-PSResourceRepository -Uri <folder>; Install-PSResource OpsAutomation).
     Clean  removes output/ and every bin/ and obj/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -27,11 +30,16 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Run', 'Bench', 'Sandbox', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Run', 'Bench', 'Package', 'Sandbox', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
+
+    # Where the repository's files are published (such as https://example.org/OpsAutomation/blob/main/):
+    # each cmdlet's HelpUri, docs/<Cmdlet>.md, becomes its Get-Help -Online address under it. The
+    # project has no public home yet, so by default the help has no online version.
+    [uri] $HelpBaseUri,
 
     # For the Sandbox task: the sandbox's own options (--port 6443 --speed 60 ...).
     [Parameter(ValueFromRemainingArguments)]
@@ -85,9 +93,28 @@ function Invoke-BuildTask {
     Invoke-Native dotnet @('build', (Join-Path $Root 'src' 'OpsAutomation.Sandbox'), '-c', $Configuration, '--nologo', '-v:q')
 
     $help = Join-Path $ModuleDir 'en-US' 'OpsAutomation.dll-Help.xml'
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs' 'ConvertTo-MamlHelp.ps1'),
-        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'), '-DocsPath', (Join-Path $Root 'docs'), '-OutputPath', $help)
+    $online = $HelpBaseUri ? @('-OnlineBaseUri', $HelpBaseUri) : @()
+    Invoke-Native $Pwsh (@('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'docs' 'ConvertTo-MamlHelp.ps1'),
+        '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'), '-DocsPath', (Join-Path $Root 'docs'), '-OutputPath', $help) + $online)
     Write-Host "Built OpsAutomation $Version into $ModuleDir"
+}
+
+# The built module as a .nupkg, by PSResourceGet's Compress-PSResource (shipped with PowerShell
+# 7.6): the package Publish-PSResource would upload, without registering a repository.
+function New-ModulePackage {
+    $folder = Join-Path $Root 'output'
+    $package = Join-Path $folder "OpsAutomation.$Version.nupkg"
+    Remove-Item $package -Force -ErrorAction SilentlyContinue
+    Import-Module Microsoft.PowerShell.PSResourceGet -MinimumVersion 1.1.0
+    Compress-PSResource -Path $ModuleDir -DestinationPath $folder
+    if (-not (Test-Path $package)) { throw "Compress-PSResource wrote no $package." }
+    Write-Host "Packaged OpsAutomation $Version as $package"
+    $package
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    $null = New-ModulePackage
 }
 
 # A skip is allowed only for the platform: an xunit skip reason starts with 'Platform:', a Pester
@@ -185,6 +212,7 @@ function Invoke-TestTask {
 
     Import-Module (Join-Path $Root 'tests' 'services' 'TestServices.psm1') -Force
     $env:OPS_TEST_MODULE_PATH = Join-Path $ModuleDir 'OpsAutomation.psd1'
+    $env:OPS_TEST_PACKAGE_PATH = New-ModulePackage
     $env:OPS_TEST_LEGACY_YAMLDOTNET = Join-Path (Get-PackagesFolder) 'yamldotnet' (Get-PinnedVersion 'LegacyYamlDotNetVersion') 'lib' 'netstandard2.0' 'YamlDotNet.dll'
     $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Failures = [System.Collections.Generic.List[string]]::new() }
     $services = $null
@@ -262,5 +290,6 @@ switch ($Task) {
     'Run' { Invoke-RunTask }
     'Bench' { Invoke-BenchTask }
     'Sandbox' { Invoke-SandboxTask }
+    'Package' { Invoke-PackageTask }
     'Clean' { Invoke-CleanTask }
 }

@@ -1,7 +1,8 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Generates the module's MAML help from docs/<Cmdlet>.md and the built cmdlets' metadata.
+    Generates the module's help: MAML from docs/<Cmdlet>.md and the built cmdlets' metadata, and
+    about_*.help.txt topics from docs/about_*.md, beside it in the en-US folder.
 .DESCRIPTION
     The markdown gives the words (synopsis, description, examples, parameter descriptions,
     inputs, outputs, notes); the imported module gives the syntax (parameter sets, types,
@@ -9,6 +10,11 @@
     without a page, a page without a synopsis or two examples, or a parameter without a
     description fails the build, naming what is missing. (platyPS is not on the package
     registries these machines reach, hence this small generator.)
+
+    A parameter's default value is the "Default ..." sentence of its description, else the
+    value the cmdlet starts with (a switch: False), else None. Each cmdlet's HelpUri names its
+    page relative to the repository (docs/<Cmdlet>.md); with -OnlineBaseUri the help gets that
+    page's address under it as the online version, which Get-Help -Online opens.
 .EXAMPLE
     ./docs/ConvertTo-MamlHelp.ps1 -ModulePath output/OpsAutomation/0.1.0/OpsAutomation.psd1 -DocsPath docs -OutputPath output/OpsAutomation/0.1.0/en-US/OpsAutomation.dll-Help.xml
 #>
@@ -16,7 +22,9 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $DocsPath,
-    [Parameter(Mandatory)] [string] $OutputPath
+    [Parameter(Mandatory)] [string] $OutputPath,
+    # Where the repository's files are published, such as https://example.org/OpsAutomation/blob/main/.
+    [uri] $OnlineBaseUri
 )
 
 $ErrorActionPreference = 'Stop'
@@ -83,7 +91,18 @@ function Get-TypeName([type] $Type) {
     $Type.Name
 }
 
-function Write-Parameter([System.Xml.XmlWriter] $Xml, $Parameter, $SetParameter, [string] $Description) {
+# The default a person reads under "Default value": the description's own words first, since
+# many defaults come from settings (TimeoutSec 0 in code means "the setting, 10").
+function Get-DefaultValue($Parameter, [string] $Description, $Instance) {
+    if ($Description -creplace '\s+', ' ' -cmatch '(?:^|[.:;] )Default(?: value)?:? (.+?)(?:\.(?: |$)|;|$)') { return $Matches[1] }
+    if ($Parameter.ParameterType -eq [switch]) { return 'False' }
+    $value = $Instance.($Parameter.Name)
+    if ($null -eq $value -or ($value -is [array] -and $value.Count -eq 0) -or ($value -is [ValueType] -and $value -isnot [enum] -and $value -eq [Activator]::CreateInstance($value.GetType()))) { return 'None' }
+    if ($value -is [array]) { return $value -join ', ' }
+    "$value"
+}
+
+function Write-Parameter([System.Xml.XmlWriter] $Xml, $Parameter, $SetParameter, [string] $Description, [string] $Default) {
     $pipeline = @()
     if ($SetParameter.ValueFromPipeline) { $pipeline += 'ByValue' }
     if ($SetParameter.ValueFromPipelineByPropertyName) { $pipeline += 'ByPropertyName' }
@@ -103,6 +122,7 @@ function Write-Parameter([System.Xml.XmlWriter] $Xml, $Parameter, $SetParameter,
         $Xml.WriteString($typeName); $Xml.WriteEndElement()
     }
     $Xml.WriteStartElement('dev', 'type', $DevNs); $Xml.WriteElementString('maml', 'name', $MamlNs, $typeName); $Xml.WriteEndElement()
+    $Xml.WriteElementString('dev', 'defaultValue', $DevNs, $Default)
     $Xml.WriteEndElement()
 }
 
@@ -127,7 +147,11 @@ function ConvertTo-Maml {
     $parameters = @($Command.Parameters.Values | Where-Object { $_.Name -notin $CommonParameters })
     foreach ($parameter in $parameters) { if (-not $Page.Parameters[$parameter.Name]) { $problems.Add("parameter -$($parameter.Name) is not described") } }
     foreach ($documented in $Page.Parameters.Keys) { if ($documented -notin $parameters.Name) { $problems.Add("documents -$documented, which the cmdlet does not have") } }
+    if ($Command.HelpUri -ne "docs/$($Command.Name).md") { $problems.Add("HelpUri is '$($Command.HelpUri)', not docs/$($Command.Name).md") }
     if ($problems.Count) { throw "Help for $($Command.Name) is incomplete: $($problems -join '; ')." }
+    $instance = [Activator]::CreateInstance($Command.ImplementingType)
+    $defaults = @{}
+    foreach ($parameter in $parameters) { $defaults[$parameter.Name] = Get-DefaultValue $parameter $Page.Parameters[$parameter.Name] $instance }
 
     $Xml.WriteStartElement('command', 'command', $CommandNs)
     $Xml.WriteStartElement('command', 'details', $CommandNs)
@@ -143,7 +167,7 @@ function ConvertTo-Maml {
         $Xml.WriteStartElement('command', 'syntaxItem', $CommandNs)
         $Xml.WriteElementString('maml', 'name', $MamlNs, $Command.Name)
         foreach ($setParameter in $set.Parameters | Where-Object { $_.Name -notin $CommonParameters } | Sort-Object { $_.Position -ge 0 ? $_.Position : [int]::MaxValue }) {
-            Write-Parameter $Xml $Command.Parameters[$setParameter.Name] $setParameter $Page.Parameters[$setParameter.Name]
+            Write-Parameter $Xml $Command.Parameters[$setParameter.Name] $setParameter $Page.Parameters[$setParameter.Name] $defaults[$setParameter.Name]
         }
         $Xml.WriteEndElement()
     }
@@ -152,7 +176,7 @@ function ConvertTo-Maml {
     $Xml.WriteStartElement('command', 'parameters', $CommandNs)
     foreach ($parameter in $parameters) {
         $first = $parameter.ParameterSets.Values | Select-Object -First 1
-        Write-Parameter $Xml $parameter $first $Page.Parameters[$parameter.Name]
+        Write-Parameter $Xml $parameter $first $Page.Parameters[$parameter.Name] $defaults[$parameter.Name]
     }
     $Xml.WriteEndElement()
 
@@ -169,7 +193,32 @@ function ConvertTo-Maml {
         $Xml.WriteEndElement()
     }
     $Xml.WriteEndElement()
+
+    if ($OnlineBaseUri) {
+        $Xml.WriteStartElement('maml', 'relatedLinks', $MamlNs)
+        $Xml.WriteStartElement('maml', 'navigationLink', $MamlNs)
+        $Xml.WriteElementString('maml', 'linkText', $MamlNs, 'Online Version:')
+        $Xml.WriteElementString('maml', 'uri', $MamlNs, [uri]::new($OnlineBaseUri, $Command.HelpUri).AbsoluteUri)
+        $Xml.WriteEndElement()
+        $Xml.WriteEndElement()
+    }
     $Xml.WriteEndElement()
+}
+
+# An about topic as Get-Help shows it: headings at the margin, text indented four spaces, code
+# eight; markdown's own marks (fences, backticks, heading hashes) left out.
+function ConvertTo-AboutText([string] $Path) {
+    $lines = [System.Collections.Generic.List[string]]::new()
+    $inCode = $false
+    foreach ($line in Get-Content $Path) {
+        if ($line -match '^```') { $inCode = -not $inCode; continue }
+        if ($inCode) { $lines.Add(($line ? "        $line" : '')); continue }
+        if ($line -match '^# (about_\w+)\s*$') { $lines.Add('TOPIC'); $lines.Add("    $($Matches[1])"); continue }
+        if ($line -match '^## (.+)$') { $lines.Add($Matches[1].Trim().ToUpperInvariant()); continue }
+        if ($line -match '^###+ (.+)$') { $lines.Add("  $($Matches[1].Trim())"); continue }
+        $lines.Add(($line ? '    ' + ($line -replace '`', '') : ''))
+    }
+    ($lines -join [Environment]::NewLine) + [Environment]::NewLine
 }
 
 $module = Import-Module $ModulePath -PassThru -Force
@@ -197,3 +246,10 @@ finally {
     $xml.Dispose()
 }
 Move-Item $temporary $OutputPath -Force
+
+foreach ($topic in Get-ChildItem $DocsPath -Filter 'about_*.md') {
+    $text = ConvertTo-AboutText $topic.FullName
+    if ($text -notmatch "(?m)^TOPIC\r?\n    $([regex]::Escape($topic.BaseName))\r?\n") { throw "$($topic.FullName) does not start with '# $($topic.BaseName)'." }
+    if ($text -notmatch '(?m)^SHORT DESCRIPTION$') { throw "$($topic.FullName) has no '## SHORT DESCRIPTION', which Get-Help shows as the topic's synopsis." }
+    Set-Content (Join-Path (Split-Path $OutputPath) "$($topic.BaseName).help.txt") $text -NoNewline -Encoding utf8NoBOM
+}

@@ -62,7 +62,7 @@ if ($OutputPath) {
         default { 'Markdown' }
     }
     $file = $results | New-HealthReport -Format $format -OutputPath $OutputPath -Title 'Application health' `
-        -TrendWindow (New-TimeSpan -Hours 24) -SloTarget $SloTarget -WarningAction SilentlyContinue
+        -Window (New-TimeSpan -Hours 24) -SloTarget $SloTarget -WarningAction SilentlyContinue
     "Report written to $($file.FullName)"
 }
 

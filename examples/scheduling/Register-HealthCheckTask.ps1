@@ -29,8 +29,10 @@ param(
     # The repository checkout that holds examples/ci-health-check.ps1.
     [string] $RepositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path,
 
-    # PowerShell 7 for the task; the first pwsh on PATH by default.
-    [string] $PwshPath = (Get-Command pwsh -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+    # PowerShell 7 for the task: the first pwsh on PATH by default, else the pwsh running this
+    # script (such as the checkout's local tool, started with dotnet pwsh).
+    [string] $PwshPath = (Get-Command pwsh -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source ??
+        (Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh'))
 )
 
 $ErrorActionPreference = 'Stop'

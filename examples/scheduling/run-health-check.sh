@@ -15,7 +15,7 @@ mkdir -p -- "$state"
 # piling up. The timeout stops a run that hangs so the lock is freed.
 cd -- "$root"
 flock --nonblock --conflict-exit-code 75 "$state/health-check.lock" \
-    timeout --kill-after=10s 300s pwsh -NoProfile -NonInteractive -File examples/ci-health-check.ps1 -Path "$catalog" 2>&1 |
+    timeout --kill-after=10s 300s "$root/examples/scheduling/run-pwsh.sh" -NoProfile -NonInteractive -File examples/ci-health-check.ps1 -Path "$catalog" 2>&1 |
     logger --tag opsautomation-health
 code=${PIPESTATUS[0]}
 

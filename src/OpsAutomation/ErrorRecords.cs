@@ -8,12 +8,21 @@ namespace OpsAutomation;
 /// <summary>The error records cmdlets raise, with stable ids that scripts can match with -ErrorId.</summary>
 internal static class ErrorRecords
 {
-    /// <summary>A configuration failure: a bad catalog, setting or parameter, or an unresolved secret.</summary>
-    public static ErrorRecord Configuration(ConfigurationException exception, string errorId, object? target) => new(
-        exception,
-        exception is SecretReferenceException ? "SecretReferenceUnresolved" : errorId,
-        exception is SecretReferenceException ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidArgument,
-        target);
+    /// <summary>
+    /// A configuration failure: a bad catalog, setting or parameter (<paramref name="errorId"/>,
+    /// InvalidArgument), an unresolved secret (SecretReferenceUnresolved), or a file that is not
+    /// there (ObjectNotFound, with the id's "Invalid" read as "NotFound": CatalogNotFound,
+    /// PipelineSpecNotFound) whose target is the missing file.
+    /// </summary>
+    public static ErrorRecord Configuration(ConfigurationException exception, string errorId, object? target) => exception switch
+    {
+        SecretReferenceException => new(exception, "SecretReferenceUnresolved", ErrorCategory.ObjectNotFound, target),
+        ConfigurationFileNotFoundException => new(exception, NotFoundId(errorId), ErrorCategory.ObjectNotFound, exception.Origin),
+        _ => new(exception, errorId, ErrorCategory.InvalidArgument, target),
+    };
+
+    private static string NotFoundId(string invalidId) =>
+        (invalidId.EndsWith("Invalid", StringComparison.Ordinal) ? invalidId[..^"Invalid".Length] : invalidId) + "NotFound";
 
     public static ErrorRecord StateStore(StateStoreException exception, string path) =>
         new(exception, "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path);

@@ -196,7 +196,7 @@ Describe 'Start-DataPipeline defined by parameters' {
         $run.Rejected | Should -Be 6
         $run.Filtered | Should -Be 1
         Invoke-Sqlite (Join-Path $Folder 'out' 'by-parameters.db') 'SELECT total FROM orders WHERE order_id = 1003;' | Should -Be '54.00'
-        (Get-DataPipelineRun orders-by-parameters -First 1 -StatePath $ParamState).RunId | Should -Be $run.RunId
+        (Get-DataPipelineRun orders-by-parameters -Last 1 -StatePath $ParamState).RunId | Should -Be $run.RunId
     }
 
     It 'adds declarative -Transform hashtables to a spec file''s transforms, before its script blocks' {
@@ -262,11 +262,11 @@ Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Tag 'Platform' -S
             & kill -9 $process.Id
             $process.WaitForExit()
             # A kill that lands while pwsh exits, after the run ended, interrupted nothing.
-            if ((Get-DataPipelineRun kill-test -First 1 -StatePath $state).Status -eq 'Succeeded') { $completed = $true; continue }
+            if ((Get-DataPipelineRun kill-test -Last 1 -StatePath $state).Status -eq 'Succeeded') { $completed = $true; continue }
             $killed++
         }
         $killed | Should -BeGreaterThan 0 -Because 'the test must kill at least one run to mean anything'
-        $run = if ($completed) { Get-DataPipelineRun kill-test -First 1 -StatePath $state } else { Start-DataPipeline (Join-Path $TestDrive 'big.psd1') -Resume -StatePath $state }
+        $run = if ($completed) { Get-DataPipelineRun kill-test -Last 1 -StatePath $state } else { Start-DataPipeline (Join-Path $TestDrive 'big.psd1') -Resume -StatePath $state }
         $run.Status | Should -Be 'Succeeded'
         $run.Resumes | Should -Be $killed -Because 'every killed run was resumed once'
         $run.RecordsIn | Should -Be $Rows

@@ -92,8 +92,8 @@ Describe 'JSON' {
         $report.runIds | Should -Be @($Results[0].RunId)
     }
 
-    It 'adds trends from the history with -TrendWindow and -SloTarget' {
-        $report = $Results | New-HealthReport -Format Json -TrendWindow (New-TimeSpan -Hours 1) -SloTarget 99.9 -StatePath $State | ConvertFrom-Json
+    It 'adds trends from the history with -Window and -SloTarget' {
+        $report = $Results | New-HealthReport -Format Json -Window (New-TimeSpan -Hours 1) -SloTarget 99.9 -StatePath $State | ConvertFrom-Json
         $report.trendWindowMs | Should -Be 3600000
         $report.trends.name | Sort-Object | Should -Be @('broken-api', 'closed-port', 'local-web')
         $web = $report.trends | Where-Object name -EQ 'local-web'
@@ -132,7 +132,7 @@ Describe 'HTML in headless Chromium' {
         }
 
         $script:HtmlFile = $Results | New-HealthReport -Format Html -Title 'Pester health' -OutputPath (Join-Path $TestDrive 'health.html') `
-            -TrendWindow (New-TimeSpan -Hours 1) -SloTarget 99.9 -StatePath $State
+            -Window (New-TimeSpan -Hours 1) -SloTarget 99.9 -StatePath $State
         # [uri] would read a Unix path as relative; the constructor makes it a file:// URI.
         $script:Url = [System.Uri]::new($HtmlFile.FullName).AbsoluteUri
     }
@@ -193,12 +193,17 @@ Describe 'Help and errors' {
     }
 
     It 'an SLO target of 100 is refused, naming the value' {
-        { $Results | New-HealthReport -TrendWindow (New-TimeSpan -Hours 1) -SloTarget 100 } |
+        { $Results | New-HealthReport -Window (New-TimeSpan -Hours 1) -SloTarget 100 } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,OpsAutomation.Commands.NewHealthReportCommand' -ExpectedMessage '*100*'
     }
 
-    It 'a trend window of zero is a terminating TrendWindowInvalid error' {
-        { $Results | New-HealthReport -TrendWindow ([timespan]::Zero) -StatePath $State } |
-            Should -Throw -ErrorId 'TrendWindowInvalid,OpsAutomation.Commands.NewHealthReportCommand'
+    It 'a window of zero is a parameter validation error naming -Window' {
+        { $Results | New-HealthReport -Window ([timespan]::Zero) -StatePath $State } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,OpsAutomation.Commands.NewHealthReportCommand' -ExpectedMessage "*'Window'*not a positive span of time*"
+    }
+
+    It 'still takes the window as -TrendWindow, its old name' {
+        $report = $Results | New-HealthReport -Format Json -TrendWindow (New-TimeSpan -Hours 1) -StatePath $State | ConvertFrom-Json
+        $report.trendWindowMs | Should -Be 3600000
     }
 }

@@ -82,3 +82,25 @@ Import-Module '$ModulePath'
         $rows.Output | Should -Match 'rows=60\b' -Because $rows.Output
     }
 }
+
+Describe 'Manifest' {
+    BeforeAll {
+        $script:Manifest = Import-PowerShellDataFile $ModulePath
+        $script:Nouns = @($Manifest.CmdletsToExport | ForEach-Object { ($_ -split '-', 2)[1] })
+    }
+
+    It 'describes only what the module exports: <Area> only with a cmdlet for it' -ForEach @(
+        @{ Area = 'deployment'; Noun = 'Deployment' }, @{ Area = 'incident'; Noun = 'Incident' }
+    ) {
+        if (-not ($Nouns -like "*$Noun*")) {
+            $Manifest.Description | Should -Not -Match $Area -Because "no cmdlet works with $($Noun)s yet"
+        }
+    }
+
+    It 'tags only the platforms the tests ran on' {
+        # The tests run on Linux only (README, Where it was run); a platform tag is a claim.
+        $Manifest.PrivateData.PSData.Tags | Should -Not -Contain 'Windows'
+        $Manifest.PrivateData.PSData.Tags | Should -Not -Contain 'MacOS'
+        $Manifest.PrivateData.PSData.Tags | Should -Contain 'Linux'
+    }
+}

@@ -29,7 +29,7 @@ Describe 'Tab completion' {
 Describe 'Output' {
     It 'shows results in the default table view' {
         $text = Test-ServiceHealth -Uri dns://localhost -StatePath $State | Out-String
-        $text | Should -Match 'Name\s+Kind\s+Status\s+Code\s+Time\(ms\)\s+Tries\s+Reason'
+        $text | Should -Match 'Name\s+Kind\s+Status\s+Code\s+Time\(ms\)\s+Reason'
         $text | Should -Match 'localhost\s+Dns\s+Healthy'
     }
 
@@ -61,7 +61,8 @@ Describe 'Errors' {
     }
 
     It 'a negative timeout is refused, naming the value' {
-        { Test-ServiceHealth -Uri dns://localhost -TimeoutSec -1 -StatePath $State } | Should -Throw -ErrorId 'SettingsInvalid,OpsAutomation.Commands.TestServiceHealthCommand' -ExpectedMessage '*-1*'
+        { Test-ServiceHealth -Uri dns://localhost -TimeoutSec -1 -StatePath $State } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,OpsAutomation.Commands.TestServiceHealthCommand' -ExpectedMessage "*'TimeoutSec'*-1*"
     }
 
     It 'an unknown kind is refused, naming it' {

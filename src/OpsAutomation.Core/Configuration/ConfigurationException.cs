@@ -37,3 +37,12 @@ public sealed class SecretReferenceException : ConfigurationException
     {
     }
 }
+
+/// <summary>A configuration file (catalog, pipeline spec) that is not there: a missing file, not a bad one.</summary>
+public sealed class ConfigurationFileNotFoundException : ConfigurationException
+{
+    public ConfigurationFileNotFoundException(string path, Exception inner)
+        : base($"the file does not exist ({inner.Message})", path, inner: inner)
+    {
+    }
+}

@@ -30,6 +30,10 @@ public sealed class ConfigurationFileReader
         {
             text = File.ReadAllText(path);
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigurationFileNotFoundException(path, ex);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException($"cannot be read: {ex.Message}", path, inner: ex);

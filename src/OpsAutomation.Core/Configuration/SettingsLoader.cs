@@ -31,7 +31,8 @@ public static class SettingsLoader
         var layers = new List<ConfigurationMap>(3);
         if (file is not null) layers.Add(file);
         layers.Add(EnvironmentLayer(environment));
-        layers.Add(new ConfigurationMap(parameters, "parameters", ""));
+        // A bad value bound on the command line is named as the parameter a person typed: -PushGatewayUri.
+        layers.Add(new ConfigurationMap(parameters, "parameters", "", key => "-" + key));
 
         var settings = new OpsSettings { StatePath = StatePaths.Default(environment) };
         foreach (var layer in layers)

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.Json;
+using OpsAutomation.Models;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Reporting;
@@ -35,15 +36,6 @@ internal static class ReportText
         ? "0 (not probed)"
         : string.Create(CultureInfo.InvariantCulture, $"{result.Attempts} (first attempt {result.FirstAttemptStatus})");
 
-    /// <summary>A span as a person says it: 45s, 3m 20s, 1h 05m, 2d 3h.</summary>
-    public static string Duration(TimeSpan span)
-    {
-        if (span < TimeSpan.FromMinutes(1)) return string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#}s");
-        if (span < TimeSpan.FromHours(1)) return string.Create(CultureInfo.InvariantCulture, $"{span.Minutes}m {span.Seconds:00}s");
-        if (span < TimeSpan.FromDays(1)) return string.Create(CultureInfo.InvariantCulture, $"{span.Hours}h {span.Minutes:00}m");
-        return string.Create(CultureInfo.InvariantCulture, $"{span.Days}d {span.Hours}h");
-    }
-
     public static string Optional(double? value, string format) => value is { } v ? Number(v, format) : "";
 
     /// <summary>The trend table's columns after the name.</summary>
@@ -54,14 +46,14 @@ internal static class ReportText
     public static IReadOnlyList<string> TrendCells(HealthSummary trend) =>
     [
         Number(trend.AvailabilityPercent, "0.###"), Number(trend.Checks, "0"), Number(trend.Failures, "0"),
-        Number(trend.P50Ms, "0"), Number(trend.P95Ms, "0"), Number(trend.P99Ms, "0"), Duration(trend.LongestOutage),
+        Number(trend.P50Ms, "0"), Number(trend.P95Ms, "0"), Number(trend.P99Ms, "0"), DurationText.Format(trend.LongestOutage),
         Optional(trend.SloTargetPercent, "0.###"), Optional(trend.ErrorBudgetRemainingPercent, "0.#"), Optional(trend.BurnRate, "0.##"),
     ];
 
     /// <summary>The trends heading's qualifier, such as "last 1d 0h, SLO 99.9%".</summary>
     public static string TrendScope(HealthReport report)
     {
-        var scope = report.TrendWindow is { } window ? "last " + Duration(window) : "history";
+        var scope = report.TrendWindow is { } window ? "last " + DurationText.Format(window) : "history";
         return report.SloTargetPercent is { } slo ? $"{scope}, SLO {Number(slo, "0.###")}%" : scope;
     }
 
@@ -79,7 +71,7 @@ internal static class ReportText
         string text => text,
         DateTimeOffset time => Timestamp(time),
         DateTime time => Timestamp(new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero)),
-        TimeSpan span => Duration(span),
+        TimeSpan span => DurationText.Format(span),
         JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? "",
         JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => "",
         JsonElement element => element.GetRawText(),

@@ -73,16 +73,8 @@ public sealed class HealthHistoryStore
     }
 
     /// <summary>Distinct service names in the history, for completion and summaries.</summary>
-    public async Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT name FROM health_history ORDER BY name;";
-        var names = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names.Add(reader.GetString(0));
-        return names;
-    }
+    public Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken) =>
+        _store.ReadStringsAsync("SELECT DISTINCT name FROM health_history ORDER BY name;", cancellationToken);
 
     /// <summary>Results newest first, optionally of one service and since a time.</summary>
     public async Task<IReadOnlyList<HealthCheckResult>> ReadAsync(string? name, DateTimeOffset? since, int limit, CancellationToken cancellationToken)

@@ -38,6 +38,10 @@ public sealed class PipelineRunStore(StateStore store)
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The names of the pipelines that have runs, in name order.</summary>
+    public Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken) =>
+        store.ReadStringsAsync("SELECT DISTINCT pipeline FROM pipeline_runs ORDER BY pipeline;", cancellationToken);
+
     /// <summary>Runs newest first; <paramref name="pipeline"/> and <paramref name="runId"/> narrow them when given.</summary>
     public async IAsyncEnumerable<PipelineRun> ListAsync(string? pipeline, string? runId, int limit,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

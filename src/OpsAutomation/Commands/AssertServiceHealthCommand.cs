@@ -8,7 +8,7 @@ namespace OpsAutomation.Commands;
 /// Fails the pipeline (a terminating error, so pwsh exits non-zero) when any result is failing,
 /// with a summary naming each failing service; passes results through with -PassThru.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Assert, "ServiceHealth")]
+[Cmdlet(VerbsLifecycle.Assert, "ServiceHealth", HelpUri = "docs/Assert-ServiceHealth.md")]
 [OutputType(typeof(HealthCheckResult))]
 public sealed class AssertServiceHealthCommand : OpsCmdlet
 {

@@ -5,7 +5,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Writes the module's registry as a node_exporter textfile-collector file, atomically.</summary>
-[Cmdlet(VerbsData.Export, "MetricTextFile", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "MetricTextFile", HelpUri = "docs/Export-MetricTextFile.md", SupportsShouldProcess = true)]
 [OutputType(typeof(MetricTextFile))]
 public sealed class ExportMetricTextFileCommand : OpsCmdlet
 {
@@ -23,6 +23,11 @@ public sealed class ExportMetricTextFileCommand : OpsCmdlet
         {
             var bytes = await MetricTextFileWriter.WriteAsync(runtime.Metrics, path, cancellationToken).ConfigureAwait(false);
             WriteObject(new MetricTextFile { Path = path, Bytes = bytes, Timestamp = runtime.Time.GetUtcNow() });
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"The folder '{System.IO.Path.GetDirectoryName(path)}' of -Path '{Path}' does not exist.", ex),
+                "MetricTextFileFolderNotFound", ErrorCategory.ObjectNotFound, path));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

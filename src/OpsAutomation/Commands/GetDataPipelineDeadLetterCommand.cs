@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
@@ -7,12 +8,13 @@ using OpsAutomation.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>Lists the dead letters of pipelines: records a run could not load, with why and where they came from.</summary>
-[Cmdlet(VerbsCommon.Get, "DataPipelineDeadLetter")]
+[Cmdlet(VerbsCommon.Get, "DataPipelineDeadLetter", HelpUri = "docs/Get-DataPipelineDeadLetter.md")]
 [OutputType(typeof(DeadLetter))]
 public sealed class GetDataPipelineDeadLetterCommand : OpsCmdlet
 {
     /// <summary>Only letters of this pipeline.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PipelineNameCompleter))]
     public string? Pipeline { get; set; }
 
     /// <summary>Only letters of this run (a PipelineRun piped in binds its RunId).</summary>

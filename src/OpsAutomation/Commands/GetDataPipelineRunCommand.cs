@@ -1,17 +1,19 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
 
 namespace OpsAutomation.Commands;
 
 /// <summary>Lists pipeline runs kept in the state store, newest first.</summary>
-[Cmdlet(VerbsCommon.Get, "DataPipelineRun")]
+[Cmdlet(VerbsCommon.Get, "DataPipelineRun", HelpUri = "docs/Get-DataPipelineRun.md")]
 [OutputType(typeof(PipelineRun))]
 public sealed class GetDataPipelineRunCommand : OpsCmdlet
 {
     /// <summary>Only runs of this pipeline.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Pipeline")]
+    [ArgumentCompleter(typeof(PipelineNameCompleter))]
     public string? Name { get; set; }
 
     /// <summary>Only this run.</summary>
@@ -22,10 +24,11 @@ public sealed class GetDataPipelineRunCommand : OpsCmdlet
     [Parameter]
     public PipelineRunStatus[] Status { get; set; } = [];
 
-    /// <summary>At most this many runs. Default 20.</summary>
+    /// <summary>At most this many runs, the newest. Default 20.</summary>
     [Parameter]
+    [Alias("First")]
     [ValidateRange(1, 1_000_000)]
-    public int First { get; set; } = 20;
+    public int Last { get; set; } = 20;
 
     /// <summary>The state directory the runs are kept in.</summary>
     [Parameter]
@@ -34,14 +37,21 @@ public sealed class GetDataPipelineRunCommand : OpsCmdlet
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var store = await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false);
-        var written = 0;
-        // Filtered by status after reading, so read enough rows to fill First.
-        var limit = Status.Length == 0 ? First : int.MaxValue;
+        int read = 0, written = 0;
+        // Filtered by status after reading, so read enough rows to fill -Last.
+        var limit = Status.Length == 0 ? Last : int.MaxValue;
         await foreach (var run in new PipelineRunStore(store).ListAsync(Name, RunId, limit, cancellationToken).ConfigureAwait(false))
         {
+            read++;
             if (Status.Length > 0 && !Status.Contains(run.Status)) continue;
             WriteObject(run);
-            if (++written >= First) break;
+            if (++written >= Last) break;
+        }
+        // A name or run id that is not in the store is an error; a status no run ended with is just no output.
+        if (read == 0 && (Name ?? RunId) is { } missing)
+        {
+            WriteError(NameSelection.NotFound(missing, RunId is null ? "PipelineNotFound" : "PipelineRunNotFound",
+                RunId is null ? $"Pipeline '{Name}' has no runs in {store.Directory}." : $"Run '{RunId}'{(Name is null ? "" : $" of pipeline '{Name}'")} is not in {store.Directory}."));
         }
     }
 }

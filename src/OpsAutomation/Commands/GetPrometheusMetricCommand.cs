@@ -9,7 +9,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Scrapes /metrics endpoints (text format 0.0.4 or OpenMetrics) into typed samples, counter rates and quantiles.</summary>
-[Cmdlet(VerbsCommon.Get, "PrometheusMetric")]
+[Cmdlet(VerbsCommon.Get, "PrometheusMetric", HelpUri = "docs/Get-PrometheusMetric.md")]
 [OutputType(typeof(MetricSample), typeof(MetricRate), typeof(MetricQuantile))]
 public sealed class GetPrometheusMetricCommand : OpsCmdlet
 {
@@ -71,6 +71,12 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
         var rates = MyInvocation.BoundParameters.ContainsKey(nameof(RateIntervalSec));
         foreach (var uri in Uri)
         {
+            if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"-Uri '{uri.OriginalString}' is not an absolute http:// or https:// URL of a /metrics endpoint."),
+                    "MetricsUriInvalid", ErrorCategory.InvalidArgument, uri));
+                continue;
+            }
             WriteVerbose($"Scraping {uri}");
             try
             {

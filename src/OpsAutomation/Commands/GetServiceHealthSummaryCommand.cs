@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Health;
@@ -6,7 +7,7 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Commands;
 
 /// <summary>Summarises each service's history over a window: availability, latency percentiles, longest outage, SLO budget and burn rate.</summary>
-[Cmdlet(VerbsCommon.Get, "ServiceHealthSummary")]
+[Cmdlet(VerbsCommon.Get, "ServiceHealthSummary", HelpUri = "docs/Get-ServiceHealthSummary.md")]
 [OutputType(typeof(HealthSummary))]
 public sealed class GetServiceHealthSummaryCommand : OpsCmdlet
 {
@@ -14,10 +15,12 @@ public sealed class GetServiceHealthSummaryCommand : OpsCmdlet
 
     /// <summary>Services to summarise (wildcards); binds from results on the pipeline. Default all.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(HistoryServiceNameCompleter))]
     public string[] Name { get; set; } = ["*"];
 
     /// <summary>The window, ending now. Default 24 hours.</summary>
     [Parameter]
+    [ValidatePositiveTimeSpan]
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>An availability objective in percent, such as 99.9, for the error budget and burn rate.</summary>
@@ -39,13 +42,10 @@ public sealed class GetServiceHealthSummaryCommand : OpsCmdlet
     // end, so a summary per piped result could miss the very results that were piped.
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        if (Window <= TimeSpan.Zero)
-            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-Window must be positive, not {Window}."),
-                "WindowInvalid", ErrorCategory.InvalidArgument, Window));
         var history = new HealthHistoryStore(await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false));
         var to = ModuleRuntime.Get().Time.GetUtcNow();
         var from = to - Window;
-        foreach (var name in await HistoryNames.MatchAsync(history, _patterns, cancellationToken).ConfigureAwait(false))
+        foreach (var name in await HistoryNames.SelectAsync(this, history, _patterns, cancellationToken).ConfigureAwait(false))
         {
             var results = await history.ReadAsync(name, from, int.MaxValue, cancellationToken).ConfigureAwait(false);
             if (results.Count == 0) continue;

@@ -8,7 +8,7 @@ namespace OpsAutomation.Commands;
 /// Samples this machine's CPU, memory, disks and network over an interval: one sample, -Count of
 /// them, or a stream until Ctrl+C with -Continuous.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "SystemMetrics", DefaultParameterSetName = CountSet)]
+[Cmdlet(VerbsCommon.Get, "SystemMetrics", HelpUri = "docs/Get-SystemMetrics.md", DefaultParameterSetName = CountSet)]
 [OutputType(typeof(SystemMetrics))]
 public sealed class GetSystemMetricsCommand : OpsCmdlet
 {

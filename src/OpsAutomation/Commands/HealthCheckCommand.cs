@@ -47,20 +47,26 @@ public abstract class HealthCheckCommand : OpsCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
+    // The ranges are the settings' own (SettingsLoader, HealthCheckDefinitionBinder), checked at
+    // binding so a bad value gets PowerShell's standard message naming the parameter.
     /// <summary>Checks in flight at once. Default 32.</summary>
     [Parameter]
+    [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; }
 
     /// <summary>The limit of one attempt, in seconds. Default 10.</summary>
     [Parameter]
+    [ValidateRange(0.001, 3600)]
     public double TimeoutSec { get; set; }
 
     /// <summary>Retries after a failed first attempt, with exponential backoff and jitter. Default 0.</summary>
     [Parameter]
+    [ValidateRange(0, 100)]
     public int RetryCount { get; set; }
 
     /// <summary>HTTP status codes that count as healthy; any 2xx when not given.</summary>
     [Parameter]
+    [ValidateRange(100, 599)]
     public int[]? ExpectedStatusCode { get; set; }
 
     /// <summary>A regular expression the HTTP body must match.</summary>
@@ -69,6 +75,7 @@ public abstract class HealthCheckCommand : OpsCmdlet
 
     /// <summary>An answer slower than this many seconds is Degraded.</summary>
     [Parameter]
+    [ValidateRange(0.001, 3600)]
     public double MaxResponseTimeSec { get; set; }
 
     /// <summary>The HTTP method. Default GET.</summary>

@@ -16,7 +16,7 @@ namespace OpsAutomation.Commands;
 /// Sends dead letters through their step again after a fix; the ones that load are marked
 /// replayed and never replayed twice. -WhatIf lists what would be replayed.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "DataPipelineReplay", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "DataPipelineReplay", HelpUri = "docs/Invoke-DataPipelineReplay.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PipelineRun), typeof(DeadLetter))]
 public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
 {

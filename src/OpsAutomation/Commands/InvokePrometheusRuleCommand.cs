@@ -16,7 +16,7 @@ namespace OpsAutomation.Commands;
 /// in-process against the module's own metrics and their history; keeps their pending and firing
 /// state in the state store, and sends firing and resolved alerts to Alertmanager.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PrometheusSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRule", HelpUri = "docs/Invoke-PrometheusRule.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PrometheusSet)]
 [OutputType(typeof(RuleAlert))]
 public sealed class InvokePrometheusRuleCommand : OpsCmdlet
 {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using System.Text.RegularExpressions;
 using OpsAutomation.Core.Alerting.Rules.UnitTesting;
 using OpsAutomation.Models.Alerting;
@@ -9,7 +10,7 @@ namespace OpsAutomation.Commands;
 /// Runs Prometheus rule unit tests in promtool's test-file format in process, with the verdicts of
 /// promtool test rules: one result per alert and expression case, or with -Summary one verdict per file.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRuleTest")]
+[Cmdlet(VerbsLifecycle.Invoke, "PrometheusRuleTest", HelpUri = "docs/Invoke-PrometheusRuleTest.md")]
 [OutputType(typeof(RuleTestResult), typeof(RuleTestFileSummary))]
 public sealed class InvokePrometheusRuleTestCommand : OpsCmdlet
 {
@@ -23,6 +24,7 @@ public sealed class InvokePrometheusRuleTestCommand : OpsCmdlet
 
     /// <summary>Only test groups whose name matches one of these regular expressions, as promtool's --run.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RuleTestGroupCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Run { get; set; } = [];
 

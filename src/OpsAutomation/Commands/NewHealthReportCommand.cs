@@ -8,7 +8,7 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Commands;
 
 /// <summary>Renders health results as a Markdown, HTML or JSON report, optionally with trends from the history.</summary>
-[Cmdlet(VerbsCommon.New, "HealthReport", DefaultParameterSetName = CurrentSet)]
+[Cmdlet(VerbsCommon.New, "HealthReport", HelpUri = "docs/New-HealthReport.md", DefaultParameterSetName = CurrentSet)]
 [OutputType(typeof(string), typeof(FileInfo))]
 public sealed class NewHealthReportCommand : OpsCmdlet
 {
@@ -38,7 +38,9 @@ public sealed class NewHealthReportCommand : OpsCmdlet
 
     /// <summary>Adds each reported service's trends over this much of its history.</summary>
     [Parameter(Mandatory = true, ParameterSetName = TrendSet)]
-    public TimeSpan TrendWindow { get; set; }
+    [Alias("TrendWindow")]
+    [ValidatePositiveTimeSpan]
+    public TimeSpan Window { get; set; }
 
     /// <summary>An availability objective in percent, such as 99.9, for the trends' error budget and burn rate.</summary>
     [Parameter(ParameterSetName = TrendSet)]
@@ -52,12 +54,6 @@ public sealed class NewHealthReportCommand : OpsCmdlet
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
-        if (ParameterSetName == TrendSet && TrendWindow <= TimeSpan.Zero)
-        {
-            throw ErrorRecords.Terminating(new ErrorRecord(
-                new ArgumentException($"-TrendWindow {TrendWindow} is not a positive span of time; use one such as (New-TimeSpan -Hours 24)."),
-                "TrendWindowInvalid", ErrorCategory.InvalidArgument, TrendWindow));
-        }
         if (OutputPath is not null) _outputPath = ResolveOutputPath(OutputPath);
         return Task.CompletedTask;
     }
@@ -82,7 +78,7 @@ public sealed class NewHealthReportCommand : OpsCmdlet
         var trendSet = ParameterSetName == TrendSet;
         double? slo = MyInvocation.BoundParameters.ContainsKey(nameof(SloTarget)) ? SloTarget : null;
         var trends = trendSet ? await ReadTrendsAsync(generatedAt, slo, cancellationToken).ConfigureAwait(false) : [];
-        var report = HealthReportBuilder.Build(Title, generatedAt, _results, trends, trendSet ? TrendWindow : null, slo);
+        var report = HealthReportBuilder.Build(Title, generatedAt, _results, trends, trendSet ? Window : null, slo);
         var text = HealthReportRenderer.Render(report, Format);
 
         if (_outputPath is null)
@@ -132,14 +128,14 @@ public sealed class NewHealthReportCommand : OpsCmdlet
     {
         var settings = LoadSettings();
         var names = _results.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
-        WriteVerbose($"Summarising the last {TrendWindow} of history of {names.Count} services from {settings.StatePath}.");
+        WriteVerbose($"Summarising the last {Window} of history of {names.Count} services from {settings.StatePath}.");
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
-        var trends = await HealthReportTrends.SummarizeAsync(new HealthHistoryStore(store), names, to, TrendWindow, slo, cancellationToken).ConfigureAwait(false);
+        var trends = await HealthReportTrends.SummarizeAsync(new HealthHistoryStore(store), names, to, Window, slo, cancellationToken).ConfigureAwait(false);
 
         var missing = names.Except(trends.Select(t => t.Name), StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
-            WriteWarning($"No history within the last {TrendWindow} for {string.Join(", ", missing)} in {settings.StatePath}; " +
+            WriteWarning($"No history within the last {Window} for {string.Join(", ", missing)} in {settings.StatePath}; " +
                 "were they checked with -NoHistory or another -StatePath?");
         }
         return trends;

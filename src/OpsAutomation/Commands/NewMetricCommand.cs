@@ -1,16 +1,18 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Metrics;
 
 namespace OpsAutomation.Commands;
 
 /// <summary>Defines a custom metric in the module's registry, checked against Prometheus naming rules.</summary>
-[Cmdlet(VerbsCommon.New, "Metric")]
+[Cmdlet(VerbsCommon.New, "Metric", HelpUri = "docs/New-Metric.md")]
 [OutputType(typeof(MetricDefinition))]
 public sealed class NewMetricCommand : OpsCmdlet
 {
     /// <summary>The metric's name, such as orders_processed_total.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MetricNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 

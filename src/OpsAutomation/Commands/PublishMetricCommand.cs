@@ -6,7 +6,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Pushes the module's registry to a Pushgateway group (PUT or POST), or deletes the group.</summary>
-[Cmdlet(VerbsData.Publish, "Metric", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Publish, "Metric", HelpUri = "docs/Publish-Metric.md", SupportsShouldProcess = true)]
 [OutputType(typeof(MetricPublication))]
 public sealed class PublishMetricCommand : OpsCmdlet
 {
@@ -70,12 +70,13 @@ public sealed class PublishMetricCommand : OpsCmdlet
 /// <summary>Maps the Pushgateway parameters both push cmdlets share onto a target.</summary>
 internal static class PushGatewayTargets
 {
-    /// <summary>The target; a URI that is not an absolute http(s) URL is the terminating error PushGatewayUriInvalid.</summary>
+    /// <summary>The target; a -Uri that is not an absolute http(s) URL is the terminating error PushGatewayUriInvalid.</summary>
     public static PushgatewayTarget From(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential)
     {
         if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
         {
-            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"Pushgateway URI '{uri}' is not an absolute http:// or https:// URL."),
+            throw ErrorRecords.Terminating(new ErrorRecord(
+                new ArgumentException($"-Uri '{uri.OriginalString}' is not an absolute http:// or https:// URL of a Pushgateway."),
                 "PushGatewayUriInvalid", ErrorCategory.InvalidArgument, uri));
         }
         return Target(uri, job, groupingKey, credential);

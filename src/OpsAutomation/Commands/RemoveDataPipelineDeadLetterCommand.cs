@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
@@ -7,7 +8,7 @@ using OpsAutomation.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>Purges dead letters from the state store or a JSON Lines dead-letter file, after confirmation.</summary>
-[Cmdlet(VerbsCommon.Remove, "DataPipelineDeadLetter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FilterSet)]
+[Cmdlet(VerbsCommon.Remove, "DataPipelineDeadLetter", HelpUri = "docs/Remove-DataPipelineDeadLetter.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FilterSet)]
 [OutputType(typeof(void))]
 public sealed class RemoveDataPipelineDeadLetterCommand : OpsCmdlet
 {
@@ -21,6 +22,7 @@ public sealed class RemoveDataPipelineDeadLetterCommand : OpsCmdlet
 
     /// <summary>Remove the letters of this pipeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilterSet)]
+    [ArgumentCompleter(typeof(PipelineNameCompleter))]
     public string Pipeline { get; set; } = "";
 
     /// <summary>Only letters of this run.</summary>

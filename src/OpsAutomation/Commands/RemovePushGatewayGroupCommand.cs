@@ -5,7 +5,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Deletes Pushgateway groups whose last push (push_time_seconds) is older than a given age.</summary>
-[Cmdlet(VerbsCommon.Remove, "PushGatewayGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "PushGatewayGroup", HelpUri = "docs/Remove-PushGatewayGroup.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(PushGatewayGroup))]
 public sealed class RemovePushGatewayGroupCommand : OpsCmdlet
 {

@@ -13,7 +13,7 @@ namespace OpsAutomation.Commands;
 /// Evaluates health results against alert thresholds on the persisted history and notifies
 /// Alertmanager, PagerDuty, Slack, Teams or a webhook when an alert fires or resolves.
 /// </summary>
-[Cmdlet(VerbsCommunications.Send, "HealthAlert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Send, "HealthAlert", HelpUri = "docs/Send-HealthAlert.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(HealthAlert))]
 public sealed class SendHealthAlertCommand : OpsCmdlet
 {
@@ -39,11 +39,13 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
 
     /// <summary>A Slack incoming webhook URL, as a reference: env:NAME or file:PATH.</summary>
     [Parameter]
-    public string? SlackWebhook { get; set; }
+    [Alias("SlackWebhook")]
+    public string? SlackWebhookUri { get; set; }
 
     /// <summary>A Teams Workflows webhook URL, as a reference: env:NAME or file:PATH.</summary>
     [Parameter]
-    public string? TeamsWebhook { get; set; }
+    [Alias("TeamsWebhook")]
+    public string? TeamsWebhookUri { get; set; }
 
     /// <summary>A generic JSON webhook URL (or a reference to one).</summary>
     [Parameter]
@@ -96,7 +98,7 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         if (channels.Count == 0)
         {
             throw ErrorRecords.Terminating(new ErrorRecord(
-                new ArgumentException("No alert channel: give -AlertmanagerUri, -PagerDutyRoutingKey, -SlackWebhook, -TeamsWebhook or -WebhookUri, or a -Path catalog with Alerting.Channels."),
+                new ArgumentException("No alert channel: give -AlertmanagerUri, -PagerDutyRoutingKey, -SlackWebhookUri, -TeamsWebhookUri or -WebhookUri, or a -Path catalog with Alerting.Channels."),
                 "NoAlertChannel", ErrorCategory.InvalidArgument, null));
         }
 
@@ -137,8 +139,8 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         {
             ("Alertmanager", "Uri", AlertmanagerUri?.OriginalString, nameof(AlertmanagerUri)),
             ("PagerDuty", "RoutingKey", PagerDutyRoutingKey, nameof(PagerDutyRoutingKey)),
-            ("Slack", "Uri", SlackWebhook, nameof(SlackWebhook)),
-            ("Teams", "Uri", TeamsWebhook, nameof(TeamsWebhook)),
+            ("Slack", "Uri", SlackWebhookUri, nameof(SlackWebhookUri)),
+            ("Teams", "Uri", TeamsWebhookUri, nameof(TeamsWebhookUri)),
             ("Webhook", "Uri", WebhookUri, nameof(WebhookUri)),
         };
         foreach (var (type, key, value, parameter) in given.Where(g => g.Value is not null))

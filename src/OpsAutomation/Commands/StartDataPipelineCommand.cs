@@ -18,7 +18,7 @@ namespace OpsAutomation.Commands;
 /// Runs a data pipeline from its spec: reads, validates, transforms and loads each step's
 /// records with retries, dead letters and checkpoints, and returns the run with its counts.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "DataPipeline", DefaultParameterSetName = SpecSet)]
+[Cmdlet(VerbsLifecycle.Start, "DataPipeline", HelpUri = "docs/Start-DataPipeline.md", DefaultParameterSetName = SpecSet)]
 [OutputType(typeof(PipelineRun))]
 public sealed class StartDataPipelineCommand : OpsCmdlet
 {

@@ -5,7 +5,7 @@ using OpsAutomation.Models.Metrics;
 namespace OpsAutomation.Commands;
 
 /// <summary>Serves the module's registry at /metrics for Prometheus, until Stop-MetricsServer or the module is removed.</summary>
-[Cmdlet(VerbsLifecycle.Start, "MetricsServer")]
+[Cmdlet(VerbsLifecycle.Start, "MetricsServer", HelpUri = "docs/Start-MetricsServer.md")]
 [OutputType(typeof(MetricsServerInfo))]
 public sealed class StartMetricsServerCommand : OpsCmdlet
 {

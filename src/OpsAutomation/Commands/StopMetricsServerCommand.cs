@@ -1,17 +1,19 @@
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Models.Metrics;
 
 namespace OpsAutomation.Commands;
 
-/// <summary>Stops the /metrics server on a port and releases the port.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "MetricsServer", SupportsShouldProcess = true)]
+/// <summary>Stops the /metrics server on a port, or without -Port every one this process runs, and releases the ports.</summary>
+[Cmdlet(VerbsLifecycle.Stop, "MetricsServer", HelpUri = "docs/Stop-MetricsServer.md", SupportsShouldProcess = true)]
 [OutputType(typeof(MetricsServerInfo))]
 public sealed class StopMetricsServerCommand : OpsCmdlet
 {
-    /// <summary>The port of the server to stop.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The port of the server to stop. Default: every server of this process.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MetricsServerPortCompleter))]
     [ValidateRange(1, 65535)]
-    public int Port { get; set; }
+    public int? Port { get; set; }
 
     /// <summary>Writes the stopped server.</summary>
     [Parameter]
@@ -20,14 +22,18 @@ public sealed class StopMetricsServerCommand : OpsCmdlet
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var servers = ModuleRuntime.Get().MetricsServers;
-        var running = servers.List().FirstOrDefault(s => s.Port == Port);
-        if (running is null)
+        var running = servers.List().Where(s => Port is null || s.Port == Port).ToList();
+        if (running.Count == 0 && Port is { } port)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No metrics server of this process runs on port {Port}."),
-                "MetricsServerNotFound", ErrorCategory.ObjectNotFound, Port));
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No metrics server of this process runs on port {port}."),
+                "MetricsServerNotFound", ErrorCategory.ObjectNotFound, port));
             return;
         }
-        if (!await ShouldProcessAsync(running.Address, "Stop metrics server").ConfigureAwait(false)) return;
-        if (servers.Stop(Port) is { } stopped && PassThru) WriteObject(stopped);
+        if (running.Count == 0) WriteVerbose("No metrics server runs in this process; nothing to stop.");
+        foreach (var server in running)
+        {
+            if (!await ShouldProcessAsync(server.Address, "Stop metrics server").ConfigureAwait(false)) continue;
+            if (servers.Stop(server.Port) is { } stopped && PassThru) WriteObject(stopped);
+        }
     }
 }

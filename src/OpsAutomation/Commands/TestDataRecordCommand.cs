@@ -8,7 +8,7 @@ using OpsAutomation.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>Validates the records of a pipeline step's source against its rules without loading them, and writes each failure.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "DataRecord", DefaultParameterSetName = SpecSet)]
+[Cmdlet(VerbsDiagnostic.Test, "DataRecord", HelpUri = "docs/Test-DataRecord.md", DefaultParameterSetName = SpecSet)]
 [OutputType(typeof(ValidationFailure))]
 public sealed class TestDataRecordCommand : OpsCmdlet
 {

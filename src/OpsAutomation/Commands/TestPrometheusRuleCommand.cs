@@ -5,7 +5,7 @@ using OpsAutomation.Models.Alerting;
 namespace OpsAutomation.Commands;
 
 /// <summary>Validates Prometheus rule files as promtool check rules does, with one located error per problem.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "PrometheusRule")]
+[Cmdlet(VerbsDiagnostic.Test, "PrometheusRule", HelpUri = "docs/Test-PrometheusRule.md")]
 [OutputType(typeof(RuleFileSummary))]
 public sealed class TestPrometheusRuleCommand : OpsCmdlet
 {

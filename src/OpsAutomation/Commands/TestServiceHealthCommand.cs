@@ -7,7 +7,7 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Commands;
 
 /// <summary>Checks HTTP(S), TCP and DNS targets concurrently and streams a typed result per target.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "ServiceHealth", DefaultParameterSetName = UriSet)]
+[Cmdlet(VerbsDiagnostic.Test, "ServiceHealth", HelpUri = "docs/Test-ServiceHealth.md", DefaultParameterSetName = UriSet)]
 [OutputType(typeof(HealthCheckResult))]
 public sealed class TestServiceHealthCommand : HealthCheckCommand
 {

@@ -1,12 +1,13 @@
 using System.Collections;
 using System.Management.Automation;
+using OpsAutomation.Completers;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Metrics;
 
 namespace OpsAutomation.Commands;
 
 /// <summary>Increments, sets or observes a series of a custom metric; one change per pipeline input.</summary>
-[Cmdlet(VerbsData.Update, "Metric", DefaultParameterSetName = IncrementSet)]
+[Cmdlet(VerbsData.Update, "Metric", HelpUri = "docs/Update-Metric.md", DefaultParameterSetName = IncrementSet)]
 [OutputType(typeof(MetricSeries))]
 public sealed class UpdateMetricCommand : OpsCmdlet
 {
@@ -16,6 +17,7 @@ public sealed class UpdateMetricCommand : OpsCmdlet
 
     /// <summary>The metric to change.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MetricNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 

@@ -11,7 +11,7 @@ namespace OpsAutomation.Commands;
 /// A monitoring loop: checks every service each interval, streams the results, keeps the history
 /// and serves /metrics for Prometheus. Ctrl+C ends it after saving what was checked.
 /// </summary>
-[Cmdlet(VerbsCommon.Watch, "ServiceHealth", DefaultParameterSetName = UriSet)]
+[Cmdlet(VerbsCommon.Watch, "ServiceHealth", HelpUri = "docs/Watch-ServiceHealth.md", DefaultParameterSetName = UriSet)]
 [OutputType(typeof(HealthCheckResult))]
 public sealed class WatchServiceHealthCommand : HealthCheckCommand
 {
@@ -37,8 +37,9 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
 
     /// <summary>The address /metrics listens on. Default 127.0.0.1; + for every IPv4 interface.</summary>
     [Parameter]
+    [Alias("MetricsHost")]
     [ValidateNotNullOrEmpty]
-    public string MetricsHost { get; set; } = "127.0.0.1";
+    public string MetricsHostName { get; set; } = "127.0.0.1";
 
     protected override Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
@@ -63,11 +64,11 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
         {
             try
             {
-                endpoint = MetricsEndpoint.Start(runtime.Metrics, MetricsHost, MetricsPort);
+                endpoint = MetricsEndpoint.Start(runtime.Metrics, MetricsHostName, MetricsPort);
             }
             catch (MetricsEndpointException ex)
             {
-                throw ErrorRecords.Terminating(new ErrorRecord(ex, "MetricsEndpointUnavailable", ErrorCategory.ResourceUnavailable, $"{MetricsHost}:{MetricsPort}"));
+                throw ErrorRecords.Terminating(new ErrorRecord(ex, "MetricsEndpointUnavailable", ErrorCategory.ResourceUnavailable, $"{MetricsHostName}:{MetricsPort}"));
             }
             WriteVerbose($"Serving metrics at {endpoint.Address}");
         }

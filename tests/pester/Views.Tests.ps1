@@ -1,0 +1,149 @@
+#Requires -Version 7.4
+# Every table view of the format file, rendered with a realistic object at 120 columns (a laptop
+# terminal beside an editor): no line is longer, every column is shown, and the values a person
+# scans (names, kinds, statuses, durations) are not cut.
+
+BeforeDiscovery {
+    $manifest = $env:OPS_TEST_MODULE_PATH
+    if (-not $manifest) { throw 'OPS_TEST_MODULE_PATH is not set: run through ./build.ps1 Test, which builds the module first.' }
+    [xml] $format = Get-Content (Join-Path (Split-Path $manifest) 'OpsAutomation.Format.ps1xml') -Raw
+    $script:Views = @($format.Configuration.ViewDefinitions.View | ForEach-Object {
+            @{ Name = $_.Name; TypeName = $_.ViewSelectedBy.TypeName; Labels = @($_.TableControl.TableHeaders.TableColumnHeader.Label) }
+        })
+}
+
+BeforeAll {
+    Import-Module $env:OPS_TEST_MODULE_PATH -Force
+    $now = [datetimeoffset]::new(2026, 12, 7, 13, 45, 12, [timespan]::Zero)
+    $labels = [System.Collections.Generic.Dictionary[string, string]]::new()
+    $labels['instance'] = 'node-7.prod.example.internal:9100'
+    $labels['job'] = 'node'
+    $runId = '3f2c7a9e-5b1d-4c8e-9a6f-0d2b4e8c1a7f'
+
+    # Per type: a realistic object, and the texts that must show in full in its row.
+    $script:Samples = @{
+        'OpsAutomation.Models.Health.HealthCheckResult' = @{
+            Object = [OpsAutomation.Models.Health.HealthCheckResult]@{ Name = 'payments-api-eu-west-1'; Kind = 'KubernetesWorkload'; Target = 'deployment/payments-api'
+                Status = 'Unreachable'; StatusCode = 503; ResponseTime = [timespan]::FromMilliseconds(1234); Attempts = 3; RunId = $runId; Timestamp = $now
+                Error = 'Deployment payments-api has 0 of 3 replicas available; rollout stalled (ProgressDeadlineExceeded)' }
+            Show = 'payments-api-eu-west-1', 'KubernetesWorkload', 'Unreachable', '1234'
+        }
+        'OpsAutomation.Models.Alerting.HealthAlert' = @{
+            Object = [OpsAutomation.Models.Alerting.HealthAlert]@{ Name = 'payments-api-eu-west-1'; State = 'Resolved'; Changed = $true; Severity = 'Critical'
+                DedupKey = 'opsautomation:payments'; Status = 'Healthy'; ConsecutiveCount = 12; Delivered = [string[]]('Alertmanager', 'Slack'); Timestamp = $now }
+            Show = 'payments-api-eu-west-1', 'Resolved', 'Critical', 'Alertmanager, Slack'
+        }
+        'OpsAutomation.Models.Health.HealthSummary' = @{
+            Object = [OpsAutomation.Models.Health.HealthSummary]@{ Name = 'payments-api-eu-west-1'; From = $now.AddDays(-7); To = $now; Checks = 10080; Failures = 5040
+                AvailabilityPercent = 50; P95Ms = 812.4; LongestOutage = [timespan]::FromHours(26.5); LastStatus = 'Unreachable'; LastChecked = $now
+                SloTargetPercent = 99.9; ErrorBudgetRemainingPercent = -49900; BurnRate = 500 }
+            Show = 'payments-api-eu-west-1', '10080', '1d 2h', 'spent', 'Unreachable'
+        }
+        'OpsAutomation.Models.Metrics.MetricDefinition' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricDefinition]@{ Name = 'ops_pipeline_records_rejected_total'; Type = 'Histogram'; Help = 'x'
+                LabelName = [string[]]('pipeline', 'step', 'stage'); MaxSeries = 1000; DroppedSeries = 12; Timestamp = $now }
+            Show = 'ops_pipeline_records_rejected_total', 'Histogram', 'pipeline, step, stage'
+        }
+        'OpsAutomation.Models.Metrics.MetricSeries' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricSeries]@{ Name = 'ops_pipeline_records_rejected_total'; Type = 'Counter'; Label = $labels; Value = 1234567; Count = 42; Timestamp = $now }
+            Show = 'ops_pipeline_records_rejected_total', '1234567'
+        }
+        'OpsAutomation.Models.Metrics.MetricsServerInfo' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricsServerInfo]@{ Host = '192.168.100.200'; Port = 65535; Address = 'http://192.168.100.200:65535/metrics'; StartedAt = $now }
+            Show = '65535', '192.168.100.200', 'http://192.168.100.200:65535/metrics'
+        }
+        'OpsAutomation.Models.Metrics.MetricPublication' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricPublication]@{ Uri = 'http://127.0.0.1:9091/metrics/job/ops-health/instance/node-7'; Job = 'ops-health-checks'
+                Method = 'Post'; Bytes = 123456; Timestamp = $now }
+            Show = 'ops-health-checks', '123456', 'Post'
+        }
+        'OpsAutomation.Models.Metrics.PushGatewayGroup' = @{
+            Object = [OpsAutomation.Models.Metrics.PushGatewayGroup]@{ Job = 'ops-health-checks'; GroupingKey = $labels; LastPush = $now.AddMinutes(-90)
+                Age = [timespan]::FromMinutes(90.5); Removed = $true; Timestamp = $now }
+            Show = 'ops-health-checks', '1h 30m', 'True'
+        }
+        'OpsAutomation.Models.Metrics.MetricTextFile' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricTextFile]@{ Path = '/var/lib/prometheus/node-exporter/opsautomation.prom'; Bytes = 12345678; Timestamp = $now }
+            Show = '12345678', '/var/lib/prometheus/node-exporter/opsautomation.prom'
+        }
+        'OpsAutomation.Models.Metrics.MetricSample' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricSample]@{ Name = 'node_network_receive_bytes_total'; Labels = $labels; Value = 123456789012; Family = 'node_network_receive_bytes'
+                Type = 'Counter'; ScrapedAt = $now }
+            Show = 'node_network_receive_bytes_total', 'Counter'
+        }
+        'OpsAutomation.Models.Metrics.MetricRate' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricRate]@{ Name = 'node_network_receive_bytes_total'; Labels = $labels; Family = 'node_network_receive_bytes'; Rate = 123456.789
+                Increase = 7407407; Interval = [timespan]::FromMinutes(1); Timestamp = $now }
+            Show = 'node_network_receive_bytes_total', '123456.789'
+        }
+        'OpsAutomation.Models.Metrics.MetricQuantile' = @{
+            Object = [OpsAutomation.Models.Metrics.MetricQuantile]@{ Family = 'http_request_duration_seconds'; Labels = $labels; Quantile = 0.99; Value = 1.23456; Type = 'Histogram'; Timestamp = $now }
+            Show = 'http_request_duration_seconds', 'Histogram', '0.99', '1.23456'
+        }
+        'OpsAutomation.Models.Metrics.SystemMetrics' = @{
+            Object = [OpsAutomation.Models.Metrics.SystemMetrics]@{ HostName = 'build-agent-07.prod'; Timestamp = $now; LoadAverage1 = 12.5 }
+            Show = 'build-agent-07.prod', '12.50'
+        }
+        'OpsAutomation.Models.Alerting.RuleAlert' = @{
+            Object = [OpsAutomation.Models.Alerting.RuleAlert]@{ AlertName = 'PipelineRejectionsHigh'; Group = 'pipelines'; File = 'rules.yml'; Labels = $labels; State = 'Firing'
+                Value = 0.25; ActiveSince = $now.AddMinutes(-12); Expression = 'x'; Timestamp = $now }
+            Show = 'PipelineRejectionsHigh', 'Firing', '0.25'
+        }
+        'OpsAutomation.Models.Alerting.RuleFileSummary' = @{
+            Object = [OpsAutomation.Models.Alerting.RuleFileSummary]@{ File = '/etc/prometheus/rules/opsautomation-pipelines.rules.yml'; Valid = $false; GroupCount = 12
+                AlertingRuleCount = 123; RecordingRuleCount = 45; Problems = [string[]]('a', 'b'); Timestamp = $now }
+            Show = 'False', '123', '/etc/prometheus/rules/opsautomation-pipelines.rules.yml'
+        }
+        'OpsAutomation.Models.Alerting.RuleTestResult' = @{
+            Object = [OpsAutomation.Models.Alerting.RuleTestResult]@{ File = 'tests/rules.test.yml'; TestGroup = 'pipeline rejections'; Kind = 'Expression'; EvalTime = [timespan]::FromMinutes(15)
+                Subject = 'sum(rate(ops_records_rejected_total[5m]))'; Passed = $false; Actual = '{} 0.25'; Message = 'x'; Timestamp = $now }
+            Show = 'pipeline rejections', 'Expression', 'sum(rate(ops_records_rejected_total[5m]))'
+        }
+        'OpsAutomation.Models.Alerting.RuleTestFileSummary' = @{
+            Object = [OpsAutomation.Models.Alerting.RuleTestFileSummary]@{ File = 'tests/opsautomation-pipelines.test.yml'; Passed = $true; TestGroupCount = 12; ResultCount = 340
+                FailedCount = 0; Problems = [string[]]@(); Timestamp = $now }
+            Show = 'True', '340', 'tests/opsautomation-pipelines.test.yml'
+        }
+        'OpsAutomation.Models.Pipelines.PipelineRun' = @{
+            Object = [OpsAutomation.Models.Pipelines.PipelineRun]@{ RunId = $runId; Pipeline = 'orders-nightly-eu-west'; Status = 'CompletedWithRejections'; RecordsIn = 12345678
+                Loaded = 12345000; Rejected = 678; StartedAt = $now; Duration = [timespan]::FromMilliseconds(420); Error = '678 records failed validation' }
+            Show = 'orders-nightly-eu-west', 'CompletedWithRejections', '420ms', '12,345,678', '12,345,000'
+        }
+        'OpsAutomation.Models.Pipelines.DeadLetter' = @{
+            Object = [OpsAutomation.Models.Pipelines.DeadLetter]@{ Id = 1234567; Pipeline = 'orders-nightly'; Step = 'load-orders'; RunId = $runId; Stage = 'Transform'
+                Location = 'orders-2026-12-07.csv:12345'; Error = 'total: not a number'; CreatedAt = $now }
+            Show = '1234567', 'orders-nightly', 'load-orders', 'Transform'
+        }
+        'OpsAutomation.Models.Pipelines.ValidationFailure' = @{
+            Object = [OpsAutomation.Models.Pipelines.ValidationFailure]@{ RunId = $runId; Position = 12; Location = 'orders.csv:12345'; Field = 'customer_id'; Rule = 'Required'
+                Value = ''; Message = 'customer_id is required' }
+            Show = 'orders.csv:12345', 'customer_id', 'Required'
+        }
+    }
+}
+
+Describe 'The <Name> view' -ForEach $Views {
+    BeforeAll {
+        $sample = $Samples[$TypeName]
+        $text = if ($sample) { $sample.Object | Format-Table | Out-String -Width 120 }
+        $lines = @($text -split "`r?`n" | Where-Object { $_.Trim() })
+        # The header is the line above the dashes (a grouped view has its group line first).
+        $header = $lines[[Math]::Max(0, [array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match '^\s*-{2,}' }) - 1)]
+    }
+
+    It 'has a realistic sample in this test' {
+        $sample | Should -Not -BeNullOrEmpty -Because "add a sample of $TypeName to Views.Tests.ps1"
+    }
+
+    It 'fits in 120 columns' {
+        foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 -Because "'$line' is too long" }
+    }
+
+    It 'shows every column' {
+        foreach ($label in $Labels) { $header | Should -Match ([regex]::Escape($label)) -Because "the header '$header' lacks $label" }
+    }
+
+    It 'shows the values a person scans in full' {
+        foreach ($value in $sample.Show) { $text | Should -Match ([regex]::Escape($value)) -Because "$value is cut or missing in:`n$text" }
+    }
+}
