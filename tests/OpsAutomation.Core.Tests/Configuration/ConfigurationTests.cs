@@ -164,6 +164,35 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("secret:api-token", "api-token", null)]
+    [InlineData("secret:ops-vault/api-token", "api-token", "ops-vault")]
+    public void A_secret_reference_asks_the_secret_store_for_its_name_and_vault(string reference, string name, string? vault)
+    {
+        (string Name, string? Vault)? asked = null;
+        var resolver = new SecretResolver(_ => null, (n, v) => { asked = (n, v); return "from-the-vault"; });
+        Assert.Equal("from-the-vault", resolver.Resolve(reference, "test"));
+        Assert.Equal((name, vault), asked);
+        Assert.True(SecretResolver.IsReference(reference));
+    }
+
+    [Fact]
+    public void A_secret_reference_without_a_secret_store_says_what_to_install()
+    {
+        var ex = Assert.Throws<SecretReferenceException>(() => new SecretResolver(_ => null).Resolve("secret:api-token", "catalog.yaml, key 'ApiKey'"));
+        Assert.StartsWith("catalog.yaml, key 'ApiKey'", ex.Message);
+        Assert.Contains("'secret:api-token'", ex.Message);
+        Assert.Contains("Microsoft.PowerShell.SecretManagement", ex.Message);
+    }
+
+    [Fact]
+    public void A_secret_the_store_cannot_give_names_the_reference_and_the_reason()
+    {
+        var resolver = new SecretResolver(_ => null, (n, _) => throw new SecretStoreException($"the secret {n} was not found"));
+        var ex = Assert.Throws<SecretReferenceException>(() => resolver.Resolve("secret:gone", "test"));
+        Assert.Contains("secret reference 'secret:gone': the secret gone was not found", ex.Message);
+    }
+
+    [Theory]
     [InlineData(4)]
     [InlineData(4L)]
     [InlineData(4.0)]
