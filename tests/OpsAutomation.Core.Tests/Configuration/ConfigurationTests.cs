@@ -143,6 +143,17 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("'lots'", ex.Message);
     }
 
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("true", true)]
+    [InlineData("0", false)]
+    [InlineData("False", false)]
+    public void OPS_LOG_TO_CONSOLE_takes_1_and_0_as_well_as_true_and_false(string value, bool expected)
+    {
+        var settings = SettingsLoader.Load(null, n => n == "OPS_LOG_TO_CONSOLE" ? value : null, new Dictionary<string, object?>());
+        Assert.Equal(expected, settings.LogToConsole);
+    }
+
     [Fact]
     public void Secret_references_resolve_from_environment_and_file()
     {
