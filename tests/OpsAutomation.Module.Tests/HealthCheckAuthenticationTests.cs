@@ -36,6 +36,15 @@ public sealed class HealthCheckAuthenticationTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void Watch_ServiceHealth_takes_the_same_authorization()
+    {
+        using var ps = _host.Create();
+        ps.AddCommand("Watch-ServiceHealth").AddParameter("Uri", _es.BaseUri.AbsoluteUri).AddParameter("Kind", "Elasticsearch")
+            .AddParameter("ApiKey", $"env:{_keyVariable}").AddParameter("Count", 1).AddParameter("StatePath", _host.StatePath);
+        Assert.Equal("Healthy", Assert.Single(ps.Invoke()).Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
     public void A_credential_and_an_authorization_header_typed_at_the_prompt_are_sent_and_never_written()
     {
         Assert.Equal(("Healthy", "None"), Check("-Credential ([pscredential]::new('elastic', (ConvertTo-SecureString $secret -AsPlainText -Force)))", Password));

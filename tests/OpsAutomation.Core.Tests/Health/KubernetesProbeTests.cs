@@ -93,7 +93,7 @@ public sealed class KubernetesProbeTests : IAsyncLifetime, IDisposable
         var definition = Api() with { Kubeconfig = null };
         var outcome = await probe.ProbeAsync(new PreparedCheck(definition, []) { DisplayTarget = "" }, CancellationToken.None);
         Assert.Equal(HealthErrorKind.Configuration, outcome.ErrorKind);
-        Assert.Contains("no kubeconfig", outcome.Error);
+        Assert.StartsWith("No Kubernetes configuration", outcome.Error);
         Assert.Contains("KUBECONFIG is not set", outcome.Error);
         Assert.Contains(defaultPath, outcome.Error);
         Assert.DoesNotContain("localhost", outcome.Error);

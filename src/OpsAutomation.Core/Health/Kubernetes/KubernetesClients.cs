@@ -53,9 +53,9 @@ public sealed class KubernetesClients : IDisposable
         }
         if (File.Exists(_defaultKubeconfig)) return KubeconfigSource.Files($"kubeconfig {_defaultKubeconfig}", [_defaultKubeconfig]);
         if (_environment("KUBERNETES_SERVICE_HOST") is { Length: > 0 } && KubernetesClientConfiguration.IsInCluster())
-            return new KubeconfigSource("in-cluster service account", "in-cluster", []);
+            return new KubeconfigSource("the in-cluster service account", "in-cluster", []);
         return new KubeconfigSource(
-            $"no kubeconfig (the check gives no Kubeconfig, KUBECONFIG is not set, {_defaultKubeconfig} does not exist and this is not a pod with a service account)",
+            $"the check gives no Kubeconfig, KUBECONFIG is not set, {_defaultKubeconfig} does not exist and this is not a pod with a service account",
             "none", []);
     }
 
@@ -70,13 +70,13 @@ public sealed class KubernetesClients : IDisposable
                 // No configuration at all: a check that names its API server may still reach it anonymously.
                 "none" when definition.Target.Length > 0 => new KubernetesClientConfiguration { Host = definition.Target },
                 "none" => throw new KubernetesConfigurationException(
-                    $"Kubernetes: {source.Description}; give Kubeconfig in the catalog or set KUBECONFIG"),
+                    $"No Kubernetes configuration: {source.Description}; give Kubeconfig in the catalog or set KUBECONFIG"),
                 _ => BuildFromFiles(source, definition.Context),
             };
         }
         catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {
-            throw new KubernetesConfigurationException($"The Kubernetes configuration ({source.Description}{ContextText(definition)}) cannot be used: {ex.Message}", ex);
+            throw new KubernetesConfigurationException($"The Kubernetes configuration cannot be used: {source.Description}{ContextText(definition)}: {ex.Message}", ex);
         }
         if (definition.Target.Length > 0) configuration.Host = definition.Target;
         if (definition.SkipCertificateCheck) configuration.SkipTlsVerify = true;
@@ -87,14 +87,18 @@ public sealed class KubernetesClients : IDisposable
     {
         var missing = source.Paths.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
-            throw new KubernetesConfigurationException($"Kubernetes: {source.Description}: {string.Join(", ", missing)} does not exist");
+        {
+            throw new KubernetesConfigurationException(source.Paths.Count == 1
+                ? $"The Kubernetes configuration cannot be used: {source.Description} does not exist"
+                : $"The Kubernetes configuration cannot be used: {source.Description} names {string.Join(", ", missing)}, which does not exist");
+        }
         // Several KUBECONFIG files are merged by KubernetesClient's own default lookup (which reads the same variable).
         return source.Paths.Count > 1 && context is null
             ? KubernetesClientConfiguration.BuildDefaultConfig()
             : KubernetesClientConfiguration.BuildConfigFromConfigFile(new FileInfo(source.Paths[0]), context);
     }
 
-    private static string ContextText(HealthCheckDefinition definition) => definition.Context is null ? "" : $", context {definition.Context}";
+    private static string ContextText(HealthCheckDefinition definition) => definition.Context is null ? "" : $" with context {definition.Context}";
 
     /// <summary>Where a configuration comes from: a description for people, and a cache key that changes when a file does.</summary>
     private sealed record KubeconfigSource(string Description, string Key, IReadOnlyList<string> Paths)
