@@ -116,7 +116,10 @@ public sealed class HealthCheckSession : IAsyncDisposable
         await SaveHistoryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>The request headers with every secret resolved and known to the redactor; the run's own authorization wins over the definition's.</summary>
+    /// <summary>
+    /// The request headers with every secret resolved and known to the redactor. One Authorization
+    /// is sent: the run's own, else an Authorization header, else the definition's credentials.
+    /// </summary>
     private List<KeyValuePair<string, string>> ResolveHeaders(HealthCheckDefinition definition)
     {
         var headers = new List<KeyValuePair<string, string>>(definition.Headers.Count + 1);
@@ -131,6 +134,8 @@ public sealed class HealthCheckSession : IAsyncDisposable
             AddAuthorization(headers, runAuthorization);
             return headers;
         }
+        // An Authorization header given outright (such as -Header at the prompt) takes the place of the credentials.
+        if (headers.Exists(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))) return headers;
         if (definition.UserName is not null && definition.PasswordReference is not null)
         {
             var password = ResolveSecret(definition.PasswordReference, definition, "Credential.Password");

@@ -46,6 +46,10 @@ public sealed class HealthCheckSessionTests : IDisposable
         };
         Assert.Equal(HealthErrorKind.Authentication, Assert.Single(await _harness.RunAsync(definition with { BearerTokenReference = null })).ErrorKind);
 
+        // An Authorization header takes the place of the definition's credentials, rather than going with them.
+        var header = new Dictionary<string, string> { ["Authorization"] = authorization.ToString() };
+        Assert.Equal(HealthStatus.Healthy, Assert.Single(await _harness.RunAsync(definition with { Name = "by-header", Headers = header, UserName = "elastic", PasswordReference = "env:OPS_SESSION_TEST_UNSET" })).Status);
+
         _harness.Configure = options => options with { Authorization = authorization };
         var result = Assert.Single(await _harness.RunAsync(definition));
         Assert.Equal(HealthStatus.Healthy, result.Status);
