@@ -57,12 +57,23 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     public new void WriteProgress(ProgressRecord progressRecord) => Post(() => base.WriteProgress(progressRecord));
 
     /// <summary>ShouldProcess asked on the pipeline thread, awaited on the worker.</summary>
-    protected Task<bool> ShouldProcessAsync(string target, string action)
+    protected Task<bool> ShouldProcessAsync(string target, string action) => OnPipelineThreadAsync(() => ShouldProcess(target, action));
+
+    /// <summary>
+    /// A secret resolver for this command: env: and file: references, and secret: references
+    /// through SecretManagement's Get-Secret, run on the pipeline thread. Core resolves while it
+    /// binds configuration, synchronously, so the worker waits for the pump's answer.
+    /// </summary>
+    protected SecretResolver Secrets() => new(secretStore: (name, vault) =>
+        OnPipelineThreadAsync(() => SecretManagement.GetSecret(this, name, vault)).WaitAsync(StopToken).GetAwaiter().GetResult());
+
+    /// <summary>Runs <paramref name="action"/> on the pipeline thread (at once when already there); its result or exception is awaited on the worker.</summary>
+    private Task<T> OnPipelineThreadAsync<T>(Func<T> action)
     {
-        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() =>
         {
-            try { answer.SetResult(ShouldProcess(target, action)); }
+            try { answer.SetResult(action()); }
             catch (Exception ex) { answer.SetException(ex); }
         });
         return answer.Task;

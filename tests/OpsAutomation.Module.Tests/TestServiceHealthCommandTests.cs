@@ -105,4 +105,32 @@ public sealed class TestServiceHealthCommandTests : IDisposable
             File.Delete(catalog);
         }
     }
+
+    [Fact]
+    public void IgnoreCircuit_probes_a_service_whose_circuit_is_open_and_an_open_circuit_is_judged_down()
+    {
+        var catalog = Path.Combine(_host.StatePath, "circuit.yaml");
+        Directory.CreateDirectory(_host.StatePath);
+        File.WriteAllText(catalog, "Services:\n  - Name: closed-port\n    Uri: tcp://127.0.0.1:1\n    CircuitBreakerThreshold: 1\n    CircuitBreakerCooldownSec: 3600\n");
+        PSObject Run(bool ignoreCircuit = false)
+        {
+            using var ps = _host.Create();
+            ps.AddCommand("Test-ServiceHealth").AddParameter("Path", catalog).AddParameter("StatePath", _host.StatePath).AddParameter("TimeoutSec", 5);
+            if (ignoreCircuit) ps.AddParameter("IgnoreCircuit");
+            return Assert.Single(ps.Invoke());
+        }
+
+        Assert.Equal("Unreachable", Run().Properties["Status"].Value.ToString());
+        var skipped = Run();
+        Assert.Equal("CircuitOpen", skipped.Properties["Status"].Value.ToString());
+        var probed = Run(ignoreCircuit: true);
+        Assert.Equal("Unreachable", probed.Properties["Status"].Value.ToString());
+        Assert.Equal(1, probed.Properties["Attempts"].Value);
+
+        using var assert = _host.Create();
+        assert.AddCommand("Assert-ServiceHealth");
+        var error = Assert.ThrowsAny<RuntimeException>(() => assert.Invoke(new[] { skipped })).ErrorRecord;
+        Assert.Equal("ServiceUnhealthy,OpsAutomation.Commands.AssertServiceHealthCommand", error.FullyQualifiedErrorId);
+        Assert.StartsWith("Overall Unhealthy: 1 of 1 services failing", error.Exception.Message);
+    }
 }

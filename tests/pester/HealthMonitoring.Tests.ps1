@@ -167,4 +167,43 @@ Describe 'The CI gate' {
         $report.counts.unreachable | Should -Be 1
         ($report.results | Where-Object name -EQ 'resolver').status | Should -Be 'Healthy'
     }
+
+    It 'examples/ci-health-check.ps1 -Json under pwsh -File: one JSON document on stdout while a YAML catalog''s alert fires, the summary on stderr' {
+        $name = "ci-yaml-$(New-Guid)"
+        $catalog = Join-Path $TestDrive 'ci.yaml'
+        Set-Content $catalog @"
+Services:
+  - Name: $name
+    Uri: tcp://127.0.0.1:1
+    TimeoutSec: 3
+  - Name: resolver
+    Kind: Dns
+    Uri: localhost
+Alerting:
+  FailureThreshold: 1
+  Channels:
+    - Type: Alertmanager
+      Uri: $env:OPS_TEST_ALERTMANAGER_URL
+"@
+        $stderrFile = Join-Path $TestDrive 'ci-stderr.txt'
+        $env:OPS_STATE_PATH = Join-Path $TestDrive 'ci-yaml-state'
+        $env:OPS_LOG_TO_CONSOLE = '0'
+        try {
+            $stdout = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Examples 'ci-health-check.ps1') -Path $catalog -Json 2> $stderrFile
+            $exit = $LASTEXITCODE
+        }
+        finally { Remove-Item env:OPS_STATE_PATH, env:OPS_LOG_TO_CONSOLE }
+        $stderr = Get-Content $stderrFile -Raw
+
+        $exit | Should -Be 1 -Because $stderr
+        $report = ($stdout -join "`n") | ConvertFrom-Json -NoEnumerate
+        $report | Should -BeOfType ([pscustomobject])
+        $report.overallStatus | Should -Be 'Unreachable'
+        ($report.results | Where-Object name -EQ $name).status | Should -Be 'Unreachable'
+        $stderr | Should -Match "Alert Firing: $name"
+        $stderr | Should -Match "Overall Unreachable: 1 of 2 services failing"
+        $stderr | Should -Not -Match "`e\["
+        $active = Invoke-RestMethod "$env:OPS_TEST_ALERTMANAGER_URL/api/v2/alerts?filter=service%3D%22$name%22"
+        @($active).Count | Should -Be 1
+    }
 }

@@ -75,10 +75,20 @@ Describe 'Errors' {
         { Test-ServiceHealth -Path $catalog -StatePath $State } | Should -Throw -ErrorId 'CatalogInvalid,OpsAutomation.Commands.TestServiceHealthCommand' -ExpectedMessage "*duplicate service name 'web'*"
     }
 
-    It 'a missing secret reference stops the run with SecretReferenceUnresolved' {
+    It 'a missing secret reference fails that service only, naming the reference' {
         $catalog = Join-Path $TestDrive 'secret.psd1'
-        Set-Content $catalog "@{ Services = @( @{ Name = 'es'; Uri = 'http://127.0.0.1:1/'; Credential = @{ UserName = 'elastic'; Password = 'env:OPS_PESTER_UNSET_SECRET' } } ) }"
-        { Test-ServiceHealth -Path $catalog -StatePath $State } | Should -Throw -ErrorId 'SecretReferenceUnresolved,OpsAutomation.Commands.TestServiceHealthCommand' -ExpectedMessage '*OPS_PESTER_UNSET_SECRET*'
+        Set-Content $catalog "@{ Services = @( @{ Name = 'es'; Uri = 'http://127.0.0.1:1/'; Credential = @{ UserName = 'elastic'; Password = 'env:OPS_PESTER_UNSET_SECRET' } }; @{ Name = 'dns'; Uri = 'dns://localhost' } ) }"
+        $results = Test-ServiceHealth -Path $catalog -StatePath $State
+        ($results | Where-Object Name -EQ 'dns').Status | Should -Be 'Healthy'
+        $es = $results | Where-Object Name -EQ 'es'
+        $es.Status | Should -Be 'Unhealthy'
+        $es.ErrorKind | Should -Be 'Configuration'
+        $es.Error | Should -BeLike "*'env:OPS_PESTER_UNSET_SECRET'*"
+    }
+
+    It 'a -BearerToken reference that does not resolve is SecretReferenceUnresolved' {
+        { Test-ServiceHealth -Uri http://127.0.0.1:1/ -BearerToken env:OPS_PESTER_UNSET_SECRET -StatePath $State } |
+            Should -Throw -ErrorId 'SecretReferenceUnresolved,OpsAutomation.Commands.TestServiceHealthCommand' -ExpectedMessage '*-BearerToken*OPS_PESTER_UNSET_SECRET*'
     }
 
     It 'a secret never reaches a result, the log or the error stream' {

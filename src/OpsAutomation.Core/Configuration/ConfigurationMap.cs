@@ -98,7 +98,10 @@ public sealed class ConfigurationMap
         {
             bool b => b,
             string s when bool.TryParse(s, out var parsed) => parsed,
-            _ => throw Error($"must be true or false, not '{value}'", key),
+            // Environment variables and shell scripts say 1 and 0 as often as true and false.
+            "1" => true,
+            "0" => false,
+            _ => throw Error($"must be true or false (or 1 or 0), not '{value}'", key),
         };
     }
 

@@ -71,7 +71,7 @@ public static class HealthCheckDefinitionBinder
         credential?.RejectUnknownKeys(CredentialKeys);
         var password = credential?.GetRequiredString("Password");
         if (password is not null && !SecretResolver.IsReference(password))
-            throw credential!.Error("a password must be a reference, 'env:NAME' or 'file:PATH', never clear text", "Password");
+            throw credential!.Error($"a password must be a reference, {SecretResolver.ReferenceForms}, never clear text", "Password");
 
         var jsonConditions = From("JsonCondition").GetStringList("JsonCondition");
         foreach (var condition in jsonConditions)
@@ -85,10 +85,12 @@ public static class HealthCheckDefinitionBinder
 
         var headersSource = From("Headers");
         var headers = headersSource.GetStringMap("Headers");
+        // A literal secret typed at the prompt is the user's choice; a file must reference its secrets.
+        var fromPrompt = ReferenceEquals(headersSource, overrides);
         foreach (var (header, value) in headers)
         {
-            if (SecretRedactor.IsSensitiveName(header) && !SecretResolver.IsReference(value))
-                throw headersSource.Error($"header '{header}' carries a secret: give it as a reference, 'env:NAME' or 'file:PATH'", $"Headers.{header}");
+            if (!fromPrompt && SecretRedactor.IsSensitiveName(header) && !SecretResolver.IsReference(value))
+                throw headersSource.Error($"header '{header}' carries a secret: give it as a reference, {SecretResolver.ReferenceForms}", $"Headers.{header}");
         }
 
         return new HealthCheckDefinition
@@ -144,6 +146,6 @@ public static class HealthCheckDefinitionBinder
         if (value is null) return null;
         return SecretResolver.IsReference(value)
             ? value
-            : throw entry.Error("a secret must be a reference, 'env:NAME' or 'file:PATH', never clear text", key);
+            : throw entry.Error($"a secret must be a reference, {SecretResolver.ReferenceForms}, never clear text", key);
     }
 }

@@ -23,17 +23,20 @@ internal sealed class HealthCheckRunner
     private readonly TimeProvider _time;
     private readonly TimeSpan _retryBaseDelay;
     private readonly Func<CancellationToken, Task<CircuitBreakerStore>>? _circuits;
+    private readonly bool _ignoreCircuit;
 
     /// <param name="circuits">Opens the persisted circuit breakers on first use; null when circuits are not kept.</param>
+    /// <param name="ignoreCircuit">Probe even where a circuit is open; the result still updates the circuit.</param>
     public HealthCheckRunner(HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time, KubernetesClients kubernetes,
-        Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
-        : this(StandardProbes(http, time, kubernetes), pipelines, time, circuits: circuits)
+        Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, bool ignoreCircuit = false)
+        : this(StandardProbes(http, time, kubernetes), pipelines, time, circuits: circuits, ignoreCircuit: ignoreCircuit)
     {
     }
 
     internal HealthCheckRunner(IReadOnlyDictionary<HealthCheckKind, IHealthProbe> probes, ResiliencePipelineProvider pipelines, TimeProvider time,
-        TimeSpan? retryBaseDelay = null, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
+        TimeSpan? retryBaseDelay = null, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, bool ignoreCircuit = false)
     {
+        _ignoreCircuit = ignoreCircuit;
         _probes = probes;
         _pipelines = pipelines;
         _time = time;
@@ -93,6 +96,7 @@ internal sealed class HealthCheckRunner
     /// <summary>One result per check, or one per part for a check of several objects.</summary>
     public async Task<IReadOnlyList<HealthCheckResult>> CheckAsync(PreparedCheck check, string runId, SecretRedactor redactor, CancellationToken cancellationToken)
     {
+        if (check.ConfigurationError is { } unusable) return [Unprobed(check, runId, HealthStatus.Unhealthy, HealthErrorKind.Configuration, unusable)];
         var result = await CheckThroughCircuitAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
         if (result.Parts is not { } parts) return [result.Result];
         return [.. parts.Select(part => ToResult(check, runId, redactor, part.Outcome, result.Result.ResponseTime, result.Result.Attempts, part.Outcome.Status) with
@@ -110,11 +114,14 @@ internal sealed class HealthCheckRunner
 
         var circuits = await _circuits(cancellationToken).ConfigureAwait(false);
         var key = CircuitKey(definition);
-        // The trial belongs to this run for as long as its attempts could take, then lapses to another run.
-        var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
-        var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
-        if (!decision.Allowed)
-            return (CircuitOpenResult(check, runId, decision), null);
+        if (!_ignoreCircuit)
+        {
+            // The trial belongs to this run for as long as its attempts could take, then lapses to another run.
+            var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
+            var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
+            if (!decision.Allowed)
+                return (CircuitOpenResult(check, runId, decision), null);
+        }
 
         var (result, parts) = await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
         if (result.Status is HealthStatus.Healthy or HealthStatus.Degraded)
@@ -137,30 +144,38 @@ internal sealed class HealthCheckRunner
 
     private HealthCheckResult CircuitOpenResult(PreparedCheck check, string runId, CircuitDecision decision)
     {
-        var definition = check.Definition;
         var until = decision.BlockedUntil!.Value;
-        return new HealthCheckResult
+        return Unprobed(check, runId, HealthStatus.CircuitOpen, HealthErrorKind.CircuitOpen, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"not probed: the circuit is open after {decision.ConsecutiveFailures} consecutive failures; next probe at {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC")) with
         {
-            Name = definition.Name,
-            Kind = definition.Kind,
-            Target = check.DisplayTarget,
-            Status = HealthStatus.CircuitOpen,
-            FirstAttemptStatus = HealthStatus.CircuitOpen,
-            Attempts = 0,
-            ErrorKind = HealthErrorKind.CircuitOpen,
-            Error = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"not probed: the circuit is open after {decision.ConsecutiveFailures} consecutive failures; next probe at {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"),
-            RunId = runId,
-            Timestamp = _time.GetUtcNow(),
-            Severity = definition.Severity,
-            Owner = definition.Owner,
-            Tags = definition.Tags,
             NextProbeAt = until,
             Details = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
             {
                 ["CircuitState"] = nameof(CircuitState.Open),
                 ["ConsecutiveFailures"] = decision.ConsecutiveFailures,
             },
+        };
+    }
+
+    /// <summary>The result of a check that was not probed, and why.</summary>
+    private HealthCheckResult Unprobed(PreparedCheck check, string runId, HealthStatus status, HealthErrorKind errorKind, string error)
+    {
+        var definition = check.Definition;
+        return new HealthCheckResult
+        {
+            Name = definition.Name,
+            Kind = definition.Kind,
+            Target = check.DisplayTarget,
+            Status = status,
+            FirstAttemptStatus = status,
+            Attempts = 0,
+            ErrorKind = errorKind,
+            Error = error,
+            RunId = runId,
+            Timestamp = _time.GetUtcNow(),
+            Severity = definition.Severity,
+            Owner = definition.Owner,
+            Tags = definition.Tags,
         };
     }
 

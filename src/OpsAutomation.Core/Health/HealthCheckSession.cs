@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Core.State;
@@ -45,8 +46,9 @@ public sealed class HealthCheckSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues <paramref name="definition"/>; resolves its secrets now, so a missing reference
-    /// stops the run before any check starts. Throws <see cref="ConfigurationException"/>.
+    /// Queues <paramref name="definition"/> and resolves its secrets now. A secret reference that
+    /// does not resolve makes that one service's result Unhealthy (ErrorKind Configuration) and the
+    /// others are still checked; a duplicate name throws <see cref="ConfigurationException"/>.
     /// </summary>
     public void Add(HealthCheckDefinition definition)
     {
@@ -55,19 +57,17 @@ public sealed class HealthCheckSession : IAsyncDisposable
             definition = definition with { Kubeconfig = Path.GetFullPath(kubeconfig, baseDirectory) };
         if (!_names.Add(definition.Name))
             throw new ConfigurationException($"duplicate service name '{definition.Name}' in one run", definition.Origin, "Name");
-        var headers = new List<KeyValuePair<string, string>>(definition.Headers.Count + 1);
-        foreach (var (name, value) in definition.Headers)
-            headers.Add(new(name, ResolveSecret(value, definition, $"Headers.{name}", optional: true)));
-        if (definition.UserName is not null && definition.PasswordReference is not null)
+        IReadOnlyList<KeyValuePair<string, string>> headers = [];
+        string? unresolved = null;
+        try
         {
-            var password = ResolveSecret(definition.PasswordReference, definition, "Credential.Password", optional: false);
-            AddAuthorization(headers, "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{definition.UserName}:{password}")));
+            headers = ResolveHeaders(definition);
         }
-        if (definition.ApiKeyReference is not null)
-            AddAuthorization(headers, "ApiKey", ResolveSecret(definition.ApiKeyReference, definition, "ApiKey", optional: false));
-        if (definition.BearerTokenReference is not null)
-            AddAuthorization(headers, "Bearer", ResolveSecret(definition.BearerTokenReference, definition, "BearerToken", optional: false));
-        var check = new PreparedCheck(definition, headers) { DisplayTarget = _log.Redactor.Redact(definition.Target) };
+        catch (SecretReferenceException ex)
+        {
+            unresolved = ex.Message;
+        }
+        var check = new PreparedCheck(definition, headers) { DisplayTarget = _log.Redactor.Redact(definition.Target), ConfigurationError = unresolved };
         if (!_pending.Writer.TryWrite(check))
             throw new InvalidOperationException("The session no longer takes definitions: Complete was called.");
     }
@@ -79,7 +79,7 @@ public sealed class HealthCheckSession : IAsyncDisposable
     public async IAsyncEnumerable<HealthCheckResult> ReadResultsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var runner = new HealthCheckRunner(_runtime.Http, _runtime.Pipelines, _runtime.Time, _runtime.Kubernetes,
-            async token => new CircuitBreakerStore(await _runtime.GetStateStoreAsync(Settings.StatePath, token).ConfigureAwait(false)));
+            async token => new CircuitBreakerStore(await _runtime.GetStateStoreAsync(Settings.StatePath, token).ConfigureAwait(false)), _options.IgnoreCircuit);
         var checks = _pending.Reader.ReadAllAsync(cancellationToken);
         await foreach (var result in runner.RunAsync(checks, RunId, _options.Settings.ThrottleLimit, _log.Redactor, cancellationToken).ConfigureAwait(false))
         {
@@ -116,18 +116,62 @@ public sealed class HealthCheckSession : IAsyncDisposable
         await SaveHistoryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private string ResolveSecret(string value, HealthCheckDefinition definition, string key, bool optional)
+    /// <summary>
+    /// The request headers with every secret resolved and known to the redactor. One Authorization
+    /// is sent: the run's own, else an Authorization header, else the definition's credentials.
+    /// </summary>
+    private List<KeyValuePair<string, string>> ResolveHeaders(HealthCheckDefinition definition)
     {
-        if (optional && !SecretResolver.IsReference(value)) return value;
-        var secret = _options.Secrets.Resolve(value, $"{definition.Origin}, key '{key}'", _options.BaseDirectory);
+        var headers = new List<KeyValuePair<string, string>>(definition.Headers.Count + 1);
+        var runAuthorization = _options.Authorization;
+        foreach (var (name, value) in definition.Headers)
+        {
+            if (runAuthorization is not null && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)) continue;
+            headers.Add(new(name, ResolveHeader(name, value, definition)));
+        }
+        if (runAuthorization is not null)
+        {
+            AddAuthorization(headers, runAuthorization);
+            return headers;
+        }
+        // An Authorization header given outright (such as -Header at the prompt) takes the place of the credentials.
+        if (headers.Exists(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))) return headers;
+        if (definition.UserName is not null && definition.PasswordReference is not null)
+        {
+            var password = ResolveSecret(definition.PasswordReference, definition, "Credential.Password");
+            AddAuthorization(headers, HttpAuthorization.Basic(definition.UserName, password));
+        }
+        if (definition.ApiKeyReference is not null)
+            AddAuthorization(headers, HttpAuthorization.ApiKey(ResolveSecret(definition.ApiKeyReference, definition, "ApiKey")));
+        if (definition.BearerTokenReference is not null)
+            AddAuthorization(headers, HttpAuthorization.Bearer(ResolveSecret(definition.BearerTokenReference, definition, "BearerToken")));
+        return headers;
+    }
+
+    /// <summary>A header's value: a reference resolved, a literal as given (a secret one, typed at the prompt, still masked in what is written).</summary>
+    private string ResolveHeader(string name, string value, HealthCheckDefinition definition)
+    {
+        if (SecretResolver.IsReference(value)) return ResolveSecret(value, definition, $"Headers.{name}");
+        if (SecretRedactor.IsSensitiveName(name))
+        {
+            _log.Redactor.AddSecret(value);
+            // "Basic abc": the credentials alone may show up too.
+            if (value.IndexOf(' ', StringComparison.Ordinal) is > 0 and var space && space < value.Length - 1) _log.Redactor.AddSecret(value[(space + 1)..]);
+        }
+        return value;
+    }
+
+    private string ResolveSecret(string reference, HealthCheckDefinition definition, string key)
+    {
+        var secret = _options.Secrets.Resolve(reference, $"{definition.Origin}, key '{key}'", _options.BaseDirectory);
         _log.Redactor.AddSecret(secret);
         return secret;
     }
 
-    private void AddAuthorization(List<KeyValuePair<string, string>> headers, string scheme, string credentials)
+    private void AddAuthorization(List<KeyValuePair<string, string>> headers, System.Net.Http.Headers.AuthenticationHeaderValue authorization)
     {
-        _log.Redactor.AddSecret(credentials);
-        headers.Add(new("Authorization", $"{scheme} {credentials}"));
+        if (authorization.Parameter is { Length: > 0 } credentials) _log.Redactor.AddSecret(credentials);
+        headers.Add(new("Authorization", authorization.ToString()));
     }
 
     private void Record(HealthCheckResult result)

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using OpsAutomation.Core.Configuration;
 
 namespace OpsAutomation.Core.Health;
@@ -15,5 +16,12 @@ public sealed record HealthRunOptions
     /// <summary>Keep each result in the state store's history. Default true.</summary>
     public bool KeepHistory { get; init; } = true;
 
+    /// <summary>Resolves the definitions' secret references (a cmdlet hands in one that reaches SecretManagement).</summary>
     public SecretResolver Secrets { get; init; } = new();
+
+    /// <summary>An Authorization given for the whole run (at the prompt): it replaces every definition's own credentials and Authorization header.</summary>
+    public AuthenticationHeaderValue? Authorization { get; init; }
+
+    /// <summary>Probe even a service whose circuit is open; the result still updates the circuit (a success closes it). Default false.</summary>
+    public bool IgnoreCircuit { get; init; }
 }

@@ -48,6 +48,14 @@ public static class HealthTrends
 
     public static bool IsFailure(HealthStatus status) => status is HealthStatus.Unhealthy or HealthStatus.Unreachable or HealthStatus.CircuitOpen;
 
+    /// <summary>
+    /// The verdict of several results as a person says it: the worst status, where an open
+    /// circuit counts as what it is, a service that is down (Unhealthy): it failed until its
+    /// circuit opened. Healthy when there are none.
+    /// </summary>
+    public static HealthStatus Overall(IEnumerable<HealthStatus> statuses) =>
+        statuses.Select(s => s == HealthStatus.CircuitOpen ? HealthStatus.Unhealthy : s).DefaultIfEmpty(HealthStatus.Healthy).Max();
+
     /// <summary>Nearest-rank percentile of sorted values; 0 when there are none.</summary>
     internal static double Percentile(double[] sorted, double quantile)
     {

@@ -7,4 +7,7 @@ internal sealed record PreparedCheck(HealthCheckDefinition Definition, IReadOnly
 {
     /// <summary>The target as it may be shown: user info and secret query values masked.</summary>
     public required string DisplayTarget { get; init; }
+
+    /// <summary>Why the check cannot run (a secret reference that does not resolve); null when it can. Its result says so, unprobed.</summary>
+    public string? ConfigurationError { get; init; }
 }

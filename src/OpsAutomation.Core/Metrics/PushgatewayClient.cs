@@ -133,8 +133,7 @@ public sealed class PushgatewayClient
     private static void Authorize(HttpRequestMessage request, PushgatewayTarget target)
     {
         if (target.UserName is null) return;
-        var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.UserName}:{target.Password}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
+        request.Headers.Authorization = Http.HttpAuthorization.Basic(target.UserName, target.Password ?? "");
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text.Trim() : text[..200].Trim() + "...";

@@ -24,7 +24,7 @@ public static class NotificationChannels
         {
             var reference = map.GetRequiredString(key);
             if (!SecretResolver.IsReference(reference))
-                throw map.Error($"a {type} {key} is a secret: give it as a reference, 'env:NAME' or 'file:PATH', never clear text", key);
+                throw map.Error($"a {type} {key} is a secret: give it as a reference, {SecretResolver.ReferenceForms}, never clear text", key);
             var value = secrets.Resolve(reference, $"{map.Origin}, key '{map.KeyPath(key)}'", baseDirectory);
             redactor.AddSecret(value);
             return value;
@@ -56,7 +56,7 @@ public static class NotificationChannels
                 foreach (var (name, value) in map.GetStringMap("Headers"))
                 {
                     if (SecretRedactor.IsSensitiveName(name) && !SecretResolver.IsReference(value))
-                        throw map.Error($"header '{name}' carries a secret: give it as a reference, 'env:NAME' or 'file:PATH'", $"Headers.{name}");
+                        throw map.Error($"header '{name}' carries a secret: give it as a reference, {SecretResolver.ReferenceForms}", $"Headers.{name}");
                     var resolved = SecretResolver.IsReference(value) ? secrets.Resolve(value, $"{map.Origin}, key '{map.KeyPath("Headers")}.{name}'", baseDirectory) : value;
                     if (SecretResolver.IsReference(value)) redactor.AddSecret(resolved);
                     headers.Add(new(name, resolved));

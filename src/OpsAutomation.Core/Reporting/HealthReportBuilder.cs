@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Health;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Reporting;
@@ -35,7 +36,7 @@ public static class HealthReportBuilder
             Title = title,
             GeneratedAt = generatedAt,
             RunIds = sorted.OrderBy(r => r.Timestamp).Select(r => r.RunId).Distinct(StringComparer.Ordinal).ToList(),
-            OverallStatus = sorted[0].Status,
+            OverallStatus = HealthTrends.Overall(sorted.Select(r => r.Status)),
             Total = sorted.Count,
             Healthy = Count(HealthStatus.Healthy),
             Degraded = Count(HealthStatus.Degraded),

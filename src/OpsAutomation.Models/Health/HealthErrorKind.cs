@@ -50,4 +50,7 @@ public enum HealthErrorKind
 
     /// <summary>Not probed because the circuit breaker is open.</summary>
     CircuitOpen,
+
+    /// <summary>Not probed because the check's own configuration cannot be used: a secret reference that does not resolve, a kubeconfig missing or invalid.</summary>
+    Configuration,
 }

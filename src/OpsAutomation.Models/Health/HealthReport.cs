@@ -12,7 +12,7 @@ public sealed record HealthReport
     /// <summary>The distinct run ids of the results, in order of first appearance.</summary>
     public IReadOnlyList<string> RunIds { get; init; } = [];
 
-    /// <summary>The worst status among the results (statuses rank from Healthy to CircuitOpen).</summary>
+    /// <summary>The worst status among the results, an open circuit counting as Unhealthy (a service that is down): Healthy, Degraded, Unhealthy or Unreachable.</summary>
     public HealthStatus OverallStatus { get; init; }
 
     /// <summary>How many results the report holds.</summary>

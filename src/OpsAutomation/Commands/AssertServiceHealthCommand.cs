@@ -49,7 +49,8 @@ public sealed class AssertServiceHealthCommand : OpsCmdlet
             return Task.CompletedTask;
         }
         var lines = failing.Select(r => $"  {r.Name}: {r.Status}{(r.Error is null ? "" : " - " + r.Error)}");
-        var message = $"{failing.Count} of {_results.Count} services failing ({counts}):{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
+        var overall = HealthTrends.Overall(_results.Select(r => r.Status));
+        var message = $"Overall {overall}: {failing.Count} of {_results.Count} services failing ({counts}):{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
         throw ErrorRecords.Terminating(new ErrorRecord(new InvalidOperationException(message), "ServiceUnhealthy", ErrorCategory.InvalidResult, failing));
     }
 }

@@ -1,8 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Net.Http.Headers;
-using System.Text;
-using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Metrics.Exposition;
 using OpsAutomation.Models.Metrics;
 
@@ -45,7 +43,7 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
-    /// <summary>A bearer token by reference: env:NAME or file:PATH.</summary>
+    /// <summary>A bearer token by reference: env:NAME, file:PATH or secret:NAME.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? BearerToken { get; set; }
@@ -119,21 +117,6 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
             && labels.All(l => s.Labels.TryGetValue(l.Name, out var value) && l.Value.IsMatch(value)))];
     }
 
-    private AuthenticationHeaderValue? Authorization()
-    {
-        if (BearerToken is not null)
-        {
-            try
-            {
-                return new AuthenticationHeaderValue("Bearer", new SecretResolver().Resolve(BearerToken, "-BearerToken", SessionState.Path.CurrentFileSystemLocation.Path));
-            }
-            catch (ConfigurationException ex)
-            {
-                throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "BearerTokenInvalid", BearerToken));
-            }
-        }
-        if (Credential is null) return null;
-        var pair = $"{Credential.UserName}:{Credential.GetNetworkCredential().Password}";
-        return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
-    }
+    private AuthenticationHeaderValue? Authorization() =>
+        AuthorizationParameters.Resolve(Credential, apiKey: null, BearerToken, Secrets(), SessionState.Path.CurrentFileSystemLocation.ProviderPath);
 }

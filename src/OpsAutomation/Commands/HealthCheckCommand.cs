@@ -83,9 +83,28 @@ public abstract class HealthCheckCommand : OpsCmdlet
     [ValidateSet("GET", "HEAD", "POST", "PUT", "OPTIONS", "PATCH", "DELETE")]
     public string? Method { get; set; }
 
-    /// <summary>Request headers; secret values as references, env:NAME or file:PATH.</summary>
+    /// <summary>
+    /// Request headers for every check. A secret value may be a reference (env:NAME, file:PATH or
+    /// secret:NAME) or, typed here at the prompt, the value itself; either way it is masked in
+    /// results and logs.
+    /// </summary>
     [Parameter]
     public Hashtable? Header { get; set; }
+
+    /// <summary>Sent with HTTP basic authentication to every target, in place of the catalog's own credentials.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>An API key by reference (env:NAME, file:PATH or secret:NAME), sent as Authorization: ApiKey (Elasticsearch, Kibana).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ApiKey { get; set; }
+
+    /// <summary>A bearer token by reference (env:NAME, file:PATH or secret:NAME), sent as Authorization: Bearer.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BearerToken { get; set; }
 
     /// <summary>Accept any server certificate.</summary>
     [Parameter]
@@ -169,14 +188,23 @@ public abstract class HealthCheckCommand : OpsCmdlet
         }
     }
 
-    /// <summary>The run's options: a fresh run id, and where relative secret files are found.</summary>
-    protected HealthRunOptions RunOptions(OpsSettings settings, HealthCatalog? catalog) => new()
+    /// <summary>
+    /// The run's options: a fresh run id, where relative secret files are found, secrets resolved
+    /// through this command (SecretManagement included), and the authorization given at the prompt.
+    /// </summary>
+    protected HealthRunOptions RunOptions(OpsSettings settings, HealthCatalog? catalog)
     {
-        RunId = Guid.NewGuid().ToString("N"),
-        Settings = settings,
-        BaseDirectory = BaseDirectory(catalog),
-        KeepHistory = !NoHistory,
-    };
+        var secrets = Secrets();
+        return new HealthRunOptions
+        {
+            RunId = Guid.NewGuid().ToString("N"),
+            Settings = settings,
+            BaseDirectory = BaseDirectory(catalog),
+            KeepHistory = !NoHistory,
+            Secrets = secrets,
+            Authorization = AuthorizationParameters.Resolve(Credential, ApiKey, BearerToken, secrets, BaseDirectory(null)!),
+        };
+    }
 
     /// <summary>Starts a session of the run; a state store that cannot open is a terminating StateStoreUnavailable.</summary>
     protected static async Task<HealthCheckSession> StartSessionAsync(Core.OpsRuntime runtime, HealthRunOptions options, OpsLog log, CancellationToken cancellationToken)

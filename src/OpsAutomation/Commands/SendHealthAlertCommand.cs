@@ -33,16 +33,16 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
     [Parameter]
     public Uri? AlertmanagerUri { get; set; }
 
-    /// <summary>A PagerDuty Events v2 routing key, as a reference: env:NAME or file:PATH.</summary>
+    /// <summary>A PagerDuty Events v2 routing key, as a reference: env:NAME, file:PATH or secret:NAME.</summary>
     [Parameter]
     public string? PagerDutyRoutingKey { get; set; }
 
-    /// <summary>A Slack incoming webhook URL, as a reference: env:NAME or file:PATH.</summary>
+    /// <summary>A Slack incoming webhook URL, as a reference: env:NAME, file:PATH or secret:NAME.</summary>
     [Parameter]
     [Alias("SlackWebhook")]
     public string? SlackWebhookUri { get; set; }
 
-    /// <summary>A Teams Workflows webhook URL, as a reference: env:NAME or file:PATH.</summary>
+    /// <summary>A Teams Workflows webhook URL, as a reference: env:NAME, file:PATH or secret:NAME.</summary>
     [Parameter]
     [Alias("TeamsWebhook")]
     public string? TeamsWebhookUri { get; set; }
@@ -127,10 +127,11 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         return Task.CompletedTask;
     }
 
-    private static IEnumerable<INotificationChannel> CatalogChannels(HealthCatalog? catalog, Core.OpsRuntime runtime, string? baseDirectory, SecretRedactor redactor)
+    private IEnumerable<INotificationChannel> CatalogChannels(HealthCatalog? catalog, Core.OpsRuntime runtime, string? baseDirectory, SecretRedactor redactor)
     {
         if (catalog?.Alerting is not { } alerting) return [];
-        return alerting.GetMapList("Channels").Select(map => NotificationChannels.Create(map, runtime.Http, new SecretResolver(), baseDirectory, redactor));
+        var secrets = Secrets();
+        return alerting.GetMapList("Channels").Select(map => NotificationChannels.Create(map, runtime.Http, secrets, baseDirectory, redactor));
     }
 
     private IEnumerable<INotificationChannel> ParameterChannels(Core.OpsRuntime runtime, string? baseDirectory, SecretRedactor redactor)
@@ -146,7 +147,7 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         foreach (var (type, key, value, parameter) in given.Where(g => g.Value is not null))
         {
             var map = new ConfigurationMap(new Dictionary<string, object?> { ["Type"] = type, [key] = value }, "parameters", "", k => k == key ? "-" + parameter : k);
-            yield return NotificationChannels.Create(map, runtime.Http, new SecretResolver(), baseDirectory, redactor);
+            yield return NotificationChannels.Create(map, runtime.Http, Secrets(), baseDirectory, redactor);
         }
     }
 }

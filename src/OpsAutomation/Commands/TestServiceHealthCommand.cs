@@ -15,12 +15,19 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
 
     private Run? _run;
 
+    /// <summary>
+    /// Probe every target even where its circuit is open, to see whether a service is back. The
+    /// result is real and updates the circuit: a success closes it, a failure keeps it open.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IgnoreCircuit { get; set; }
+
     protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
         var runtime = ModuleRuntime.Get();
         var catalog = ReadCatalog();
         var settings = LoadSettings(catalog?.Settings);
-        var options = RunOptions(settings, catalog);
+        var options = RunOptions(settings, catalog) with { IgnoreCircuit = IgnoreCircuit };
         var log = new OpsLog(options.RunId, OpsLogOptions.FromSettings(settings, WriteVerbose), new SecretRedactor(), runtime.Time);
 
         HealthCheckSession session;

@@ -143,6 +143,17 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("'lots'", ex.Message);
     }
 
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("true", true)]
+    [InlineData("0", false)]
+    [InlineData("False", false)]
+    public void OPS_LOG_TO_CONSOLE_takes_1_and_0_as_well_as_true_and_false(string value, bool expected)
+    {
+        var settings = SettingsLoader.Load(null, n => n == "OPS_LOG_TO_CONSOLE" ? value : null, new Dictionary<string, object?>());
+        Assert.Equal(expected, settings.LogToConsole);
+    }
+
     [Fact]
     public void Secret_references_resolve_from_environment_and_file()
     {
@@ -161,6 +172,35 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains(message, ex.Message);
         Assert.Contains(reference, ex.Message);
         Assert.StartsWith("catalog.psd1", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("secret:api-token", "api-token", null)]
+    [InlineData("secret:ops-vault/api-token", "api-token", "ops-vault")]
+    public void A_secret_reference_asks_the_secret_store_for_its_name_and_vault(string reference, string name, string? vault)
+    {
+        (string Name, string? Vault)? asked = null;
+        var resolver = new SecretResolver(_ => null, (n, v) => { asked = (n, v); return "from-the-vault"; });
+        Assert.Equal("from-the-vault", resolver.Resolve(reference, "test"));
+        Assert.Equal((name, vault), asked);
+        Assert.True(SecretResolver.IsReference(reference));
+    }
+
+    [Fact]
+    public void A_secret_reference_without_a_secret_store_says_what_to_install()
+    {
+        var ex = Assert.Throws<SecretReferenceException>(() => new SecretResolver(_ => null).Resolve("secret:api-token", "catalog.yaml, key 'ApiKey'"));
+        Assert.StartsWith("catalog.yaml, key 'ApiKey'", ex.Message);
+        Assert.Contains("'secret:api-token'", ex.Message);
+        Assert.Contains("Microsoft.PowerShell.SecretManagement", ex.Message);
+    }
+
+    [Fact]
+    public void A_secret_the_store_cannot_give_names_the_reference_and_the_reason()
+    {
+        var resolver = new SecretResolver(_ => null, (n, _) => throw new SecretStoreException($"the secret {n} was not found"));
+        var ex = Assert.Throws<SecretReferenceException>(() => resolver.Resolve("secret:gone", "test"));
+        Assert.Contains("secret reference 'secret:gone': the secret gone was not found", ex.Message);
     }
 
     [Theory]

@@ -62,6 +62,27 @@ public sealed class CircuitBreakerTests : IDisposable
     }
 
     [Fact]
+    public async Task Ignoring_the_circuit_probes_an_open_one_and_a_success_closes_it()
+    {
+        var healthy = false;
+        await using var server = new FaultServer(respond: _ => healthy ? (200, "ok") : (503, "down"));
+        var definition = Definition(server.Url) with { CircuitBreakerThreshold = 1 };
+        Assert.Equal("Open", (await RunInNewProcessAsync(definition)).Details["CircuitState"]);
+        Assert.Equal(HealthStatus.CircuitOpen, (await RunInNewProcessAsync(definition)).Status);
+
+        var stillDown = await RunInNewProcessAsync(definition, ignoreCircuit: true);
+        Assert.Equal(HealthStatus.Unhealthy, stillDown.Status);
+        Assert.Equal(2, server.Requests);
+        Assert.Equal(HealthStatus.CircuitOpen, (await RunInNewProcessAsync(definition)).Status);
+
+        healthy = true;
+        Assert.Equal(HealthStatus.Healthy, (await RunInNewProcessAsync(definition, ignoreCircuit: true)).Status);
+        // Closed by the success: the next ordinary run probes, within what would have been the cool-down.
+        Assert.Equal(HealthStatus.Healthy, (await RunInNewProcessAsync(definition)).Status);
+        Assert.Equal(4, server.Requests);
+    }
+
+    [Fact]
     public async Task Without_a_threshold_no_circuit_is_kept()
     {
         await using var server = new FaultServer(status: 503);
@@ -95,9 +116,9 @@ public sealed class CircuitBreakerTests : IDisposable
         CircuitBreakerCooldown = TimeSpan.FromMinutes(10),
     };
 
-    private async Task<HealthCheckResult> RunInNewProcessAsync(HealthCheckDefinition definition)
+    private async Task<HealthCheckResult> RunInNewProcessAsync(HealthCheckDefinition definition, bool ignoreCircuit = false)
     {
-        using var harness = new HealthHarness(_time, _state.Path);
+        using var harness = new HealthHarness(_time, _state.Path) { Configure = options => options with { IgnoreCircuit = ignoreCircuit } };
         return Assert.Single(await harness.RunAsync(definition));
     }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Health.Kubernetes;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Health;
 using OpsAutomation.TestServers;
@@ -49,16 +51,59 @@ public sealed class KubernetesProbeTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Refused_credentials_and_a_missing_kubeconfig_are_authentication_failures()
+    public async Task Refused_credentials_are_an_authentication_failure()
     {
         var wrong = _api.WriteKubeconfig(Path.Combine(_files.Path, "wrong"), "not-the-token");
         var refused = await CheckAsync(Workloads() with { Kubeconfig = wrong });
         Assert.Equal(HealthErrorKind.Authentication, refused.ErrorKind);
         Assert.Contains("401", refused.Error);
+    }
 
-        var missing = await CheckAsync(Api() with { Kubeconfig = Path.Combine(_files.Path, "absent"), Name = "absent" });
+    [Fact]
+    public async Task A_missing_kubeconfig_is_a_configuration_failure_naming_the_file_and_fixing_it_works_at_once()
+    {
+        var path = Path.Combine(_files.Path, "absent");
+        var missing = await CheckAsync(Api() with { Kubeconfig = path });
         Assert.Equal(HealthStatus.Unhealthy, missing.Status);
-        Assert.Contains("absent", missing.Error);
+        Assert.Equal(HealthErrorKind.Configuration, missing.ErrorKind);
+        Assert.Contains($"kubeconfig {path}", missing.Error);
+        Assert.Contains("does not exist", missing.Error);
+
+        // The same runtime, as the same PowerShell session: the fixed file is used, nothing stale is kept.
+        _api.WriteKubeconfig(path, Token);
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(Api() with { Kubeconfig = path })).Status);
+    }
+
+    [Fact]
+    public async Task A_kubeconfig_that_changes_is_read_again()
+    {
+        var path = _api.WriteKubeconfig(Path.Combine(_files.Path, "rotated"), "not-the-token");
+        Assert.Equal(HealthErrorKind.Authentication, (await CheckAsync(Api() with { Kubeconfig = path })).ErrorKind);
+        _api.WriteKubeconfig(path, Token);
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddSeconds(1));
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(Api() with { Kubeconfig = path })).Status);
+    }
+
+    [Fact]
+    public async Task No_kubeconfig_at_all_says_what_was_looked_for_instead_of_trying_localhost()
+    {
+        var defaultPath = Path.Combine(_files.Path, "home", ".kube", "config");
+        using var clients = new KubernetesClients(environment: _ => null, defaultKubeconfig: defaultPath);
+        var probe = new KubernetesApiProbe(clients);
+        var definition = Api() with { Kubeconfig = null };
+        var outcome = await probe.ProbeAsync(new PreparedCheck(definition, []) { DisplayTarget = "" }, CancellationToken.None);
+        Assert.Equal(HealthErrorKind.Configuration, outcome.ErrorKind);
+        Assert.StartsWith("No Kubernetes configuration", outcome.Error);
+        Assert.Contains("KUBECONFIG is not set", outcome.Error);
+        Assert.Contains(defaultPath, outcome.Error);
+        Assert.DoesNotContain("localhost", outcome.Error);
+
+        // KUBECONFIG naming a file that is not there names the variable and the file.
+        using var fromVariable = new KubernetesClients(environment: n => n == "KUBECONFIG" ? defaultPath : null, defaultKubeconfig: defaultPath);
+        var named = await new KubernetesApiProbe(fromVariable).ProbeAsync(new PreparedCheck(definition, []) { DisplayTarget = "" }, CancellationToken.None);
+        Assert.Equal(HealthErrorKind.Configuration, named.ErrorKind);
+        Assert.Contains("from KUBECONFIG", named.Error);
+        Assert.Contains("does not exist", named.Error);
     }
 
     [Fact]

@@ -24,8 +24,18 @@ public sealed class HealthReportBuilderTests
     [InlineData(new[] { HealthStatus.Healthy, HealthStatus.Healthy }, HealthStatus.Healthy)]
     [InlineData(new[] { HealthStatus.Healthy, HealthStatus.Degraded }, HealthStatus.Degraded)]
     [InlineData(new[] { HealthStatus.Unreachable, HealthStatus.Degraded, HealthStatus.Unhealthy }, HealthStatus.Unreachable)]
-    [InlineData(new[] { HealthStatus.Healthy, HealthStatus.CircuitOpen }, HealthStatus.CircuitOpen)]
     public void The_overall_status_is_the_worst_one(HealthStatus[] statuses, HealthStatus overall)
+    {
+        var report = HealthReportBuilder.Build("t", Now, statuses.Select((s, i) => Result($"svc{i}", s)));
+        Assert.Equal(overall, report.OverallStatus);
+    }
+
+    [Theory]
+    [InlineData(new[] { HealthStatus.Healthy, HealthStatus.CircuitOpen }, HealthStatus.Unhealthy)]
+    [InlineData(new[] { HealthStatus.CircuitOpen, HealthStatus.CircuitOpen }, HealthStatus.Unhealthy)]
+    [InlineData(new[] { HealthStatus.Degraded, HealthStatus.CircuitOpen }, HealthStatus.Unhealthy)]
+    [InlineData(new[] { HealthStatus.Unreachable, HealthStatus.CircuitOpen }, HealthStatus.Unreachable)]
+    public void An_open_circuit_is_a_service_that_is_down(HealthStatus[] statuses, HealthStatus overall)
     {
         var report = HealthReportBuilder.Build("t", Now, statuses.Select((s, i) => Result($"svc{i}", s)));
         Assert.Equal(overall, report.OverallStatus);

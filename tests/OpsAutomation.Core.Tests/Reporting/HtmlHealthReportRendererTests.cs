@@ -16,7 +16,7 @@ public sealed partial class HtmlHealthReportRendererTests
         Assert.Contains("<meta charset=\"utf-8\">", Html);
         Assert.Contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", Html);
         Assert.Contains("@media (prefers-color-scheme: dark)", Html);
-        Assert.Contains("<title>Prod health - CircuitOpen</title>", Html);
+        Assert.Contains("<title>Prod health - Unreachable</title>", Html);
         Assert.EndsWith("</html>\n", Html);
     }
 

@@ -19,7 +19,7 @@ public sealed class JsonHealthReportRendererTests
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
         Assert.Equal("Prod health", root.GetProperty("title").GetString());
-        Assert.Equal("CircuitOpen", root.GetProperty("overallStatus").GetString());
+        Assert.Equal("Unreachable", root.GetProperty("overallStatus").GetString());
         Assert.Equal(["run-1", "run-2"], root.GetProperty("runIds").EnumerateArray().Select(e => e.GetString()).Order());
         var counts = root.GetProperty("counts");
         Assert.Equal((6, 2, 1, 1, 1, 1), (counts.GetProperty("total").GetInt32(), counts.GetProperty("healthy").GetInt32(), counts.GetProperty("degraded").GetInt32(),

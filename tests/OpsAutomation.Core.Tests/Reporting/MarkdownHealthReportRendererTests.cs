@@ -14,7 +14,7 @@ public sealed class MarkdownHealthReportRendererTests
     public void Starts_with_the_title_time_runs_overall_status_and_counts()
     {
         Assert.StartsWith("# Prod health\n", Markdown);
-        Assert.Contains("Generated 2025-03-14 09:26:53 UTC · runs run-1, run-2 · overall **CircuitOpen**", Markdown);
+        Assert.Contains("Generated 2025-03-14 09:26:53 UTC · runs run-1, run-2 · overall **Unreachable**", Markdown);
         Assert.Contains("6 services: 2 healthy, 1 degraded, 1 unhealthy, 1 unreachable, 1 circuit open", Markdown);
     }
 

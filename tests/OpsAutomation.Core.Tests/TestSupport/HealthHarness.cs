@@ -28,6 +28,9 @@ public sealed class HealthHarness : IDisposable
 
     public int HistoryRetentionDays { get; set; } = 30;
 
+    /// <summary>Changes the run options of every run (authorization, circuits).</summary>
+    public Func<HealthRunOptions, HealthRunOptions> Configure { get; set; } = options => options;
+
     public OpsSettings Settings => new() { StatePath = StatePath, ThrottleLimit = ThrottleLimit, HistoryRetentionDays = HistoryRetentionDays };
 
     public static HealthCheckDefinition Http(string url, string name = "svc", double timeoutSec = 5, int retries = 0) => new()
@@ -45,7 +48,7 @@ public sealed class HealthHarness : IDisposable
         using var log = new OpsLog(runId, new OpsLogOptions { Directory = Path.Combine(StatePath, "logs"), Console = l => { lock (LogLines) LogLines.Add(l); } },
             new SecretRedactor());
         await using var session = await HealthCheckSession.StartAsync(Runtime,
-            new HealthRunOptions { RunId = runId, Settings = Settings, Secrets = new SecretResolver(environment) }, log, cancellationToken);
+            Configure(new HealthRunOptions { RunId = runId, Settings = Settings, Secrets = new SecretResolver(environment) }), log, cancellationToken);
         foreach (var definition in definitions) session.Add(definition);
         session.Complete();
         var results = new List<HealthCheckResult>();

@@ -5,58 +5,116 @@ using OpsAutomation.Models.Health;
 namespace OpsAutomation.Core.Health.Kubernetes;
 
 /// <summary>
-/// One KubernetesClient per kubeconfig, context and server, built on first use: from the given
-/// kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's in-cluster service account.
+/// KubernetesClient instances built from the given kubeconfig, else KUBECONFIG, else
+/// ~/.kube/config, else the pod's in-cluster service account. Only a client that could be built
+/// is kept, keyed by the kubeconfig files and their last-write times, so fixing or replacing a
+/// kubeconfig takes effect on the next check without restarting PowerShell.
 /// </summary>
 public sealed class KubernetesClients : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<IKubernetes>> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IKubernetes> _clients = new(StringComparer.Ordinal);
+    private readonly Func<string, string?> _environment;
+    private readonly string _defaultKubeconfig;
 
-    internal IKubernetes Get(HealthCheckDefinition definition)
+    /// <param name="environment">Reads KUBECONFIG and KUBERNETES_SERVICE_HOST; the process's when null.</param>
+    /// <param name="defaultKubeconfig">The kubeconfig used when none is given and KUBECONFIG is unset; ~/.kube/config when null.</param>
+    public KubernetesClients(Func<string, string?>? environment = null, string? defaultKubeconfig = null)
     {
-        var key = string.Join('|', definition.Kubeconfig, definition.Context, definition.Target, definition.SkipCertificateCheck);
-        return _clients.GetOrAdd(key, _ => new Lazy<IKubernetes>(() => Create(definition))).Value;
+        _environment = environment ?? Environment.GetEnvironmentVariable;
+        _defaultKubeconfig = defaultKubeconfig ?? KubernetesClientConfiguration.KubeConfigDefaultLocation;
     }
 
-    /// <summary>Where the configuration came from, for results and errors.</summary>
-    public static string Describe(HealthCheckDefinition definition) =>
-        definition.Kubeconfig is { } path
-            ? $"kubeconfig {path}{(definition.Context is null ? "" : $", context {definition.Context}")}"
-            : KubernetesClientConfiguration.IsInCluster() && Environment.GetEnvironmentVariable("KUBECONFIG") is null
-                ? "in-cluster service account"
-                : $"default kubeconfig{(definition.Context is null ? "" : $", context {definition.Context}")}";
+    /// <summary>The client of <paramref name="definition"/>; throws <see cref="KubernetesConfigurationException"/> naming what was tried and why it cannot be used.</summary>
+    internal IKubernetes Get(HealthCheckDefinition definition)
+    {
+        var source = FindSource(definition);
+        var key = string.Join('|', source.Key, definition.Context, definition.Target, definition.SkipCertificateCheck);
+        if (_clients.TryGetValue(key, out var cached)) return cached;
+        var created = Create(definition, source);
+        var kept = _clients.GetOrAdd(key, created);
+        if (!ReferenceEquals(kept, created)) created.Dispose();
+        return kept;
+    }
 
     public void Dispose()
     {
-        foreach (var client in _clients.Values.Where(c => c.IsValueCreated))
-            client.Value.Dispose();
+        foreach (var client in _clients.Values) client.Dispose();
+        _clients.Clear();
     }
 
-    private static k8s.Kubernetes Create(HealthCheckDefinition definition)
+    /// <summary>Which configuration a definition uses, as KubernetesClient's own default lookup would find it, but saying so.</summary>
+    private KubeconfigSource FindSource(HealthCheckDefinition definition)
+    {
+        if (definition.Kubeconfig is { } path) return KubeconfigSource.Files($"kubeconfig {path} (the check's Kubeconfig)", [path]);
+        if (_environment("KUBECONFIG") is { Length: > 0 } variable)
+        {
+            var paths = variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return KubeconfigSource.Files($"kubeconfig {string.Join(Path.PathSeparator, paths)} (from KUBECONFIG)", paths);
+        }
+        if (File.Exists(_defaultKubeconfig)) return KubeconfigSource.Files($"kubeconfig {_defaultKubeconfig}", [_defaultKubeconfig]);
+        if (_environment("KUBERNETES_SERVICE_HOST") is { Length: > 0 } && KubernetesClientConfiguration.IsInCluster())
+            return new KubeconfigSource("the in-cluster service account", "in-cluster", []);
+        return new KubeconfigSource(
+            $"the check gives no Kubeconfig, KUBECONFIG is not set, {_defaultKubeconfig} does not exist and this is not a pod with a service account",
+            "none", []);
+    }
+
+    private static k8s.Kubernetes Create(HealthCheckDefinition definition, KubeconfigSource source)
     {
         KubernetesClientConfiguration configuration;
         try
         {
-            configuration = definition.Kubeconfig is { } path
-                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path, definition.Context)
-                : definition.Context is { } context
-                    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: context)
-                    : KubernetesClientConfiguration.BuildDefaultConfig();
+            configuration = source.Key switch
+            {
+                "in-cluster" => KubernetesClientConfiguration.InClusterConfig(),
+                // No configuration at all: a check that names its API server may still reach it anonymously.
+                "none" when definition.Target.Length > 0 => new KubernetesClientConfiguration { Host = definition.Target },
+                "none" => throw new KubernetesConfigurationException(
+                    $"No Kubernetes configuration: {source.Description}; give Kubeconfig in the catalog or set KUBECONFIG"),
+                _ => BuildFromFiles(source, definition.Context),
+            };
         }
         catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {
-            throw new KubernetesConfigurationException($"The Kubernetes configuration ({Describe(definition)}) cannot be used: {ex.Message}", ex);
+            throw new KubernetesConfigurationException($"The Kubernetes configuration cannot be used: {source.Description}{ContextText(definition)}: {ex.Message}", ex);
         }
         if (definition.Target.Length > 0) configuration.Host = definition.Target;
         if (definition.SkipCertificateCheck) configuration.SkipTlsVerify = true;
         return new k8s.Kubernetes(configuration);
     }
+
+    private static KubernetesClientConfiguration BuildFromFiles(KubeconfigSource source, string? context)
+    {
+        var missing = source.Paths.Where(p => !File.Exists(p)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new KubernetesConfigurationException(source.Paths.Count == 1
+                ? $"The Kubernetes configuration cannot be used: {source.Description} does not exist"
+                : $"The Kubernetes configuration cannot be used: {source.Description} names {string.Join(", ", missing)}, which does not exist");
+        }
+        // Several KUBECONFIG files are merged by KubernetesClient's own default lookup (which reads the same variable).
+        return source.Paths.Count > 1 && context is null
+            ? KubernetesClientConfiguration.BuildDefaultConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(new FileInfo(source.Paths[0]), context);
+    }
+
+    private static string ContextText(HealthCheckDefinition definition) => definition.Context is null ? "" : $" with context {definition.Context}";
+
+    /// <summary>Where a configuration comes from: a description for people, and a cache key that changes when a file does.</summary>
+    private sealed record KubeconfigSource(string Description, string Key, IReadOnlyList<string> Paths)
+    {
+        public static KubeconfigSource Files(string description, IReadOnlyList<string> paths) =>
+            new(description, string.Join(Path.PathSeparator, paths.Select(p => $"{Path.GetFullPath(p)}@{LastWrite(p)}")), paths);
+
+        // Missing files have no time: the key then never matches a cached client, and the error is raised afresh.
+        private static long LastWrite(string path) => File.Exists(path) ? File.GetLastWriteTimeUtc(path).Ticks : 0;
+    }
 }
 
-/// <summary>The kubeconfig or in-cluster credentials are missing or invalid: the check is Unhealthy with this reason.</summary>
+/// <summary>The kubeconfig or in-cluster credentials are missing or invalid: the check is Unhealthy (ErrorKind Configuration) with this reason.</summary>
 internal sealed class KubernetesConfigurationException : Exception
 {
-    public KubernetesConfigurationException(string message, Exception inner) : base(message, inner)
+    public KubernetesConfigurationException(string message, Exception? inner = null) : base(message, inner)
     {
     }
 }

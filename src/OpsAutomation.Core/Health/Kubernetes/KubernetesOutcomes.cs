@@ -18,7 +18,7 @@ internal static class KubernetesOutcomes
         catch (KubernetesConfigurationException ex)
         {
             client = null;
-            return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.Authentication, ex.Message);
+            return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.Configuration, ex.Message);
         }
     }
 

@@ -348,7 +348,7 @@ public static class PipelineSpecReader
     {
         var value = map.GetRequiredString(key);
         if (!SecretResolver.IsReference(value))
-            throw map.Error("must be a secret reference (env:NAME or file:PATH): a connection string can hold a password", key);
+            throw map.Error($"must be a secret reference ({SecretResolver.ReferenceForms}): a connection string can hold a password", key);
         var resolved = context.Secrets.Resolve(value, $"{map.Origin}: {map.KeyPath(key)}", baseDirectory);
         try
         {
