@@ -105,6 +105,27 @@ Describe 'Unknown names' {
         $problems | Should -HaveCount 1
     }
 
+    It 'Get-DataPipelineDeadLetter -Pipeline of a pipeline that never ran is PipelineNotFound; one that ran without letters writes nothing' {
+        { Get-DataPipelineDeadLetter -Pipeline surface-nothing -StatePath $PipelineState -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PipelineNotFound,OpsAutomation.Commands.GetDataPipelineDeadLetterCommand' -ExpectedMessage "*'surface-nothing'*"
+        Get-DataPipelineDeadLetter -Pipeline surface-orders -StatePath $PipelineState -ErrorVariable problems | Should -BeNullOrEmpty
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'Get-PrometheusMetric -Name of a family the endpoint does not expose is MetricFamilyNotFound' {
+        New-Metric surface_scraped_total Counter -Help 'A metric to scrape.' | Out-Null
+        $server = Start-MetricsServer -Port (Get-FreePort) -ExcludeSystemMetrics
+        try {
+            $samples = Get-PrometheusMetric -Uri $server.Address -Name surface_scraped_total, surface_absent_total, 'surface_none_*' -ErrorVariable problems -ErrorAction SilentlyContinue
+            $samples.Family | Should -Contain 'surface_scraped_total'
+            $problems | Should -HaveCount 1
+            $problems[0].FullyQualifiedErrorId | Should -BeLike 'MetricFamilyNotFound,*'
+            $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $problems[0].Exception.Message | Should -BeLike "*'surface_absent_total'*"
+        }
+        finally { $server | Stop-MetricsServer }
+    }
+
     It 'an unknown run id is PipelineRunNotFound' {
         { Get-DataPipelineRun -RunId no-such-run -StatePath $PipelineState -ErrorAction Stop } |
             Should -Throw -ErrorId 'PipelineRunNotFound,OpsAutomation.Commands.GetDataPipelineRunCommand' -ExpectedMessage "*'no-such-run'*"

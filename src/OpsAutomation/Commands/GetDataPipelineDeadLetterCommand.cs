@@ -52,9 +52,15 @@ public sealed class GetDataPipelineDeadLetterCommand : OpsCmdlet
         var filter = new DeadLetterFilter { Pipeline = Pipeline, RunId = RunId, Step = Step, Stage = Stage, ErrorContains = ErrorText, IncludeReplayed = IncludeReplayed };
         var file = Path is null ? null : ResolvePath(Path);
         if (file is not null && StatePath is not null) throw DeadLetterFiles.Ambiguous(file);
-        IDeadLetterStore letters = file is null
-            ? new DeadLetterStore(await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false))
-            : DeadLetterFiles.OpenToRead(file);
+        var store = file is null ? await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false) : null;
+        // A pipeline the store has never run is a name that is wrong, not one without letters.
+        if (store is not null && Pipeline is not null &&
+            !(await new PipelineRunStore(store).NamesAsync(cancellationToken).ConfigureAwait(false)).Contains(Pipeline, StringComparer.Ordinal))
+        {
+            WriteError(NameSelection.NotFound(Pipeline, "PipelineNotFound", $"Pipeline '{Pipeline}' has no runs in {store.Directory}."));
+            return;
+        }
+        IDeadLetterStore letters = store is not null ? new DeadLetterStore(store) : DeadLetterFiles.OpenToRead(file!);
         await using (letters.ConfigureAwait(false))
         {
             try

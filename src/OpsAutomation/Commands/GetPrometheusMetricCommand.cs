@@ -78,7 +78,10 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
             WriteVerbose($"Scraping {uri}");
             try
             {
-                var first = Select(await scraper.ScrapeAsync(uri, options, cancellationToken).ConfigureAwait(false));
+                var scraped = await scraper.ScrapeAsync(uri, options, cancellationToken).ConfigureAwait(false);
+                foreach (var missing in NameSelection.Of(Name, scraped.Select(s => s.Family).Distinct(StringComparer.Ordinal), ignoreCase: true).Missing)
+                    WriteError(NameSelection.NotFound(missing, "MetricFamilyNotFound", $"{uri} exposes no metric family '{missing}'."));
+                var first = Select(scraped);
                 if (!rates)
                 {
                     if (Quantile is null) WriteObject(first, enumerateCollection: true);
