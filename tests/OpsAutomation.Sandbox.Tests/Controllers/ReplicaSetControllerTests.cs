@@ -35,6 +35,9 @@ public sealed class ReplicaSetControllerTests(SandboxFixture sandbox)
 
         var status = (await _client.AppsV1.ReadNamespacedReplicaSetAsync("web", ns)).Status;
         var pods = (await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=web")).Items;
+        // The store's typed reads see what the API serves.
+        Assert.Equal(pods.Select(p => p.Metadata.Name).Order(), sandbox.Server.Store.List<V1Pod>(ns).Select(p => p.Metadata.Name).Order());
+        Assert.Equal(3, sandbox.Server.Store.Get<V1ReplicaSet>(ns, "web")!.Status.ReadyReplicas);
         Assert.Equal((3, 3, 3, 1L), (status.Replicas, status.FullyLabeledReplicas ?? 0, status.AvailableReplicas ?? 0, status.ObservedGeneration ?? 0));
         Assert.Equal(3, pods.Count);
         Assert.All(pods, pod =>
