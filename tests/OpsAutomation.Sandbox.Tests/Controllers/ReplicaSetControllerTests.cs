@@ -47,6 +47,11 @@ public sealed class ReplicaSetControllerTests(SandboxFixture sandbox)
             Assert.Equal(("Running", "sandbox-node"), (pod.Status.Phase, pod.Spec.NodeName));
             Assert.True(Assert.Single(pod.Status.ContainerStatuses).Ready);
         });
+        var created = await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.kind=ReplicaSet,reason=SuccessfulCreate");
+        Assert.Equal(pods.Select(p => $"Created pod: {p.Metadata.Name}").Order(), created.Items.Select(e => e.Message).Order());
+        var podEvents = await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={pods[0].Metadata.Name}");
+        Assert.Equal(["Created", "Pulled", "Scheduled", "Started"], podEvents.Items.Select(e => e.Reason).Order());
+        Assert.Contains(podEvents.Items, e => e.Message == $"Successfully assigned {ns}/{pods[0].Metadata.Name} to sandbox-node" && e.Source.Component == "default-scheduler");
     }
 
     [Fact]
