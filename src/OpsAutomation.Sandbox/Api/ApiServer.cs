@@ -571,7 +571,7 @@ public sealed class ApiServer
             return;
         }
         var deleted = _collector.Delete(stored, policy, dryRun);
-        var body = type.Kind == "Pod" ? deleted.ToJsonString(WireJson.Options) : ApiStatus.ToJson(ApiStatus.Deleted(type, stored.Name, stored.Uid));
+        var body = type.DeleteReturnsObject ? deleted.ToJsonString(WireJson.Options) : ApiStatus.ToJson(ApiStatus.Deleted(type, stored.Name, stored.Uid));
         await WriteAsync(context, 200, body).ConfigureAwait(false);
     }
 

@@ -10,7 +10,8 @@ namespace OpsAutomation.Sandbox.Api;
 /// The sandbox's etcd: every object of every type, keyed by type, namespace and name, under one
 /// resourceVersion counter; a window of recent changes that watches start from (older is 410 Expired);
 /// and the open watches, fed as each change commits. Objects are JSON trees read through their model
-/// types; the typed helpers (<see cref="Get{T}"/>, <see cref="Create{T}"/> ...) are for controllers.
+/// types; <see cref="Get{T}"/> and <see cref="List{T}"/> read them typed (tests, set-up). Writes that
+/// should look like a client's go through <see cref="ObjectWriter"/>.
 /// </summary>
 public sealed class ObjectStore
 {
@@ -232,29 +233,10 @@ public sealed class ObjectStore
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         [.. List(Registry.Get<T>(), ns).Items.Select(Typed<T>)];
 
-    public T Create<T>(T obj)
-        where T : class, IKubernetesObject<V1ObjectMeta> =>
-        KubernetesJson.Deserialize<T>(Create(Registry.Get<T>(), AsNode(obj)));
-
-    public T Update<T>(T obj)
-        where T : class, IKubernetesObject<V1ObjectMeta> =>
-        KubernetesJson.Deserialize<T>(Update(Registry.Get<T>(), AsNode(obj)));
-
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static T Typed<T>(StoredObject stored) => KubernetesJson.Deserialize<T>(stored.Node);
-
-    private static JsonObject AsNode<T>(T obj)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var node = JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
-        var type = typeof(T);
-        var entity = (KubernetesEntityAttribute)Attribute.GetCustomAttribute(type, typeof(KubernetesEntityAttribute))!;
-        node["apiVersion"] = entity.Group.Length == 0 ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
-        node["kind"] = entity.Kind;
-        return node;
-    }
 
     private StoredObject Commit(ResourceType type, string ns, string name, JsonObject obj, WatchEventType change)
     {

@@ -18,10 +18,10 @@ public sealed class ResourceRegistry
     [
         ResourceType.Of<V1Namespace>("namespaces", ["ns"], namespaced: false, status: true, nameRule: NameRule.Label,
             fieldLabels: ["status.phase"]),
-        ResourceType.Of<V1Pod>("pods", ["po"], ["all"], status: true, log: true,
+        ResourceType.Of<V1Pod>("pods", ["po"], ["all"], status: true, log: true, deleteReturnsObject: true,
             fieldLabels: ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
                 "status.phase", "status.podIP", "status.nominatedNodeName"]),
-        ResourceType.Of<V1Service>("services", ["svc"], ["all"], status: true, nameRule: NameRule.Dns1035Label),
+        ResourceType.Of<V1Service>("services", ["svc"], ["all"], status: true, nameRule: NameRule.Dns1035Label, deleteReturnsObject: true),
         ResourceType.Of<V1Endpoints>("endpoints", ["ep"]),
         ResourceType.Of<Corev1Event>("events", ["ev"],
             fieldLabels: ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",

@@ -45,6 +45,9 @@ public sealed class ResourceType
     /// <summary>True where /scale serves an autoscaling/v1 Scale of spec.replicas.</summary>
     public bool HasScaleSubresource { get; private init; }
 
+    /// <summary>True where a delete answers with the deleted object (pods, services) rather than a Status, as the real registries do.</summary>
+    public bool DeleteReturnsObject { get; private init; }
+
     /// <summary>True for pods: /log.</summary>
     public bool HasLogSubresource { get; private init; }
 
@@ -68,7 +71,7 @@ public sealed class ResourceType
 
     public static ResourceType Of<T>(string plural, string[]? shortNames = null, string[]? categories = null, bool namespaced = true,
         bool tracksGeneration = false, bool status = false, bool scale = false, bool log = false, string[]? fieldLabels = null,
-        NameRule nameRule = NameRule.Subdomain)
+        NameRule nameRule = NameRule.Subdomain, bool deleteReturnsObject = false)
         where T : IKubernetesObject
     {
         var entity = (k8s.Models.KubernetesEntityAttribute?)Attribute.GetCustomAttribute(typeof(T), typeof(k8s.Models.KubernetesEntityAttribute))
@@ -84,6 +87,7 @@ public sealed class ResourceType
             HasLogSubresource = log,
             FieldLabels = fieldLabels ?? [],
             NameRule = nameRule,
+            DeleteReturnsObject = deleteReturnsObject,
         };
     }
 

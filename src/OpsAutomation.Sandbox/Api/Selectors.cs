@@ -15,8 +15,6 @@ public sealed partial class Selectors
     {
     }
 
-    public static Selectors Everything { get; } = new();
-
     public static Selectors Parse(ResourceType type, string? labelSelector, string? fieldSelector)
     {
         ArgumentNullException.ThrowIfNull(type);

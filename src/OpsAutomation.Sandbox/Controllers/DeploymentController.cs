@@ -17,6 +17,8 @@ namespace OpsAutomation.Sandbox.Controllers;
 /// </summary>
 public sealed class DeploymentController(ObjectWriter writer, TimeProvider time) : Controller(writer, time, "deployment-controller")
 {
+    private readonly EventRecorder _events = new(writer, time);
+
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
     public const string RevisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";
     public const string DesiredReplicasAnnotation = "deployment.kubernetes.io/desired-replicas";
@@ -26,8 +28,6 @@ public sealed class DeploymentController(ObjectWriter writer, TimeProvider time)
     private ResourceType Deployments => Store.Registry.Get<V1Deployment>();
 
     private ResourceType ReplicaSets => Store.Registry.Get<V1ReplicaSet>();
-
-    private ResourceType Events => Store.Registry.Get<Corev1Event>();
 
     protected override IEnumerable<ResourceType> Watched => [Deployments, ReplicaSets];
 
@@ -288,8 +288,7 @@ public sealed class DeploymentController(ObjectWriter writer, TimeProvider time)
         Writer.Replace(current, scaled, Name);
         if (from != to)
         {
-            RecordEvent(deployment, "ScalingReplicaSet",
-                $"Scaled {(to > from ? "up" : "down")} replica set {rs.Name} to {to} from {from}");
+            _events.Record(deployment, Name, "ScalingReplicaSet", $"Scaled {(to > from ? "up" : "down")} replica set {rs.Name} to {to} from {from}");
         }
     }
 
@@ -424,33 +423,6 @@ public sealed class DeploymentController(ObjectWriter writer, TimeProvider time)
         {
             conditions[conditions.IndexOf(existing)] = condition;
         }
-    }
-
-    private void RecordEvent(StoredObject deployment, string reason, string message)
-    {
-        var now = ObjectStore.Timestamp(Time.GetUtcNow());
-        var ev = new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["generateName"] = deployment.Name + ".", ["namespace"] = deployment.Namespace },
-            ["involvedObject"] = new JsonObject
-            {
-                ["kind"] = "Deployment",
-                ["namespace"] = deployment.Namespace,
-                ["name"] = deployment.Name,
-                ["uid"] = deployment.Uid,
-                ["apiVersion"] = "apps/v1",
-                ["resourceVersion"] = deployment.ResourceVersion.ToString(CultureInfo.InvariantCulture),
-            },
-            ["reason"] = reason,
-            ["message"] = message,
-            ["source"] = new JsonObject { ["component"] = Name },
-            ["firstTimestamp"] = now,
-            ["lastTimestamp"] = now,
-            ["count"] = 1,
-            ["type"] = "Normal",
-            ["reportingComponent"] = Name,
-        };
-        Writer.Create(Events, ev, Name);
     }
 
     private static int Replicas(StoredObject rs) => Objects.Number(rs.Node["spec"]?["replicas"], 1);

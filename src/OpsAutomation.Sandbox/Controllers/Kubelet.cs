@@ -15,6 +15,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
 {
     public const string NodeName = "sandbox-node";
 
+    private readonly EventRecorder _events = new(writer, time);
     private int _nextIp = 1;
 
     public TimeSpan StartDelay => startDelay;
@@ -42,6 +43,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             scheduled["spec"]!["nodeName"] = NodeName;
             Writer.Replace(pod, scheduled, "default-scheduler");
             pod = Store.Get(Pods, key.Namespace, key.Name)!;
+            _events.Record(pod, "default-scheduler", "Scheduled", $"Successfully assigned {pod.Namespace}/{pod.Name} to {NodeName}");
             var status = pod.Clone();
             status["status"] = new JsonObject
             {
@@ -97,7 +99,12 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         Writer.Replace(pod, running, Name, "status");
         foreach (var container in Containers(pod))
         {
-            logs.Append(pod.Namespace, pod.Name, container["name"]!.GetValue<string>(), $"{started} sandbox: container started (image {container["image"]})");
+            var name = container["name"]!.GetValue<string>();
+            var fieldPath = $"spec.containers{{{name}}}";
+            _events.Record(pod, Name, "Pulled", $"Container image \"{container["image"]}\" already present on machine", fieldPath: fieldPath);
+            _events.Record(pod, Name, "Created", $"Created container: {name}", fieldPath: fieldPath);
+            _events.Record(pod, Name, "Started", $"Started container {name}", fieldPath: fieldPath);
+            logs.Append(pod.Namespace, pod.Name, name, $"{started} sandbox: container started (image {container["image"]})");
         }
         return null;
     }

@@ -12,6 +12,8 @@ namespace OpsAutomation.Sandbox.Controllers;
 /// </summary>
 public sealed class ReplicaSetController(ObjectWriter writer, TimeProvider time) : Controller(writer, time, "replicaset-controller")
 {
+    private readonly EventRecorder _events = new(writer, time);
+
     private ResourceType ReplicaSets => Store.Registry.Get<V1ReplicaSet>();
 
     private ResourceType Pods => Store.Registry.Get<V1Pod>();
@@ -66,7 +68,8 @@ public sealed class ReplicaSetController(ObjectWriter writer, TimeProvider time)
         {
             for (var i = owned.Count; i < replicas; i++)
             {
-                Writer.Create(Pods, NewPod(rs), Name);
+                var pod = Writer.Create(Pods, NewPod(rs), Name);
+                _events.Record(rs, Name, "SuccessfulCreate", $"Created pod: {pod["metadata"]!["name"]}");
             }
         }
         else if (owned.Count > replicas)
@@ -74,6 +77,7 @@ public sealed class ReplicaSetController(ObjectWriter writer, TimeProvider time)
             foreach (var surplus in owned.OrderBy(DeletionRank).Take(owned.Count - replicas).ToList())
             {
                 Writer.Collector.Delete(surplus, "Background", dryRun: false);
+                _events.Record(rs, Name, "SuccessfulDelete", $"Deleted pod: {surplus.Name}");
                 owned.Remove(surplus);
             }
         }

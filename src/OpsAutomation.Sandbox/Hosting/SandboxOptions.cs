@@ -20,7 +20,7 @@ public sealed class SandboxOptions
     /// <summary>The sandbox time between watch bookmarks (when a client allows them); default 1 minute, as the real server.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Whether the controllers (ReplicaSet, the simulated kubelet) run; default true. Off: the API server alone.</summary>
+    /// <summary>Whether the controllers (Deployment, ReplicaSet, Endpoints, the simulated kubelet) run; default true. Off: the API server alone.</summary>
     public bool Controllers { get; set; } = true;
 
     /// <summary>The sandbox time a scheduled pod takes to start running (ContainerCreating until then); default 2 seconds.</summary>
@@ -38,7 +38,7 @@ public sealed class SandboxOptions
           --watch-window N     changes a watch can resume from before 410 Expired (default 1000)
           --bookmark-seconds N sandbox seconds between watch bookmarks (default 60)
           --pod-start-seconds N sandbox seconds a pod is ContainerCreating before it runs (default 2)
-          --no-controllers     serve the API alone: no ReplicaSet controller, no kubelet
+          --no-controllers     serve the API alone: no controllers, no kubelet
         """;
 
     /// <summary>Reads the command line; a bad value throws ArgumentException naming the option and the value.</summary>

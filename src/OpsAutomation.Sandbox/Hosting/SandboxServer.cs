@@ -98,7 +98,7 @@ public sealed class SandboxServer : IAsyncDisposable
         api.Bootstrap();
         if (options.Controllers)
         {
-            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new Kubelet(writer, time, logs, options.PodStartDelay)];
+            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), new Kubelet(writer, time, logs, options.PodStartDelay)];
             server._controllers.AddRange(controllers.Select(c => Task.Run(() => c.RunAsync(server._stopping.Token), CancellationToken.None)));
         }
         Kubeconfig.Write(kubeconfigPath, server.BaseUri, ca.CertificatePem(), users.Admin, users.Viewer);

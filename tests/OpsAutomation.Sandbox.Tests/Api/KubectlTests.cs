@@ -198,6 +198,20 @@ public sealed class KubectlTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_changed_deployment_selector_is_the_real_servers_field_is_immutable()
+    {
+        var ns = await sandbox.NewNamespaceAsync("immutable");
+        await _kubectl.RunAsync(Deployment(ns, "healthy"), "apply", "-f", "-");
+
+        var result = await _kubectl.RunAsync(Deployment(ns, "healthy").Replace("app: web", "app: other", StringComparison.Ordinal), "apply", "-f", "-");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            "The Deployment \"web\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"other\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable\n",
+            result.Error);
+    }
+
+    [Fact]
     public async Task The_read_only_context_is_forbidden_to_apply()
     {
         var ns = await sandbox.NewNamespaceAsync("viewer");

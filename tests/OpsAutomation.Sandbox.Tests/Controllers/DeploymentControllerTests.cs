@@ -86,6 +86,25 @@ public sealed class DeploymentControllerTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Recreate_replaces_every_pod_of_the_old_template_by_the_new_one()
+    {
+        var ns = await sandbox.NewNamespaceAsync("deploy-recreate");
+        var deployment = Deployment("sample:1", replicas: 2);
+        deployment.Spec.Strategy = new V1DeploymentStrategy { Type = "Recreate" };
+        await _client.AppsV1.CreateNamespacedDeploymentAsync(deployment, ns);
+        Assert.True(await SandboxFixture.EventuallyAsync(() => RolledOutAsync(ns, "sample:1")));
+
+        await SetImageAsync(ns, "sample:2");
+
+        Assert.True(await SandboxFixture.EventuallyAsync(() => RolledOutAsync(ns, "sample:2")));
+        var pods = (await _client.CoreV1.ListNamespacedPodAsync(ns)).Items;
+        Assert.Equal(["sample:2", "sample:2"], pods.Select(p => p.Spec.Containers[0].Image));
+        var events = (await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "reason=ScalingReplicaSet")).Items.Select(e => e.Message).ToList();
+        Assert.Contains(events, m => m.StartsWith("Scaled down replica set web-", StringComparison.Ordinal) && m.EndsWith(" to 0 from 2", StringComparison.Ordinal));
+        Assert.Contains(events, m => m.EndsWith(" to 2 from 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_paused_deployment_does_not_roll_its_new_template()
     {
         var ns = await sandbox.NewNamespaceAsync("deploy-paused");

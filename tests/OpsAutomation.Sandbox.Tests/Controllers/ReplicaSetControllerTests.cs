@@ -35,6 +35,9 @@ public sealed class ReplicaSetControllerTests(SandboxFixture sandbox)
 
         var status = (await _client.AppsV1.ReadNamespacedReplicaSetAsync("web", ns)).Status;
         var pods = (await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=web")).Items;
+        // The store's typed reads see what the API serves.
+        Assert.Equal(pods.Select(p => p.Metadata.Name).Order(), sandbox.Server.Store.List<V1Pod>(ns).Select(p => p.Metadata.Name).Order());
+        Assert.Equal(3, sandbox.Server.Store.Get<V1ReplicaSet>(ns, "web")!.Status.ReadyReplicas);
         Assert.Equal((3, 3, 3, 1L), (status.Replicas, status.FullyLabeledReplicas ?? 0, status.AvailableReplicas ?? 0, status.ObservedGeneration ?? 0));
         Assert.Equal(3, pods.Count);
         Assert.All(pods, pod =>
@@ -44,6 +47,11 @@ public sealed class ReplicaSetControllerTests(SandboxFixture sandbox)
             Assert.Equal(("Running", "sandbox-node"), (pod.Status.Phase, pod.Spec.NodeName));
             Assert.True(Assert.Single(pod.Status.ContainerStatuses).Ready);
         });
+        var created = await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.kind=ReplicaSet,reason=SuccessfulCreate");
+        Assert.Equal(pods.Select(p => $"Created pod: {p.Metadata.Name}").Order(), created.Items.Select(e => e.Message).Order());
+        var podEvents = await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={pods[0].Metadata.Name}");
+        Assert.Equal(["Created", "Pulled", "Scheduled", "Started"], podEvents.Items.Select(e => e.Reason).Order());
+        Assert.Contains(podEvents.Items, e => e.Message == $"Successfully assigned {ns}/{pods[0].Metadata.Name} to sandbox-node" && e.Source.Component == "default-scheduler");
     }
 
     [Fact]
