@@ -109,7 +109,7 @@ internal sealed class HealthCheckRunner
             return await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
 
         var circuits = await _circuits(cancellationToken).ConfigureAwait(false);
-        var key = CircuitKey(definition);
+        var key = CircuitKey(check);
         // The trial belongs to this run for as long as its attempts could take, then lapses to another run.
         var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
         var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
@@ -132,8 +132,11 @@ internal sealed class HealthCheckRunner
         return (result with { NextProbeAt = nextProbe, Details = details }, parts);
     }
 
-    /// <summary>The circuit of a service: its name and what is probed, so a changed target starts afresh.</summary>
-    internal static string CircuitKey(HealthCheckDefinition definition) => $"health:{definition.Name}:{definition.Kind}:{definition.Target}";
+    /// <summary>
+    /// The circuit of a service: its name and what is probed, so a changed target starts afresh.
+    /// The target is the redacted one: a key is stored, and a stored key never holds a credential.
+    /// </summary>
+    internal static string CircuitKey(PreparedCheck check) => $"health:{check.Definition.Name}:{check.Definition.Kind}:{check.DisplayTarget}";
 
     private HealthCheckResult CircuitOpenResult(PreparedCheck check, string runId, CircuitDecision decision)
     {

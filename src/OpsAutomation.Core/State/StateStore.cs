@@ -5,7 +5,8 @@ namespace OpsAutomation.Core.State;
 /// <summary>
 /// The embedded state: one SQLite file in the state directory, in WAL mode so readers never
 /// block the writer, with a versioned schema migrated on open. Two scheduled runs may use it
-/// at once: writers wait on the lock (busy timeout) instead of failing.
+/// at once: writers wait on the lock (busy timeout) instead of failing. Deleted content is
+/// zeroed (secure_delete), so a row rewritten to drop a secret leaves no copy in free pages.
 /// </summary>
 public sealed class StateStore
 {
@@ -59,7 +60,7 @@ public sealed class StateStore
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch (SqliteException ex)
@@ -104,6 +105,9 @@ public sealed class StateStore
             await ExecuteAsync(connection, StateSchema.Migrations[version], cancellationToken, transaction).ConfigureAwait(false);
         await ExecuteAsync(connection, $"PRAGMA user_version = {CurrentSchemaVersion};", cancellationToken, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // A migration may have removed secrets (secure_delete zeroes their cells): copy the clean
+        // pages into the file and empty the WAL, so no old frame keeps them on disk.
+        await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> ReadUserVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
