@@ -101,7 +101,7 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            return await ModuleRuntime.Get().GetStateStoreAsync(settings.StatePath, cancellationToken).ConfigureAwait(false);
+            return await ModuleRuntime.Get().GetStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
         }
         catch (StateStoreException ex)
         {

@@ -23,22 +23,26 @@ internal sealed class HealthCheckRunner
     private readonly TimeProvider _time;
     private readonly TimeSpan _retryBaseDelay;
     private readonly Func<CancellationToken, Task<CircuitBreakerStore>>? _circuits;
+    private readonly Action<StateStoreException>? _storeFailed;
+    private int _circuitsFailed;
 
     /// <param name="circuits">Opens the persisted circuit breakers on first use; null when circuits are not kept.</param>
+    /// <param name="storeFailed">Told when the circuit state cannot be read or saved; the checks go on without circuits.</param>
     public HealthCheckRunner(HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time, KubernetesClients kubernetes,
-        Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
-        : this(StandardProbes(http, time, kubernetes), pipelines, time, circuits: circuits)
+        Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, Action<StateStoreException>? storeFailed = null)
+        : this(StandardProbes(http, time, kubernetes), pipelines, time, circuits: circuits, storeFailed: storeFailed)
     {
     }
 
     internal HealthCheckRunner(IReadOnlyDictionary<HealthCheckKind, IHealthProbe> probes, ResiliencePipelineProvider pipelines, TimeProvider time,
-        TimeSpan? retryBaseDelay = null, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null)
+        TimeSpan? retryBaseDelay = null, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, Action<StateStoreException>? storeFailed = null)
     {
         _probes = probes;
         _pipelines = pipelines;
         _time = time;
         _retryBaseDelay = retryBaseDelay ?? new ResilienceOptions().BaseDelay;
         _circuits = circuits;
+        _storeFailed = storeFailed;
     }
 
     private static Dictionary<HealthCheckKind, IHealthProbe> StandardProbes(HttpClientProvider http, TimeProvider time, KubernetesClients kubernetes)
@@ -105,23 +109,53 @@ internal sealed class HealthCheckRunner
         string runId, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         var definition = check.Definition;
-        if (definition.CircuitBreakerThreshold <= 0 || _circuits is null)
+        if (definition.CircuitBreakerThreshold <= 0 || _circuits is null || Volatile.Read(ref _circuitsFailed) != 0)
             return await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
 
-        var circuits = await _circuits(cancellationToken).ConfigureAwait(false);
         var key = CircuitKey(check);
         // The trial belongs to this run for as long as its attempts could take, then lapses to another run.
         var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
-        var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
+        CircuitBreakerStore circuits;
+        CircuitDecision decision;
+        try
+        {
+            circuits = await _circuits(cancellationToken).ConfigureAwait(false);
+            decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StateStoreException ex)
+        {
+            CircuitsFailed(ex);
+            return await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
+        }
         if (!decision.Allowed)
             return (CircuitOpenResult(check, runId, decision), null);
 
         var (result, parts) = await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
-        if (result.Status is HealthStatus.Healthy or HealthStatus.Degraded)
+        try
         {
-            await circuits.RecordSuccessAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            if (result.Status is HealthStatus.Healthy or HealthStatus.Degraded)
+            {
+                await circuits.RecordSuccessAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                return (result, parts);
+            }
+            return (await RecordFailureAsync(circuits, key, definition, result).ConfigureAwait(false), parts);
+        }
+        catch (StateStoreException ex)
+        {
+            // The check happened: its result stands, only its circuit could not be updated.
+            CircuitsFailed(ex);
             return (result, parts);
         }
+    }
+
+    /// <summary>The first failure of the circuit state is reported; the rest of the run checks without circuits rather than wait on a failing store again.</summary>
+    private void CircuitsFailed(StateStoreException exception)
+    {
+        if (Interlocked.Exchange(ref _circuitsFailed, 1) == 0) _storeFailed?.Invoke(exception);
+    }
+
+    private async Task<HealthCheckResult> RecordFailureAsync(CircuitBreakerStore circuits, string key, HealthCheckDefinition definition, HealthCheckResult result)
+    {
         var (state, failures, nextProbe) = await circuits.RecordFailureAsync(key, definition.CircuitBreakerThreshold, definition.CircuitBreakerCooldown,
             _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         var details = new Dictionary<string, object?>(result.Details, StringComparer.OrdinalIgnoreCase)
@@ -129,7 +163,7 @@ internal sealed class HealthCheckRunner
             ["CircuitState"] = state.ToString(),
             ["ConsecutiveFailures"] = failures,
         };
-        return (result with { NextProbeAt = nextProbe, Details = details }, parts);
+        return result with { NextProbeAt = nextProbe, Details = details };
     }
 
     /// <summary>

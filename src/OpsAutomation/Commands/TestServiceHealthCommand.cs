@@ -105,6 +105,7 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
                 await foreach (var result in _session.ReadResultsAsync(cancellationToken).ConfigureAwait(false))
                 {
                     _command.WriteObject(result);
+                    _command.WriteStoreFailures(_session);
                     done++;
                     if (Environment.TickCount64 < nextProgress) continue;
                     nextProgress = Environment.TickCount64 + 250;
@@ -128,6 +129,7 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
             {
                 // History first: after Ctrl+C, what was checked is kept even if nothing more can be written.
                 await _session.DisposeAsync().ConfigureAwait(false);
+                _command.WriteStoreFailures(_session);
                 _log.Dispose();
                 _command.WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
