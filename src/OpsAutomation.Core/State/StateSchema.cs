@@ -149,5 +149,19 @@ internal static class StateSchema
            OR lower(substr(target, instr(target, '?'))) GLOB '*password=*' OR lower(substr(target, instr(target, '?'))) GLOB '*secret=*'
            OR lower(substr(target, instr(target, '?'))) GLOB '*sig=*');
         """,
+        // What each channel took of each alert, so a channel that failed is retried on the next run.
+        """
+        CREATE TABLE alert_deliveries (
+            dedup_key          TEXT    NOT NULL,
+            channel            TEXT    NOT NULL,
+            state              TEXT    NOT NULL,
+            notification_json  TEXT    NOT NULL,
+            delivered_at_utc   TEXT,
+            attempts           INTEGER NOT NULL,
+            last_error         TEXT,
+            updated_at_utc     TEXT    NOT NULL,
+            PRIMARY KEY (dedup_key, channel)
+        );
+        """,
     ];
 }

@@ -115,7 +115,7 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
             foreach (var failure in alert.Failed)
                 WriteError(new ErrorRecord(new InvalidOperationException($"The {alert.State} alert of {alert.Name} was not delivered: {failure}"),
                     "NotificationFailed", ErrorCategory.ConnectionError, result));
-            if (alert.Changed || alert.State == AlertState.Firing) WriteObject(alert);
+            if (alert.Changed || alert.State == AlertState.Firing || alert.Delivered.Count + alert.Failed.Count > 0) WriteObject(alert);
         }
     }
 
