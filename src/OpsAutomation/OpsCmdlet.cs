@@ -57,15 +57,22 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     public new void WriteProgress(ProgressRecord progressRecord) => Post(() => base.WriteProgress(progressRecord));
 
     /// <summary>ShouldProcess asked on the pipeline thread, awaited on the worker.</summary>
-    protected Task<bool> ShouldProcessAsync(string target, string action)
+    protected Task<bool> ShouldProcessAsync(string target, string action) => OnPipelineThreadAsync(() => ShouldProcess(target, action));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the pipeline thread and awaits it on the worker: for anything
+    /// that runs PowerShell, such as reading a piped object's script properties.
+    /// </summary>
+    protected Task<T> OnPipelineThreadAsync<T>(Func<T> work)
     {
-        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() =>
         {
-            try { answer.SetResult(ShouldProcess(target, action)); }
+            try { answer.SetResult(work()); }
             catch (Exception ex) { answer.SetException(ex); }
         });
-        return answer.Task;
+        // After Stop no pump runs the work: the worker must not wait for it forever.
+        return answer.Task.WaitAsync(StopToken);
     }
 
     /// <summary>The shared settings (see <see cref="SettingsLoader.Keys"/>) bound on the command line, as the parameter layer.</summary>

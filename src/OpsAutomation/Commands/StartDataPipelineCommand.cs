@@ -172,7 +172,9 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
                 "PipelineInputNotRead", ErrorCategory.InvalidOperation, InputObject));
             return;
         }
-        var write = _input.Writer.WriteAsync(PSRecords.ToFields(InputObject), cancellationToken).AsTask();
+        var input = InputObject;
+        var fields = await OnPipelineThreadAsync(() => PSRecords.ToFields(input)).ConfigureAwait(false);
+        var write = _input.Writer.WriteAsync(fields, cancellationToken).AsTask();
         // A run that ends early (a bad sink, fail-fast) reads no more: do not wait on a full channel for it.
         await Task.WhenAny(write, _running!).ConfigureAwait(false);
     }
