@@ -68,12 +68,14 @@ internal sealed class HealthCheckRunner
     public async IAsyncEnumerable<HealthCheckResult> RunAsync(IAsyncEnumerable<PreparedCheck> checks, string runId, int throttleLimit, SecretRedactor redactor,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var results = Channel.CreateUnbounded<HealthCheckResult>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded: checks wait for a reader that is slower than they are, instead of piling up results.
+        var results = Channel.CreateBounded<HealthCheckResult>(new BoundedChannelOptions(throttleLimit) { SingleReader = true });
+        using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(async () =>
         {
             try
             {
-                await Parallel.ForEachAsync(checks, new ParallelOptions { MaxDegreeOfParallelism = throttleLimit, CancellationToken = cancellationToken },
+                await Parallel.ForEachAsync(checks, new ParallelOptions { MaxDegreeOfParallelism = throttleLimit, CancellationToken = abandoned.Token },
                     async (check, token) =>
                     {
                         foreach (var result in await CheckAsync(check, runId, redactor, token).ConfigureAwait(false))
@@ -87,11 +89,20 @@ internal sealed class HealthCheckRunner
             }
         }, CancellationToken.None);
 
-        await foreach (var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return result;
-        await producer.ConfigureAwait(false);
-        // ReadAllAsync ends quietly on a faulted channel; Completion rethrows the producer's failure.
-        await results.Reader.Completion.ConfigureAwait(false);
+        try
+        {
+            await foreach (var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return result;
+            await producer.ConfigureAwait(false);
+            // ReadAllAsync ends quietly on a faulted channel; Completion rethrows the producer's failure.
+            await results.Reader.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            // A reader that stops early (a failure downstream) must not leave checks waiting to hand over results.
+            await abandoned.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>One result per check, or one per part for a check of several objects.</summary>

@@ -35,6 +35,8 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
         }
 
         _run = new Run(this, session, log, cancellationToken);
+        // Forwards results across phases; when EndProcessing never comes, disposal stops it and waits for its cleanup.
+        Track(_run.Forwarding);
         if (catalog is null) return;
         foreach (var definition in SelectServices(catalog, settings)) _run.Add(definition);
         _run.Complete();
@@ -72,6 +74,8 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
         }
 
         public OpsSettings Settings { get; }
+
+        public Task Forwarding => _forwarding;
 
         public void Add(HealthCheckDefinition definition)
         {
