@@ -44,6 +44,10 @@ public sealed class OpsRuntime : IDisposable
     /// <summary>Kubernetes API clients by kubeconfig and context, reused across runs of a monitoring loop.</summary>
     public KubernetesClients Kubernetes { get; }
 
+    /// <summary>The store of <paramref name="settings"/>: its StatePath, writes waiting StateBusyTimeoutSec for a lock.</summary>
+    public async Task<StateStore> GetStateStoreAsync(OpsSettings settings, CancellationToken cancellationToken) =>
+        (await GetStateStoreAsync(settings.StatePath, cancellationToken).ConfigureAwait(false)).WithBusyTimeout(TimeSpan.FromSeconds(settings.StateBusyTimeoutSec));
+
     /// <summary>The store in <paramref name="directory"/>, opened and migrated once per process.</summary>
     public async Task<StateStore> GetStateStoreAsync(string directory, CancellationToken cancellationToken)
     {

@@ -27,6 +27,17 @@ internal static class ErrorRecords
     public static ErrorRecord StateStore(StateStoreException exception, string path) =>
         new(exception, "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path);
 
+    /// <summary>A state store that failed after it opened: one ErrorId per kind, so a script can tell a lock from a full disk.</summary>
+    public static ErrorRecord StateStoreFailure(StateStoreException exception) => exception.Kind switch
+    {
+        StateStoreErrorKind.Busy => new(exception, "StateStoreBusy", ErrorCategory.ResourceBusy, exception.Path),
+        StateStoreErrorKind.DiskFull => new(exception, "StateStoreFull", ErrorCategory.WriteError, exception.Path),
+        StateStoreErrorKind.ReadOnly => new(exception, "StateStoreReadOnly", ErrorCategory.PermissionDenied, exception.Path),
+        StateStoreErrorKind.Corrupt => new(exception, "StateStoreCorrupt", ErrorCategory.InvalidData, exception.Path),
+        StateStoreErrorKind.Unavailable => new(exception, "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, exception.Path),
+        _ => new(exception, "StateStoreFailed", ErrorCategory.WriteError, exception.Path),
+    };
+
     public static ErrorRecord DeadLetterFile(DeadLetterFileException exception) => exception.Problem switch
     {
         DeadLetterFileProblem.NotFound => new(exception, "DeadLetterFileNotFound", ErrorCategory.ObjectNotFound, exception.Path),

@@ -13,11 +13,22 @@ namespace OpsAutomation;
 /// queue that the pipeline thread drains, because only that thread may write. The pipeline
 /// thread blocks in one place only: the pump. StopProcessing (Ctrl+C) cancels the token, the
 /// pump returns at once, and the phase ends as a stopped pipeline.
+/// The queue is bounded: a worker that writes faster than the pipeline consumes waits for room
+/// (backpressure), so memory stays flat however slow the next command is.
+/// Cleanup never depends on EndProcessing, which PowerShell skips when a command up or down the
+/// pipeline throws or the pipeline is stopped: PowerShell always disposes the cmdlet, and
+/// <see cref="Dispose"/> cancels the workers, waits for them to unwind (their finally blocks close
+/// listeners and sessions), then releases what the command gave to <see cref="Own{T}"/>.
 /// </summary>
 public abstract class OpsCmdlet : PSCmdlet, IDisposable
 {
+    /// <summary>Writes waiting for the pipeline thread at most; a worker past it waits.</summary>
+    internal const int OutputQueueCapacity = 128;
+
     private readonly CancellationTokenSource _stopping = new();
-    private readonly BlockingCollection<Action> _queue = new();
+    private readonly BlockingCollection<Action> _queue = new(OutputQueueCapacity);
+    private readonly List<Task> _workers = [];
+    private readonly Stack<IDisposable> _owned = new();
     private int _pipelineThreadId;
     private bool _disposed;
 
@@ -65,18 +76,22 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     /// binds configuration, synchronously, so the worker waits for the pump's answer.
     /// </summary>
     protected SecretResolver Secrets() => new(secretStore: (name, vault) =>
-        OnPipelineThreadAsync(() => SecretManagement.GetSecret(this, name, vault)).WaitAsync(StopToken).GetAwaiter().GetResult());
+        OnPipelineThreadAsync(() => SecretManagement.GetSecret(this, name, vault)).GetAwaiter().GetResult());
 
-    /// <summary>Runs <paramref name="action"/> on the pipeline thread (at once when already there); its result or exception is awaited on the worker.</summary>
-    private Task<T> OnPipelineThreadAsync<T>(Func<T> action)
+    /// <summary>
+    /// Runs <paramref name="work"/> on the pipeline thread and awaits it on the worker: for anything
+    /// that runs PowerShell, such as reading a piped object's script properties.
+    /// </summary>
+    protected Task<T> OnPipelineThreadAsync<T>(Func<T> work)
     {
         var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() =>
         {
-            try { answer.SetResult(action()); }
+            try { answer.SetResult(work()); }
             catch (Exception ex) { answer.SetException(ex); }
         });
-        return answer.Task;
+        // After Stop no pump runs the work: the worker must not wait for it forever.
+        return answer.Task.WaitAsync(StopToken);
     }
 
     /// <summary>The shared settings (see <see cref="SettingsLoader.Keys"/>) bound on the command line, as the parameter layer.</summary>
@@ -112,7 +127,7 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            return await ModuleRuntime.Get().GetStateStoreAsync(settings.StatePath, cancellationToken).ConfigureAwait(false);
+            return await ModuleRuntime.Get().GetStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
         }
         catch (StateStoreException ex)
         {
@@ -152,15 +167,52 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
         _ => value,
     };
 
+    /// <summary>Released (last owned, first released) when the command is disposed, however the pipeline ends.</summary>
+    protected T Own<T>(T resource) where T : IDisposable
+    {
+        lock (_owned) _owned.Push(resource);
+        return resource;
+    }
+
+    /// <summary>A task that outlives the phase that started it (a run fed by ProcessRecord): disposal waits for it to unwind.</summary>
+    protected void Track(Task worker)
+    {
+        lock (_workers)
+        {
+            _workers.RemoveAll(w => w.IsCompleted);
+            _workers.Add(worker);
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         _stopping.Cancel();
-        _stopping.Dispose();
-        // Not disposed: a worker still unwinding after Stop may post once more, and must not throw for it.
+        Task[] workers;
+        lock (_workers) workers = [.. _workers];
+        foreach (var worker in workers) AwaitUnwind(worker);
+        var failures = new List<Exception>();
+        while (true)
+        {
+            IDisposable resource;
+            lock (_owned)
+            {
+                if (!_owned.TryPop(out resource!)) break;
+            }
+            try
+            {
+                resource.Dispose();
+            }
+            catch (Exception ex)
+            {
+                failures.Add(ex);
+            }
+        }
+        // Not disposed: a worker that outlived the grace may still post or check the token, and must not throw for it.
         _queue.CompleteAdding();
         GC.SuppressFinalize(this);
+        if (failures.Count > 0) throw new AggregateException("Releasing the command's resources failed.", failures);
     }
 
     private void Post(Action action)
@@ -171,12 +223,19 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
             Enqueue(action);
     }
 
-    /// <summary>Queues for the pump; once the command has ended there is no pipeline left to write to, and the action is dropped.</summary>
+    /// <summary>
+    /// Queues for the pump, waiting while the queue is full. After Stop or disposal there is no
+    /// pipeline left to write to: the action is dropped, so a worker's finally block that writes
+    /// (a last progress record) still runs to its end.
+    /// </summary>
     private void Enqueue(Action action)
     {
         try
         {
-            _queue.Add(action);
+            _queue.Add(action, StopToken);
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
         }
         catch (InvalidOperationException) when (_queue.IsAddingCompleted)
         {
@@ -204,15 +263,29 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
 
     private void Pump(Func<CancellationToken, Task> phase)
     {
-        var wake = new Action(static () => { });
         var work = Task.Run(() => phase(StopToken), StopToken);
-        work.ContinueWith(_ => Enqueue(wake), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Track(work);
+        // Not disposed: the continuation may cancel it after the pump has left (a downstream throw).
+        var ended = new CancellationTokenSource();
+        work.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), ended, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(StopToken, ended.Token);
         try
         {
-            foreach (var action in _queue.GetConsumingEnumerable(StopToken))
+            while (true)
             {
-                if (ReferenceEquals(action, wake)) break;
-                action();
+                Action? action;
+                try
+                {
+                    _queue.TryTake(out action, Timeout.Infinite, waiting.Token);
+                }
+                catch (OperationCanceledException) when (!StopToken.IsCancellationRequested)
+                {
+                    // The phase ended: what it (or a tracked worker) posted before is written, then the pump returns.
+                    while (_queue.TryTake(out action)) action();
+                    break;
+                }
+                action?.Invoke();
             }
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)

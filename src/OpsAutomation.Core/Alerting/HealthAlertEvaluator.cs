@@ -11,14 +11,15 @@ namespace OpsAutomation.Core.Alerting;
 /// <summary>
 /// Decides, per result, whether a service's alert fires, stays firing or resolves, from the
 /// persisted history (so thresholds count across scheduled runs), and notifies the channels.
-/// A transition is claimed in the store before anything is sent and given back when no channel
-/// took it, so the next run tries again: a duplicate is possible, a lost alert is not.
+/// A transition is claimed in the store before anything is sent; what each channel was sent is
+/// kept per channel (<see cref="AlertDelivery"/>), so a channel that failed is sent it again on
+/// every later evaluation until it takes it: a duplicate is possible, a lost alert is not.
 /// </summary>
 public sealed class HealthAlertEvaluator
 {
     private readonly HealthAlertOptions _options;
     private readonly IReadOnlyList<INotificationChannel> _channels;
-    private readonly Notifier _notifier;
+    private readonly AlertDelivery _delivery;
     private readonly HealthHistoryStore _history;
     private readonly AlertStateStore _alerts;
     private readonly TimeProvider _time;
@@ -31,7 +32,7 @@ public sealed class HealthAlertEvaluator
         _log = log;
         _options = options;
         _channels = channels;
-        _notifier = notifier;
+        _delivery = new AlertDelivery(notifier, store, time);
         _history = new HealthHistoryStore(store);
         _alerts = new AlertStateStore(store);
         _time = time;
@@ -60,15 +61,24 @@ public sealed class HealthAlertEvaluator
         }
         if (firing)
         {
-            // Still failing: only channels that expire a silent alert hear about it again.
-            var repeat = _channels.Where(c => c.RepeatWhileFiring).ToList();
-            var deliveries = whatIf || repeat.Count == 0
-                ? []
-                : await _notifier.SendAsync(ToNotification(result, prior!, failures), repeat, cancellationToken).ConfigureAwait(false);
+            // Still failing: channels that expire a silent alert hear about it again, and a channel
+            // that has not taken the firing yet is sent it again.
+            List<Delivery> deliveries = [];
+            if (!whatIf)
+            {
+                var repeat = _channels.Where(c => c.RepeatWhileFiring).ToList();
+                if (repeat.Count > 0)
+                    deliveries.AddRange(await _delivery.SendAsync(ToNotification(result, prior!, failures), repeat, cancellationToken).ConfigureAwait(false));
+                deliveries.AddRange(await _delivery.RetryAsync(prior!.DedupKey, [.. _channels.Except(repeat)], cancellationToken).ConfigureAwait(false));
+            }
             return Logged(Report(result, prior!, changed: false, failures, deliveries));
         }
         var inactive = new StoredAlert(result.Name, DedupKey(result.Name), prior?.State ?? AlertState.Inactive, result.Severity, null, null, prior?.LastSent);
-        return Report(result, inactive, changed: false, failures, []);
+        // A resolve that a channel has not taken yet is sent again.
+        var retried = whatIf || prior?.State != AlertState.Resolved || !_options.SendResolved
+            ? []
+            : await _delivery.RetryAsync(prior.DedupKey, _channels, cancellationToken).ConfigureAwait(false);
+        return Logged(Report(result, inactive, changed: false, failures, retried));
     }
 
     private async Task<HealthAlert> TransitionAsync(HealthCheckResult result, StoredAlert? prior, StoredAlert next, int count, bool whatIf,
@@ -84,14 +94,9 @@ public sealed class HealthAlertEvaluator
             return Report(result, current, changed: false, count, []);
         }
 
-        IReadOnlyList<Delivery> deliveries = channels.Count == 0
+        var deliveries = channels.Count == 0
             ? []
-            : await _notifier.SendAsync(ToNotification(result, next, count), channels, cancellationToken).ConfigureAwait(false);
-        if (deliveries.Count > 0 && deliveries.All(d => !d.Delivered))
-        {
-            var restored = prior ?? next with { State = AlertState.Inactive, StartsAt = null };
-            await _alerts.TryTransitionAsync(next.State, restored, now, CancellationToken.None).ConfigureAwait(false);
-        }
+            : await _delivery.SendAsync(ToNotification(result, next, count), channels, cancellationToken).ConfigureAwait(false);
         return Logged(Report(result, next, changed: true, count, deliveries));
     }
 

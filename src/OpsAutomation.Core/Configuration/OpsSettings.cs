@@ -8,6 +8,9 @@ public sealed record OpsSettings
     /// <summary>The state directory (history, circuits, logs). Default: see <see cref="StatePaths.Default"/>.</summary>
     public required string StatePath { get; init; }
 
+    /// <summary>Seconds a state store write waits for another run's lock before it fails as busy, 1 to 3600. Default 30.</summary>
+    public int StateBusyTimeoutSec { get; init; } = 30;
+
     /// <summary>Concurrent operations. Default 32.</summary>
     public int ThrottleLimit { get; init; } = 32;
 

@@ -10,7 +10,7 @@ public static class SettingsLoader
 {
     /// <summary>The setting names, as keys in files and parameters; the variable is OPS_ + upper snake case.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["StatePath", "ThrottleLimit", "TimeoutSec", "RetryCount", "HistoryRetentionDays", "MetricHistoryRetentionHours", "PushGatewayUri", "PushGatewayJob", "LogLevel", "LogToConsole"];
+        ["StatePath", "StateBusyTimeoutSec", "ThrottleLimit", "TimeoutSec", "RetryCount", "HistoryRetentionDays", "MetricHistoryRetentionHours", "PushGatewayUri", "PushGatewayJob", "LogLevel", "LogToConsole"];
 
     /// <summary>Accepted log level names; Verbose is PowerShell's word for Debug.</summary>
     private static readonly Dictionary<string, OpsLogLevel> LogLevels = new(StringComparer.OrdinalIgnoreCase)
@@ -69,6 +69,7 @@ public static class SettingsLoader
         return settings with
         {
             StatePath = layer.GetString("StatePath") is { Length: > 0 } path ? Path.GetFullPath(path) : settings.StatePath,
+            StateBusyTimeoutSec = layer.GetInt("StateBusyTimeoutSec", 1, 3600) ?? settings.StateBusyTimeoutSec,
             ThrottleLimit = layer.GetInt("ThrottleLimit", 1, 1024) ?? settings.ThrottleLimit,
             TimeoutSec = layer.GetDouble("TimeoutSec", 0.001, 3600) ?? settings.TimeoutSec,
             RetryCount = layer.GetInt("RetryCount", 0, 100) ?? settings.RetryCount,

@@ -24,17 +24,21 @@ internal sealed class HealthCheckRunner
     private readonly TimeSpan _retryBaseDelay;
     private readonly Func<CancellationToken, Task<CircuitBreakerStore>>? _circuits;
     private readonly bool _ignoreCircuit;
+    private readonly Action<StateStoreException>? _storeFailed;
+    private int _circuitsFailed;
 
     /// <param name="circuits">Opens the persisted circuit breakers on first use; null when circuits are not kept.</param>
+    /// <param name="storeFailed">Told when the circuit state cannot be read or saved; the checks go on without circuits.</param>
     /// <param name="ignoreCircuit">Probe even where a circuit is open; the result still updates the circuit.</param>
     public HealthCheckRunner(HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time, KubernetesClients kubernetes,
-        Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, bool ignoreCircuit = false)
-        : this(StandardProbes(http, time, kubernetes), pipelines, time, circuits: circuits, ignoreCircuit: ignoreCircuit)
+        Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, Action<StateStoreException>? storeFailed = null, bool ignoreCircuit = false)
+        : this(StandardProbes(http, time, kubernetes), pipelines, time, circuits: circuits, storeFailed: storeFailed, ignoreCircuit: ignoreCircuit)
     {
     }
 
     internal HealthCheckRunner(IReadOnlyDictionary<HealthCheckKind, IHealthProbe> probes, ResiliencePipelineProvider pipelines, TimeProvider time,
-        TimeSpan? retryBaseDelay = null, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, bool ignoreCircuit = false)
+        TimeSpan? retryBaseDelay = null, Func<CancellationToken, Task<CircuitBreakerStore>>? circuits = null, Action<StateStoreException>? storeFailed = null,
+        bool ignoreCircuit = false)
     {
         _ignoreCircuit = ignoreCircuit;
         _probes = probes;
@@ -42,6 +46,7 @@ internal sealed class HealthCheckRunner
         _time = time;
         _retryBaseDelay = retryBaseDelay ?? new ResilienceOptions().BaseDelay;
         _circuits = circuits;
+        _storeFailed = storeFailed;
     }
 
     private static Dictionary<HealthCheckKind, IHealthProbe> StandardProbes(HttpClientProvider http, TimeProvider time, KubernetesClients kubernetes)
@@ -67,12 +72,14 @@ internal sealed class HealthCheckRunner
     public async IAsyncEnumerable<HealthCheckResult> RunAsync(IAsyncEnumerable<PreparedCheck> checks, string runId, int throttleLimit, SecretRedactor redactor,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var results = Channel.CreateUnbounded<HealthCheckResult>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded: checks wait for a reader that is slower than they are, instead of piling up results.
+        var results = Channel.CreateBounded<HealthCheckResult>(new BoundedChannelOptions(throttleLimit) { SingleReader = true });
+        using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(async () =>
         {
             try
             {
-                await Parallel.ForEachAsync(checks, new ParallelOptions { MaxDegreeOfParallelism = throttleLimit, CancellationToken = cancellationToken },
+                await Parallel.ForEachAsync(checks, new ParallelOptions { MaxDegreeOfParallelism = throttleLimit, CancellationToken = abandoned.Token },
                     async (check, token) =>
                     {
                         foreach (var result in await CheckAsync(check, runId, redactor, token).ConfigureAwait(false))
@@ -86,11 +93,20 @@ internal sealed class HealthCheckRunner
             }
         }, CancellationToken.None);
 
-        await foreach (var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return result;
-        await producer.ConfigureAwait(false);
-        // ReadAllAsync ends quietly on a faulted channel; Completion rethrows the producer's failure.
-        await results.Reader.Completion.ConfigureAwait(false);
+        try
+        {
+            await foreach (var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return result;
+            await producer.ConfigureAwait(false);
+            // ReadAllAsync ends quietly on a faulted channel; Completion rethrows the producer's failure.
+            await results.Reader.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            // A reader that stops early (a failure downstream) must not leave checks waiting to hand over results.
+            await abandoned.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>One result per check, or one per part for a check of several objects.</summary>
@@ -109,26 +125,55 @@ internal sealed class HealthCheckRunner
         string runId, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         var definition = check.Definition;
-        if (definition.CircuitBreakerThreshold <= 0 || _circuits is null)
+        if (definition.CircuitBreakerThreshold <= 0 || _circuits is null || Volatile.Read(ref _circuitsFailed) != 0)
             return await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
 
-        var circuits = await _circuits(cancellationToken).ConfigureAwait(false);
-        var key = CircuitKey(definition);
-        if (!_ignoreCircuit)
+        var key = CircuitKey(check);
+        // The trial belongs to this run for as long as its attempts could take, then lapses to another run.
+        var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
+        CircuitBreakerStore circuits;
+        try
         {
-            // The trial belongs to this run for as long as its attempts could take, then lapses to another run.
-            var lease = definition.Timeout * (definition.RetryCount + 1) + TimeSpan.FromSeconds(30);
-            var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
-            if (!decision.Allowed)
-                return (CircuitOpenResult(check, runId, decision), null);
+            circuits = await _circuits(cancellationToken).ConfigureAwait(false);
+            if (!_ignoreCircuit)
+            {
+                var decision = await circuits.EnterAsync(key, runId, _time.GetUtcNow(), lease, cancellationToken).ConfigureAwait(false);
+                if (!decision.Allowed)
+                    return (CircuitOpenResult(check, runId, decision), null);
+            }
+        }
+        catch (StateStoreException ex)
+        {
+            CircuitsFailed(ex);
+            return await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
         }
 
         var (result, parts) = await ProbeAsync(check, runId, redactor, cancellationToken).ConfigureAwait(false);
-        if (result.Status is HealthStatus.Healthy or HealthStatus.Degraded)
+        try
         {
-            await circuits.RecordSuccessAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            if (result.Status is HealthStatus.Healthy or HealthStatus.Degraded)
+            {
+                await circuits.RecordSuccessAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                return (result, parts);
+            }
+            return (await RecordFailureAsync(circuits, key, definition, result).ConfigureAwait(false), parts);
+        }
+        catch (StateStoreException ex)
+        {
+            // The check happened: its result stands, only its circuit could not be updated.
+            CircuitsFailed(ex);
             return (result, parts);
         }
+    }
+
+    /// <summary>The first failure of the circuit state is reported; the rest of the run checks without circuits rather than wait on a failing store again.</summary>
+    private void CircuitsFailed(StateStoreException exception)
+    {
+        if (Interlocked.Exchange(ref _circuitsFailed, 1) == 0) _storeFailed?.Invoke(exception);
+    }
+
+    private async Task<HealthCheckResult> RecordFailureAsync(CircuitBreakerStore circuits, string key, HealthCheckDefinition definition, HealthCheckResult result)
+    {
         var (state, failures, nextProbe) = await circuits.RecordFailureAsync(key, definition.CircuitBreakerThreshold, definition.CircuitBreakerCooldown,
             _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         var details = new Dictionary<string, object?>(result.Details, StringComparer.OrdinalIgnoreCase)
@@ -136,11 +181,14 @@ internal sealed class HealthCheckRunner
             ["CircuitState"] = state.ToString(),
             ["ConsecutiveFailures"] = failures,
         };
-        return (result with { NextProbeAt = nextProbe, Details = details }, parts);
+        return result with { NextProbeAt = nextProbe, Details = details };
     }
 
-    /// <summary>The circuit of a service: its name and what is probed, so a changed target starts afresh.</summary>
-    internal static string CircuitKey(HealthCheckDefinition definition) => $"health:{definition.Name}:{definition.Kind}:{definition.Target}";
+    /// <summary>
+    /// The circuit of a service: its name and what is probed, so a changed target starts afresh.
+    /// The target is the redacted one: a key is stored, and a stored key never holds a credential.
+    /// </summary>
+    internal static string CircuitKey(PreparedCheck check) => $"health:{check.Definition.Name}:{check.Definition.Kind}:{check.DisplayTarget}";
 
     private HealthCheckResult CircuitOpenResult(PreparedCheck check, string runId, CircuitDecision decision)
     {

@@ -12,6 +12,9 @@ namespace OpsAutomation.Core.Health;
 /// One invocation of health checks: definitions are added as they arrive (from a catalog or
 /// the pipeline), checked concurrently, and each result is logged, counted in the metrics and
 /// kept in the history before it is handed out. <see cref="FinishAsync"/> pushes the metrics.
+/// A state store that fails after open (busy, full, read-only) never stops the checks: the
+/// failure is logged and handed out by <see cref="TakeStoreFailures"/>, and the session stops
+/// writing history rather than wait on a failing store again.
 /// </summary>
 public sealed class HealthCheckSession : IAsyncDisposable
 {
@@ -24,6 +27,8 @@ public sealed class HealthCheckSession : IAsyncDisposable
     private readonly Channel<PreparedCheck> _pending = Channel.CreateUnbounded<PreparedCheck>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<HealthCheckResult> _unsaved = [];
     private readonly HashSet<string> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<StateStoreException> _storeFailures = new();
+    private bool _historyFailed;
 
     private HealthCheckSession(OpsRuntime runtime, HealthRunOptions options, OpsLog log, HealthHistoryStore? history)
     {
@@ -41,7 +46,7 @@ public sealed class HealthCheckSession : IAsyncDisposable
     {
         HealthHistoryStore? history = null;
         if (options.KeepHistory)
-            history = new HealthHistoryStore(await runtime.GetStateStoreAsync(options.Settings.StatePath, cancellationToken).ConfigureAwait(false));
+            history = new HealthHistoryStore(await runtime.GetStateStoreAsync(options.Settings, cancellationToken).ConfigureAwait(false));
         return new HealthCheckSession(runtime, options, log, history);
     }
 
@@ -79,7 +84,7 @@ public sealed class HealthCheckSession : IAsyncDisposable
     public async IAsyncEnumerable<HealthCheckResult> ReadResultsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var runner = new HealthCheckRunner(_runtime.Http, _runtime.Pipelines, _runtime.Time, _runtime.Kubernetes,
-            async token => new CircuitBreakerStore(await _runtime.GetStateStoreAsync(Settings.StatePath, token).ConfigureAwait(false)), _options.IgnoreCircuit);
+            async token => new CircuitBreakerStore(await _runtime.GetStateStoreAsync(Settings, token).ConfigureAwait(false)), StoreFailed, _options.IgnoreCircuit);
         var checks = _pending.Reader.ReadAllAsync(cancellationToken);
         await foreach (var result in runner.RunAsync(checks, RunId, _options.Settings.ThrottleLimit, _log.Redactor, cancellationToken).ConfigureAwait(false))
         {
@@ -95,8 +100,17 @@ public sealed class HealthCheckSession : IAsyncDisposable
     public async Task FinishAsync(CancellationToken cancellationToken)
     {
         await SaveHistoryAsync(cancellationToken).ConfigureAwait(false);
-        if (_history is not null)
-            await _history.PruneAsync(_runtime.Time.GetUtcNow().AddDays(-Settings.HistoryRetentionDays), cancellationToken).ConfigureAwait(false);
+        if (_history is not null && !_historyFailed)
+        {
+            try
+            {
+                await _history.PruneAsync(_runtime.Time.GetUtcNow().AddDays(-Settings.HistoryRetentionDays), cancellationToken).ConfigureAwait(false);
+            }
+            catch (StateStoreException ex)
+            {
+                StoreFailed(ex);
+            }
+        }
         if (PushgatewayTarget.FromSettings(Settings) is not { } push) return;
         var exposition = await _runtime.Metrics.ExportTextAsync(cancellationToken).ConfigureAwait(false);
         await new PushgatewayClient(_runtime.Http.Get()).PushAsync(push, exposition, PushMethod.Put, cancellationToken).ConfigureAwait(false);
@@ -114,6 +128,28 @@ public sealed class HealthCheckSession : IAsyncDisposable
     {
         _pending.Writer.TryComplete();
         await SaveHistoryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>State store failures since the last call, oldest first: each is also in the log.</summary>
+    public IReadOnlyList<StateStoreException> TakeStoreFailures()
+    {
+        var failures = new List<StateStoreException>();
+        while (_storeFailures.TryDequeue(out var failure)) failures.Add(failure);
+        return failures;
+    }
+
+    private void StoreFailed(StateStoreException exception)
+    {
+        _storeFailures.Enqueue(exception);
+        _log.Write(new LogRecord
+        {
+            Level = OpsLogLevel.Error,
+            Action = "state-store",
+            Outcome = "failure",
+            Message = exception.Message,
+            ErrorType = $"StateStore{exception.Kind}",
+            ErrorMessage = exception.Message,
+        });
     }
 
     /// <summary>
@@ -203,7 +239,7 @@ public sealed class HealthCheckSession : IAsyncDisposable
 
     private async Task SaveHistoryAsync(CancellationToken cancellationToken)
     {
-        if (_history is null) return;
+        if (_history is null || _historyFailed) return;
         HealthCheckResult[] batch;
         lock (_unsaved)
         {
@@ -213,6 +249,12 @@ public sealed class HealthCheckSession : IAsyncDisposable
         try
         {
             await _history.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StateStoreException ex)
+        {
+            // The results were handed out; only their history is lost, and said so.
+            _historyFailed = true;
+            StoreFailed(ex);
         }
         catch
         {

@@ -7,6 +7,13 @@ public interface INotificationChannel
     string Name { get; }
 
     /// <summary>
+    /// Identifies the channel in the delivery state across runs: two channels of one type (two
+    /// Slack webhooks) have different keys. Never holds a secret; a webhook URL or routing key
+    /// is in it only as a hash.
+    /// </summary>
+    string Key => Name;
+
+    /// <summary>
     /// True when a firing alert must be sent again on every evaluation to stay alive
     /// (Alertmanager resolves an alert that is not re-sent); false when one message per change is right.
     /// </summary>

@@ -26,6 +26,8 @@ internal sealed class PagerDutyChannel : INotificationChannel
 
     public string Name { get; }
 
+    public string Key => ChannelKey.Of(Name, _endpoint.AbsoluteUri, _routingKey);
+
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>

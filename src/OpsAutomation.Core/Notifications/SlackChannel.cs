@@ -17,6 +17,8 @@ internal sealed class SlackChannel : INotificationChannel
 
     public string Name => "Slack";
 
+    public string Key => ChannelKey.Of(Name, _webhook.AbsoluteUri);
+
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>

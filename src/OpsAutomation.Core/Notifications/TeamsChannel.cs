@@ -20,6 +20,8 @@ internal sealed class TeamsChannel : INotificationChannel
 
     public string Name => "Teams";
 
+    public string Key => ChannelKey.Of(Name, _webhook.AbsoluteUri);
+
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>

@@ -19,6 +19,8 @@ internal sealed class WebhookChannel : INotificationChannel
 
     public string Name { get; }
 
+    public string Key => ChannelKey.Of(Name, _uri.AbsoluteUri);
+
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>

@@ -34,43 +34,47 @@ public sealed class CircuitBreakerStore
     /// <param name="trialLease">How long a claimed trial stays ours; if the claiming run dies, another run may try after it.</param>
     public async Task<CircuitDecision> EnterAsync(string key, string runId, DateTimeOffset now, TimeSpan trialLease, CancellationToken cancellationToken)
     {
-        await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var row = await ReadAsync(connection, key, cancellationToken).ConfigureAwait(false);
-        if (row is null || row.State == CircuitState.Closed) return new CircuitDecision(true, false, null, row?.Failures ?? 0);
+        return await _store.RunAsync("read the circuit state", async connection =>
+        {
+            var row = await ReadAsync(connection, key, cancellationToken).ConfigureAwait(false);
+            if (row is null || row.State == CircuitState.Closed) return new CircuitDecision(true, false, null, row?.Failures ?? 0);
 
-        var blockedUntil = row.State == CircuitState.Open ? row.NextProbeAt : row.TrialUntil;
-        if (blockedUntil is { } until && until > now) return new CircuitDecision(false, false, until, row.Failures);
+            var blockedUntil = row.State == CircuitState.Open ? row.NextProbeAt : row.TrialUntil;
+            if (blockedUntil is { } until && until > now) return new CircuitDecision(false, false, until, row.Failures);
 
-        await using var claim = connection.CreateCommand();
-        claim.CommandText = """
-            UPDATE circuit_state SET state = 'HalfOpen', trial_run_id = $run, trial_until_utc = $until, updated_at_utc = $now
-            WHERE key = $key AND ((state = 'Open' AND next_probe_at_utc <= $now) OR (state = 'HalfOpen' AND trial_until_utc <= $now));
-            """;
-        claim.Parameters.AddWithValue("$key", key);
-        claim.Parameters.AddWithValue("$run", runId);
-        claim.Parameters.AddWithValue("$now", Format(now));
-        claim.Parameters.AddWithValue("$until", Format(now + trialLease));
-        if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
-            return new CircuitDecision(true, true, null, row.Failures);
+            await using var claim = connection.CreateCommand();
+            claim.CommandText = """
+                UPDATE circuit_state SET state = 'HalfOpen', trial_run_id = $run, trial_until_utc = $until, updated_at_utc = $now
+                WHERE key = $key AND ((state = 'Open' AND next_probe_at_utc <= $now) OR (state = 'HalfOpen' AND trial_until_utc <= $now));
+                """;
+            claim.Parameters.AddWithValue("$key", key);
+            claim.Parameters.AddWithValue("$run", runId);
+            claim.Parameters.AddWithValue("$now", Format(now));
+            claim.Parameters.AddWithValue("$until", Format(now + trialLease));
+            if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+                return new CircuitDecision(true, true, null, row.Failures);
 
-        // Another run claimed the trial between our read and our update.
-        var current = await ReadAsync(connection, key, cancellationToken).ConfigureAwait(false);
-        return new CircuitDecision(false, false, current?.TrialUntil ?? current?.NextProbeAt ?? now + trialLease, current?.Failures ?? row.Failures);
+            // Another run claimed the trial between our read and our update.
+            var current = await ReadAsync(connection, key, cancellationToken).ConfigureAwait(false);
+            return new CircuitDecision(false, false, current?.TrialUntil ?? current?.NextProbeAt ?? now + trialLease, current?.Failures ?? row.Failures);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A success closes the circuit and clears its failures.</summary>
     public async Task RecordSuccessAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE circuit_state SET state = 'Closed', consecutive_failures = 0, opened_at_utc = NULL, next_probe_at_utc = NULL,
-                                     trial_run_id = NULL, trial_until_utc = NULL, updated_at_utc = $now
-            WHERE key = $key AND (state <> 'Closed' OR consecutive_failures <> 0);
-            """;
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$now", Format(now));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await _store.RunAsync("save the circuit state", async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE circuit_state SET state = 'Closed', consecutive_failures = 0, opened_at_utc = NULL, next_probe_at_utc = NULL,
+                                         trial_run_id = NULL, trial_until_utc = NULL, updated_at_utc = $now
+                WHERE key = $key AND (state <> 'Closed' OR consecutive_failures <> 0);
+                """;
+            command.Parameters.AddWithValue("$key", key);
+            command.Parameters.AddWithValue("$now", Format(now));
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -80,25 +84,27 @@ public sealed class CircuitBreakerStore
     public async Task<(CircuitState State, int Failures, DateTimeOffset? NextProbeAt)> RecordFailureAsync(string key, int threshold, TimeSpan coolDown,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO circuit_state (key, state, consecutive_failures, updated_at_utc) VALUES ($key, 'Closed', 1, $now)
-            ON CONFLICT (key) DO UPDATE SET consecutive_failures = consecutive_failures + 1, updated_at_utc = $now;
-            UPDATE circuit_state SET state = 'Open', opened_at_utc = CASE WHEN state = 'HalfOpen' THEN COALESCE(opened_at_utc, $now) ELSE $now END,
-                                     next_probe_at_utc = $next, trial_run_id = NULL, trial_until_utc = NULL
-            WHERE key = $key AND (state = 'HalfOpen' OR consecutive_failures >= $threshold);
-            """;
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$now", Format(now));
-        command.Parameters.AddWithValue("$next", Format(now + coolDown));
-        command.Parameters.AddWithValue("$threshold", threshold);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        var row = await ReadAsync(connection, key, cancellationToken, transaction).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (row!.State, row.Failures, row.State == CircuitState.Open ? row.NextProbeAt : null);
+        return await _store.RunAsync("save the circuit state", async connection =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO circuit_state (key, state, consecutive_failures, updated_at_utc) VALUES ($key, 'Closed', 1, $now)
+                ON CONFLICT (key) DO UPDATE SET consecutive_failures = consecutive_failures + 1, updated_at_utc = $now;
+                UPDATE circuit_state SET state = 'Open', opened_at_utc = CASE WHEN state = 'HalfOpen' THEN COALESCE(opened_at_utc, $now) ELSE $now END,
+                                         next_probe_at_utc = $next, trial_run_id = NULL, trial_until_utc = NULL
+                WHERE key = $key AND (state = 'HalfOpen' OR consecutive_failures >= $threshold);
+                """;
+            command.Parameters.AddWithValue("$key", key);
+            command.Parameters.AddWithValue("$now", Format(now));
+            command.Parameters.AddWithValue("$next", Format(now + coolDown));
+            command.Parameters.AddWithValue("$threshold", threshold);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var row = await ReadAsync(connection, key, cancellationToken, transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (row!.State, row.Failures, row.State == CircuitState.Open ? row.NextProbeAt : null);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed record Row(CircuitState State, int Failures, DateTimeOffset? NextProbeAt, DateTimeOffset? TrialUntil);

@@ -17,28 +17,30 @@ public sealed class MetricHistoryStore(StateStore store)
     public async Task AppendAsync(IReadOnlyCollection<HistorySample> samples, DateTimeOffset time, CancellationToken cancellationToken)
     {
         if (samples.Count == 0) return;
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var series = connection.CreateCommand();
-        series.Transaction = transaction;
-        // The no-op update makes RETURNING give the id of an existing series too.
-        series.CommandText = "INSERT INTO metric_series (labels_json) VALUES ($labels) ON CONFLICT (labels_json) DO UPDATE SET labels_json = excluded.labels_json RETURNING id;";
-        var labels = series.Parameters.Add("$labels", SqliteType.Text);
-        await using var point = connection.CreateCommand();
-        point.Transaction = transaction;
-        point.CommandText = "INSERT OR REPLACE INTO metric_samples (series_id, timestamp_ms, value) VALUES ($series, $time, $value);";
-        var seriesId = point.Parameters.Add("$series", SqliteType.Integer);
-        point.Parameters.AddWithValue("$time", time.ToUnixTimeMilliseconds());
-        var value = point.Parameters.Add("$value", SqliteType.Real);
-        foreach (var sample in samples)
+        await store.RunAsync("save metric history", async connection =>
         {
-            labels.Value = LabelsJson(sample.Labels);
-            seriesId.Value = (long)(await series.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            // SQLite stores NaN as NULL; a NaN gauge is kept as the text the reader turns back into NaN.
-            value.Value = double.IsNaN(sample.Value) ? "NaN" : sample.Value;
-            await point.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var series = connection.CreateCommand();
+            series.Transaction = transaction;
+            // The no-op update makes RETURNING give the id of an existing series too.
+            series.CommandText = "INSERT INTO metric_series (labels_json) VALUES ($labels) ON CONFLICT (labels_json) DO UPDATE SET labels_json = excluded.labels_json RETURNING id;";
+            var labels = series.Parameters.Add("$labels", SqliteType.Text);
+            await using var point = connection.CreateCommand();
+            point.Transaction = transaction;
+            point.CommandText = "INSERT OR REPLACE INTO metric_samples (series_id, timestamp_ms, value) VALUES ($series, $time, $value);";
+            var seriesId = point.Parameters.Add("$series", SqliteType.Integer);
+            point.Parameters.AddWithValue("$time", time.ToUnixTimeMilliseconds());
+            var value = point.Parameters.Add("$value", SqliteType.Real);
+            foreach (var sample in samples)
+            {
+                labels.Value = LabelsJson(sample.Labels);
+                seriesId.Value = (long)(await series.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                // SQLite stores NaN as NULL; a NaN gauge is kept as the text the reader turns back into NaN.
+                value.Value = double.IsNaN(sample.Value) ? "NaN" : sample.Value;
+                await point.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every point kept in [<paramref name="from"/>, <paramref name="to"/>], by series and then time.</summary>
@@ -74,17 +76,19 @@ public sealed class MetricHistoryStore(StateStore store)
     /// <summary>Removes points older than <paramref name="before"/> and the series left without any.</summary>
     public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            DELETE FROM metric_samples WHERE timestamp_ms < $before;
-            DELETE FROM metric_series WHERE NOT EXISTS (SELECT 1 FROM metric_samples p WHERE p.series_id = metric_series.id);
-            """;
-        command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.RunAsync("prune metric history", async connection =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                DELETE FROM metric_samples WHERE timestamp_ms < $before;
+                DELETE FROM metric_series WHERE NOT EXISTS (SELECT 1 FROM metric_samples p WHERE p.series_id = metric_series.id);
+                """;
+            command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     // Sorted by name, so one label set always has one text and one row.

@@ -40,7 +40,7 @@ public sealed class PipelineRunStore(StateStore store)
 
     /// <summary>The names of the pipelines that have runs, in name order.</summary>
     public Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken) =>
-        store.ReadStringsAsync("SELECT DISTINCT pipeline FROM pipeline_runs ORDER BY pipeline;", cancellationToken);
+        store.ReadStringsAsync("read pipeline runs", "SELECT DISTINCT pipeline FROM pipeline_runs ORDER BY pipeline;", cancellationToken);
 
     /// <summary>Runs newest first; <paramref name="pipeline"/> and <paramref name="runId"/> narrow them when given.</summary>
     public async IAsyncEnumerable<PipelineRun> ListAsync(string? pipeline, string? runId, int limit,

@@ -132,5 +132,36 @@ internal static class StateSchema
             PRIMARY KEY (pipeline, step, run_id)
         );
         """,
+        // No secret at rest: circuit keys and history targets written by older modules may hold a
+        // URI's user:password@ or a secret query value. Such a circuit is dropped (it starts closed,
+        // keyed by the redacted target from now on); such a target keeps its scheme, host and path.
+        """
+        DELETE FROM circuit_state
+        WHERE key GLOB '*://*:*@*' OR lower(key) GLOB '*[?&]*token=*' OR lower(key) GLOB '*[?&]*key=*'
+           OR lower(key) GLOB '*[?&]*password=*' OR lower(key) GLOB '*[?&]*secret=*' OR lower(key) GLOB '*[?&]*sig=*';
+        UPDATE health_history
+        SET target = substr(target, 1, instr(target, '://') + 2) || '[REDACTED]@' || substr(target, instr(target, '@') + 1)
+        WHERE target GLOB '*://*@*' AND target NOT GLOB '*[[]REDACTED]@*'
+          AND instr(target, '@') < instr(substr(target, instr(target, '://') + 3) || '/', '/') + instr(target, '://') + 2;
+        UPDATE health_history
+        SET target = substr(target, 1, instr(target, '?')) || '[REDACTED]'
+        WHERE instr(target, '?') > 0 AND target NOT GLOB '*=[[]REDACTED]*' AND (lower(substr(target, instr(target, '?'))) GLOB '*token=*' OR lower(substr(target, instr(target, '?'))) GLOB '*key=*'
+           OR lower(substr(target, instr(target, '?'))) GLOB '*password=*' OR lower(substr(target, instr(target, '?'))) GLOB '*secret=*'
+           OR lower(substr(target, instr(target, '?'))) GLOB '*sig=*');
+        """,
+        // What each channel took of each alert, so a channel that failed is retried on the next run.
+        """
+        CREATE TABLE alert_deliveries (
+            dedup_key          TEXT    NOT NULL,
+            channel            TEXT    NOT NULL,
+            state              TEXT    NOT NULL,
+            notification_json  TEXT    NOT NULL,
+            delivered_at_utc   TEXT,
+            attempts           INTEGER NOT NULL,
+            last_error         TEXT,
+            updated_at_utc     TEXT    NOT NULL,
+            PRIMARY KEY (dedup_key, channel)
+        );
+        """,
     ];
 }

@@ -5,19 +5,24 @@ namespace OpsAutomation.Core.State;
 /// <summary>
 /// The embedded state: one SQLite file in the state directory, in WAL mode so readers never
 /// block the writer, with a versioned schema migrated on open. Two scheduled runs may use it
-/// at once: writers wait on the lock (busy timeout) instead of failing.
+/// at once: writers wait on the lock (busy timeout) instead of failing. Deleted content is
+/// zeroed (secure_delete), so a row rewritten to drop a secret leaves no copy in free pages.
 /// </summary>
 public sealed class StateStore
 {
     public const string FileName = "opsautomation.db";
 
-    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long a writer waits for another's lock before failing as Busy. Default 30 s.</summary>
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
+
     private readonly string _connectionString;
 
-    private StateStore(string directory)
+    private StateStore(string directory, TimeSpan busyTimeout)
     {
         Directory = directory;
         FilePath = Path.Combine(directory, FileName);
+        // Whole seconds: Microsoft.Data.Sqlite retries a busy command for its timeout in seconds as well.
+        BusyTimeout = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(busyTimeout.TotalSeconds)));
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -32,11 +37,14 @@ public sealed class StateStore
 
     public string FilePath { get; }
 
+    public TimeSpan BusyTimeout { get; }
+
     /// <summary>The schema version this build of the module reads and writes.</summary>
     public static int CurrentSchemaVersion => StateSchema.Migrations.Count;
 
     /// <summary>Opens (creating when needed) the store in <paramref name="directory"/> and migrates its schema.</summary>
-    public static async Task<StateStore> OpenAsync(string directory, CancellationToken cancellationToken)
+    /// <param name="busyTimeout">How long a write waits for another's lock, in whole seconds (at least 1); default <see cref="DefaultBusyTimeout"/>.</param>
+    public static async Task<StateStore> OpenAsync(string directory, CancellationToken cancellationToken, TimeSpan? busyTimeout = null)
     {
         try
         {
@@ -47,10 +55,42 @@ public sealed class StateStore
             throw new StateStoreException($"The state directory '{directory}' cannot be created: {ex.Message}", ex);
         }
 
-        var store = new StateStore(directory);
-        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var store = new StateStore(directory, busyTimeout ?? DefaultBusyTimeout);
+        await store.RunAsync("migrate its schema", connection => store.MigrateAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false);
         return store;
     }
+
+    /// <summary>The same (already migrated) store, with writes waiting <paramref name="busyTimeout"/> for a lock.</summary>
+    public StateStore WithBusyTimeout(TimeSpan busyTimeout)
+    {
+        var store = new StateStore(Directory, busyTimeout);
+        return store.BusyTimeout == BusyTimeout ? this : store;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on an open connection; a SQLite failure becomes a
+    /// <see cref="StateStoreException"/> typed by its kind, naming the file and <paramref name="operation"/>.
+    /// </summary>
+    /// <param name="operation">What is done, as it reads after "could not": "save health history".</param>
+    internal async Task<T> RunAsync<T>(string operation, Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await work(connection).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw StateStoreException.From(ex, FilePath, operation, BusyTimeout);
+        }
+    }
+
+    internal Task RunAsync(string operation, Func<SqliteConnection, Task> work, CancellationToken cancellationToken) =>
+        RunAsync(operation, async connection =>
+        {
+            await work(connection).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>An open connection with the store's pragmas set; the caller disposes it.</summary>
     internal async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
@@ -59,13 +99,13 @@ public sealed class StateStore
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch (SqliteException ex)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new StateStoreException($"The state store '{FilePath}' cannot be opened: {ex.Message}", ex);
+            throw StateStoreException.From(ex, FilePath, "be opened", BusyTimeout);
         }
     }
 
@@ -78,16 +118,16 @@ public sealed class StateStore
     }
 
     /// <summary>The first column of every row <paramref name="sql"/> selects, as text: the distinct names a completer offers.</summary>
-    internal async Task<IReadOnlyList<string>> ReadStringsAsync(string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var values = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) values.Add(reader.GetString(0));
-        return values;
-    }
+    internal Task<IReadOnlyList<string>> ReadStringsAsync(string operation, string sql, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<string>>(operation, async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            var values = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) values.Add(reader.GetString(0));
+            return values;
+        }, cancellationToken);
 
     public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
@@ -95,9 +135,8 @@ public sealed class StateStore
         return await ReadUserVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task MigrateAsync(CancellationToken cancellationToken)
+    private async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // WAL is a property of the file: set once, it stays for every later connection.
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
         if (await ReadUserVersionAsync(connection, null, cancellationToken).ConfigureAwait(false) == CurrentSchemaVersion)
@@ -116,6 +155,9 @@ public sealed class StateStore
             await ExecuteAsync(connection, StateSchema.Migrations[version], cancellationToken, transaction).ConfigureAwait(false);
         await ExecuteAsync(connection, $"PRAGMA user_version = {CurrentSchemaVersion};", cancellationToken, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // A migration may have removed secrets (secure_delete zeroes their cells): copy the clean
+        // pages into the file and empty the WAL, so no old frame keeps them on disk.
+        await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> ReadUserVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)

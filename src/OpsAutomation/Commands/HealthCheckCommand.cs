@@ -206,6 +206,12 @@ public abstract class HealthCheckCommand : OpsCmdlet
         };
     }
 
+    /// <summary>A failed history or circuit write is an error of the run, not its end: the results stand.</summary>
+    protected void WriteStoreFailures(HealthCheckSession session)
+    {
+        foreach (var failure in session.TakeStoreFailures()) WriteError(ErrorRecords.StateStoreFailure(failure));
+    }
+
     /// <summary>Starts a session of the run; a state store that cannot open is a terminating StateStoreUnavailable.</summary>
     protected static async Task<HealthCheckSession> StartSessionAsync(Core.OpsRuntime runtime, HealthRunOptions options, OpsLog log, CancellationToken cancellationToken)
     {

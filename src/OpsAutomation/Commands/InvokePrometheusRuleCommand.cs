@@ -89,7 +89,7 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             }
         }
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
-        _newEvaluator = engine => new RuleEvaluator(engine, new RuleAlertStateStore(store), new Notifier(runtime.Pipelines), channels, runtime.Time);
+        _newEvaluator = engine => new RuleEvaluator(engine, new RuleAlertStateStore(store), new AlertDelivery(new Notifier(runtime.Pipelines), store, runtime.Time), channels, runtime.Time);
         if (InProcess)
         {
             // One snapshot per invocation: every rule of every file sees the same instant, as in one Prometheus evaluation.

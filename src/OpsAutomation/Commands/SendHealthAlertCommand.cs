@@ -18,7 +18,6 @@ namespace OpsAutomation.Commands;
 public sealed class SendHealthAlertCommand : OpsCmdlet
 {
     private HealthAlertEvaluator? _evaluator;
-    private OpsLog? _log;
 
     /// <summary>Health results, as Test-ServiceHealth and Watch-ServiceHealth write them.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -103,8 +102,8 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
         }
 
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
-        _log = new OpsLog(Guid.NewGuid().ToString("N"), OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time);
-        _evaluator = new HealthAlertEvaluator(options, channels, new Notifier(runtime.Pipelines), store, runtime.Time, _log);
+        var log = Own(new OpsLog(Guid.NewGuid().ToString("N"), OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time));
+        _evaluator = new HealthAlertEvaluator(options, channels, new Notifier(runtime.Pipelines), store, runtime.Time, log);
         WriteVerbose($"Alerting through {string.Join(", ", channels.Select(c => c.Name))}: fire after {options.FailureThreshold} failures, resolve after {options.SuccessThreshold} successes.");
     }
 
@@ -117,14 +116,8 @@ public sealed class SendHealthAlertCommand : OpsCmdlet
             foreach (var failure in alert.Failed)
                 WriteError(new ErrorRecord(new InvalidOperationException($"The {alert.State} alert of {alert.Name} was not delivered: {failure}"),
                     "NotificationFailed", ErrorCategory.ConnectionError, result));
-            if (alert.Changed || alert.State == AlertState.Firing) WriteObject(alert);
+            if (alert.Changed || alert.State == AlertState.Firing || alert.Delivered.Count + alert.Failed.Count > 0) WriteObject(alert);
         }
-    }
-
-    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
-    {
-        _log?.Dispose();
-        return Task.CompletedTask;
     }
 
     private IEnumerable<INotificationChannel> CatalogChannels(HealthCatalog? catalog, Core.OpsRuntime runtime, string? baseDirectory, SecretRedactor redactor)

@@ -106,7 +106,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
         var plan = spec.Plan;
         if (scripts.Count > 0)
         {
-            _scripts = [.. scripts.Select((script, i) => new ScriptBlockTransform(script, i + 1))];
+            _scripts = [.. scripts.Select((script, i) => Own(new ScriptBlockTransform(script, i + 1)))];
             plan = plan with { Steps = [plan.Steps[0] with { Transforms = [.. plan.Steps[0].Transforms, .. _scripts] }] };
         }
 
@@ -129,7 +129,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
             runId = Guid.NewGuid().ToString();
         }
 
-        _log = new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time);
+        _log = Own(new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), redactor, runtime.Time));
         var observers = new List<IPipelineObserver>();
         if (spec.Lineage is { } lineage) observers.Add(_lineage = new OpenLineageObserver(lineage, runtime.Http, runtime.Pipelines, runtime.Time, _log));
         if (spec.Alerting is { } alerting) observers.Add(_alerts = new PipelineAlertObserver(alerting, new Notifier(runtime.Pipelines), runs, runtime.Time, _log));
@@ -148,6 +148,8 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
         };
         WriteVerbose($"{(resumed is null ? "Starting" : "Resuming")} run {runId} of pipeline '{plan.Name}' from {specPath}: {string.Join(", ", plan.Steps.Select(s => s.Name))}");
         _running = RunAsync(new PipelineRunner(plan, services), runId, resumed, letters, cancellationToken);
+        // Fed by ProcessRecord and awaited by EndProcessing; when either never comes, disposal stops it and waits.
+        Track(_running);
     }
 
     private static async Task<PipelineRun> RunAsync(PipelineRunner runner, string runId, PipelineRun? resumed, IDeadLetterStore letters, CancellationToken cancellationToken)
@@ -172,7 +174,9 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
                 "PipelineInputNotRead", ErrorCategory.InvalidOperation, InputObject));
             return;
         }
-        var write = _input.Writer.WriteAsync(PSRecords.ToFields(InputObject), cancellationToken).AsTask();
+        var input = InputObject;
+        var fields = await OnPipelineThreadAsync(() => PSRecords.ToFields(input)).ConfigureAwait(false);
+        var write = _input.Writer.WriteAsync(fields, cancellationToken).AsTask();
         // A run that ends early (a bad sink, fail-fast) reads no more: do not wait on a full channel for it.
         await Task.WhenAny(write, _running!).ConfigureAwait(false);
     }
@@ -180,21 +184,13 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         _input?.Writer.TryComplete();
-        try
-        {
-            var run = await _running!.ConfigureAwait(false);
-            WriteProgress(new ProgressRecord(ProgressActivityId, $"Pipeline {run.Pipeline}", "Done") { RecordType = ProgressRecordType.Completed });
-            foreach (var error in _lineage?.DeliveryErrors ?? []) WriteWarning($"A lineage event was not delivered: {error}");
-            foreach (var delivery in _alerts?.Deliveries.Where(d => !d.Delivered) ?? []) WriteWarning($"The pipeline alert was not delivered to {delivery.Channel}: {delivery.Error}");
-            WriteObject(run);
-            if (run.Status == PipelineRunStatus.Failed)
-                WriteError(new ErrorRecord(new InvalidOperationException($"Pipeline '{run.Pipeline}' run {run.RunId} failed: {run.Error}"), "PipelineRunFailed", ErrorCategory.OperationStopped, run));
-        }
-        finally
-        {
-            foreach (var script in _scripts) script.Dispose();
-            _log?.Dispose();
-        }
+        var run = await _running!.ConfigureAwait(false);
+        WriteProgress(new ProgressRecord(ProgressActivityId, $"Pipeline {run.Pipeline}", "Done") { RecordType = ProgressRecordType.Completed });
+        foreach (var error in _lineage?.DeliveryErrors ?? []) WriteWarning($"A lineage event was not delivered: {error}");
+        foreach (var delivery in _alerts?.Deliveries.Where(d => !d.Delivered) ?? []) WriteWarning($"The pipeline alert was not delivered to {delivery.Channel}: {delivery.Error}");
+        WriteObject(run);
+        if (run.Status == PipelineRunStatus.Failed)
+            WriteError(new ErrorRecord(new InvalidOperationException($"Pipeline '{run.Pipeline}' run {run.RunId} failed: {run.Error}"), "PipelineRunFailed", ErrorCategory.OperationStopped, run));
     }
 
     // -Transform: the hashtables as spec transforms, then the script blocks. A hashtable after a

@@ -42,6 +42,8 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
         }
 
         _run = new Run(this, session, log, cancellationToken);
+        // Forwards results across phases; when EndProcessing never comes, disposal stops it and waits for its cleanup.
+        Track(_run.Forwarding);
         if (catalog is null) return;
         foreach (var definition in SelectServices(catalog, settings)) _run.Add(definition);
         _run.Complete();
@@ -80,6 +82,8 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
 
         public OpsSettings Settings { get; }
 
+        public Task Forwarding => _forwarding;
+
         public void Add(HealthCheckDefinition definition)
         {
             try
@@ -112,6 +116,7 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
                 await foreach (var result in _session.ReadResultsAsync(cancellationToken).ConfigureAwait(false))
                 {
                     _command.WriteObject(result);
+                    _command.WriteStoreFailures(_session);
                     done++;
                     if (Environment.TickCount64 < nextProgress) continue;
                     nextProgress = Environment.TickCount64 + 250;
@@ -135,6 +140,7 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
             {
                 // History first: after Ctrl+C, what was checked is kept even if nothing more can be written.
                 await _session.DisposeAsync().ConfigureAwait(false);
+                _command.WriteStoreFailures(_session);
                 _log.Dispose();
                 _command.WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
             }

@@ -116,19 +116,28 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
             }
             session.Complete();
             int count = 0, failing = 0;
-            await foreach (var result in session.ReadResultsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                WriteObject(result);
-                count++;
-                if (HealthTrends.IsFailure(result.Status)) failing++;
-            }
             try
             {
-                await session.FinishAsync(cancellationToken).ConfigureAwait(false);
+                await foreach (var result in session.ReadResultsAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    WriteObject(result);
+                    WriteStoreFailures(session);
+                    count++;
+                    if (HealthTrends.IsFailure(result.Status)) failing++;
+                }
+                try
+                {
+                    await session.FinishAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (HttpRequestException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, _settings!.PushGatewayUri));
+                }
             }
-            catch (HttpRequestException ex)
+            finally
             {
-                WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, _settings!.PushGatewayUri));
+                // A store failure of this round is reported; the loop goes on with the next round.
+                WriteStoreFailures(session);
             }
             return (count, failing);
         }

@@ -1,13 +1,18 @@
 using System.Collections;
 using System.Management.Automation;
 using OpsAutomation.Core.Pipelines;
+using OpsAutomation.Core.Pipelines.Sources;
 
 namespace OpsAutomation.Pipelines;
 
 /// <summary>Turns PowerShell objects into pipeline record fields and back, with the value types records hold.</summary>
 internal static class PSRecords
 {
-    /// <summary>A piped object's fields: a hashtable's keys, or an object's properties, in order.</summary>
+    /// <summary>
+    /// A piped object's fields: a hashtable's keys, or an object's properties, in order, as plain
+    /// values. Call it on the pipeline thread: script and code properties run PowerShell, which has
+    /// no runspace on a worker.
+    /// </summary>
     public static IReadOnlyDictionary<string, object?>? ToFields(object? input)
     {
         var value = input is PSObject ps ? ps.BaseObject : input;
@@ -20,7 +25,9 @@ internal static class PSRecords
         }
         foreach (var property in PSObject.AsPSObject(input).Properties)
         {
-            if (property.IsGettable) fields[property.Name] = ToValue(SafeValue(property));
+            if (!property.IsGettable) continue;
+            var read = SafeValue(property);
+            fields[property.Name] = read is UnreadableValue ? read : ToValue(read);
         }
         return fields;
     }
@@ -52,6 +59,7 @@ internal static class PSRecords
 
     private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
 
+    /// <summary>A property's value; one whose getter throws makes its object a source problem naming it (see <see cref="UnreadableValue"/>).</summary>
     private static object? SafeValue(PSPropertyInfo property)
     {
         try
@@ -60,8 +68,7 @@ internal static class PSRecords
         }
         catch (GetValueException ex)
         {
-            // A property whose getter throws is kept as the error's text rather than losing the record.
-            return $"<{ex.InnerException?.Message ?? ex.Message}>";
+            return new UnreadableValue((ex.InnerException ?? ex).Message);
         }
     }
 }

@@ -74,7 +74,7 @@ public sealed class HealthAlertTests : IDisposable
     }
 
     [Fact]
-    public async Task A_channel_that_fails_transiently_is_retried_and_a_refusal_gives_the_transition_back()
+    public async Task A_channel_that_fails_transiently_is_retried_and_a_refused_alert_is_sent_again_next_run()
     {
         using var flaky = new RecordingReceiver(503, 202);
         using var refusing = new RecordingReceiver(400);
@@ -89,9 +89,10 @@ public sealed class HealthAlertTests : IDisposable
         Assert.Single(refusing.Requests);
         Assert.Empty(first.Delivered);
         Assert.Contains("HTTP 400", Assert.Single(first.Failed));
-        // Nothing took the alert, so the next run fires it again instead of losing it.
+        // Nothing took the alert: it stays owed to the channel, and the next run sends it again.
         var second = await CheckAndEvaluateAsync(service, refused, "refused");
-        Assert.True(second.Changed);
+        Assert.Equal(AlertState.Firing, second.State);
+        Assert.Contains("HTTP 400", Assert.Single(second.Failed));
         Assert.Equal(2, refusing.Requests.Count);
     }
 

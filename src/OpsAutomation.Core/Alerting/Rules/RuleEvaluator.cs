@@ -9,10 +9,12 @@ namespace OpsAutomation.Core.Alerting.Rules;
 
 /// <summary>
 /// Evaluates the alerting rules of rule files through an <see cref="IRuleQueryEngine"/>,
-/// advances each rule's persisted state, and sends firing and resolved series to the channels.
+/// advances each rule's persisted state, and sends firing and resolved series to the channels
+/// through <see cref="AlertDelivery"/>: a channel that missed a notification is sent it again
+/// while its series is kept (a resolved one for <see cref="AlertStateMachine.ResolvedRetention"/>).
 /// Recording rules are not evaluated: their results could not be stored anywhere a query sees.
 /// </summary>
-public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore store, Notifier notifier, IReadOnlyList<INotificationChannel> channels, TimeProvider time)
+public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore store, AlertDelivery delivery, IReadOnlyList<INotificationChannel> channels, TimeProvider time)
 {
     /// <summary>One RuleAlert per series of each alerting rule (one Inactive without series labels when it has none).</summary>
     /// <param name="send">False (-WhatIf): evaluate and report, but neither notify nor change the stored state.</param>
@@ -82,10 +84,18 @@ public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore s
         {
             IReadOnlyList<Delivery>? deliveries = null;
             var kept = series;
-            if (send && channels.Count > 0 && AlertStateMachine.NeedsSending(series))
+            if (send && channels.Count > 0)
             {
-                deliveries = await notifier.SendAsync(ToNotification(file, group, series, now), channels, cancellationToken).ConfigureAwait(false);
-                if (deliveries.Any(d => d.Delivered)) kept = series with { LastSentAt = now };
+                if (AlertStateMachine.NeedsSending(series))
+                {
+                    deliveries = await delivery.SendAsync(ToNotification(file, group, series, now), channels, cancellationToken).ConfigureAwait(false);
+                    // Sent or owed: a channel that failed is retried below on later evaluations.
+                    kept = series with { LastSentAt = now };
+                }
+                else
+                {
+                    deliveries = await delivery.RetryAsync(Fingerprint(file, group, series), channels, cancellationToken).ConfigureAwait(false);
+                }
             }
             saved.Add(kept);
             outputs.Add(Output(kept, null, deliveries));

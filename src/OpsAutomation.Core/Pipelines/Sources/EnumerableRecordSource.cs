@@ -60,6 +60,12 @@ public sealed class EnumerableRecordSource : IRecordSource
     {
         var location = string.Create(CultureInfo.InvariantCulture, $"{DatasetName} object {position}");
         if (item is null) return new SourceProblem(position, location, $"object {position} is null.", null);
+        if (FindUnreadable(item, "") is { } unreadable)
+        {
+            return new SourceProblem(position, $"{location}, property '{unreadable.Field}'",
+                $"property '{unreadable.Field}' of object {position} could not be read: {unreadable.Value.Reason}",
+                string.Join(", ", item.Where(p => p.Value is not UnreadableValue).Select(p => $"{p.Key}={p.Value}")));
+        }
         var names = new string[item.Count];
         var values = new object?[item.Count];
         var i = 0;
@@ -78,5 +84,21 @@ public sealed class EnumerableRecordSource : IRecordSource
             return new SourceProblem(position, location, $"object {position} cannot be a record: {e.Message.Split(" (Parameter")[0]}",
                 string.Join(", ", item.Select(p => $"{p.Key}={p.Value}")));
         }
+    }
+
+    /// <summary>The first field, at any depth of nested maps, that could not be read.</summary>
+    private static (string Field, UnreadableValue Value)? FindUnreadable(IEnumerable<KeyValuePair<string, object?>> fields, string prefix)
+    {
+        foreach (var (key, value) in fields)
+        {
+            switch (value)
+            {
+                case UnreadableValue unreadable:
+                    return (prefix + key, unreadable);
+                case IEnumerable<KeyValuePair<string, object?>> nested when FindUnreadable(nested, $"{prefix}{key}.") is { } inner:
+                    return inner;
+            }
+        }
+        return null;
     }
 }

@@ -38,8 +38,9 @@ public sealed class PromQlRuleEvaluationTests : IDisposable
     {
         var parsed = RuleFileReader.Parse(rules, "inprocess.rules.yml");
         Assert.Empty(parsed.Problems);
-        var state = new RuleAlertStateStore(await StateStore.OpenAsync(_directory.Path, CancellationToken.None));
-        var evaluator = new RuleEvaluator(new PromQlEngine(Store()), state, new Notifier(_pipelines), [], time);
+        var stateStore = await StateStore.OpenAsync(_directory.Path, CancellationToken.None);
+        var evaluator = new RuleEvaluator(new PromQlEngine(Store()), new RuleAlertStateStore(stateStore), new AlertDelivery(new Notifier(_pipelines), stateStore, time), [],
+            time);
         var alerts = new List<RuleAlert>();
         await foreach (var alert in evaluator.EvaluateAsync(parsed.File, send: true, CancellationToken.None)) alerts.Add(alert);
         return alerts;

@@ -49,8 +49,8 @@ public sealed class PrometheusQueryEngineTests : IDisposable
 
     private async Task<List<RuleAlert>> EvaluateAsync(RuleFile file, TimeProvider time)
     {
-        var store = new RuleAlertStateStore(await StateStore.OpenAsync(_directory.Path, CancellationToken.None));
-        var evaluator = new RuleEvaluator(Engine(), store, new Notifier(_pipelines), [], time);
+        var stateStore = await StateStore.OpenAsync(_directory.Path, CancellationToken.None);
+        var evaluator = new RuleEvaluator(Engine(), new RuleAlertStateStore(stateStore), new AlertDelivery(new Notifier(_pipelines), stateStore, time), [], time);
         var alerts = new List<RuleAlert>();
         await foreach (var alert in evaluator.EvaluateAsync(file, send: true, CancellationToken.None)) alerts.Add(alert);
         return alerts;

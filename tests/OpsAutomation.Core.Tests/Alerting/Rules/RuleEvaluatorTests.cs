@@ -55,15 +55,50 @@ public sealed class RuleEvaluatorTests : IDisposable
     private static QueryResult Series(params string[] instances) =>
         new([.. instances.Select(i => new QuerySample(new Dictionary<string, string> { ["__name__"] = "up", ["instance"] = i }, 0))], null);
 
-    private async Task<List<RuleAlert>> EvaluateAsync(RuleFile file, QueryResult answer, bool send = true)
+    /// <summary>A channel that takes or refuses (HTTP 400) each notification as scripted; the last answer repeats.</summary>
+    private sealed class ScriptedChannel(params bool[] answers) : INotificationChannel
+    {
+        private readonly Queue<bool> _answers = new(answers);
+
+        public List<(AlertState State, bool Taken)> Attempts { get; } = [];
+
+        public string Name => "scripted";
+
+        public bool RepeatWhileFiring => false;
+
+        public Task SendAsync(Notification notification, CancellationToken cancellationToken)
+        {
+            var taken = _answers.Count > 1 ? _answers.Dequeue() : _answers.Peek();
+            Attempts.Add((notification.State, taken));
+            return taken ? Task.CompletedTask : Task.FromException(new HttpRequestException("refused", null, System.Net.HttpStatusCode.BadRequest));
+        }
+    }
+
+    private async Task<List<RuleAlert>> EvaluateAsync(RuleFile file, QueryResult answer, bool send = true, params INotificationChannel[] channels)
     {
         _engine.Next = answer;
         // A new evaluator and store handle per run, as each scheduled run builds its own.
-        var store = new RuleAlertStateStore(await StateStore.OpenAsync(_directory.Path, CancellationToken.None));
-        var evaluator = new RuleEvaluator(_engine, store, new Notifier(_pipelines), [_channel], _time);
+        var stateStore = await StateStore.OpenAsync(_directory.Path, CancellationToken.None);
+        var evaluator = new RuleEvaluator(_engine, new RuleAlertStateStore(stateStore), new AlertDelivery(new Notifier(_pipelines), stateStore, _time),
+            channels.Length == 0 ? [_channel] : channels, _time);
         var alerts = new List<RuleAlert>();
         await foreach (var alert in evaluator.EvaluateAsync(file, send, CancellationToken.None)) alerts.Add(alert);
         return alerts;
+    }
+
+    [Fact]
+    public async Task A_channel_that_refused_is_sent_the_firing_and_the_resolve_again_until_it_takes_them()
+    {
+        var scripted = new ScriptedChannel(false, true, false, true);
+        var file = File("");
+        foreach (var answer in new[] { Series("a"), Series("a"), Series(), Series() })
+        {
+            await EvaluateAsync(file, answer, send: true, _channel, scripted);
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal([(AlertState.Firing, false), (AlertState.Firing, true), (AlertState.Resolved, false), (AlertState.Resolved, true)], scripted.Attempts);
+        Assert.Equal([AlertState.Firing, AlertState.Firing, AlertState.Resolved], _channel.Sent.Select(n => n.State));
     }
 
     [Fact]

@@ -40,6 +40,20 @@ public sealed class EnumerableRecordSourceTests
     }
 
     [Fact]
+    public async Task A_field_that_could_not_be_read_makes_its_object_a_problem_naming_the_field()
+    {
+        var nested = Row(("inner", new UnreadableValue("getter threw")));
+        var items = await ReadAllAsync(new EnumerableRecordSource(Objects(
+            Row(("id", 1), ("size", new UnreadableValue("the disk is gone"))), Row(("id", 2), ("meta", nested)), Row(("id", 3)))));
+
+        Assert.Equal("pipeline object 1, property 'size'", items[0].Location);
+        Assert.Equal("property 'size' of object 1 could not be read: the disk is gone", items[0].Problem!.Reason);
+        Assert.Equal("id=1", items[0].Problem!.RawText);
+        Assert.Equal("pipeline object 2, property 'meta.inner'", items[1].Problem!.Location);
+        Assert.Equal(3, items[2].Record!["id"]);
+    }
+
+    [Fact]
     public async Task Objects_with_other_keys_get_their_own_shape()
     {
         var items = await ReadAllAsync(new EnumerableRecordSource(Objects(Row(("a", 1)), Row(("b", 2)), Row(("a", 3)))));
