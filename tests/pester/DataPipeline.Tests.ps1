@@ -96,6 +96,20 @@ Describe 'Start-DataPipeline with the orders example' {
         @(Get-DataPipelineDeadLetter orders -RunId $Run.RunId -StatePath $State).Count | Should -Be 5 -Because 'a letter that fails again is kept once, as it was'
     }
 
+    It 'replays the unfixed duplicate of order 1001 without touching the real order: the letter stays, with its new reason' {
+        $duplicate = Get-DataPipelineDeadLetter orders -RunId $Run.RunId -ErrorText 'unique' -StatePath $State
+        $duplicate.Location | Should -BeLike '*orders.csv:14'
+        $replay = $duplicate | Invoke-DataPipelineReplay $Spec -StatePath $State -WarningVariable warnings -WarningAction SilentlyContinue
+        $replay.Loaded | Should -Be 0
+        $replay.Rejected | Should -Be 1
+        Invoke-Sqlite $Database 'SELECT quantity FROM orders WHERE order_id = 1001;' | Should -Be 2 -Because 'the duplicate (quantity 1) must never overwrite the real order'
+        Invoke-Sqlite $Database 'SELECT count(*) FROM orders;' | Should -Be 6
+        $still = Get-DataPipelineDeadLetter orders -RunId $Run.RunId -StatePath $State | Where-Object Id -EQ $duplicate.Id
+        $still.Stage | Should -Be 'Load'
+        $still.Error | Should -Be "order_id = 1001 is already in table 'orders': a replay never overwrites a loaded record."
+        $warnings[0] | Should -BeLike "*failed again and stays in the queue: order_id = 1001 is already in table 'orders'*"
+    }
+
     It 'purges with confirmation: -WhatIf keeps, -Confirm:$false removes' {
         Remove-DataPipelineDeadLetter orders -ReplayedOnly -StatePath $State -WhatIf
         @(Get-DataPipelineDeadLetter orders -IncludeReplayed -StatePath $State).Count | Should -BeGreaterThan 5
@@ -274,6 +288,78 @@ Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Skip:$IsWindows {
         Invoke-Sqlite $database 'SELECT count(*) FROM rows;' | Should -Be $Rows
         Invoke-Sqlite $database 'SELECT count(DISTINCT id) FROM rows;' | Should -Be $Rows
         Invoke-Sqlite $database 'SELECT sum(id) FROM rows;' | Should -Be ($Rows * ($Rows + 1) / 2)
+    }
+}
+
+Describe 'Invoke-DataPipelineReplay killed with SIGKILL and replayed again' -Skip:$IsWindows {
+    BeforeAll {
+        $script:Rows = 20000
+        $writer = [System.IO.StreamWriter]::new((Join-Path $TestDrive 'held.csv'))
+        $writer.WriteLine('id,name,status')
+        for ($i = 1; $i -le $Rows; $i++) { $writer.WriteLine("$i,customer $i,held") }
+        $writer.Dispose()
+        # Every record is rejected until the fix allows 'held'. Append without a key: a letter loaded twice would be a second row.
+        function script:Write-HeldSpec([string] $Name, [string] $Allowed, [string] $DeadLetters) {
+            Set-Content (Join-Path $TestDrive "$Name.psd1") @"
+@{
+    Name = '$Name'
+    $DeadLetters
+    Source = @{ Type = 'Csv'; Path = 'held.csv' }
+    Validation = @{ Columns = @{ id = @{ Type = 'integer' }; status = @{ Allowed = $Allowed } } }
+    Sink = @{ Type = 'Sqlite'; Path = '$Name.db'; Table = 'rows'; Mode = 'Append' }
+    BatchSize = 250
+}
+"@
+        }
+    }
+
+    It 'loads every letter exactly once over <Kills> kills, with the letters in <Letters>' -ForEach @(
+        @{ Kills = 2; Letters = 'the state store'; Name = 'replay-kill'; DeadLetters = '' }
+        @{ Kills = 2; Letters = 'a JSON Lines file'; Name = 'replay-kill-file'; DeadLetters = "DeadLetters = @{ Path = 'replay-kill-file.jsonl' }" }
+    ) {
+        $state = Join-Path $TestDrive "$Name-state"
+        $spec = Join-Path $TestDrive "$Name.psd1"
+        $database = Join-Path $TestDrive "$Name.db"
+        $letterFile = Join-Path $TestDrive "$Name.jsonl"
+        Write-HeldSpec $Name "'ok'" $DeadLetters
+        (Start-DataPipeline $spec -StatePath $state).Rejected | Should -Be $Rows
+        Write-HeldSpec $Name "'ok', 'held'" $DeadLetters
+        function Get-Unreplayed { if ($DeadLetters) { @(Get-DataPipelineDeadLetter -Path $letterFile) } else { @(Get-DataPipelineDeadLetter $Name -StatePath $state) } }
+
+        $command = "Import-Module '$env:OPS_TEST_MODULE_PATH'; Invoke-DataPipelineReplay '$spec' -StatePath '$state' -Confirm:`$false | Out-Null"
+        $random = [System.Random]::new()
+        $killed = 0
+        $completed = $false
+        while ($killed -lt $Kills -and -not $completed) {
+            $before = try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 }
+            $process = Start-Process $Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $command -PassThru
+            # Kill once this replay has committed batches of its own, at a random point after that.
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+                $now = try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 }
+                if ($now -gt $before) { break }
+                Start-Sleep -Milliseconds 20
+            }
+            Start-Sleep -Milliseconds ($random.Next(0, 300))
+            if ($process.HasExited) { $completed = $true; continue }
+            & kill -9 $process.Id
+            $process.WaitForExit()
+            # A kill that lands after the replay marked its letters interrupted nothing.
+            if ((Get-Unreplayed).Count -eq 0) { $completed = $true; continue }
+            $killed++
+        }
+        $killed | Should -BeGreaterThan 0 -Because 'the test must kill at least one replay to mean anything'
+        if (-not $completed) {
+            (Get-Unreplayed | Where-Object ClaimRunId).Count | Should -BeGreaterThan 0 -Because 'a killed replay leaves its claims'
+            $finish = @(Invoke-DataPipelineReplay $spec -StatePath $state -Confirm:$false)
+            $finish.Count | Should -Be 1
+            $finish[0].Resumes | Should -BeGreaterThan 0 -Because 'the killed replay is resumed, not started over'
+        }
+        Get-Unreplayed | Should -BeNullOrEmpty
+        Invoke-Sqlite $database 'SELECT count(*) FROM rows;' | Should -Be $Rows
+        Invoke-Sqlite $database 'SELECT count(DISTINCT id) FROM rows;' | Should -Be $Rows
+        Invoke-Sqlite $database 'SELECT sum(id) FROM rows;' | Should -Be ($Rows * ($Rows + 1) / 2)
+        Invoke-DataPipelineReplay $spec -StatePath $state -Confirm:$false | Should -BeNullOrEmpty -Because 'no letter is replayed twice'
     }
 }
 

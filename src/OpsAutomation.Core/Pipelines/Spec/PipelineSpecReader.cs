@@ -105,6 +105,7 @@ public static class PipelineSpecReader
             CreateSource = ReadSource(source, baseDirectory, context),
             Validate = validator is null ? null : validator.Validate,
             ValidationRemembers = validator?.RemembersValues ?? false,
+            UniqueColumns = validator?.UniqueColumns ?? [],
             FailFast = validation?.Mode == ValidationMode.FailFast,
             Transforms = ReadTransforms(map),
             CreateSink = sink is null ? () => throw new InvalidOperationException($"Step {name} was read to check its records only: it has no sink.") : ReadSink(sink, baseDirectory, context, columnTypes),
