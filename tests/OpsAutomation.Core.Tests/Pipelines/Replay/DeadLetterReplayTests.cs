@@ -168,6 +168,21 @@ public sealed class DeadLetterReplayTests
     }
 
     [Fact]
+    public async Task A_replay_into_a_file_sink_is_refused_before_it_claims_a_letter_and_the_file_stays()
+    {
+        using var harness = await LettersAsync(10);
+        var target = harness.Path("out.jsonl");
+        await File.WriteAllTextAsync(target, "{\"id\":1}\n");
+        var step = Step(() => new JsonLinesFileSink(target, new PipelineCheckpointStore(harness.Store), TimeProvider.System), () => new MemorySource(0));
+
+        var refused = await Assert.ThrowsAsync<NotSupportedException>(() => ReplayAsync(harness, step, "replay-1"));
+
+        Assert.Contains(target, refused.Message);
+        Assert.Equal("{\"id\":1}\n", await File.ReadAllTextAsync(target));
+        Assert.All(await harness.DeadLettersAsync(), l => Assert.Null(l.ClaimRunId));
+    }
+
+    [Fact]
     public async Task Two_replays_at_once_never_both_take_a_letter()
     {
         using var harness = await LettersAsync(1000);
