@@ -13,8 +13,8 @@ using OpsAutomation.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>
-/// Sends dead letters through their step again after a fix; the ones that load are marked
-/// replayed and never replayed twice. -WhatIf lists what would be replayed.
+/// Sends dead letters through their step again after a fix, never over a loaded record; each
+/// letter is loaded at most once, even through a kill (see DeadLetterReplay). -WhatIf lists what would be replayed.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DataPipelineReplay", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PipelineRun), typeof(DeadLetter))]
