@@ -81,10 +81,6 @@ public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
             {
                 throw ErrorRecords.Terminating(ErrorRecords.DeadLetterFile(ex));
             }
-            catch (NotSupportedException ex)
-            {
-                throw ErrorRecords.Terminating(new ErrorRecord(ex, "ReplayIntoFileUnsupported", ErrorCategory.InvalidOperation, specPath));
-            }
         }
     }
 

@@ -35,7 +35,8 @@ public sealed record DeadLetterReplayOptions
 /// A replay killed in between leaves its claims; the next replay of the step takes them over
 /// (their process has ended, or their lease ran out) and resumes that run from the sink's
 /// checkpoint, so the letters the sink committed are not loaded again. The sink never overwrites
-/// a row in a replay, and refuses a record whose key it holds (see <see cref="Sinks.SinkReplay"/>).
+/// a record in a replay (a file sink appends to its file), and refuses a record whose key it holds
+/// (see <see cref="Sinks.SinkReplay"/>).
 /// Letters of the Read stage hold raw text, not a record, and are not replayable.
 /// </summary>
 public sealed class DeadLetterReplay(IDeadLetterStore letters, PipelineServices services, DeadLetterReplayOptions? options = null)
@@ -49,15 +50,9 @@ public sealed class DeadLetterReplay(IDeadLetterStore letters, PipelineServices 
     /// Finishes the replays of this step that ended without finishing, then replays the letters
     /// among <paramref name="selected"/> that no other replay holds, as <paramref name="replayRunId"/>.
     /// </summary>
-    /// <exception cref="NotSupportedException">The step's sink is a file: a finished load replaces the file, so a replay into it would drop what it holds.</exception>
     public async IAsyncEnumerable<ReplayResult> ReplayAsync(PipelineStepPlan step, string pipeline, IReadOnlyList<DeadLetter> selected, string replayRunId,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using (var sink = step.CreateSink())
-        {
-            if (sink is Sinks.FileSink file)
-                throw new NotSupportedException($"Step {step.Name} of {pipeline} loads the file '{file.TargetPath}', which a finished load replaces: a replay would leave only the replayed records in it. Replay into a database sink, or run the pipeline again.");
-        }
         foreach (var stale in await letters.TakeOverStaleClaimsAsync(pipeline, step.Name, Claimant(), services.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
             var claimed = await letters.ListClaimedAsync(stale, cancellationToken).ConfigureAwait(false);

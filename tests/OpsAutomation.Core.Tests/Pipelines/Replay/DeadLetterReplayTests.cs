@@ -167,19 +167,79 @@ public sealed class DeadLetterReplayTests
         Assert.Empty(await ReplayAsync(harness, fixedStep, "replay-3"));
     }
 
-    [Fact]
-    public async Task A_replay_into_a_file_sink_is_refused_before_it_claims_a_letter_and_the_file_stays()
+    private static IRecordSink FileSink(PipelineHarness harness, string format, string path, IReadOnlyList<string>? key = null) => format == "csv"
+        ? new CsvFileSink(path, new PipelineCheckpointStore(harness.Store), TimeProvider.System, key: key)
+        : new JsonLinesFileSink(path, new PipelineCheckpointStore(harness.Store), TimeProvider.System, key);
+
+    // Before, a finished replay renamed its partial file over the target: the file kept only the replayed records.
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("jsonl")]
+    public async Task An_unfixed_replay_into_a_file_with_a_key_leaves_the_file_as_it_was(string format)
     {
-        using var harness = await LettersAsync(10);
-        var target = harness.Path("out.jsonl");
-        await File.WriteAllTextAsync(target, "{\"id\":1}\n");
-        var step = Step(() => new JsonLinesFileSink(target, new PipelineCheckpointStore(harness.Store), TimeProvider.System), () => new MemorySource(0));
+        using var harness = await PipelineHarness.CreateAsync();
+        var target = harness.Path("out." + format);
+        var step = Step(() => FileSink(harness, format, target, ["id"]), () => new RepeatedIdSource(10, repeatsFrom: 9, count: 2), UniqueId());
+        Assert.Equal(8, (await harness.RunAsync(new PipelinePlan { Name = "orders", Steps = [step] })).Loaded);
+        var before = await File.ReadAllBytesAsync(target);
 
-        var refused = await Assert.ThrowsAsync<NotSupportedException>(() => ReplayAsync(harness, step, "replay-1"));
+        var replay = Assert.Single(await ReplayAsync(harness, step with { Validate = UniqueId().Validate }, "replay-1"));
 
-        Assert.Contains(target, refused.Message);
-        Assert.Equal("{\"id\":1}\n", await File.ReadAllTextAsync(target));
-        Assert.All(await harness.DeadLettersAsync(), l => Assert.Null(l.ClaimRunId));
+        Assert.Equal(0, replay.Run.Loaded);
+        Assert.Equal(2, replay.Run.Rejected);
+        Assert.Equal(before, await File.ReadAllBytesAsync(target));
+        Assert.Equal($"id = 1 is already in '{target}': a replay never overwrites a loaded record.", (await harness.DeadLettersAsync()).Single(l => l.Position == 9).Error);
+        Assert.Empty(Directory.GetFiles(harness.Path(""), ".out.*", SearchOption.TopDirectoryOnly));
+    }
+
+    // The replay ends after its merge into the file and before it marks its letters (a kill there); the next replay adds nothing twice.
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("jsonl")]
+    public async Task A_replay_into_a_file_appends_once_even_when_it_dies_after_the_merge(string format)
+    {
+        using var harness = await PipelineHarness.CreateAsync();
+        var target = harness.Path("out." + format);
+        var strict = new RecordValidator(null, [new ColumnRule { Name = "amount", Type = ColumnType.Number, Maximum = 750 * 1.5 }], [], ValidationMode.Lazy);
+        var original = Step(() => FileSink(harness, format, target), () => new MemorySource(1000), strict);
+        Assert.Equal(250, (await harness.RunAsync(new PipelinePlan { Name = "orders", Steps = [original] })).Rejected);
+        var fixedStep = original with { Validate = null };
+
+        var died = Assert.Single(await ReplayAsync(harness, fixedStep with { CreateSink = () => new DiesAfterComplete(FileSink(harness, format, target)) }, "replay-1"));
+        Assert.Equal(PipelineRunStatus.Failed, died.Run.Status);
+        var finished = Assert.Single(await ReplayAsync(harness, fixedStep, "replay-2"));
+
+        Assert.True(finished.Resumed);
+        Assert.Equal(250, finished.Replayed.Count);
+        var ids = new List<long>();
+        await using (var written = format == "csv" ? (Core.Pipelines.Sources.IRecordSource)new Core.Pipelines.Sources.CsvRecordSource(target) : new Core.Pipelines.Sources.JsonLinesRecordSource(target))
+        {
+            await foreach (var item in written.ReadAsync(0, CancellationToken.None)) ids.Add(Convert.ToInt64(item.Record!["id"], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), ids.Order());
+        Assert.Empty(await harness.DeadLettersAsync());
+    }
+
+    /// <summary>A sink whose load ends after the inner sink completed it: a kill between the sink's last step and the replay's marking.</summary>
+    private sealed class DiesAfterComplete(IRecordSink inner) : IRecordSink
+    {
+        public string DatasetNamespace => inner.DatasetNamespace;
+
+        public string DatasetName => inner.DatasetName;
+
+        public Task<StepCheckpoint> OpenAsync(SinkContext context, CancellationToken cancellationToken) => inner.OpenAsync(context, cancellationToken);
+
+        public Task WriteAsync(IReadOnlyList<DataRecord> records, BeforeCommit beforeCommit, CancellationToken cancellationToken) => inner.WriteAsync(records, beforeCommit, cancellationToken);
+
+        public async Task CompleteAsync(CancellationToken cancellationToken)
+        {
+            await inner.CompleteAsync(cancellationToken);
+            throw new IOException("killed");
+        }
+
+        public bool IsTransient(Exception exception) => false;
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     [Fact]
