@@ -294,50 +294,69 @@ Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Skip:$IsWindows {
 Describe 'Invoke-DataPipelineReplay killed with SIGKILL and replayed again' -Skip:$IsWindows {
     BeforeAll {
         $script:Rows = 20000
-        $writer = [System.IO.StreamWriter]::new((Join-Path $TestDrive 'held.csv'))
-        $writer.WriteLine('id,name,status')
-        for ($i = 1; $i -le $Rows; $i++) { $writer.WriteLine("$i,customer $i,held") }
-        $writer.Dispose()
-        # Every record is rejected until the fix allows 'held'. Append without a key: a letter loaded twice would be a second row.
-        function script:Write-HeldSpec([string] $Name, [string] $Allowed, [string] $DeadLetters) {
+        # held.csv: every record held; mixed.csv: the even ones held.
+        foreach ($data in @{ Name = 'held.csv'; Held = { $true } }, @{ Name = 'mixed.csv'; Held = { param($i) $i % 2 -eq 0 } }) {
+            $writer = [System.IO.StreamWriter]::new((Join-Path $TestDrive $data.Name))
+            $writer.WriteLine('id,name,status')
+            for ($i = 1; $i -le $Rows; $i++) { $writer.WriteLine("$i,customer $i,$((& $data.Held $i) ? 'held' : 'ok')") }
+            $writer.Dispose()
+        }
+        # Held records are rejected until the fix allows 'held'.
+        function script:Write-HeldSpec([string] $Name, [string] $Allowed, [string] $DeadLetters, [string] $Data, [string] $Sink) {
             Set-Content (Join-Path $TestDrive "$Name.psd1") @"
 @{
     Name = '$Name'
     $DeadLetters
-    Source = @{ Type = 'Csv'; Path = 'held.csv' }
+    Source = @{ Type = 'Csv'; Path = '$Data' }
     Validation = @{ Columns = @{ id = @{ Type = 'integer' }; status = @{ Allowed = $Allowed } } }
-    Sink = @{ Type = 'Sqlite'; Path = '$Name.db'; Table = 'rows'; Mode = 'Append' }
+    Sink = $Sink
     BatchSize = 250
 }
 "@
         }
     }
 
-    It 'loads every letter exactly once over <Kills> kills, with the letters in <Letters>' -ForEach @(
-        @{ Kills = 2; Letters = 'the state store'; Name = 'replay-kill'; DeadLetters = '' }
-        @{ Kills = 2; Letters = 'a JSON Lines file'; Name = 'replay-kill-file'; DeadLetters = "DeadLetters = @{ Path = 'replay-kill-file.jsonl' }" }
+    # The SQLite sink appends without a key, so a letter loaded twice would be a second row; the
+    # JSON Lines sink holds half the records when the replay starts, and the replay appends to it.
+    It 'loads every letter exactly once over <Kills> kills, with the letters in <Letters>, into <Into>' -ForEach @(
+        @{ Kills = 2; Letters = 'the state store'; Into = 'SQLite'; Name = 'replay-kill'; DeadLetters = ''; Data = 'held.csv'
+            Sink = "@{ Type = 'Sqlite'; Path = 'replay-kill.db'; Table = 'rows'; Mode = 'Append' }" }
+        @{ Kills = 2; Letters = 'a JSON Lines file'; Into = 'SQLite'; Name = 'replay-kill-file'; DeadLetters = "DeadLetters = @{ Path = 'replay-kill-file.jsonl' }"; Data = 'held.csv'
+            Sink = "@{ Type = 'Sqlite'; Path = 'replay-kill-file.db'; Table = 'rows'; Mode = 'Append' }" }
+        @{ Kills = 2; Letters = 'the state store'; Into = 'a JSON Lines file'; Name = 'replay-kill-sink'; DeadLetters = ''; Data = 'mixed.csv'
+            Sink = "@{ Type = 'JsonLines'; Path = 'replay-kill-sink.out.jsonl'; Key = 'id' }" }
     ) {
         $state = Join-Path $TestDrive "$Name-state"
         $spec = Join-Path $TestDrive "$Name.psd1"
         $database = Join-Path $TestDrive "$Name.db"
         $letterFile = Join-Path $TestDrive "$Name.jsonl"
-        Write-HeldSpec $Name "'ok'" $DeadLetters
-        (Start-DataPipeline $spec -StatePath $state).Rejected | Should -Be $Rows
-        Write-HeldSpec $Name "'ok', 'held'" $DeadLetters
+        $output = Join-Path $TestDrive "$Name.out.jsonl"
+        Write-HeldSpec $Name "'ok'" $DeadLetters $Data $Sink
+        $first = Start-DataPipeline $spec -StatePath $state
+        Write-HeldSpec $Name "'ok', 'held'" $DeadLetters $Data $Sink
         function Get-Unreplayed { if ($DeadLetters) { @(Get-DataPipelineDeadLetter -Path $letterFile) } else { @(Get-DataPipelineDeadLetter $Name -StatePath $state) } }
+        # What the sink holds, the replay's partial file included.
+        function Get-LoadedCount {
+            if ($Into -eq 'SQLite') { try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 } }
+            else { @(Get-ChildItem $TestDrive -Force -Filter ".$Name.out.jsonl.*.partial" | Get-Content).Count + @(Get-Content $output).Count }
+        }
+        function Get-LoadedIds {
+            if ($Into -eq 'SQLite') { @{ Count = Invoke-Sqlite $database 'SELECT count(*) FROM rows;'; Distinct = Invoke-Sqlite $database 'SELECT count(DISTINCT id) FROM rows;'; Sum = Invoke-Sqlite $database 'SELECT sum(id) FROM rows;' } }
+            else { $ids = @(Get-Content $output | ForEach-Object { ($_ | ConvertFrom-Json).id }); @{ Count = $ids.Count; Distinct = @($ids | Sort-Object -Unique).Count; Sum = ($ids | Measure-Object -Sum).Sum } }
+        }
+        $held = $first.Rejected
 
         $command = "Import-Module '$env:OPS_TEST_MODULE_PATH'; Invoke-DataPipelineReplay '$spec' -StatePath '$state' -Confirm:`$false | Out-Null"
         $random = [System.Random]::new()
         $killed = 0
         $completed = $false
         while ($killed -lt $Kills -and -not $completed) {
-            $before = try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 }
+            $before = Get-LoadedCount
             $process = Start-Process $Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $command -PassThru
             # Kill once this replay has committed batches of its own, at a random point after that.
             $deadline = [DateTime]::UtcNow.AddSeconds(120)
             while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
-                $now = try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 }
-                if ($now -gt $before) { break }
+                if ((Get-LoadedCount) -gt $before) { break }
                 Start-Sleep -Milliseconds 20
             }
             Start-Sleep -Milliseconds ($random.Next(0, 300))
@@ -356,9 +375,11 @@ Describe 'Invoke-DataPipelineReplay killed with SIGKILL and replayed again' -Ski
             $finish[0].Resumes | Should -BeGreaterThan 0 -Because 'the killed replay is resumed, not started over'
         }
         Get-Unreplayed | Should -BeNullOrEmpty
-        Invoke-Sqlite $database 'SELECT count(*) FROM rows;' | Should -Be $Rows
-        Invoke-Sqlite $database 'SELECT count(DISTINCT id) FROM rows;' | Should -Be $Rows
-        Invoke-Sqlite $database 'SELECT sum(id) FROM rows;' | Should -Be ($Rows * ($Rows + 1) / 2)
+        $loaded = Get-LoadedIds
+        $held | Should -BeGreaterThan 0
+        $loaded.Count | Should -Be $Rows
+        $loaded.Distinct | Should -Be $Rows
+        $loaded.Sum | Should -Be ($Rows * ($Rows + 1) / 2)
         Invoke-DataPipelineReplay $spec -StatePath $state -Confirm:$false | Should -BeNullOrEmpty -Because 'no letter is replayed twice'
     }
 }
