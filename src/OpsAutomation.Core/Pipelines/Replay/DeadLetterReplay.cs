@@ -6,15 +6,18 @@ using OpsAutomation.Models.Pipelines;
 
 namespace OpsAutomation.Core.Pipelines.Replay;
 
-/// <summary>What one replay run did: the letters it loaded (now marked replayed) and the ones that failed again (still letters, with their new reason).</summary>
+/// <summary>
+/// What one replay run did: the letters it loaded (now marked replayed) and the ones that failed
+/// again (still letters, with their new reason); <paramref name="Resumed"/> when it finished a replay that had ended unfinished.
+/// </summary>
 public sealed record ReplayResult(PipelineRun Run, IReadOnlyList<DeadLetter> Replayed, IReadOnlyList<(DeadLetter Letter, string Error)> FailedAgain, bool Resumed);
 
 /// <summary>How a replay holds its letters.</summary>
 public sealed record DeadLetterReplayOptions
 {
     /// <summary>
-    /// How long a replay's claim on its letters lasts without renewal (it is renewed with every
-    /// batch). A claim of a process that has ended on this host is taken over at once; on another
+    /// How long a replay's claim on its letters lasts without renewal (a running replay renews it at
+    /// the first batch after a quarter of it has passed). A claim of a process that has ended on this host is taken over at once; on another
     /// host only when the lease has run out. Default 10 minutes.
     /// </summary>
     public TimeSpan ClaimLease { get; init; } = TimeSpan.FromMinutes(10);
@@ -53,15 +56,18 @@ public sealed class DeadLetterReplay(IDeadLetterStore letters, PipelineServices 
     public async IAsyncEnumerable<ReplayResult> ReplayAsync(PipelineStepPlan step, string pipeline, IReadOnlyList<DeadLetter> selected, string replayRunId,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // A letter a finished replay tried (loaded or failed again) is not tried twice in one call.
+        var tried = new HashSet<long>();
         foreach (var stale in await letters.TakeOverStaleClaimsAsync(pipeline, step.Name, Claimant(), services.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
             var claimed = await letters.ListClaimedAsync(stale, cancellationToken).ConfigureAwait(false);
+            tried.UnionWith(claimed.Select(l => l.Id));
             PipelineRun? earlier = null;
             await foreach (var run in services.Runs.ListAsync(RunName(pipeline), stale, 1, cancellationToken).ConfigureAwait(false)) earlier = run;
-            yield return await RunAsync(step, pipeline, claimed, stale, earlier, cancellationToken).ConfigureAwait(false);
+            yield return await RunAsync(step, pipeline, claimed, stale, earlier, cancellationToken).ConfigureAwait(false) with { Resumed = true };
         }
 
-        var wanted = selected.Where(l => l.Stage != PipelineStage.Read && l.ReplayedAt is null).Select(l => l.Id).ToList();
+        var wanted = selected.Where(l => l.Stage != PipelineStage.Read && l.ReplayedAt is null && !tried.Contains(l.Id)).Select(l => l.Id).ToList();
         var mine = await letters.ClaimAsync(wanted, replayRunId, Claimant(), cancellationToken).ConfigureAwait(false);
         if (mine.Count > 0) yield return await RunAsync(step, pipeline, mine, replayRunId, null, cancellationToken).ConfigureAwait(false);
     }
@@ -104,7 +110,7 @@ public sealed class DeadLetterReplay(IDeadLetterStore letters, PipelineServices 
             var marked = (await letters.CompleteReplayAsync(runId, services.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false)).ToHashSet();
             replayed.AddRange(claimed.Where(l => marked.Contains(l.Id)));
         }
-        return new ReplayResult(run, replayed, failedAgain, earlier is not null);
+        return new ReplayResult(run, replayed, failedAgain, Resumed: false);
     }
 
     private ReplayClaimant Claimant() => ReplayClaimant.ThisProcess(services.Time.GetUtcNow() + _options.ClaimLease);

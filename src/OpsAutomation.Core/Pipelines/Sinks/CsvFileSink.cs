@@ -30,7 +30,8 @@ public sealed class CsvFileSink(string path, PipelineCheckpointStore checkpoints
         _columns = header.Split(delimiter);
     }
 
-    protected override IRecordSource ReadTarget() => new CsvRecordSource(TargetPath, new CsvSourceOptions { Delimiter = delimiter });
+    protected override IRecordSource ReadRecords(Func<Stream> open, string display, bool headerless) =>
+        new CsvRecordSource(open, display, headerless ? new CsvSourceOptions { Delimiter = delimiter, HasHeader = false, FieldNames = _columns } : new CsvSourceOptions { Delimiter = delimiter });
 
     protected override async Task WriteRecordsAsync(Stream stream, IReadOnlyList<DataRecord> records, List<RefusedRecord> refused, CancellationToken cancellationToken)
     {

@@ -67,27 +67,32 @@ public abstract class FileSink : IRecordSink
         // Bytes after the last checkpoint belong to a batch whose checkpoint was never saved: they are written again.
         _stream.SetLength(checkpoint?.SinkOffset ?? 0);
         _stream.Position = _stream.Length;
-        if (context.Replay is { } replay)
-        {
-            AppendsToTarget = File.Exists(TargetPath) && new FileInfo(TargetPath).Length > 0;
-            await ReadTakenKeysAsync(replay, cancellationToken).ConfigureAwait(false);
-        }
+        AppendsToTarget = context.Replay is not null && File.Exists(TargetPath) && new FileInfo(TargetPath).Length > 0;
         await OnOpenedAsync(PartialPath, _stream.Length, cancellationToken).ConfigureAwait(false);
+        if (context.Replay is { } replay) await ReadTakenKeysAsync(replay, cancellationToken).ConfigureAwait(false);
         return checkpoint?.Checkpoint ?? StepCheckpoint.None;
     }
 
-    // The key values of the target's records, per key: the sink's declared key, then each unique column.
+    // The key values the target's records hold, and those of the records this replay committed to
+    // its partial file before a kill, per key: the sink's declared key, then each unique column.
     private async Task ReadTakenKeysAsync(SinkReplay replay, CancellationToken cancellationToken)
     {
         var keys = new List<IReadOnlyList<string>>();
         if (Key.Count > 0) keys.Add(Key);
         keys.AddRange(replay.UniqueColumns.Where(c => !(Key.Count == 1 && Key[0] == c)).Select(c => (IReadOnlyList<string>)[c]));
         _replayKeys = [.. keys.Select(k => (k, new HashSet<string>(StringComparer.Ordinal)))];
-        if (_replayKeys.Length == 0 || !AppendsToTarget) return;
-        var target = ReadTarget();
-        await using (target.ConfigureAwait(false))
+        if (_replayKeys.Length == 0) return;
+        if (AppendsToTarget) await ReadKeysAsync(TargetPath, headerless: false, cancellationToken).ConfigureAwait(false);
+        if (_stream!.Length > 0) await ReadKeysAsync(PartialPath, headerless: AppendsToTarget, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReadKeysAsync(string path, bool headerless, CancellationToken cancellationToken)
+    {
+        // Shared for writing: the partial file is open for this load's appends.
+        var records = ReadRecords(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16), path, headerless);
+        await using (records.ConfigureAwait(false))
         {
-            await foreach (var item in target.ReadAsync(0, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in records.ReadAsync(0, cancellationToken).ConfigureAwait(false))
             {
                 if (item.Record is not { } record) continue;
                 foreach (var (key, taken) in _replayKeys)
@@ -229,8 +234,12 @@ public abstract class FileSink : IRecordSink
     /// <summary>Called once the partial file is open with <paramref name="length"/> bytes kept from earlier attempts (a CSV sink reads its header back).</summary>
     protected virtual Task OnOpenedAsync(string partialPath, long length, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The target's records as a source, for a replay to find the keys it holds.</summary>
-    protected abstract IRecordSource ReadTarget();
+    /// <summary>
+    /// Records written in this sink's format, for a replay to find the keys the target and its
+    /// partial file hold; <paramref name="headerless"/> for a partial file appended to a target
+    /// (its rows go under the target's header).
+    /// </summary>
+    protected abstract IRecordSource ReadRecords(Func<Stream> open, string display, bool headerless);
 
     /// <summary>Appends <paramref name="records"/>, adding the ones it cannot write to <paramref name="refused"/>.</summary>
     protected abstract Task WriteRecordsAsync(Stream stream, IReadOnlyList<DataRecord> records, List<RefusedRecord> refused, CancellationToken cancellationToken);

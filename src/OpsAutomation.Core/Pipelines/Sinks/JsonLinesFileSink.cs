@@ -10,7 +10,7 @@ public sealed class JsonLinesFileSink(string path, PipelineCheckpointStore check
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    protected override Sources.IRecordSource ReadTarget() => new Sources.JsonLinesRecordSource(TargetPath);
+    protected override Sources.IRecordSource ReadRecords(Func<Stream> open, string display, bool headerless) => new Sources.JsonLinesRecordSource(open, display);
 
     protected override async Task WriteRecordsAsync(Stream stream, IReadOnlyList<DataRecord> records, List<RefusedRecord> refused, CancellationToken cancellationToken)
     {

@@ -225,6 +225,29 @@ public sealed class DeadLetterReplayTests
         Assert.Empty(await harness.DeadLettersAsync());
     }
 
+    // Ids 1-100 come twice in the letters; the replay dies after it committed the first 200 to its partial file.
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("jsonl")]
+    public async Task A_resumed_replay_into_a_file_refuses_a_key_its_killed_part_wrote(string format)
+    {
+        using var harness = await PipelineHarness.CreateAsync();
+        var target = harness.Path("out." + format);
+        var strict = new RecordValidator(null, [new ColumnRule { Name = "name", MaxLength = 1 }], [], ValidationMode.Lazy);
+        var original = Step(() => FileSink(harness, format, target, ["id"]), () => new RepeatedIdSource(300, repeatsFrom: 201, count: 100), strict);
+        Assert.Equal(300, (await harness.RunAsync(new PipelinePlan { Name = "orders", Steps = [original] })).Rejected);
+        var fixedStep = original with { Validate = null };
+
+        var died = Assert.Single(await ReplayAsync(harness, fixedStep with { CreateSink = () => new FailingSink(FileSink(harness, format, target, ["id"]), 2, () => new IOException("killed")) }, "replay-1"));
+        Assert.Equal(200, died.Run.Loaded);
+        var finished = Assert.Single(await ReplayAsync(harness, fixedStep, "replay-2"));
+
+        Assert.Equal(200, finished.Replayed.Count);
+        Assert.Equal(100, finished.FailedAgain.Count);
+        Assert.Equal(format == "csv" ? 201 : 200, (await File.ReadAllLinesAsync(target)).Length);
+        Assert.All(await harness.DeadLettersAsync(), l => Assert.Matches("^id = [0-9]+ is already in ", l.Error));
+    }
+
     /// <summary>A sink whose load ends after the inner sink completed it: a kill between the sink's last step and the replay's marking.</summary>
     private sealed class DiesAfterComplete(IRecordSink inner) : IRecordSink
     {
