@@ -293,12 +293,11 @@ Describe 'Start-DataPipeline killed with SIGKILL and resumed' -Skip:$IsWindows {
 
 Describe 'Invoke-DataPipelineReplay killed with SIGKILL and replayed again' -Skip:$IsWindows {
     BeforeAll {
-        $script:Rows = 20000
-        # held.csv: every record held; mixed.csv: the even ones held.
-        foreach ($data in @{ Name = 'held.csv'; Held = { $true } }, @{ Name = 'mixed.csv'; Held = { param($i) $i % 2 -eq 0 } }) {
+        # held.csv: every record held; mixed.csv: the even ones held (more rows: appending to a file is quicker, and the replay must last until the kill).
+        foreach ($data in @{ Name = 'held.csv'; Rows = 20000; Held = { $true } }, @{ Name = 'mixed.csv'; Rows = 100000; Held = { param($i) $i % 2 -eq 0 } }) {
             $writer = [System.IO.StreamWriter]::new((Join-Path $TestDrive $data.Name))
             $writer.WriteLine('id,name,status')
-            for ($i = 1; $i -le $Rows; $i++) { $writer.WriteLine("$i,customer $i,$((& $data.Held $i) ? 'held' : 'ok')") }
+            for ($i = 1; $i -le $data.Rows; $i++) { $writer.WriteLine("$i,customer $i,$((& $data.Held $i) ? 'held' : 'ok')") }
             $writer.Dispose()
         }
         # Held records are rejected until the fix allows 'held'.
@@ -319,11 +318,11 @@ Describe 'Invoke-DataPipelineReplay killed with SIGKILL and replayed again' -Ski
     # The SQLite sink appends without a key, so a letter loaded twice would be a second row; the
     # JSON Lines sink holds half the records when the replay starts, and the replay appends to it.
     It 'loads every letter exactly once over <Kills> kills, with the letters in <Letters>, into <Into>' -ForEach @(
-        @{ Kills = 2; Letters = 'the state store'; Into = 'SQLite'; Name = 'replay-kill'; DeadLetters = ''; Data = 'held.csv'
+        @{ Kills = 2; Letters = 'the state store'; Into = 'SQLite'; Name = 'replay-kill'; DeadLetters = ''; Data = 'held.csv'; Rows = 20000
             Sink = "@{ Type = 'Sqlite'; Path = 'replay-kill.db'; Table = 'rows'; Mode = 'Append' }" }
-        @{ Kills = 2; Letters = 'a JSON Lines file'; Into = 'SQLite'; Name = 'replay-kill-file'; DeadLetters = "DeadLetters = @{ Path = 'replay-kill-file.jsonl' }"; Data = 'held.csv'
+        @{ Kills = 2; Letters = 'a JSON Lines file'; Into = 'SQLite'; Name = 'replay-kill-file'; DeadLetters = "DeadLetters = @{ Path = 'replay-kill-file.jsonl' }"; Data = 'held.csv'; Rows = 20000
             Sink = "@{ Type = 'Sqlite'; Path = 'replay-kill-file.db'; Table = 'rows'; Mode = 'Append' }" }
-        @{ Kills = 2; Letters = 'the state store'; Into = 'a JSON Lines file'; Name = 'replay-kill-sink'; DeadLetters = ''; Data = 'mixed.csv'
+        @{ Kills = 2; Letters = 'the state store'; Into = 'a JSON Lines file'; Name = 'replay-kill-sink'; DeadLetters = ''; Data = 'mixed.csv'; Rows = 100000
             Sink = "@{ Type = 'JsonLines'; Path = 'replay-kill-sink.out.jsonl'; Key = 'id' }" }
     ) {
         $state = Join-Path $TestDrive "$Name-state"
@@ -335,14 +334,17 @@ Describe 'Invoke-DataPipelineReplay killed with SIGKILL and replayed again' -Ski
         $first = Start-DataPipeline $spec -StatePath $state
         Write-HeldSpec $Name "'ok', 'held'" $DeadLetters $Data $Sink
         function Get-Unreplayed { if ($DeadLetters) { @(Get-DataPipelineDeadLetter -Path $letterFile) } else { @(Get-DataPipelineDeadLetter $Name -StatePath $state) } }
-        # What the sink holds, the replay's partial file included.
+        # How much the sink holds (rows, or bytes of the file and the replay's partial file), to see a replay's batches land.
         function Get-LoadedCount {
             if ($Into -eq 'SQLite') { try { Invoke-Sqlite $database 'SELECT count(*) FROM rows;' } catch { 0 } }
-            else { @(Get-ChildItem $TestDrive -Force -Filter ".$Name.out.jsonl.*.partial" | Get-Content).Count + @(Get-Content $output).Count }
+            else { (Get-ChildItem $TestDrive -Force -Filter "$Name.out.jsonl*" | Measure-Object Length -Sum).Sum + (Get-ChildItem $TestDrive -Force -Filter ".$Name.out.jsonl.*.partial" | Measure-Object Length -Sum).Sum }
         }
         function Get-LoadedIds {
             if ($Into -eq 'SQLite') { @{ Count = Invoke-Sqlite $database 'SELECT count(*) FROM rows;'; Distinct = Invoke-Sqlite $database 'SELECT count(DISTINCT id) FROM rows;'; Sum = Invoke-Sqlite $database 'SELECT sum(id) FROM rows;' } }
-            else { $ids = @(Get-Content $output | ForEach-Object { ($_ | ConvertFrom-Json).id }); @{ Count = $ids.Count; Distinct = @($ids | Sort-Object -Unique).Count; Sum = ($ids | Measure-Object -Sum).Sum } }
+            else {
+                [long[]] $ids = (Get-Content $output) -replace '^\{"id":(\d+),.*$', '$1'
+                @{ Count = $ids.Count; Distinct = [System.Linq.Enumerable]::Count([System.Linq.Enumerable]::Distinct($ids)); Sum = [System.Linq.Enumerable]::Sum($ids) }
+            }
         }
         $held = $first.Rejected
 
