@@ -28,6 +28,15 @@ public sealed record PipelineStepPlan
     /// </summary>
     public bool ValidationRemembers { get; init; }
 
+    /// <summary>The columns validation holds unique: a replay asks the sink whether their values are free there.</summary>
+    public IReadOnlyList<string> UniqueColumns { get; init; } = [];
+
+    /// <summary>
+    /// Set when the step replays dead letters: the sink never overwrites a row, and refuses a
+    /// record whose key or unique value it holds already (the original run knew those values; the replay asks the sink).
+    /// </summary>
+    public bool Replay { get; init; }
+
     /// <summary>Stop the run at the first invalid record (after loading the ones before it) instead of rejecting it and going on.</summary>
     public bool FailFast { get; init; }
 

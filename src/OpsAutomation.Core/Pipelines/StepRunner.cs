@@ -43,7 +43,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            committed = await sink.OpenAsync(new SinkContext(pipeline, step.Name, runId), cancellationToken).ConfigureAwait(false);
+            committed = await sink.OpenAsync(new SinkContext(pipeline, step.Name, runId) { Replay = step.Replay ? new SinkReplay(step.UniqueColumns) : null }, cancellationToken).ConfigureAwait(false);
             var start = committed;
             // Batches waiting between the stages: each is BatchSize records held in memory. One per two
             // workers kept the same speed as four in all on 2 cores (1M rows to SQLite), at 50 MB less peak memory.

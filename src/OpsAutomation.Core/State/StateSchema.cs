@@ -163,5 +163,15 @@ internal static class StateSchema
             PRIMARY KEY (dedup_key, channel)
         );
         """,
+        // Replay claims: the replay run that took a letter, its position in that run's input, and
+        // who holds the claim (host, process, lease) so a killed replay's letters are finished by the next.
+        """
+        ALTER TABLE dead_letters ADD COLUMN claim_run_id TEXT;
+        ALTER TABLE dead_letters ADD COLUMN claim_position INTEGER;
+        ALTER TABLE dead_letters ADD COLUMN claim_host TEXT;
+        ALTER TABLE dead_letters ADD COLUMN claim_pid INTEGER;
+        ALTER TABLE dead_letters ADD COLUMN claim_until_utc TEXT;
+        CREATE INDEX ix_dead_letters_claim ON dead_letters (claim_run_id, claim_position);
+        """,
     ];
 }

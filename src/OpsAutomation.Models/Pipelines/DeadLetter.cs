@@ -60,4 +60,13 @@ public sealed record DeadLetter
 
     /// <summary>The run that replayed it.</summary>
     public string? ReplayRunId { get; init; }
+
+    /// <summary>
+    /// The replay run that has claimed it and not finished yet (null when none): a letter is taken
+    /// by one replay only, and a replay that was killed is finished by the next one.
+    /// </summary>
+    public string? ClaimRunId { get; init; }
+
+    /// <summary>Its position in the claiming replay's input (what that run's checkpoint counts); null when not claimed.</summary>
+    public long? ClaimPosition { get; init; }
 }

@@ -13,8 +13,8 @@ using OpsAutomation.Pipelines;
 namespace OpsAutomation.Commands;
 
 /// <summary>
-/// Sends dead letters through their step again after a fix; the ones that load are marked
-/// replayed and never replayed twice. -WhatIf lists what would be replayed.
+/// Sends dead letters through their step again after a fix, never over a loaded record; each
+/// letter is loaded at most once, even through a kill (see DeadLetterReplay). -WhatIf lists what would be replayed.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DataPipelineReplay", HelpUri = "docs/Invoke-DataPipelineReplay.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PipelineRun), typeof(DeadLetter))]
@@ -116,12 +116,21 @@ public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
             Log = log,
             Metrics = runtime.Metrics.Pipelines,
         };
-        var result = await new DeadLetterReplay(letters, services).ReplayAsync(step, spec.Plan.Name, replayable, runId, cancellationToken).ConfigureAwait(false);
-        foreach (var (letter, error) in result.FailedAgain)
-            WriteWarning($"Dead letter {letter.Id} ({letter.Location}) failed again and stays in the queue: {error}");
-        WriteVerbose($"Replayed {result.Replayed.Count} of {replayable.Count} dead letter(s); {result.FailedAgain.Count} failed again.");
-        WriteObject(result.Run);
-        if (result.Run.Status == PipelineRunStatus.Failed)
-            WriteError(new ErrorRecord(new InvalidOperationException($"The replay of {spec.Plan.Name}/{step.Name} failed: {result.Run.Error}"), "PipelineRunFailed", ErrorCategory.OperationStopped, result.Run));
+        var handled = new HashSet<long>();
+        await foreach (var result in new DeadLetterReplay(letters, services).ReplayAsync(step, spec.Plan.Name, replayable, runId, cancellationToken).ConfigureAwait(false))
+        {
+            if (result.Resumed)
+                WriteVerbose($"Finished replay {result.Run.RunId} of {spec.Plan.Name}/{step.Name}, which had ended before it marked its letters; the sink's checkpoint kept what it had loaded.");
+            foreach (var (letter, error) in result.FailedAgain)
+                WriteWarning($"Dead letter {letter.Id} ({letter.Location}) failed again and stays in the queue: {error}");
+            WriteVerbose($"Replay {result.Run.RunId} replayed {result.Replayed.Count} dead letter(s); {result.FailedAgain.Count} failed again.");
+            handled.UnionWith(result.Replayed.Select(l => l.Id));
+            handled.UnionWith(result.FailedAgain.Select(f => f.Letter.Id));
+            WriteObject(result.Run);
+            if (result.Run.Status == PipelineRunStatus.Failed)
+                WriteError(new ErrorRecord(new InvalidOperationException($"The replay of {spec.Plan.Name}/{step.Name} failed: {result.Run.Error}"), "PipelineRunFailed", ErrorCategory.OperationStopped, result.Run));
+        }
+        foreach (var letter in replayable.Where(l => l.ClaimRunId is not null && !handled.Contains(l.Id)))
+            WriteWarning($"Dead letter {letter.Id} ({letter.Location}) is held by replay {letter.ClaimRunId}, which is still running; it is not replayed twice.");
     }
 }

@@ -118,7 +118,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
             var unfinished = await runs.FindUnfinishedAsync(plan.Name, cancellationToken).ConfigureAwait(false)
                 ?? throw ErrorRecords.Terminating(new ErrorRecord(new InvalidOperationException($"Pipeline '{plan.Name}' has no unfinished run to resume in '{settings.StatePath}': its last run ended well, or it never ran."),
                     "PipelineRunNotFound", ErrorCategory.ObjectNotFound, plan.Name));
-            if (unfinished.Run.Status == PipelineRunStatus.Running && unfinished.Host == Environment.MachineName && IsAlive(unfinished.ProcessId))
+            if (unfinished.Run.Status == PipelineRunStatus.Running && unfinished.Host == Environment.MachineName && LocalProcess.IsRunning(unfinished.ProcessId))
                 throw ErrorRecords.Terminating(new ErrorRecord(new InvalidOperationException($"Run {unfinished.Run.RunId} of pipeline '{plan.Name}' is still running in process {unfinished.ProcessId}."),
                     "PipelineRunActive", ErrorCategory.ResourceBusy, plan.Name));
             resumed = unfinished.Run;
@@ -228,19 +228,6 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
             step is IReadOnlyDictionary<string, object?> map && map.TryGetValue("Source", out var source) && source is IReadOnlyDictionary<string, object?> s
             && s.TryGetValue("Type", out var type) && "Pipeline".Equals(type as string, StringComparison.OrdinalIgnoreCase);
         return IsPipelineSource(tree) || (tree.TryGetValue("Steps", out var steps) && steps is IList<object?> list && list.Any(IsPipelineSource));
-    }
-
-    private static bool IsAlive(int processId)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Turns the runner's progress into Write-Progress, at most four times a second.</summary>

@@ -33,6 +33,9 @@ internal static class DeadLetterJson
         else writer.WriteNull("replayedAt");
         if (letter.ReplayRunId is { } replayRun) writer.WriteString("replayRunId", replayRun);
         else writer.WriteNull("replayRunId");
+        // Only while a replay holds the letter: a letter at rest has the fields above, no more.
+        if (letter.ClaimRunId is { } claim) writer.WriteString("claimRunId", claim);
+        if (letter.ClaimPosition is { } position) writer.WriteNumber("claimPosition", position);
         writer.WriteEndObject();
         writer.Flush();
         buffer.Write("\n"u8);
@@ -76,7 +79,9 @@ internal static class DeadLetterJson
                 Record = String(root, "record"),
                 CreatedAt = Time(root, "createdAt") ?? throw new FormatException("'createdAt' is missing"),
                 ReplayedAt = Time(root, "replayedAt"),
-                ReplayRunId = root.TryGetProperty("replayRunId", out var run) && run.ValueKind != JsonValueKind.Null ? String(root, "replayRunId") : null,
+                ReplayRunId = OptionalString(root, "replayRunId"),
+                ClaimRunId = OptionalString(root, "claimRunId"),
+                ClaimPosition = root.TryGetProperty("claimPosition", out var position) && position.ValueKind != JsonValueKind.Null ? Number(root, "claimPosition") : null,
             };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
@@ -90,6 +95,9 @@ internal static class DeadLetterJson
         !root.TryGetProperty(name, out var value) ? throw new FormatException($"'{name}' is missing")
         : value.ValueKind == JsonValueKind.String ? value.GetString()!
         : throw new FormatException($"'{name}' must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}");
+
+    private static string? OptionalString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? String(root, name) : null;
 
     private static long Number(JsonElement root, string name) =>
         !root.TryGetProperty(name, out var value) ? throw new FormatException($"'{name}' is missing")

@@ -168,19 +168,72 @@ public sealed class JsonLinesDeadLetterFile : IDeadLetterStore
         }
     }
 
-    /// <summary>Marks the letters not replayed yet among <paramref name="ids"/>, rewriting the file atomically; returns the ids marked.</summary>
-    public async Task<IReadOnlyList<long>> MarkReplayedAsync(IReadOnlyCollection<long> ids, string replayRunId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every replay whose claims the file holds: the lock is the lease, so a claim found by the
+    /// holder of the lock belongs to a replay that ended without finishing. The claims stay as they are.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> TakeOverStaleClaimsAsync(string pipeline, string stepName, ReplayClaimant claimant, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Writable();
+        var runs = new List<string>();
+        await foreach (var letter in ListAsync(new DeadLetterFilter { Pipeline = pipeline, Step = stepName }, cancellationToken).ConfigureAwait(false))
+        {
+            if (letter.ClaimRunId is { } run && !runs.Contains(run)) runs.Add(run);
+        }
+        return runs;
+    }
+
+    /// <summary>Claims the letters among <paramref name="ids"/> neither replayed nor claimed, rewriting the file atomically.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ClaimAsync(IReadOnlyCollection<long> ids, string replayRunId, ReplayClaimant claimant, CancellationToken cancellationToken)
     {
         if (ids.Count == 0) return [];
-        var wanted = ids.ToHashSet();
-        var marked = new HashSet<long>();
+        var free = new List<long>();
+        await foreach (var letter in ListAsync(new DeadLetterFilter { Ids = ids }, cancellationToken).ConfigureAwait(false))
+        {
+            if (letter.ClaimRunId is null) free.Add(letter.Id);
+        }
+        free.Sort();
+        var positions = free.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i + 1L);
+        await RewriteAsync(letter => positions.TryGetValue(letter.Id, out var position) ? letter with { ClaimRunId = replayRunId, ClaimPosition = position } : letter, cancellationToken)
+            .ConfigureAwait(false);
+        return await ListClaimedAsync(replayRunId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ListClaimedAsync(string replayRunId, CancellationToken cancellationToken)
+    {
+        var claimed = new List<DeadLetter>();
+        await foreach (var letter in ListAsync(new DeadLetterFilter(), cancellationToken).ConfigureAwait(false))
+        {
+            if (letter.ClaimRunId == replayRunId) claimed.Add(letter);
+        }
+        return [.. claimed.OrderBy(l => l.ClaimPosition)];
+    }
+
+    /// <summary>Nothing to renew: the claims are this writer's for as long as it holds the lock.</summary>
+    public Task RenewClaimsAsync(string replayRunId, ReplayClaimant claimant, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Gives the letters that failed again their new stage and reason and releases them, rewriting the file atomically.</summary>
+    public async Task FailReplayedAsync(string replayRunId, IReadOnlyCollection<NewDeadLetter> failures, CancellationToken cancellationToken)
+    {
+        if (failures.Count == 0) return;
+        var byPosition = failures.GroupBy(f => f.Position).ToDictionary(g => g.Key, g => g.Last());
+        await RewriteAsync(letter => letter.ClaimRunId == replayRunId && letter.ClaimPosition is { } position && byPosition.TryGetValue(position, out var failure)
+            ? letter with { Stage = failure.Stage, Error = failure.Error, Attempts = failure.Attempts, ClaimRunId = null, ClaimPosition = null }
+            : letter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks the letters <paramref name="replayRunId"/> still holds as replayed, rewriting the file atomically; returns their ids.</summary>
+    public async Task<IReadOnlyList<long>> CompleteReplayAsync(string replayRunId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var marked = new List<long>();
         await RewriteAsync(letter =>
         {
-            if (!wanted.Contains(letter.Id) || letter.ReplayedAt is not null) return letter;
+            if (letter.ClaimRunId != replayRunId) return letter;
             marked.Add(letter.Id);
-            return letter with { ReplayedAt = now, ReplayRunId = replayRunId };
+            return letter with { ReplayedAt = now, ReplayRunId = replayRunId, ClaimRunId = null, ClaimPosition = null };
         }, cancellationToken).ConfigureAwait(false);
-        return [.. ids.Distinct().Where(marked.Contains)];
+        marked.Sort();
+        return marked;
     }
 
     /// <summary>Deletes the letters <paramref name="filter"/> selects, rewriting the file atomically; returns how many.</summary>

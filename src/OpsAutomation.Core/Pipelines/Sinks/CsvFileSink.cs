@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using OpsAutomation.Core.Pipelines.Sources;
 using OpsAutomation.Core.State;
 
 namespace OpsAutomation.Core.Pipelines.Sinks;
@@ -9,8 +10,9 @@ namespace OpsAutomation.Core.Pipelines.Sinks;
 /// delimiter, a quote or a line break. The columns are the declared ones, else the first
 /// record's fields; a record with a field outside them is refused, a missing field is empty.
 /// </summary>
-public sealed class CsvFileSink(string path, PipelineCheckpointStore checkpoints, TimeProvider time, IReadOnlyList<string>? columns = null, char delimiter = ',')
-    : FileSink(path, checkpoints, time)
+public sealed class CsvFileSink(string path, PipelineCheckpointStore checkpoints, TimeProvider time, IReadOnlyList<string>? columns = null, char delimiter = ',',
+    IReadOnlyList<string>? key = null)
+    : FileSink(path, checkpoints, time, key)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private IReadOnlyList<string>? _columns = columns;
@@ -19,13 +21,17 @@ public sealed class CsvFileSink(string path, PipelineCheckpointStore checkpoints
 
     protected override async Task OnOpenedAsync(string partialPath, long length, CancellationToken cancellationToken)
     {
-        _headerWritten = length > 0;
-        if (!_headerWritten || _columns is not null) return;
-        // A resumed load keeps the columns its header already names.
-        using var reader = new StreamReader(new FileStream(partialPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), Utf8);
+        // A replay appended to the target writes rows under the target's header; a resumed load keeps the columns its header already names.
+        var headed = AppendsToTarget ? TargetPath : length > 0 ? partialPath : null;
+        _headerWritten = headed is not null;
+        if (headed is null || (_columns is not null && !AppendsToTarget)) return;
+        using var reader = new StreamReader(new FileStream(headed, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), Utf8);
         var header = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) ?? "";
         _columns = header.Split(delimiter);
     }
+
+    protected override IRecordSource ReadRecords(Func<Stream> open, string display, bool headerless) =>
+        new CsvRecordSource(open, display, headerless ? new CsvSourceOptions { Delimiter = delimiter, HasHeader = false, FieldNames = _columns } : new CsvSourceOptions { Delimiter = delimiter });
 
     protected override async Task WriteRecordsAsync(Stream stream, IReadOnlyList<DataRecord> records, List<RefusedRecord> refused, CancellationToken cancellationToken)
     {

@@ -1,7 +1,19 @@
 namespace OpsAutomation.Core.Pipelines.Sinks;
 
 /// <summary>Who writes: the pipeline, step and run a sink keeps its checkpoint under.</summary>
-public sealed record SinkContext(string Pipeline, string Step, string RunId);
+public sealed record SinkContext(string Pipeline, string Step, string RunId)
+{
+    /// <summary>Set for a replay of dead letters: the sink must never overwrite what it holds (see <see cref="SinkReplay"/>).</summary>
+    public SinkReplay? Replay { get; init; }
+}
+
+/// <summary>
+/// How a sink loads a replay of dead letters: it never overwrites a row (an upsert becomes an
+/// insert), and it refuses a record whose key, or whose value of one of <paramref name="UniqueColumns"/>
+/// (validation's unique columns, where the sink has a column of that name), it holds already.
+/// The original run rejected such a record for its key; only the sink still knows the keys it loaded.
+/// </summary>
+public sealed record SinkReplay(IReadOnlyList<string> UniqueColumns);
 
 /// <summary>A record the sink refused on its own (a constraint, a value its column cannot hold) while the rest of the batch was committed.</summary>
 public sealed record RefusedRecord(DataRecord Record, string Error);

@@ -5,9 +5,12 @@ using OpsAutomation.Core.State;
 namespace OpsAutomation.Core.Pipelines.Sinks;
 
 /// <summary>A JSON Lines file: one object per record, fields in the record's order, nested values as JSON.</summary>
-public sealed class JsonLinesFileSink(string path, PipelineCheckpointStore checkpoints, TimeProvider time) : FileSink(path, checkpoints, time)
+public sealed class JsonLinesFileSink(string path, PipelineCheckpointStore checkpoints, TimeProvider time, IReadOnlyList<string>? key = null)
+    : FileSink(path, checkpoints, time, key)
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    protected override Sources.IRecordSource ReadRecords(Func<Stream> open, string display, bool headerless) => new Sources.JsonLinesRecordSource(open, display);
 
     protected override async Task WriteRecordsAsync(Stream stream, IReadOnlyList<DataRecord> records, List<RefusedRecord> refused, CancellationToken cancellationToken)
     {

@@ -124,7 +124,12 @@ public sealed class PostgresSink : IRecordSink
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (rows.Count > 0)
+        if (rows.Count > 0 && _context!.Replay is not null)
+        {
+            // A replay asks the table about each record's keys before it inserts it: record by record.
+            await InsertEachAsync(connection, transaction, rows, columns, refused, cancellationToken).ConfigureAwait(false);
+        }
+        else if (rows.Count > 0)
         {
             await ExecuteAsync("SAVEPOINT batch;", transaction, cancellationToken).ConfigureAwait(false);
             try
@@ -136,20 +141,7 @@ public sealed class PostgresSink : IRecordSink
             {
                 // One record spoils the batch: redo it record by record so only that one is refused.
                 await ExecuteAsync("ROLLBACK TO SAVEPOINT batch;", transaction, cancellationToken).ConfigureAwait(false);
-                foreach (var row in rows)
-                {
-                    await ExecuteAsync("SAVEPOINT record;", transaction, cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        await InsertOneAsync(connection, row.Values, columns, cancellationToken).ConfigureAwait(false);
-                        await ExecuteAsync("RELEASE SAVEPOINT record;", transaction, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (PostgresException record) when (IsRecordError(record))
-                    {
-                        await ExecuteAsync("ROLLBACK TO SAVEPOINT record;", transaction, cancellationToken).ConfigureAwait(false);
-                        refused.Add(new RefusedRecord(row.Record, $"Table '{_options.Table}' refused the record: {_redactor.Redact(record.MessageText)} ({record.SqlState})"));
-                    }
-                }
+                await InsertEachAsync(connection, transaction, rows, columns, refused, cancellationToken).ConfigureAwait(false);
             }
         }
         var checkpoint = await beforeCommit(refused, cancellationToken).ConfigureAwait(false);
@@ -201,6 +193,52 @@ public sealed class PostgresSink : IRecordSink
         await ExecuteAsync($"INSERT INTO {Quote(_schema)}.{Quote(_table)} ({names}) SELECT {names} FROM _ops_staging{Conflict(columns)};", null, cancellationToken).ConfigureAwait(false);
     }
 
+    // Each row under its own savepoint, so a refused one leaves the others; a replay first asks whether its keys are free.
+    private async Task InsertEachAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<(DataRecord Record, object?[] Values)> rows, List<SinkColumn> columns,
+        List<RefusedRecord> refused, CancellationToken cancellationToken)
+    {
+        foreach (var row in rows)
+        {
+            if (_context!.Replay is not null && await TakenKeyAsync(connection, transaction, row.Record, cancellationToken).ConfigureAwait(false) is { } taken)
+            {
+                refused.Add(new RefusedRecord(row.Record, taken));
+                continue;
+            }
+            await ExecuteAsync("SAVEPOINT record;", transaction, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await InsertOneAsync(connection, row.Values, columns, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync("RELEASE SAVEPOINT record;", transaction, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException record) when (IsRecordError(record))
+            {
+                await ExecuteAsync("ROLLBACK TO SAVEPOINT record;", transaction, cancellationToken).ConfigureAwait(false);
+                refused.Add(new RefusedRecord(row.Record, $"Table '{_options.Table}' refused the record: {_redactor.Redact(record.MessageText)} ({record.SqlState})"));
+            }
+        }
+    }
+
+    // The key (or unique value) of the record the table holds already, described; null when all are free.
+    private async Task<string?> TakenKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DataRecord record, CancellationToken cancellationToken)
+    {
+        var ordinals = _columns!.Select((c, i) => (c.Name, i)).ToDictionary(c => c.Name, c => c.i, StringComparer.Ordinal);
+        var indexes = ColumnIndexes(record.Shape);
+        foreach (var key in SinkKeys.ForReplay(_options.Key, _context!.Replay!, ordinals.Keys))
+        {
+            var values = SinkKeys.Values(record, key, indexes, ordinals);
+            if (values is null) continue;
+            var where = string.Join(" AND ", key.Select((c, i) => $"{Quote(c)} = ${(i + 1).ToString(CultureInfo.InvariantCulture)}"));
+            await using var query = new NpgsqlCommand($"SELECT 1 FROM {Quote(_schema)}.{Quote(_table)} WHERE {where} LIMIT 1;", connection, transaction);
+            for (var i = 0; i < key.Count; i++)
+            {
+                var type = _columns![ordinals[key[i]]].Type;
+                query.Parameters.Add(new NpgsqlParameter { Value = Storable(values[i], type) ?? DBNull.Value, NpgsqlDbType = DbType(type) });
+            }
+            if (await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null) return SinkKeys.Taken(key, values, $"table '{_options.Table}'");
+        }
+        return null;
+    }
+
     private async Task InsertOneAsync(NpgsqlConnection connection, object?[] values, List<SinkColumn> columns, CancellationToken cancellationToken)
     {
         var names = string.Join(", ", columns.Select(c => Quote(c.Name)));
@@ -213,7 +251,8 @@ public sealed class PostgresSink : IRecordSink
 
     private string Conflict(List<SinkColumn> columns)
     {
-        if (_options.Mode != SinkWriteMode.Upsert) return "";
+        // A replay never overwrites: a row it would update is one its key check refused already.
+        if (_options.Mode != SinkWriteMode.Upsert || _context?.Replay is not null) return "";
         var updates = columns.Where(c => !_options.Key.Contains(c.Name, StringComparer.Ordinal)).Select(c => $"{Quote(c.Name)} = excluded.{Quote(c.Name)}").ToList();
         return $" ON CONFLICT ({string.Join(", ", _options.Key.Select(Quote))}) DO " + (updates.Count == 0 ? "NOTHING" : "UPDATE SET " + string.Join(", ", updates));
     }

@@ -80,6 +80,12 @@ public sealed class SqliteSink : IRecordSink
     {
         var connection = _connection ?? throw new InvalidOperationException("The sink is not open.");
         if (_columns is null && SinkColumn.FromRecords(records, _options.ColumnTypes) is { Count: > 0 } columns) await CreateTableAsync(columns, cancellationToken).ConfigureAwait(false);
+        if (_context!.Replay is not null)
+        {
+            // A replay asks the table about each record's keys before it inserts it: record by record.
+            await WriteBatchAsync(connection, records, beforeCommit, isolate: true, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         try
         {
             await WriteBatchAsync(connection, records, beforeCommit, isolate: false, cancellationToken).ConfigureAwait(false);
@@ -167,6 +173,11 @@ public sealed class SqliteSink : IRecordSink
                 insert.ExecuteNonQuery();
                 continue;
             }
+            if (_context!.Replay is not null && TakenKey(connection, transaction, record, indexes) is { } taken)
+            {
+                refused.Add(new RefusedRecord(record, taken));
+                continue;
+            }
             savepoint.CommandText = "SAVEPOINT record;";
             savepoint.ExecuteNonQuery();
             try
@@ -206,6 +217,22 @@ public sealed class SqliteSink : IRecordSink
             await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // The key (or unique value) of the record the table holds already, described; null when all are free.
+    private string? TakenKey(SqliteConnection connection, SqliteTransaction transaction, DataRecord record, int[] indexes)
+    {
+        foreach (var key in SinkKeys.ForReplay(_options.Key, _context!.Replay!, _columnOrdinals!.Keys))
+        {
+            var values = SinkKeys.Values(record, key, indexes, _columnOrdinals!);
+            if (values is null) continue;
+            using var query = connection.CreateCommand();
+            query.Transaction = transaction;
+            query.CommandText = $"SELECT 1 FROM {Quote(_options.Table)} WHERE {string.Join(" AND ", key.Select((c, i) => $"{Quote(c)} = $k{i.ToString(CultureInfo.InvariantCulture)}"))} LIMIT 1;";
+            for (var i = 0; i < key.Count; i++) query.Parameters.AddWithValue("$k" + i.ToString(CultureInfo.InvariantCulture), Storable(values[i]));
+            if (query.ExecuteScalar() is not null) return SinkKeys.Taken(key, values, $"table '{_options.Table}'");
+        }
+        return null;
     }
 
     // Sets the row's parameters; fields the record lacks are NULL.
@@ -320,7 +347,8 @@ public sealed class SqliteSink : IRecordSink
         var values = string.Join(", ", Enumerable.Range(0, rows).Select(row =>
             "(" + string.Join(", ", _columns!.Select((_, i) => "$p" + (row * _columns!.Count + i).ToString(CultureInfo.InvariantCulture))) + ")"));
         var sql = $"INSERT INTO {Quote(_options.Table)} ({names}) VALUES {values}";
-        if (_options.Mode == SinkWriteMode.Upsert)
+        // A replay never overwrites: a row it would update is one its key check refused already.
+        if (_options.Mode == SinkWriteMode.Upsert && _context?.Replay is null)
         {
             var updates = _columns!.Where(c => !_options.Key.Contains(c.Name, StringComparer.Ordinal)).Select(c => $"{Quote(c.Name)} = excluded.{Quote(c.Name)}").ToList();
             sql += $" ON CONFLICT ({string.Join(", ", _options.Key.Select(Quote))}) DO " + (updates.Count == 0 ? "NOTHING" : "UPDATE SET " + string.Join(", ", updates));

@@ -105,6 +105,7 @@ public static class PipelineSpecReader
             CreateSource = ReadSource(source, baseDirectory, context),
             Validate = validator is null ? null : validator.Validate,
             ValidationRemembers = validator?.RemembersValues ?? false,
+            UniqueColumns = validator?.UniqueColumns ?? [],
             FailFast = validation?.Mode == ValidationMode.FailFast,
             Transforms = ReadTransforms(map),
             CreateSink = sink is null ? () => throw new InvalidOperationException($"Step {name} was read to check its records only: it has no sink.") : ReadSink(sink, baseDirectory, context, columnTypes),
@@ -220,14 +221,18 @@ public static class PipelineSpecReader
             }
             case "Csv":
             {
-                sink.RejectUnknownKeys(["Type", "Path", "Delimiter", "Columns"]);
+                sink.RejectUnknownKeys(["Type", "Path", "Delimiter", "Columns", "Key"]);
                 var delimiter = Char(sink, "Delimiter") ?? ',';
                 IReadOnlyList<string>? columns = sink.Contains("Columns") ? sink.GetStringList("Columns") : null;
-                return () => new CsvFileSink(path, context.Checkpoints, context.Time, columns, delimiter);
+                var key = sink.GetStringList("Key");
+                return () => new CsvFileSink(path, context.Checkpoints, context.Time, columns, delimiter, key);
             }
             default:
-                sink.RejectUnknownKeys(["Type", "Path"]);
-                return () => new JsonLinesFileSink(path, context.Checkpoints, context.Time);
+            {
+                sink.RejectUnknownKeys(["Type", "Path", "Key"]);
+                var key = sink.GetStringList("Key");
+                return () => new JsonLinesFileSink(path, context.Checkpoints, context.Time, key);
+            }
         }
     }
 

@@ -47,6 +47,9 @@ public sealed class RecordValidator
     /// <summary>True when a record's verdict depends on the records validated before it (a Unique column).</summary>
     public bool RemembersValues => Array.Exists(_unique, set => set is not null);
 
+    /// <summary>The columns whose values must be unique.</summary>
+    public IReadOnlyList<string> UniqueColumns => [.. _columns.Where(c => c.Unique).Select(c => c.Name)];
+
     /// <summary>Checks <paramref name="record"/>, coercing its values in place.</summary>
     /// <returns>The failures: empty when the record is valid; at most one in <see cref="ValidationMode.FailFast"/>.</returns>
     /// <exception cref="Configuration.ConfigurationException">The schema has a reference that does not resolve.</exception>

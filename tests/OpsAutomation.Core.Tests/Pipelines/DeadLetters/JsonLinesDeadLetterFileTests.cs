@@ -30,6 +30,13 @@ public sealed class JsonLinesDeadLetterFileTests : IDisposable
         return list;
     }
 
+    // What a replay does to the letters it loads: claims them, then marks them replayed.
+    private static async Task<IReadOnlyList<long>> ReplayAsync(IDeadLetterStore queue, long[] ids, string replayRunId, DateTimeOffset now)
+    {
+        await queue.ClaimAsync(ids, replayRunId, new ReplayClaimant("host", 1, now.AddMinutes(10)), CancellationToken.None);
+        return await queue.CompleteReplayAsync(replayRunId, now, CancellationToken.None);
+    }
+
     private static string[] Lines(string path) => File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
@@ -77,7 +84,7 @@ public sealed class JsonLinesDeadLetterFileTests : IDisposable
         {
             await queue.AddAsync([Letter(1), Letter(2, run: "run-2"), Letter(3, step: "clean"), Letter(4, stage: PipelineStage.Transform, error: "Derive total: timeout")], Now, CancellationToken.None);
             await queue.AddAsync([Letter(5, pipeline: "invoices"), Letter(6, error: "sink: Timeout after 30 s"), Letter(1)], Now.AddMinutes(1), CancellationToken.None);
-            await queue.MarkReplayedAsync([1, 6], "replay-1", Now.AddHours(1), CancellationToken.None);
+            await ReplayAsync(queue, [1, 6], "replay-1", Now.AddHours(1));
         }
 
         var expected = await ListAsync(queues[0], filter);
@@ -85,6 +92,34 @@ public sealed class JsonLinesDeadLetterFileTests : IDisposable
 
         Assert.NotEmpty(expected);
         Assert.Equal(expected, actual);
+        await queues[1].DisposeAsync();
+    }
+
+    // Claims as a replay makes them, then one letter failing again: the file holds what the state store holds.
+    [Fact]
+    public async Task Claims_and_failures_of_a_replay_are_kept_as_in_the_state_store()
+    {
+        var store = await StateStore.OpenAsync(System.IO.Path.Combine(_directory.Path, "state"), CancellationToken.None);
+        IDeadLetterStore[] queues = [new DeadLetterStore(store), await OpenAsync(FilePath)];
+        var claimed = new List<IReadOnlyList<DeadLetter>>();
+        foreach (var queue in queues)
+        {
+            await queue.AddAsync([Letter(1), Letter(2), Letter(3), Letter(4)], Now, CancellationToken.None);
+            claimed.Add(await queue.ClaimAsync([4, 2, 3], "replay-1", new ReplayClaimant("host", 1, Now.AddMinutes(10)), CancellationToken.None));
+            // Letter 2 is replay-1's: a second replay takes only the free one.
+            Assert.Equal([1L], (await queue.ClaimAsync([1, 2], "replay-2", new ReplayClaimant("host", 1, Now.AddMinutes(10)), CancellationToken.None)).Select(l => l.Id));
+            await queue.FailReplayedAsync("replay-1", [new NewDeadLetter("orders", "load", "replay-1", PipelineStage.Load, 2, "x", "order_id = 3 is already in table 'orders'", 1, "{}")], CancellationToken.None);
+        }
+
+        Assert.Equal([2L, 3, 4], claimed[0].Select(l => l.Id));
+        Assert.Equal([1L, 2, 3], claimed[0].Select(l => l.ClaimPosition!.Value));
+        Assert.Equal(claimed[0], claimed[1]);
+        Assert.Equal(await ListAsync(queues[0]), await ListAsync(queues[1]));
+        var failed = (await ListAsync(queues[1])).Single(l => l.Id == 3);
+        Assert.Null(failed.ClaimRunId);
+        Assert.Equal(PipelineStage.Load, failed.Stage);
+        Assert.StartsWith("order_id = 3 is already", failed.Error);
+        Assert.Equal([2L, 4], (await queues[1].ListClaimedAsync("replay-1", CancellationToken.None)).Select(l => l.Id));
         await queues[1].DisposeAsync();
     }
 
@@ -177,10 +212,10 @@ public sealed class JsonLinesDeadLetterFileTests : IDisposable
         await file.AddAsync([Letter(1), Letter(2), Letter(3), Letter(4)], Now, CancellationToken.None);
         var before = Lines(FilePath);
 
-        var marked = await file.MarkReplayedAsync([3, 1, 99], "replay-1", Now.AddHours(2), CancellationToken.None);
-        var again = await file.MarkReplayedAsync([1, 2], "replay-2", Now.AddHours(3), CancellationToken.None);
+        var marked = await ReplayAsync(file, [3, 1, 99], "replay-1", Now.AddHours(2));
+        var again = await ReplayAsync(file, [1, 2], "replay-2", Now.AddHours(3));
 
-        Assert.Equal([3L, 1], marked);
+        Assert.Equal([1L, 3], marked);
         Assert.Equal([2L], again);
         var after = Lines(FilePath);
         Assert.Equal(before[3], after[3]);
