@@ -7,6 +7,7 @@ using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using OpsAutomation.Sandbox.Api.Apply;
 using OpsAutomation.Sandbox.Api.Patching;
+using OpsAutomation.Sandbox.Protobuf;
 
 namespace OpsAutomation.Sandbox.Api;
 
@@ -18,6 +19,8 @@ namespace OpsAutomation.Sandbox.Api;
 public sealed class ApiServer
 {
     private const string Json = "application/json";
+    private const string Protobuf = "application/vnd.kubernetes.protobuf";
+    private readonly ProtobufDecoder _protobuf = new(ProtobufSchemas.Load());
     private readonly ObjectStore _store;
     private readonly Authenticator _authenticator;
     private readonly OpenApiDocuments _openApi;
@@ -686,15 +689,25 @@ public sealed class ApiServer
     private static JsonObject Metadata(JsonObject obj) => obj["metadata"]!.AsObject();
 
     /// <summary>Reads a body that must be an object of the type the URL names (an autoscaling/v1 Scale for /scale).</summary>
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourcePath target)
+    private async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourcePath target)
     {
         var contentType = context.Request.ContentType?.Split(';')[0].Trim() ?? "";
-        if (contentType is not ("" or Json))
+        JsonNode? body;
+        if (contentType == Protobuf)
         {
-            // Protobuf bodies (client-go's typed clients, e.g. `kubectl create namespace`) are not decoded yet.
-            throw ApiStatus.UnsupportedMediaType(contentType, "application/json").AsException();
+            // client-go's typed clients (kubectl create namespace|deployment|...) send protobuf.
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            body = _protobuf.DecodeObject(buffer.ToArray());
         }
-        var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        else if (contentType is "" or Json)
+        {
+            body = await ReadJsonAsync(context).ConfigureAwait(false);
+        }
+        else
+        {
+            throw ApiStatus.UnsupportedMediaType(contentType, $"{Json}, {Protobuf}").AsException();
+        }
         if (body is not JsonObject obj)
         {
             throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: json: cannot unmarshal {JsonKind(body)} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}").AsException();
