@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using OpsAutomation.Sandbox.Api.Apply;
@@ -18,6 +16,7 @@ namespace OpsAutomation.Sandbox.Api;
 public sealed class ApiServer
 {
     private const string Json = "application/json";
+    private readonly RequestBodies _bodies = new();
     private readonly ObjectStore _store;
     private readonly Authenticator _authenticator;
     private readonly OpenApiDocuments _openApi;
@@ -367,8 +366,8 @@ public sealed class ApiServer
     private async Task CreateAsync(HttpContext context, ResourcePath target)
     {
         var type = target.Type;
-        var body = await ReadObjectAsync(context, target).ConfigureAwait(false);
-        var obj = Decode(context, type, body);
+        var body = await _bodies.ReadObjectAsync(context, target).ConfigureAwait(false);
+        var obj = RequestBodies.Decode(context, type, body);
         PlaceInNamespace(type, target, Metadata(obj));
         var created = _writer.Create(type, obj, Manager(context), IsDryRun(context));
         await WriteAsync(context, 201, created.ToJsonString(WireJson.Options)).ConfigureAwait(false);
@@ -377,13 +376,13 @@ public sealed class ApiServer
     private async Task UpdateAsync(HttpContext context, ResourcePath target)
     {
         var type = target.Type;
-        var body = await ReadObjectAsync(context, target).ConfigureAwait(false);
+        var body = await _bodies.ReadObjectAsync(context, target).ConfigureAwait(false);
         if (target.Subresource == "scale")
         {
             await WriteScaleAsync(context, target, _ => body).ConfigureAwait(false);
             return;
         }
-        var obj = Decode(context, type, body);
+        var obj = RequestBodies.Decode(context, type, body);
         var metadata = Metadata(obj);
         if (metadata["name"]?.GetValue<string>() is { } bodyName && bodyName != target.Name)
         {
@@ -408,7 +407,7 @@ public sealed class ApiServer
             await ApplyAsync(context, target).ConfigureAwait(false);
             return;
         }
-        var patch = await ReadJsonAsync(context).ConfigureAwait(false);
+        var patch = await RequestBodies.ReadJsonAsync(context).ConfigureAwait(false);
         Func<JsonObject, JsonObject> apply = contentType switch
         {
             "application/json-patch+json" => o => JsonPatch.Apply(o, patch!) as JsonObject
@@ -427,7 +426,7 @@ public sealed class ApiServer
         }
         var updated = Retrying(target, stored =>
         {
-            var obj = Decode(context, type, apply(stored.Clone()));
+            var obj = RequestBodies.Decode(context, type, apply(stored.Clone()));
             var metadata = Metadata(obj);
             metadata["name"] = target.Name;
             PlaceInNamespace(type, target, metadata);
@@ -474,9 +473,9 @@ public sealed class ApiServer
             throw ApiStatus.Invalid("PatchOptions.meta.k8s.io", "",
                 [new V1StatusCause { Reason = "FieldValueRequired", Field = "fieldManager", Message = "Required value: is required for apply patch" }]).AsException();
         }
-        var body = await ReadJsonAsync(context).ConfigureAwait(false) as JsonObject
+        var body = await RequestBodies.ReadJsonAsync(context).ConfigureAwait(false) as JsonObject
             ?? throw ApiStatus.BadRequest("error decoding YAML: the body of an apply is one object").AsException();
-        var applied = Decode(context, type, body, unknown =>
+        var applied = RequestBodies.Decode(context, type, body, unknown =>
             $"failed to create typed patch object ({GoGroupVersionKind(type)}): {string.Join(", ", unknown.Select(f => $".{f}: field not declared in schema"))}");
         var metadata = Metadata(applied);
         if (metadata["name"]?.GetValue<string>() is { } bodyName && bodyName != target.Name)
@@ -559,7 +558,7 @@ public sealed class ApiServer
     private async Task DeleteAsync(HttpContext context, ResourcePath target)
     {
         var type = target.Type;
-        var options = await ReadDeleteOptionsAsync(context).ConfigureAwait(false);
+        var options = await RequestBodies.ReadDeleteOptionsAsync(context).ConfigureAwait(false);
         var stored = Existing(target);
         CheckPreconditions(type, stored, options);
         var dryRun = IsDryRun(context) || options?.DryRun?.Contains("All") == true;
@@ -647,114 +646,7 @@ public sealed class ApiServer
         metadata["namespace"] = target.Namespace;
     }
 
-    /// <summary>
-    /// Reads a body through its model type. Fields the type does not know are, by ?fieldValidation=,
-    /// a 400 (Strict), a Warning header (Warn, the default) or dropped (Ignore), as the real server does.
-    /// </summary>
-    private static JsonObject Decode(HttpContext context, ResourceType type, JsonObject body, Func<IReadOnlyList<string>, string>? strictMessage = null)
-    {
-        JsonObject decoded;
-        try
-        {
-            decoded = type.Normalize(body);
-        }
-        catch (JsonException e)
-        {
-            throw ApiStatus.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {e.Message}").AsException();
-        }
-        decoded["apiVersion"] = type.ApiVersion;
-        decoded["kind"] = type.Kind;
-        var unknown = UnknownFields.Find(body, decoded);
-        var validation = context.Request.Query["fieldValidation"].ToString();
-        if (unknown.Count > 0 && validation == "Strict")
-        {
-            throw ApiStatus.BadRequest(strictMessage?.Invoke(unknown)
-                ?? $"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: "
-                + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\""))).AsException();
-        }
-        if (validation is "" or "Warn")
-        {
-            foreach (var field in unknown)
-            {
-                context.Response.Headers.Append("Warning", $"299 - \"unknown field \\\"{field}\\\"\"");
-            }
-        }
-        decoded["metadata"] ??= new JsonObject();
-        return decoded;
-    }
-
     private static JsonObject Metadata(JsonObject obj) => obj["metadata"]!.AsObject();
-
-    /// <summary>Reads a body that must be an object of the type the URL names (an autoscaling/v1 Scale for /scale).</summary>
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourcePath target)
-    {
-        var contentType = context.Request.ContentType?.Split(';')[0].Trim() ?? "";
-        if (contentType is not ("" or Json))
-        {
-            // Protobuf bodies (client-go's typed clients, e.g. `kubectl create namespace`) are not decoded yet.
-            throw ApiStatus.UnsupportedMediaType(contentType, "application/json").AsException();
-        }
-        var body = await ReadJsonAsync(context).ConfigureAwait(false);
-        if (body is not JsonObject obj)
-        {
-            throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: json: cannot unmarshal {JsonKind(body)} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}").AsException();
-        }
-        var (expectedVersion, expectedKind) = target.Subresource == "scale" ? ("autoscaling/v1", "Scale") : (target.Type.ApiVersion, target.Type.Kind);
-        // As the server decodes with the URL's kind as the default: a body may leave apiVersion and kind out.
-        var apiVersion = obj["apiVersion"]?.GetValue<string>();
-        var kind = obj["kind"]?.GetValue<string>();
-        if (!string.IsNullOrEmpty(apiVersion) && apiVersion != expectedVersion)
-        {
-            throw ApiStatus.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({expectedVersion})").AsException();
-        }
-        if (!string.IsNullOrEmpty(kind) && kind != expectedKind)
-        {
-            throw ApiStatus.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({expectedKind})").AsException();
-        }
-        obj["apiVersion"] = expectedVersion;
-        obj["kind"] = expectedKind;
-        return obj;
-    }
-
-    private static string JsonKind(JsonNode? node) => node switch
-    {
-        JsonArray => "array",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => "string",
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => "number",
-        _ => "null",
-    };
-
-    private static async Task<JsonNode?> ReadJsonAsync(HttpContext context)
-    {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (JsonException e)
-        {
-            throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: {e.Message}").AsException();
-        }
-    }
-
-    private static async Task<V1DeleteOptions?> ReadDeleteOptionsAsync(HttpContext context)
-    {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-        try
-        {
-            return KubernetesJson.Deserialize<V1DeleteOptions>(text);
-        }
-        catch (JsonException e)
-        {
-            throw ApiStatus.BadRequest($"couldn't get version/kind; json parse error: {e.Message}").AsException();
-        }
-    }
 
     private static bool IsDryRun(HttpContext context)
     {

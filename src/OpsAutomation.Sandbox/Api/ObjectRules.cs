@@ -54,6 +54,9 @@ public sealed partial class ObjectRules
             case "Service":
                 DefaultService(Ensure(obj, "spec"));
                 break;
+            case "Secret":
+                obj["type"] ??= "Opaque";
+                break;
         }
     }
 

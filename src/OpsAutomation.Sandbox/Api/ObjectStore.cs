@@ -8,7 +8,8 @@ namespace OpsAutomation.Sandbox.Api;
 
 /// <summary>
 /// The sandbox's etcd: every object of every type, keyed by type, namespace and name, under one
-/// resourceVersion counter; a window of recent changes that watches start from (older is 410 Expired);
+/// resourceVersion counter; per type, a window of recent changes that watches start from (older is
+/// 410 Expired), as the API server keeps a watch cache per resource;
 /// and the open watches, fed as each change commits. Objects are JSON trees read through their model
 /// types; <see cref="Get{T}"/> and <see cref="List{T}"/> read them typed (tests, set-up). Writes that
 /// should look like a client's go through <see cref="ObjectWriter"/>.
@@ -17,12 +18,12 @@ public sealed class ObjectStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<ResourceType, SortedDictionary<string, StoredObject>> _objects = [];
-    private readonly LinkedList<StoreEvent> _window = new();
+    private readonly Dictionary<ResourceType, WatchWindow> _windows = [];
     private readonly List<WatchSubscription> _watches = [];
     private readonly TimeProvider _time;
     private readonly int _windowSize;
     private long _resourceVersion;
-    private long _oldestWatchable;
+    private readonly long _firstResourceVersion;
 
     public ObjectStore(ResourceRegistry registry, TimeProvider time, int windowSize = 1000, long firstResourceVersion = 1000)
     {
@@ -31,7 +32,7 @@ public sealed class ObjectStore
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _windowSize = windowSize;
         _resourceVersion = firstResourceVersion;
-        _oldestWatchable = firstResourceVersion;
+        _firstResourceVersion = firstResourceVersion;
     }
 
     public ResourceRegistry Registry { get; }
@@ -199,12 +200,13 @@ public sealed class ObjectStore
             }
             else
             {
-                if (from < _oldestWatchable)
+                var window = Window(type);
+                if (from < window.OldestWatchable)
                 {
                     throw ApiStatus.Expired(string.Create(CultureInfo.InvariantCulture,
-                        $"too old resource version: {from} ({_oldestWatchable})")).AsException();
+                        $"too old resource version: {from} ({window.OldestWatchable})")).AsException();
                 }
-                foreach (var change in _window.Where(e => e.ResourceVersion > from))
+                foreach (var change in window.Changes.Where(e => e.ResourceVersion > from))
                 {
                     subscription.Offer(change);
                 }
@@ -255,11 +257,12 @@ public sealed class ObjectStore
 
     private void Publish(StoreEvent change)
     {
-        _window.AddLast(change);
-        while (_window.Count > _windowSize)
+        var window = Window(change.Stored.Type);
+        window.Changes.AddLast(change);
+        while (window.Changes.Count > _windowSize)
         {
-            _oldestWatchable = _window.First!.Value.ResourceVersion;
-            _window.RemoveFirst();
+            window.OldestWatchable = window.Changes.First!.Value.ResourceVersion;
+            window.Changes.RemoveFirst();
         }
         foreach (var watch in _watches)
         {
@@ -268,6 +271,24 @@ public sealed class ObjectStore
                 watch.Offer(change);
             }
         }
+    }
+
+    /// <summary>The recent changes of one type, as the API server keeps a watch cache per resource.</summary>
+    private WatchWindow Window(ResourceType type)
+    {
+        if (!_windows.TryGetValue(type, out var window))
+        {
+            window = new WatchWindow { OldestWatchable = _firstResourceVersion };
+            _windows[type] = window;
+        }
+        return window;
+    }
+
+    private sealed class WatchWindow
+    {
+        public LinkedList<StoreEvent> Changes { get; } = new();
+
+        public long OldestWatchable { get; set; }
     }
 
     private SortedDictionary<string, StoredObject> Objects(ResourceType type)

@@ -14,7 +14,7 @@ public sealed class SandboxOptions
     /// <summary>How much faster than real time the sandbox's clock runs (timers, timestamps); default 1.</summary>
     public double Speed { get; set; } = 1;
 
-    /// <summary>How many recent changes a watch can start from before it gets 410 Expired; default 1000.</summary>
+    /// <summary>How many recent changes of each resource type a watch can start from before it gets 410 Expired; default 1000.</summary>
     public int WatchWindow { get; set; } = 1000;
 
     /// <summary>The sandbox time between watch bookmarks (when a client allows them); default 1 minute, as the real server.</summary>
@@ -35,7 +35,7 @@ public sealed class SandboxOptions
           --port N             127.0.0.1 port of the API server (default 0: a free port)
           --kubeconfig PATH    where to write the kubeconfig (default: a new temp folder, removed at stop)
           --speed X            the sandbox clock runs X times real time (default 1)
-          --watch-window N     changes a watch can resume from before 410 Expired (default 1000)
+          --watch-window N     changes of each type a watch can resume from before 410 Expired (default 1000)
           --bookmark-seconds N sandbox seconds between watch bookmarks (default 60)
           --pod-start-seconds N sandbox seconds a pod is ContainerCreating before it runs (default 2)
           --no-controllers     serve the API alone: no controllers, no kubelet

@@ -150,6 +150,30 @@ public sealed class KubectlTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Kubectl_create_sends_protobuf_and_the_objects_arrive_whole()
+    {
+        const string ns = "kubectl-create";
+
+        var created = new[]
+        {
+            await _kubectl.RunAsync(null, "create", "namespace", ns),
+            await _kubectl.RunAsync(null, "create", "deployment", "web", "--image=sample:1", "--replicas=2", "--port=8080", "-n", ns),
+            await _kubectl.RunAsync(null, "create", "configmap", "cfg", "--from-literal=mode=healthy", "-n", ns),
+            await _kubectl.RunAsync(null, "create", "secret", "generic", "token", "--from-literal=key=s3cr3t", "-n", ns),
+            await _kubectl.RunAsync(null, "create", "service", "clusterip", "web", "--tcp=80:8080", "-n", ns),
+        };
+        var read = await _kubectl.RunAsync(null, "get", "deployment/web", "configmap/cfg", "secret/token", "service/web", "-n", ns, "-o",
+            "jsonpath={.items[0].spec.replicas} {.items[0].spec.template.spec.containers[0].ports[0].containerPort} {.items[1].data.mode} {.items[2].type} {.items[2].data.key} {.items[3].spec.ports[0].targetPort}");
+        var deleted = await _kubectl.RunAsync(null, "delete", "namespace", ns);
+
+        Assert.Equal(
+            [$"namespace/{ns} created\n", "deployment.apps/web created\n", "configmap/cfg created\n", "secret/token created\n", "service/web created\n"],
+            created.Select(r => r.Output));
+        Assert.Equal($"2 8080 healthy Opaque {Convert.ToBase64String("s3cr3t"u8)} 8080", read.Output);
+        Assert.Equal((0, $"namespace \"{ns}\" deleted\n"), (deleted.ExitCode, deleted.Output));
+    }
+
+    [Fact]
     public async Task A_namespace_applied_then_deleted_takes_its_contents_with_it()
     {
         const string ns = "kubectl-ns";
