@@ -191,4 +191,60 @@ public sealed class PromQlParserTests
         Assert.Equal("(sum_total Add count_total)", Shape(Parser.Parse("sum_total + count_total # a comment")));
         Assert.Equal("((-foo) Mul 2)", Shape(Parser.Parse("-foo * 2")));
     }
+
+    public static TheoryData<string, string> DeepExpressions
+    {
+        get
+        {
+            const int levels = 100_000;
+            return new()
+            {
+                { "parentheses", new string('(', levels) + "1" + new string(')', levels) },
+                { "unary minus", string.Concat(Enumerable.Repeat("-(", levels)) + "up" + new string(')', levels) },
+                { "unary minus without parentheses", new string('-', levels) + "up" },
+                { "calls", string.Concat(Enumerable.Repeat("abs(", levels)) + "up" + new string(')', levels) },
+                { "aggregations", string.Concat(Enumerable.Repeat("sum(", levels)) + "up" + new string(')', levels) },
+                { "power (right-associative)", string.Join(" ^ ", Enumerable.Repeat("2", levels)) },
+                { "a chain of additions", string.Join(" + ", Enumerable.Repeat("up", levels)) },
+                { "a chain of or", string.Join(" or ", Enumerable.Repeat("up", levels)) },
+            };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DeepExpressions))]
+    public void Deep_nesting_is_a_located_error_naming_the_limit(string shape, string expression)
+    {
+        var error = Assert.Throws<PromQlException>(() => Parser.Parse(expression));
+
+        Assert.Equal(PromQlErrorKind.TooDeep, error.Kind);
+        Assert.Contains($"deeper than {PromQlLimits.MaxDepth} levels", error.Message, StringComparison.Ordinal);
+        Assert.Matches(@"line 1, column \d+", error.Message);
+        Assert.InRange(error.Position, 1, expression.Length);
+        Assert.False(string.IsNullOrEmpty(shape));
+    }
+
+    [Fact]
+    public void Nesting_up_to_the_limit_parses_and_evaluates()
+    {
+        // Each level is a ParenExpr over the next; the innermost number is one more level.
+        var levels = PromQlLimits.MaxDepth - 1;
+        var expression = new string('(', levels) + "1" + new string(')', levels);
+
+        var parsed = Parser.Parse(expression);
+
+        Assert.Equal(PromQlLimits.MaxDepth, parsed.Depth);
+        var result = new PromQlEngine(new SeriesStore()).Query(expression, DateTimeOffset.UnixEpoch);
+        Assert.Null(result.Error);
+    }
+
+    [Fact]
+    public void The_depth_error_names_the_line_and_column_of_a_multi_line_expression()
+    {
+        var expression = "sum(\n  " + new string('(', 300) + "up" + new string(')', 300) + ")";
+
+        var error = Assert.Throws<PromQlException>(() => Parser.Parse(expression));
+
+        Assert.Contains("line 2, column", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -122,4 +122,38 @@ public sealed class RecordExpressionTests
         Assert.Equal(false, expression.Evaluate(Record(("y", 5L), ("x", 1L))));
         Assert.Equal(true, expression.Evaluate(Record(("x", 3L))));
     }
+
+    public static TheoryData<string, string> DeepExpressions
+    {
+        get
+        {
+            const int levels = 100_000;
+            return new()
+            {
+                { "parentheses", new string('(', levels) + "x > 1" + new string(')', levels) },
+                { "not", string.Concat(Enumerable.Repeat("not ", levels)) + "true" },
+                { "unary minus", new string('-', levels) + "x > 1" },
+                { "a chain of additions", string.Join(" + ", Enumerable.Repeat("x", levels)) + " > 1" },
+                { "a chain of and", string.Join(" and ", Enumerable.Repeat("x > 1", levels)) },
+            };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DeepExpressions))]
+    public void Deep_nesting_is_a_located_error_naming_the_limit(string shape, string text)
+    {
+        var error = Assert.Throws<ExpressionException>(() => RecordExpression.Parse(text));
+
+        Assert.Contains($"nested deeper than {RecordExpression.MaxDepth} levels (line 1, column {error.Position})", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 400, $"{shape}: the message quotes an excerpt, not the whole expression: {error.Message.Length} characters");
+    }
+
+    [Fact]
+    public void Nesting_up_to_the_limit_parses_and_evaluates()
+    {
+        var text = string.Join(" + ", Enumerable.Repeat("x", RecordExpression.MaxDepth - 1)) + " > 1";
+
+        Assert.Equal(true, Evaluate(text, ("x", 1L)));
+    }
 }

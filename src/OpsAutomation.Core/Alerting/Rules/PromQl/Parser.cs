@@ -61,10 +61,16 @@ internal sealed class Parser
         "group", "stddev", "stdvar", "topk", "bottomk", "count_values", "quantile", "limitk", "limit_ratio",
     };
 
+    private readonly string _text;
     private readonly List<Token> _tokens;
     private int _index;
+    private int _nesting;
 
-    private Parser(string text) => _tokens = Lexer.Tokenize(text);
+    private Parser(string text)
+    {
+        _text = text;
+        _tokens = Lexer.Tokenize(text);
+    }
 
     public static Expr Parse(string text)
     {
@@ -91,7 +97,16 @@ internal sealed class Parser
 
     private bool IsWord(string word) => Peek.Kind == TokenKind.Identifier && string.Equals(Peek.Text, word, StringComparison.Ordinal);
 
+    // Every nesting (parentheses, operands, arguments, the right side of an operator) passes through here.
     private Expr ParseExpression(int minPrecedence)
+    {
+        if (++_nesting > PromQlLimits.MaxDepth) throw TooDeep(Peek);
+        var expr = ParseOperators(minPrecedence);
+        _nesting--;
+        return expr;
+    }
+
+    private Expr ParseOperators(int minPrecedence)
     {
         var left = ParseUnary();
         while (true)
@@ -118,7 +133,7 @@ internal sealed class Parser
             }
             if (IsWord("group_left") || IsWord("group_right")) throw Unsupported(Peek, $"modifier '{Peek.Text}'");
             var right = ParseExpression(op == BinaryOperator.Pow ? precedence : precedence + 1);
-            left = MakeBinary(token, op, left, right, returnBool, matching, explicitMatching);
+            left = Bounded(MakeBinary(token, op, left, right, returnBool, matching, explicitMatching), token);
         }
     }
 
@@ -146,7 +161,7 @@ internal sealed class Parser
         if (operand.Type is not (PromQlType.Scalar or PromQlType.Vector))
             throw Error(token, "unary expression only allowed on expressions of type scalar or instant vector");
         if (token.Kind == TokenKind.Add) return operand;
-        return operand is NumberLiteral number ? number with { Position = token.Position + 1, Value = -number.Value } : new Negation(token.Position + 1, operand);
+        return operand is NumberLiteral number ? number with { Position = token.Position + 1, Value = -number.Value } : Bounded(new Negation(token.Position + 1, operand), token);
     }
 
     /// <summary>A range, offset or @ after a primary expression.</summary>
@@ -187,7 +202,7 @@ internal sealed class Parser
                 Advance();
                 var inner = ParseExpression(0);
                 Expect(TokenKind.RightParen, "')'");
-                return new ParenExpr(token.Position + 1, inner);
+                return Bounded(new ParenExpr(token.Position + 1, inner), token);
             case TokenKind.LeftBrace:
                 return ParseSelector(null, token);
             case TokenKind.Identifier:
@@ -228,7 +243,7 @@ internal sealed class Parser
         }
         if (operand.Type != PromQlType.Vector)
             throw Error(name, $"expected type instant vector in aggregation expression, got {Describe(operand.Type)}");
-        return new Aggregation(name.Position + 1, op, operand, grouping, without);
+        return Bounded(new Aggregation(name.Position + 1, op, operand, grouping, without), name);
     }
 
     private Call ParseCall()
@@ -259,7 +274,7 @@ internal sealed class Parser
             if (args[i].Type != function.Args[i])
                 throw Error(name, $"expected type {Describe(function.Args[i])} in call to function \"{name.Text}\", got {Describe(args[i].Type)}");
         }
-        return new Call(name.Position + 1, function.Function, args, function.Returns);
+        return Bounded(new Call(name.Position + 1, function.Function, args, function.Returns), name);
     }
 
     private VectorSelector ParseSelector(string? metricName, Token start)
@@ -377,6 +392,29 @@ internal sealed class Parser
         _ => $"'{token.Text}'",
     };
 
+    /// <summary>A chain of operators grows the tree without nesting the parser: its depth is checked as it is built.</summary>
+    private T Bounded<T>(T node, Token at) where T : Expr => node.Depth > PromQlLimits.MaxDepth ? throw TooDeep(at) : node;
+
+    private PromQlException TooDeep(Token at)
+    {
+        var (line, column) = LineAndColumn(_text, at.Position);
+        return new($"parse error at position {at.Position + 1} (line {line}, column {column}): the expression is nested deeper than {PromQlLimits.MaxDepth} levels",
+            at.Position + 1, PromQlErrorKind.TooDeep);
+    }
+
+    private static (int Line, int Column) LineAndColumn(string text, int index)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < index && i < text.Length; i++)
+        {
+            if (text[i] != '\n') continue;
+            line++;
+            lineStart = i + 1;
+        }
+        return (line, index - lineStart + 1);
+    }
+
     private static PromQlException Unexpected(Token token) =>
         token.Kind == TokenKind.Identifier && token.Text is "offset"
             ? Unsupported(token, "modifier 'offset'")
@@ -386,5 +424,5 @@ internal sealed class Parser
         new($"parse error at position {token.Position + 1}: {message}", token.Position + 1);
 
     private static PromQlException Unsupported(Token token, string construct) =>
-        new($"unsupported {construct} at position {token.Position + 1}", token.Position + 1);
+        new($"unsupported {construct} at position {token.Position + 1}", token.Position + 1, PromQlErrorKind.Unsupported);
 }
