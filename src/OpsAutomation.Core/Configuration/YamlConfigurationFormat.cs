@@ -11,11 +11,10 @@ public sealed class YamlConfigurationFormat : IConfigurationFormat
 
     public object? Parse(string text, string origin)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            using var reader = new StringReader(text);
-            stream.Load(reader);
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException ex)
         {

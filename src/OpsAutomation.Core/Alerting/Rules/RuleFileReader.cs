@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -29,11 +30,10 @@ public static class RuleFileReader
     {
         var problems = new List<RuleFileProblem>();
         var groups = new List<RuleGroup>();
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            using var reader = new StringReader(text);
-            stream.Load(reader);
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException ex)
         {

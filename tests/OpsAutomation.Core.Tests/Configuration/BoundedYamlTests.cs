@@ -1,0 +1,95 @@
+using OpsAutomation.Core.Alerting.Rules;
+using OpsAutomation.Core.Alerting.Rules.UnitTesting;
+using OpsAutomation.Core.Configuration;
+
+namespace OpsAutomation.Core.Tests.Configuration;
+
+/// <summary>Every YAML reader of the module (catalogs and specs, rule files, rule unit tests) refuses deep nesting and alias bombs with a located error.</summary>
+public sealed class BoundedYamlTests
+{
+    /// <summary>The 416-byte "billion laughs": nine levels of nine aliases, 9^9 scalars once expanded.</summary>
+    public static readonly string BillionLaughs = string.Join("\n",
+    [
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]",
+        .. "bcdefghi".Select((c, i) => $"{c}: &{c} [{string.Join(",", Enumerable.Repeat("*" + "abcdefghi"[i], 9))}]"),
+        "groups: *i",
+        "tests: *i",
+        "Services: *i",
+    ]) + "\n";
+
+    private static readonly string DeepFlow = "Services: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+
+    private static readonly string DeepBlock = string.Concat(Enumerable.Range(0, 300).Select(i => new string(' ', i) + "k:\n")) + new string(' ', 300) + "v\n";
+
+    // Each anchor holds the one before it: few nodes, but 300 levels once the aliases are followed.
+    private static readonly string DeepThroughAliases =
+        "a0: &a0 [x]\n" + string.Concat(Enumerable.Range(1, 300).Select(i => $"a{i}: &a{i} [*a{i - 1}]\n"));
+
+    public static TheoryData<string, string, string> Hostile => new()
+    {
+        { "billion laughs", BillionLaughs, "excessive aliasing at line" },
+        { "100,000 nested flow sequences", DeepFlow, $"deeper than the limit of {BoundedYaml.MaxDepth}" },
+        { "300 nested block mappings", DeepBlock, $"deeper than the limit of {BoundedYaml.MaxDepth}" },
+        { "300 levels through aliases", DeepThroughAliases, $"deeper than the limit of {BoundedYaml.MaxDepth}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_catalog_or_spec_is_refused_with_the_file_line_and_limit(string name, string text, string message)
+    {
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<ConfigurationException>(() => new YamlConfigurationFormat().Parse(text, "catalog.yaml"));
+
+        Assert.StartsWith("catalog.yaml, line ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Matches(@"line \d+, column \d+", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore < 64 << 20, $"{name}: reading the file allocated over 64 MiB");
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_rule_file_is_refused_with_a_located_problem(string name, string text, string message)
+    {
+        var result = RuleFileReader.Parse(text, "rules.yml");
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+        Assert.True(problem.Line > 0, name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_rule_test_file_is_refused_with_a_located_problem(string name, string text, string message)
+    {
+        var result = RuleTestFileReader.Parse(text, "tests.yml");
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+        Assert.True(problem.Line > 0, name);
+    }
+
+    [Fact]
+    public void Ordinary_aliases_and_nesting_up_to_the_limit_still_load()
+    {
+        var levels = BoundedYaml.MaxDepth - 1;
+        var text = "defaults: &defaults { TimeoutSec: 3, Retries: 2 }\nServices:\n  - *defaults\n  - *defaults\nDeep: " + new string('[', levels) + new string(']', levels) + "\n";
+
+        var tree = (Dictionary<string, object?>)new YamlConfigurationFormat().Parse(text, "catalog.yaml")!;
+
+        var services = (List<object?>)tree["Services"]!;
+        Assert.Equal(2, services.Count);
+        Assert.Equal(3L, ((Dictionary<string, object?>)services[1]!)["TimeoutSec"]);
+    }
+
+    [Theory]
+    [InlineData(100, 1000, false)]
+    [InlineData(101, 1001, false)]
+    [InlineData(995, 1001, true)]
+    [InlineData(395_000, 400_000, false)]
+    [InlineData(397_000, 400_000, true)]
+    [InlineData(399_000, 4_000_000, false)]
+    [InlineData(401_000, 4_000_000, true)]
+    public void Aliasing_is_excessive_as_in_Go_yaml(long aliasNodes, long allNodes, bool excessive) =>
+        Assert.Equal(excessive, BoundedYaml.IsExcessiveAliasing(aliasNodes, allNodes));
+}
