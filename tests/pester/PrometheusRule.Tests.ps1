@@ -105,6 +105,28 @@ groups:
         $warnings | Should -Not -BeNullOrEmpty
     }
 
+    It 'an unreachable Prometheus is a PrometheusUnreachable error, and a script with Stop exits non-zero' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $unused = "http://127.0.0.1:$($listener.LocalEndpoint.Port)"
+        $listener.Stop()
+
+        $alerts = Invoke-PrometheusRule TestDrive:/up.yml -PrometheusUri $unused -StatePath (Join-Path $TestDrive 's5') -ErrorVariable failures -ErrorAction SilentlyContinue
+        $succeeded = $?
+        $succeeded | Should -BeFalse
+        $alerts | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'PrometheusUnreachable,OpsAutomation.Commands.InvokePrometheusRuleCommand'
+        $failures[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $failures[0].Exception.Message | Should -BeLike "*up.yml were not evaluated:*127.0.0.1:$($unused.Split(':')[-1])*"
+
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$env:OPS_TEST_MODULE_PATH'; Invoke-PrometheusRule '$(Join-Path $TestDrive up.yml)' -PrometheusUri $unused -StatePath '$(Join-Path $TestDrive s6)'; 'not reached'"
+        $output = & $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+        $LASTEXITCODE | Should -Not -Be 0 -Because $output
+        $output | Should -Not -Match 'not reached'
+    }
+
     It 'an invalid file is not evaluated: RuleFileInvalid per problem' {
         Set-Content TestDrive:/invalid.yml "groups:`n  - name: g`n    rules:`n      - alert: A`n"
         { Invoke-PrometheusRule TestDrive:/invalid.yml -PrometheusUri $Prometheus -StatePath (Join-Path $TestDrive 's3') -ErrorAction Stop } |
