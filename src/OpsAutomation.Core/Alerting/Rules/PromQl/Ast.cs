@@ -88,3 +88,14 @@ internal sealed record Binary(int Position, BinaryOperator Operator, Expr Left, 
 
     public bool IsSetOperator => Operator is BinaryOperator.And or BinaryOperator.Or or BinaryOperator.Unless;
 }
+
+/// <summary>
+/// A construct outside the subset (a subquery, topk, predict_linear, ...) that <see cref="Parser.Check"/>
+/// parses to type-check what surrounds it; never evaluated, as <see cref="Parser.Parse"/> refuses it.
+/// </summary>
+internal sealed record Unevaluated(int Position, PromQlType ResultType, IReadOnlyList<Expr> Children) : Expr(Position)
+{
+    public override PromQlType Type => ResultType;
+
+    public override int Depth { get; } = Children.Count == 0 ? 1 : Children.Max(c => c.Depth) + 1;
+}
