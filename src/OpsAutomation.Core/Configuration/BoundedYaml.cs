@@ -24,7 +24,18 @@ public static class BoundedYaml
     {
         var stream = new YamlStream();
         using var reader = new StringReader(text);
-        stream.Load(new LimitingParser(new Parser(reader)));
+        var parser = new LimitingParser(new Parser(reader));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (a U+2028 line separator
+            // in a flow mapping's plain scalar): a syntax error all the same, located where it stopped.
+            var at = parser.Current?.End ?? Mark.Empty;
+            throw new YamlException(at, at, $"unreadable YAML after line {at.Line}, column {at.Column}: {ex.Message}", ex);
+        }
         return stream;
     }
 

@@ -98,4 +98,22 @@ public sealed class BoundedYamlTests
     [InlineData(401_000, 4_000_000, true)]
     public void Aliasing_is_excessive_as_in_Go_yaml(long aliasNodes, long allNodes, bool excessive) =>
         Assert.Equal(excessive, BoundedYaml.IsExcessiveAliasing(aliasNodes, allNodes));
+
+    /// <summary>Found by ConfigurationFuzzTests: YamlDotNet's scanner threw InvalidOperationException.</summary>
+    [Fact]
+    public void A_line_separator_in_a_flow_mapping_is_a_located_YAML_error()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => new YamlConfigurationFormat().Parse("Settings: { TimeoutSec: \u202816, RetryCount: 1 }\n", "catalog.yaml"));
+
+        Assert.StartsWith("catalog.yaml, line 1: not valid YAML:", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Found by ConfigurationFuzzTests: a mapping as a key threw InvalidCastException.</summary>
+    [Fact]
+    public void A_mapping_as_a_key_is_a_located_configuration_error()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => new YamlConfigurationFormat().Parse("Services:\n  - { Name: a }\nDefaults:\n  { Owner: x }: y\n", "catalog.yaml"));
+
+        Assert.Equal("catalog.yaml, line 4, key 'Defaults': a key must be a name, not a mapping", error.Message);
+    }
 }
