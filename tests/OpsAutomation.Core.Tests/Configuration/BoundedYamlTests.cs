@@ -51,28 +51,33 @@ public sealed class BoundedYamlTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore < 64 << 20, $"{name}: reading the file allocated over 64 MiB");
     }
 
-    [Theory]
-    [MemberData(nameof(Hostile))]
-    public void A_rule_file_is_refused_with_a_located_problem(string name)
+    private static readonly Dictionary<string, Func<string, IReadOnlyList<RuleFileProblem>>> RuleReaders = new()
     {
-        var (text, message) = Documents[name];
-        var result = RuleFileReader.Parse(text, "rules.yml");
+        ["rule file"] = text => RuleFileReader.Parse(text, "rules.yml").Problems,
+        ["rule unit-test file"] = text => RuleTestFileReader.Parse(text, "tests.yml").Problems,
+    };
 
-        var problem = Assert.Single(result.Problems);
-        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
-        Assert.True(problem.Line > 0, name);
+    public static TheoryData<string, string> HostileRuleFiles
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var reader in RuleReaders.Keys)
+                foreach (var name in Documents.Keys) data.Add(reader, name);
+            return data;
+        }
     }
 
     [Theory]
-    [MemberData(nameof(Hostile))]
-    public void A_rule_test_file_is_refused_with_a_located_problem(string name)
+    [MemberData(nameof(HostileRuleFiles))]
+    public void A_rule_or_rule_test_file_is_refused_with_a_located_problem(string reader, string name)
     {
         var (text, message) = Documents[name];
-        var result = RuleTestFileReader.Parse(text, "tests.yml");
 
-        var problem = Assert.Single(result.Problems);
+        var problem = Assert.Single(RuleReaders[reader](text));
+
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
-        Assert.True(problem.Line > 0, name);
+        Assert.True(problem.Line > 0, $"{reader}, {name}");
     }
 
     [Fact]
