@@ -21,15 +21,18 @@ internal sealed class PowerShellDataFormat : IConfigurationFormat
         var statements = ast.EndBlock?.Statements ?? new ReadOnlyCollection<StatementAst>([]);
         if (statements.Count != 1)
             throw new ConfigurationException("a data file must hold exactly one hashtable, @{ ... }", origin, line: statements.Count > 1 ? statements[1].Extent.StartLineNumber : 1);
-        return Convert(statements[0], origin);
+        return Convert(statements[0], origin, 0);
     }
 
-    private static object? Convert(Ast ast, string origin)
+    // Depth counts hashtables, arrays and parentheses, as the JSON and YAML readers count their nesting.
+    private static object? Convert(Ast ast, string origin, int depth)
     {
+        if (ast is HashtableAst or ArrayExpressionAst or ArrayLiteralAst or ParenExpressionAst && ++depth > JsonConfigurationFormat.MaxDepth)
+            throw new ConfigurationException($"nested deeper than the limit of {JsonConfigurationFormat.MaxDepth} at column {ast.Extent.StartColumnNumber}", origin, line: ast.Extent.StartLineNumber);
         switch (ast)
         {
             case PipelineAst { PipelineElements.Count: 1 } pipeline when pipeline.PipelineElements[0] is CommandExpressionAst command:
-                return Convert(command.Expression, origin);
+                return Convert(command.Expression, origin, depth);
             case HashtableAst hashtable:
                 var map = ConfigurationTree.NewMap();
                 foreach (var (keyAst, valueAst) in hashtable.KeyValuePairs)
@@ -40,7 +43,7 @@ internal sealed class PowerShellDataFormat : IConfigurationFormat
                         ConstantExpressionAst c => c.Value?.ToString() ?? "",
                         _ => throw Unsupported(keyAst, origin),
                     };
-                    if (!map.TryAdd(key, Convert(valueAst, origin)))
+                    if (!map.TryAdd(key, Convert(valueAst, origin, depth)))
                         throw new ConfigurationException("the key appears twice", origin, key, keyAst.Extent.StartLineNumber);
                 }
                 return map;
@@ -48,7 +51,7 @@ internal sealed class PowerShellDataFormat : IConfigurationFormat
                 var items = new List<object?>();
                 foreach (var statement in array.SubExpression.Statements)
                 {
-                    var value = Convert(statement, origin);
+                    var value = Convert(statement, origin, depth);
                     if (value is List<object?> list && statement is PipelineAst { PipelineElements: [CommandExpressionAst { Expression: ArrayLiteralAst }] })
                         items.AddRange(list);
                     else
@@ -56,9 +59,9 @@ internal sealed class PowerShellDataFormat : IConfigurationFormat
                 }
                 return items;
             case ArrayLiteralAst literal:
-                return literal.Elements.Select(e => Convert(e, origin)).ToList();
+                return literal.Elements.Select(e => Convert(e, origin, depth)).ToList();
             case ParenExpressionAst paren:
-                return Convert(paren.Pipeline, origin);
+                return Convert(paren.Pipeline, origin, depth);
             case StringConstantExpressionAst text:
                 return text.Value;
             case ExpandableStringExpressionAst { NestedExpressions.Count: 0 } expandable:

@@ -133,4 +133,23 @@ public sealed class TestServiceHealthCommandTests : IDisposable
         Assert.Equal("ServiceUnhealthy,OpsAutomation.Commands.AssertServiceHealthCommand", error.FullyQualifiedErrorId);
         Assert.StartsWith("Overall Unhealthy: 1 of 1 services failing", error.Exception.Message);
     }
+
+    [Fact]
+    public void A_psd1_catalog_nested_deeper_than_the_limit_is_a_located_terminating_error()
+    {
+        var catalog = Path.Combine(Path.GetTempPath(), $"deep-{Guid.NewGuid():N}.psd1");
+        File.WriteAllText(catalog, "@{\n  Services = " + string.Concat(Enumerable.Repeat("@(", 300)) + new string(')', 300) + "\n}\n");
+        try
+        {
+            using var ps = _host.Create();
+            ps.AddCommand("Test-ServiceHealth").AddParameter("Path", catalog).AddParameter("StatePath", _host.StatePath);
+            var record = Assert.ThrowsAny<RuntimeException>(() => ps.Invoke()).ErrorRecord;
+            Assert.Equal("CatalogInvalid,OpsAutomation.Commands.TestServiceHealthCommand", record.FullyQualifiedErrorId);
+            Assert.Contains($"{catalog}, line 2: nested deeper than the limit of 256 at column ", record.Exception.Message);
+        }
+        finally
+        {
+            File.Delete(catalog);
+        }
+    }
 }

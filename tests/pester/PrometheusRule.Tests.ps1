@@ -44,6 +44,14 @@ Describe 'Test-PrometheusRule' {
         { Test-PrometheusRule TestDrive:/missing.yml -ErrorAction Stop } | Should -Throw -ErrorId 'RuleFileNotFound,OpsAutomation.Commands.TestPrometheusRuleCommand'
     }
 
+    It 'parses every expression as promtool does: valid PromQL outside the in-process subset passes, a syntax error does not' {
+        Set-Content TestDrive:/promql.yml "groups:`n  - name: g`n    rules:`n      - alert: Outside`n        expr: topk(3, rate(x[5m] offset 1h)) > 0`n      - alert: Broken`n        expr: rate(x) > 0`n"
+        $summary = Test-PrometheusRule TestDrive:/promql.yml -ErrorVariable problems -ErrorAction SilentlyContinue
+        $summary.Valid | Should -BeFalse
+        $problems.Count | Should -Be 1
+        $problems[0].Exception.Message | Should -BeLike '*promql.yml:7: group "g", rule "Broken": could not parse expression: parse error at position 1: expected type range vector in call to function "rate", got instant vector'
+    }
+
     It 'shows a table with the file and its counts' {
         $text = Test-PrometheusRule $ExampleRules | Out-String
         $text | Should -Match 'Valid\s+Groups\s+Alerts\s+Records\s+Problems\s+File'
@@ -97,12 +105,41 @@ groups:
         $alert.annotations.summary | Should -Be 'prometheus is up with value 1'
     }
 
-    It 'a Prometheus error is a result with the reason and a warning, not a failure' {
-        Set-Content TestDrive:/broken.yml "groups:`n  - name: g`n    rules:`n      - alert: Broken`n        expr: sum(`n"
-        $alert = Invoke-PrometheusRule TestDrive:/broken.yml -PrometheusUri $Prometheus -StatePath (Join-Path $TestDrive 's2') -WarningVariable warnings -WarningAction SilentlyContinue
+    It 'an answer Prometheus cannot give for a rule is a result with the reason and a warning, not a failure' {
+        # Valid PromQL (so the file is valid), but a range vector is no rule result.
+        Set-Content TestDrive:/matrix.yml "groups:`n  - name: g`n    rules:`n      - alert: Matrix`n        expr: up[1m]`n"
+        $alert = Invoke-PrometheusRule TestDrive:/matrix.yml -PrometheusUri $Prometheus -StatePath (Join-Path $TestDrive 's2') -WarningVariable warnings -WarningAction SilentlyContinue
         $alert.State | Should -Be 'Inactive'
-        $alert.Error | Should -BeLike 'Prometheus refused the query (bad_data):*'
+        $alert.Error | Should -BeLike 'the expression returns a matrix*'
         $warnings | Should -Not -BeNullOrEmpty
+    }
+
+    It 'a syntax error promtool reports makes the file invalid, so it is not evaluated' {
+        Set-Content TestDrive:/broken.yml "groups:`n  - name: g`n    rules:`n      - alert: Broken`n        expr: sum(`n"
+        { Invoke-PrometheusRule TestDrive:/broken.yml -PrometheusUri $Prometheus -StatePath (Join-Path $TestDrive 's2b') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RuleFileInvalid,OpsAutomation.Commands.InvokePrometheusRuleCommand' -ExpectedMessage '*could not parse expression*'
+    }
+
+    It 'an unreachable Prometheus is a PrometheusUnreachable error, and a script with Stop exits non-zero' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $unused = "http://127.0.0.1:$($listener.LocalEndpoint.Port)"
+        $listener.Stop()
+
+        $alerts = Invoke-PrometheusRule TestDrive:/up.yml -PrometheusUri $unused -StatePath (Join-Path $TestDrive 's5') -ErrorVariable failures -ErrorAction SilentlyContinue
+        $succeeded = $?
+        $succeeded | Should -BeFalse
+        $alerts | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'PrometheusUnreachable,OpsAutomation.Commands.InvokePrometheusRuleCommand'
+        $failures[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $failures[0].Exception.Message | Should -BeLike "*up.yml were not evaluated:*127.0.0.1:$($unused.Split(':')[-1])*"
+
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$env:OPS_TEST_MODULE_PATH'; Invoke-PrometheusRule '$(Join-Path $TestDrive up.yml)' -PrometheusUri $unused -StatePath '$(Join-Path $TestDrive s6)'; 'not reached'"
+        $output = & $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+        $LASTEXITCODE | Should -Not -Be 0 -Because $output
+        $output | Should -Not -Match 'not reached'
     }
 
     It 'an invalid file is not evaluated: RuleFileInvalid per problem' {

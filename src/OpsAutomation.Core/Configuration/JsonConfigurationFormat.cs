@@ -5,10 +5,14 @@ namespace OpsAutomation.Core.Configuration;
 /// <summary>JSON (with comments and trailing commas allowed) into the configuration tree.</summary>
 public sealed class JsonConfigurationFormat : IConfigurationFormat
 {
+    /// <summary>The deepest nesting of objects and arrays, as for YAML (<see cref="BoundedYaml.MaxDepth"/>): the conversion recurses once per level.</summary>
+    public const int MaxDepth = BoundedYaml.MaxDepth;
+
     private static readonly JsonDocumentOptions Options = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        MaxDepth = MaxDepth,
     };
 
     public IReadOnlyCollection<string> Extensions { get; } = [".json"];
@@ -23,7 +27,8 @@ public sealed class JsonConfigurationFormat : IConfigurationFormat
         catch (JsonException ex)
         {
             var line = ex.LineNumber is { } l ? (int)l + 1 : (int?)null;
-            throw new ConfigurationException($"not valid JSON: {FirstSentence(ex.Message)}", origin, line: line, inner: ex);
+            var column = ex.BytePositionInLine is { } b ? $" (column {b + 1})" : "";
+            throw new ConfigurationException($"not valid JSON: {FirstSentence(ex.Message)}{column}", origin, line: line, inner: ex);
         }
     }
 

@@ -11,11 +11,10 @@ public sealed class YamlConfigurationFormat : IConfigurationFormat
 
     public object? Parse(string text, string origin)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            using var reader = new StringReader(text);
-            stream.Load(reader);
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException ex)
         {
@@ -33,7 +32,9 @@ public sealed class YamlConfigurationFormat : IConfigurationFormat
                 var map = ConfigurationTree.NewMap();
                 foreach (var (keyNode, valueNode) in mapping.Children)
                 {
-                    var name = ((YamlScalarNode)keyNode).Value ?? "";
+                    if (keyNode is not YamlScalarNode { Value: var name })
+                        throw new ConfigurationException($"a key must be a name, not a {keyNode.NodeType.ToString().ToLowerInvariant()}", origin, path.Length == 0 ? null : path, (int)keyNode.Start.Line);
+                    name ??= "";
                     var key = ConfigurationTree.Child(path, name);
                     if (!map.TryAdd(name, Convert(valueNode, origin, key)))
                         throw new ConfigurationException("the key appears twice", origin, key, (int)keyNode.Start.Line);

@@ -160,15 +160,28 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             var send = await ShouldProcessAsync(path, "Evaluate the alerting rules, keep their state and send alerts").ConfigureAwait(false);
             WriteVerbose($"Evaluating the alerting rules of {path} {(InProcess ? "in-process" : $"against {PrometheusUri}")}");
             var evaluator = InProcess ? await InProcessEvaluatorAsync(result.File, cancellationToken).ConfigureAwait(false) : _evaluator!;
-            await foreach (var alert in evaluator.EvaluateAsync(result.File, send, cancellationToken).ConfigureAwait(false))
+            try
             {
-                if (alert.Error is { } error)
-                    WriteWarning($"{alert.AlertName} ({alert.Group}, {alert.File}) was not evaluated: {error}");
-                foreach (var failure in alert.Failed)
-                    WriteError(new ErrorRecord(new InvalidOperationException($"The {alert.State} alert {alert.AlertName} was not delivered: {failure}"),
-                        "NotificationFailed", ErrorCategory.ConnectionError, alert));
-                WriteObject(alert);
+                await WriteAlertsAsync(evaluator.EvaluateAsync(result.File, send, cancellationToken)).ConfigureAwait(false);
             }
+            catch (QueryEngineUnreachableException ex)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException($"The rules of {path} were not evaluated: {ex.Message}", ex),
+                    "PrometheusUnreachable", ErrorCategory.ConnectionError, PrometheusUri));
+            }
+        }
+    }
+
+    private async Task WriteAlertsAsync(IAsyncEnumerable<RuleAlert> alerts)
+    {
+        await foreach (var alert in alerts.ConfigureAwait(false))
+        {
+            if (alert.Error is { } error)
+                WriteWarning($"{alert.AlertName} ({alert.Group}, {alert.File}) was not evaluated: {error}");
+            foreach (var failure in alert.Failed)
+                WriteError(new ErrorRecord(new InvalidOperationException($"The {alert.State} alert {alert.AlertName} was not delivered: {failure}"),
+                    "NotificationFailed", ErrorCategory.ConnectionError, alert));
+            WriteObject(alert);
         }
     }
 }

@@ -30,6 +30,18 @@ public sealed class ConfigurationTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_json_file_nested_deeper_than_the_limit_is_a_located_error()
+    {
+        var text = "{ \"Services\":\n" + new string('[', 100_000) + new string(']', 100_000) + "}";
+
+        var ex = Assert.Throws<ConfigurationException>(() => Bind("c.json", text));
+
+        Assert.Equal(2, ex.Line);
+        Assert.Contains($"maximum configured depth of {JsonConfigurationFormat.MaxDepth}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"(column {JsonConfigurationFormat.MaxDepth})", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("c.json", "{ \"Services\": [ { \"Name\": \"a\", ", "not valid JSON", 1)]
     [InlineData("c.yaml", "Services:\n  - Name: a\n    Uri: a: b\n", "not valid YAML", 3)]

@@ -36,11 +36,11 @@ public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePip
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
-            return QueryResult.Failed($"{_query} did not answer within {resilience.AttemptTimeout?.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            return QueryResult.NotReached($"{_query} did not answer within {resilience.AttemptTimeout?.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
         }
         catch (Exception ex) when (ex is HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException)
         {
-            return QueryResult.Failed($"{_query} could not be queried: {ex.Message}");
+            return QueryResult.NotReached($"{_query} could not be queried: {ex.Message}");
         }
         return Interpret(answer.Status, answer.Body);
     }

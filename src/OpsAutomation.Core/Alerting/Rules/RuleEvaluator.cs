@@ -17,6 +17,7 @@ namespace OpsAutomation.Core.Alerting.Rules;
 public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore store, AlertDelivery delivery, IReadOnlyList<INotificationChannel> channels, TimeProvider time)
 {
     /// <summary>One RuleAlert per series of each alerting rule (one Inactive without series labels when it has none).</summary>
+    /// <exception cref="QueryEngineUnreachableException">The engine could not be reached: the remaining rules are not tried, each would wait for the same timeout.</exception>
     /// <param name="send">False (-WhatIf): evaluate and report, but neither notify nor change the stored state.</param>
     public async IAsyncEnumerable<RuleAlert> EvaluateAsync(RuleFile file, bool send,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -38,6 +39,7 @@ public sealed class RuleEvaluator(IRuleQueryEngine engine, RuleAlertStateStore s
         var ruleKey = RuleKey(rule);
         var previous = await store.LoadAsync(file, group, ruleKey, cancellationToken).ConfigureAwait(false);
         var result = await engine.QueryAsync(rule.Expression, now, cancellationToken).ConfigureAwait(false);
+        if (result.Unreachable) throw new QueryEngineUnreachableException(result.Error!);
         RuleAlert Output(AlertSeries? series, string? error, IReadOnlyList<Delivery>? deliveries = null) => new()
         {
             AlertName = rule.Name,

@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -13,8 +14,9 @@ public sealed record RuleFileReadResult(RuleFile File, IReadOnlyList<RuleFilePro
 /// Reads Prometheus rule files and validates them as promtool check rules does: YAML syntax,
 /// unknown keys, alert xor record, expr present, durations, label and annotation names,
 /// fields a recording rule must not have, repeated groups and duplicate rules (same name and
-/// labels in a group), plus the templates this module can expand. PromQL itself is not parsed
-/// here: Prometheus reports a bad expression when it is evaluated.
+/// labels in a group), every expression as Prometheus 2.42's parser checks it (the whole
+/// language, not only the subset the in-process engine evaluates), plus the templates this
+/// module can expand.
 /// </summary>
 public static class RuleFileReader
 {
@@ -29,11 +31,10 @@ public static class RuleFileReader
     {
         var problems = new List<RuleFileProblem>();
         var groups = new List<RuleGroup>();
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            using var reader = new StringReader(text);
-            stream.Load(reader);
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException ex)
         {
@@ -129,7 +130,7 @@ public static class RuleFileReader
         if (record is not null && alert is null && !IsValidMetricName(record)) Count(node, name, $"invalid recording rule name: {record}");
         var expr = Scalar(node, "expr", group, name, (at, g, r, m) => Count(at, r, m));
         if (string.IsNullOrWhiteSpace(expr)) Count(node, name, "field 'expr' must be set in rule");
-        else if (UnknownFunction(expr) is { } unknown) Count(Child(node, "expr") ?? node, name, $"could not parse expression: {unknown}");
+        else if (ExpressionError(expr) is { } error) Count(Child(node, "expr") ?? node, name, $"could not parse expression: {error}");
         var forDuration = Duration(node, "for", group, name, (at, g, r, m) => Count(at, r, m));
         var keepFiringFor = Duration(node, "keep_firing_for", group, name, (at, g, r, m) => Count(at, r, m));
         if (!isAlert)
@@ -144,22 +145,16 @@ public static class RuleFileReader
             : new Rule(name!, isAlert, expr!.Trim(), forDuration ?? TimeSpan.Zero, keepFiringFor ?? TimeSpan.Zero, labels, annotations, (int)node.Start.Line);
     }
 
-    // Only a function Prometheus does not have is certain to be an error here: constructs the
-    // in-process engine leaves out (offset, topk, ...) are valid for a Prometheus server.
-    private static string? UnknownFunction(string expression)
+    private static string? ExpressionError(string expression)
     {
         try
         {
-            PromQl.PromQlEngine.Validate(expression);
+            PromQl.PromQlEngine.CheckSyntax(expression);
             return null;
         }
-        catch (PromQl.PromQlException ex) when (ex.Message.StartsWith("unknown function", StringComparison.Ordinal))
+        catch (PromQl.PromQlException ex)
         {
             return ex.Message;
-        }
-        catch (PromQl.PromQlException)
-        {
-            return null;
         }
     }
 

@@ -18,6 +18,13 @@ namespace OpsAutomation.Core.Pipelines.Validation;
 /// </remarks>
 public sealed class RecordExpression
 {
+    /// <summary>
+    /// The deepest syntax tree the parser builds (parentheses, not, unary minus, chains of
+    /// operators): compiling and evaluating recurse over the tree, so a deeper one is refused
+    /// with a located error instead of overflowing the stack.
+    /// </summary>
+    public const int MaxDepth = 256;
+
     private readonly Node _root;
     private volatile Binding? _binding;
 
@@ -89,15 +96,24 @@ public sealed class RecordExpression
 
     // ---- syntax tree ----
 
-    private abstract record Node(int Position);
+    private abstract record Node(int Position)
+    {
+        public virtual int Depth => 1;
+    }
 
     private sealed record Literal(int Position, object? Value) : Node(Position);
 
     private sealed record Field(int Position, string Name) : Node(Position);
 
-    private sealed record Unary(int Position, string Operator, Node Operand) : Node(Position);
+    private sealed record Unary(int Position, string Operator, Node Operand) : Node(Position)
+    {
+        public override int Depth { get; } = Operand.Depth + 1;
+    }
 
-    private sealed record Binary(int Position, string Operator, Node Left, Node Right) : Node(Position);
+    private sealed record Binary(int Position, string Operator, Node Left, Node Right) : Node(Position)
+    {
+        public override int Depth { get; } = Math.Max(Left.Depth, Right.Depth) + 1;
+    }
 
     // ---- evaluation ----
 
@@ -300,6 +316,7 @@ public sealed class RecordExpression
     {
         private readonly List<string> _fields = [];
         private int _index;
+        private int _nesting;
 
         public IReadOnlyList<string> Fields => _fields;
 
@@ -325,18 +342,18 @@ public sealed class RecordExpression
         private Node ParseOr()
         {
             var left = ParseAnd();
-            while (TryKeyword("or", out var at)) left = new Binary(at, "or", left, ParseAnd());
+            while (TryKeyword("or", out var at)) left = Bounded(new Binary(at, "or", left, ParseAnd()));
             return left;
         }
 
         private Node ParseAnd()
         {
             var left = ParseNot();
-            while (TryKeyword("and", out var at)) left = new Binary(at, "and", left, ParseNot());
+            while (TryKeyword("and", out var at)) left = Bounded(new Binary(at, "and", left, ParseNot()));
             return left;
         }
 
-        private Node ParseNot() => TryKeyword("not", out var at) ? new Unary(at, "not", ParseNot()) : ParseComparison();
+        private Node ParseNot() => TryKeyword("not", out var at) ? Nested(at, () => new Unary(at, "not", ParseNot())) : ParseComparison();
 
         private Node ParseComparison()
         {
@@ -351,7 +368,7 @@ public sealed class RecordExpression
                 SkipSpace();
                 if (_index < text.Length && text[_index] is '<' or '>' or '=' or '!')
                     throw Error("comparisons do not chain; join them with 'and'", _index);
-                return new Binary(at, op, left, right);
+                return Bounded(new Binary(at, op, left, right));
             }
             if (_index < text.Length && text[_index] == '=')
                 throw Error("'=' is not an operator; compare with '=='", _index);
@@ -361,18 +378,18 @@ public sealed class RecordExpression
         private Node ParseAdditive()
         {
             var left = ParseMultiplicative();
-            while (TrySymbol('+', '-', out var op, out var at)) left = new Binary(at, op, left, ParseMultiplicative());
+            while (TrySymbol('+', '-', out var op, out var at)) left = Bounded(new Binary(at, op, left, ParseMultiplicative()));
             return left;
         }
 
         private Node ParseMultiplicative()
         {
             var left = ParseUnary();
-            while (TrySymbol('*', '/', out var op, out var at)) left = new Binary(at, op, left, ParseUnary());
+            while (TrySymbol('*', '/', out var op, out var at)) left = Bounded(new Binary(at, op, left, ParseUnary()));
             return left;
         }
 
-        private Node ParseUnary() => TrySymbol('-', '-', out _, out var at) ? new Unary(at, "-", ParseUnary()) : ParsePrimary();
+        private Node ParseUnary() => TrySymbol('-', '-', out _, out var at) ? Nested(at, () => new Unary(at, "-", ParseUnary())) : ParsePrimary();
 
         private Node ParsePrimary()
         {
@@ -383,7 +400,7 @@ public sealed class RecordExpression
             if (c == '(')
             {
                 _index++;
-                var inner = ParseOr();
+                var inner = Nested(at, ParseOr);
                 SkipSpace();
                 if (_index >= text.Length || text[_index] != ')') throw Error($"expected ')' to close the '(' at position {at + 1}", _index);
                 _index++;
@@ -512,6 +529,25 @@ public sealed class RecordExpression
         }
 
         private string Describe() => _index >= text.Length ? "the end" : text[_index].ToString();
+
+        /// <summary>Parses one level deeper (parentheses, not, unary minus), refusing to go past <see cref="MaxDepth"/>.</summary>
+        private Node Nested(int at, Func<Node> parse)
+        {
+            if (++_nesting > MaxDepth) throw TooDeep(at);
+            var node = parse();
+            _nesting--;
+            return node;
+        }
+
+        /// <summary>A chain of operators deepens the tree without nesting the parser: checked as it grows.</summary>
+        private Node Bounded(Node node) => node.Depth > MaxDepth ? throw TooDeep(node.Position) : node;
+
+        private ExpressionException TooDeep(int index)
+        {
+            var line = 1 + text.AsSpan(0, index).Count('\n');
+            var column = index - (index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1) + 1;
+            return Error($"the expression is nested deeper than {MaxDepth} levels (line {line}, column {column})", index);
+        }
 
         private ExpressionException Error(string message, int index) => new(message, text, index + 1);
     }

@@ -167,6 +167,46 @@ public sealed class PromQlParserTests
         Assert.Equal(message, error.Message);
     }
 
+    [Theory]
+    [InlineData("predict_linear(x[1h], 3600) < 0")]
+    [InlineData("label_replace(x, \"a\", \"$1\", \"b\", \"(.*)\")")]
+    [InlineData("label_join(x, \"a\", \",\", \"b\", \"c\", \"d\")")]
+    [InlineData("hour() > 3 and day_of_week(x) == 1")]
+    [InlineData("topk(3, x) or bottomk by (a) (3, x) or quantile(0.9, x) or count_values(\"v\", x) or stddev(x) or group(x)")]
+    [InlineData("x offset 5m @ 1700000000 > x @ start() offset -1h")]
+    [InlineData("max_over_time(rate(x[5m])[1h:5m] offset 1d)")]
+    [InlineData("x * on(a) group_left(b) y / ignoring(a) group_right y")]
+    [InlineData("x atan2 y")]
+    public void Check_accepts_what_the_engine_leaves_out(string expression)
+    {
+        Assert.Equal(PromQlErrorKind.Unsupported, Assert.Throws<PromQlException>(() => PromQlEngine.Validate(expression)).Kind);
+
+        PromQlEngine.CheckSyntax(expression);
+    }
+
+    [Theory]
+    [InlineData("topk(x)", "wrong number of arguments for aggregate expression provided, expected 2, got 1")]
+    [InlineData("count_values(1, x)", "expected type string in aggregation parameter, got scalar")]
+    [InlineData("x and on(a) group_left y", "no grouping allowed for \"and\" operation")]
+    [InlineData("x * on(a) group_left(a) y", "label \"a\" must not occur in ON and GROUP clause at once")]
+    [InlineData("(x) offset 5m", "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")]
+    [InlineData("x offset 5m offset 1m", "offset may not be set multiple times")]
+    [InlineData("x offset 5m [5m]", "no offset modifiers allowed before range")]
+    [InlineData("x offset 0s", "duration must be greater than 0")]
+    [InlineData("x[1h:1m][5m]", "ranges only allowed for vector selectors")]
+    [InlineData("x[5m][1h:1m]", "subquery is only allowed on instant vector, got range vector instead")]
+    [InlineData("label_join(x, \"a\")", "expected at least 3 argument(s) in call to \"label_join\", got 2")]
+    [InlineData("hour(x, x)", "expected at most 1 argument(s) in call to \"hour\", got 2")]
+    [InlineData("predict_linear(x, 1)", "expected type range vector in call to function \"predict_linear\", got instant vector")]
+    [InlineData("x{a=\"\\uD800\"}", "invalid Unicode code point in escape sequence")]
+    public void Check_reports_the_errors_Prometheus_reports_outside_the_subset(string expression, string message)
+    {
+        var error = Assert.Throws<PromQlException>(() => PromQlEngine.CheckSyntax(expression));
+
+        Assert.Equal(PromQlErrorKind.Syntax, error.Kind);
+        Assert.EndsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Garbage_fails_only_with_PromQlException()
     {
@@ -186,9 +226,65 @@ public sealed class PromQlParserTests
     }
 
     [Fact]
+    public void Keywords_and_aggregations_are_case_insensitive_as_in_Prometheus() =>
+        Assert.Equal("(Sum by(job)(x) And x)", Shape(Parser.Parse("SUM BY (job) (x) AND x")));
+
+    [Fact]
     public void Keywords_and_comments_do_not_confuse_metric_names()
     {
         Assert.Equal("(sum_total Add count_total)", Shape(Parser.Parse("sum_total + count_total # a comment")));
         Assert.Equal("((-foo) Mul 2)", Shape(Parser.Parse("-foo * 2")));
+    }
+
+    // By name, so that test discovery does not carry the 100,000-level texts.
+    private static readonly Dictionary<string, Func<int, string>> DeepShapes = new()
+    {
+        ["parentheses"] = levels => new string('(', levels) + "1" + new string(')', levels),
+        ["unary minus"] = levels => string.Concat(Enumerable.Repeat("-(", levels)) + "up" + new string(')', levels),
+        ["unary minus without parentheses"] = levels => new string('-', levels) + "up",
+        ["calls"] = levels => string.Concat(Enumerable.Repeat("abs(", levels)) + "up" + new string(')', levels),
+        ["aggregations"] = levels => string.Concat(Enumerable.Repeat("sum(", levels)) + "up" + new string(')', levels),
+        ["power (right-associative)"] = levels => string.Join(" ^ ", Enumerable.Repeat("2", levels)),
+        ["a chain of additions"] = levels => string.Join(" + ", Enumerable.Repeat("up", levels)),
+        ["a chain of or"] = levels => string.Join(" or ", Enumerable.Repeat("up", levels)),
+    };
+
+    public static TheoryData<string> DeepExpressions => [.. DeepShapes.Keys];
+
+    [Theory]
+    [MemberData(nameof(DeepExpressions))]
+    public void Deep_nesting_is_a_located_error_naming_the_limit(string shape)
+    {
+        var expression = DeepShapes[shape](100_000);
+        var error = Assert.Throws<PromQlException>(() => Parser.Parse(expression));
+
+        Assert.Equal(PromQlErrorKind.TooDeep, error.Kind);
+        Assert.Contains($"deeper than {PromQlLimits.MaxDepth} levels", error.Message, StringComparison.Ordinal);
+        Assert.Matches(@"line 1, column \d+", error.Message);
+        Assert.InRange(error.Position, 1, expression.Length);
+    }
+
+    [Fact]
+    public void Nesting_up_to_the_limit_parses_and_evaluates()
+    {
+        // Each level is a ParenExpr over the next; the innermost number is one more level.
+        var levels = PromQlLimits.MaxDepth - 1;
+        var expression = new string('(', levels) + "1" + new string(')', levels);
+
+        var parsed = Parser.Parse(expression);
+
+        Assert.Equal(PromQlLimits.MaxDepth, parsed.Depth);
+        var result = new PromQlEngine(new SeriesStore()).Query(expression, DateTimeOffset.UnixEpoch);
+        Assert.Null(result.Error);
+    }
+
+    [Fact]
+    public void The_depth_error_names_the_line_and_column_of_a_multi_line_expression()
+    {
+        var expression = "sum(\n  " + new string('(', 300) + "up" + new string(')', 300) + ")";
+
+        var error = Assert.Throws<PromQlException>(() => Parser.Parse(expression));
+
+        Assert.Contains("line 2, column", error.Message, StringComparison.Ordinal);
     }
 }

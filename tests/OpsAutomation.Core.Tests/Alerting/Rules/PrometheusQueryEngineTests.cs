@@ -112,6 +112,7 @@ public sealed class PrometheusQueryEngineTests : IDisposable
 
         Assert.Empty(result.Samples);
         Assert.StartsWith("Prometheus refused the query (bad_data):", result.Error, StringComparison.Ordinal);
+        Assert.False(result.Unreachable);
     }
 
     [Fact]
@@ -133,6 +134,7 @@ public sealed class PrometheusQueryEngineTests : IDisposable
         var result = await engine.QueryAsync("up", DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Contains("did not answer within 0.3 s", result.Error, StringComparison.Ordinal);
+        Assert.True(result.Unreachable);
     }
 
     [Fact]
@@ -146,5 +148,6 @@ public sealed class PrometheusQueryEngineTests : IDisposable
         var result = await Engine(new Uri($"http://127.0.0.1:{port}")).QueryAsync("up", DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Contains("could not be queried", result.Error, StringComparison.Ordinal);
+        Assert.True(result.Unreachable);
     }
 }

@@ -257,4 +257,20 @@ public sealed class RuleEvaluatorTests : IDisposable
         Assert.Equal((RuleAlertState.Pending, _time.GetUtcNow()), (alert.State, alert.ActiveSince));
         Assert.Empty(_channel.Sent);
     }
+
+    [Fact]
+    public async Task An_unreachable_engine_stops_the_file_with_a_typed_error_and_keeps_the_state()
+    {
+        var file = File("        for: 10m\n");
+        await EvaluateAsync(file, Series("a"));
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        var error = await Assert.ThrowsAsync<QueryEngineUnreachableException>(() =>
+            EvaluateAsync(file, QueryResult.NotReached("http://127.0.0.1:1/api/v1/query could not be queried: Connection refused")));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var after = Assert.Single(await EvaluateAsync(file, Series("a")));
+
+        Assert.Contains("Connection refused", error.Message, StringComparison.Ordinal);
+        Assert.Equal(RuleAlertState.Firing, after.State);
+    }
 }

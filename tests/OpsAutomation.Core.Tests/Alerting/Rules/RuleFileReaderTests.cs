@@ -64,7 +64,7 @@ public sealed class RuleFileReaderTests
     [Fact]
     public void An_expression_valid_in_Prometheus_but_outside_the_in_process_subset_is_no_problem()
     {
-        var result = RuleFileReader.Parse("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: predict_linear(x[1h], 3600) < 0 or topk(3, y) offset 5m\n", "r.yml");
+        var result = RuleFileReader.Parse("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: predict_linear(x[1h], 3600) < 0 or topk(3, y offset 5m) or max_over_time(y[10m:1m] @ end()) or x * on (a) group_left (b) z\n", "r.yml");
 
         Assert.True(result.IsValid, string.Join("; ", result.Problems));
     }

@@ -122,4 +122,35 @@ public sealed class RecordExpressionTests
         Assert.Equal(false, expression.Evaluate(Record(("y", 5L), ("x", 1L))));
         Assert.Equal(true, expression.Evaluate(Record(("x", 3L))));
     }
+
+    // By name, so that test discovery does not carry the 100,000-level texts.
+    private static readonly Dictionary<string, Func<int, string>> DeepShapes = new()
+    {
+        ["parentheses"] = levels => new string('(', levels) + "x > 1" + new string(')', levels),
+        ["not"] = levels => string.Concat(Enumerable.Repeat("not ", levels)) + "true",
+        ["unary minus"] = levels => new string('-', levels) + "x > 1",
+        ["a chain of additions"] = levels => string.Join(" + ", Enumerable.Repeat("x", levels)) + " > 1",
+        ["a chain of and"] = levels => string.Join(" and ", Enumerable.Repeat("x > 1", levels)),
+    };
+
+    public static TheoryData<string> DeepExpressions => [.. DeepShapes.Keys];
+
+    [Theory]
+    [MemberData(nameof(DeepExpressions))]
+    public void Deep_nesting_is_a_located_error_naming_the_limit(string shape)
+    {
+        var text = DeepShapes[shape](100_000);
+        var error = Assert.Throws<ExpressionException>(() => RecordExpression.Parse(text));
+
+        Assert.Contains($"nested deeper than {RecordExpression.MaxDepth} levels (line 1, column {error.Position})", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 400, $"{shape}: the message quotes an excerpt, not the whole expression: {error.Message.Length} characters");
+    }
+
+    [Fact]
+    public void Nesting_up_to_the_limit_parses_and_evaluates()
+    {
+        var text = string.Join(" + ", Enumerable.Repeat("x", RecordExpression.MaxDepth - 1)) + " > 1";
+
+        Assert.Equal(true, Evaluate(text, ("x", 1L)));
+    }
 }

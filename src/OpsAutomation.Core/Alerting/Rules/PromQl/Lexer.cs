@@ -151,7 +151,8 @@ internal static class Lexer
             return hex;
         }
         if (literal.Length > 1 && literal[0] == '0' && literal.All(d => d is >= '0' and <= '7') && TryParseOctal(literal, out var octal)) return octal;
-        if (double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return value;
+        // Go's ParseFloat refuses a literal out of range (1e309) where .NET gives infinity.
+        if (double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)) return value;
         throw new PromQlException($"parse error at position {position + 1}: bad number \"{literal}\"", position + 1);
     }
 
@@ -218,6 +219,9 @@ internal static class Lexer
             if (digit >= radix) throw new PromQlException($"parse error at position {i + k + 1}: bad escape sequence", i + k + 1);
             code = code * radix + digit;
         }
+        // As Go's strconv.UnquoteChar: a surrogate half or a code past U+10FFFF is no character.
+        if (code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF)
+            throw new PromQlException($"parse error at position {start + 1}: invalid Unicode code point in escape sequence", start + 1);
         value.Append(char.ConvertFromUtf32(code));
         return i + digits;
     }

@@ -28,6 +28,13 @@ public sealed class PromQlEngine : IRuleQueryEngine
     public static void Validate(string expression) => Parser.Parse(expression);
 
     /// <summary>
+    /// Checks <paramref name="expression"/> as Prometheus 2.42's parser (promtool's) does, whether or
+    /// not this engine evaluates it: throws <see cref="PromQlException"/> for a syntax or type error,
+    /// or for nesting deeper than <see cref="PromQlLimits.MaxDepth"/>.
+    /// </summary>
+    public static void CheckSyntax(string expression) => Parser.Check(expression);
+
+    /// <summary>
     /// Instant query at <paramref name="time"/>. A scalar result is one sample without labels.
     /// Parse errors, unsupported constructs and evaluation errors (many-to-many matching,
     /// duplicate series) come back as <see cref="QueryResult.Failed"/> with the reason.

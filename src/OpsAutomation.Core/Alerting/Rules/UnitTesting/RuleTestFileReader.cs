@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using OpsAutomation.Core.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -49,11 +50,10 @@ public static partial class RuleTestFileReader
 
         public RuleTestFile ReadFile(string text, CancellationToken cancellationToken)
         {
-            var stream = new YamlStream();
+            YamlStream stream;
             try
             {
-                using var reader = new StringReader(text);
-                stream.Load(reader);
+                stream = BoundedYaml.Load(text);
             }
             catch (YamlException ex)
             {
