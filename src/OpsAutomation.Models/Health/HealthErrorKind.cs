@@ -50,4 +50,7 @@ public enum HealthErrorKind
 
     /// <summary>Not probed because the circuit breaker is open.</summary>
     CircuitOpen,
+
+    /// <summary>Redirects went in a loop or past the limit of 10 hops.</summary>
+    Redirect,
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Health;
@@ -127,7 +128,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
             }
             catch (HttpRequestException ex)
             {
-                WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, _settings!.PushGatewayUri));
+                WriteError(ErrorRecords.Http(ex, "PushGatewayFailed", HttpExchange.DisplayTarget(_settings!.PushGatewayUri)));
             }
             return (count, failing);
         }

@@ -14,7 +14,7 @@ public sealed class KubernetesClients : IDisposable
 
     internal IKubernetes Get(HealthCheckDefinition definition)
     {
-        var key = string.Join('|', definition.Kubeconfig, definition.Context, definition.Target, definition.SkipCertificateCheck);
+        var key = string.Join('|', definition.Kubeconfig, definition.Context, definition.Target, definition.SkipCertificateCheck, definition.Timeout.Ticks);
         return _clients.GetOrAdd(key, _ => new Lazy<IKubernetes>(() => Create(definition))).Value;
     }
 
@@ -49,6 +49,8 @@ public sealed class KubernetesClients : IDisposable
         }
         if (definition.Target.Length > 0) configuration.Host = definition.Target;
         if (definition.SkipCertificateCheck) configuration.SkipTlsVerify = true;
+        // The client's own limit per request (100 s unless set): the check's timeout, as for every other call.
+        configuration.HttpClientTimeout = definition.Timeout;
         return new k8s.Kubernetes(configuration);
     }
 }

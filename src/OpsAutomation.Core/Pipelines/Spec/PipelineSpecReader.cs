@@ -1,4 +1,5 @@
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines.Sinks;
 using OpsAutomation.Core.Pipelines.Sources;
@@ -301,7 +302,7 @@ public static class PipelineSpecReader
 
     private static LineageOptions ReadLineage(ConfigurationMap map, string baseDirectory)
     {
-        map.RejectUnknownKeys(["Path", "Uri", "Namespace"]);
+        map.RejectUnknownKeys(["Path", "Uri", "Namespace", "TimeoutSec"]);
         var uri = map.GetString("Uri");
         Uri? parsed = null;
         if (uri is not null && (!Uri.TryCreate(uri, UriKind.Absolute, out parsed) || parsed.Scheme is not ("http" or "https")))
@@ -311,6 +312,7 @@ public static class PipelineSpecReader
             Path = map.GetString("Path") is { } path ? System.IO.Path.GetFullPath(path, baseDirectory) : null,
             Uri = parsed,
             Namespace = map.GetString("Namespace") ?? "opsautomation",
+            Timeout = map.GetDouble("TimeoutSec", 0.001, 3600) is { } seconds ? TimeSpan.FromSeconds(seconds) : HttpLimits.DefaultTimeout,
         };
         return options.Path is null && options.Uri is null ? throw map.Error("is required: give Path, Uri or both", "Path") : options;
     }
