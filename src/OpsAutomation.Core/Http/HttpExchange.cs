@@ -65,7 +65,7 @@ public static class HttpExchange
         if (uri is null) return "(no URI)";
         if (!uri.IsAbsoluteUri || uri.UserInfo.Length == 0) return SecretRedactor.RedactPatterns(uri.ToString());
         // A user name alone can be a token (https://TOKEN@host/): all user info goes.
-        var rest = uri.GetComponents(UriComponents.HostAndPort | UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped);
+        var rest = uri.GetComponents(UriComponents.Host | UriComponents.Port | UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped);
         return SecretRedactor.RedactPatterns($"{uri.Scheme}://{SecretRedactor.Mask}@{rest}");
     }
 

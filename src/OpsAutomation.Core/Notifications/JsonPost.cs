@@ -7,8 +7,8 @@ namespace OpsAutomation.Core.Notifications;
 
 /// <summary>
 /// POSTs a JSON payload under the limits' deadline; a non-2xx answer throws with the status and
-/// the start of the body. Errors name the channel and the URL's host and port, never the whole
-/// URL (its path or query may hold a token).
+/// the start of the body. Errors name the channel (its name gives the host where that is safe),
+/// never the URL (its path or query may hold a token).
 /// </summary>
 internal static class JsonPost
 {
@@ -24,7 +24,7 @@ internal static class JsonPost
         var (status, refusal) = await HttpExchange.SendAsync(client, request, limits, async (response, body, token) =>
             (response.StatusCode, response.IsSuccessStatusCode ? null
                 : $"{(int)response.StatusCode} {response.ReasonPhrase}{Quote(await HttpExchange.ReadPrefixAsync(response, body, 200, token).ConfigureAwait(false))}"),
-            cancellationToken, $"{channel} ({uri.Authority})").ConfigureAwait(false);
+            cancellationToken, channel).ConfigureAwait(false);
         if (refusal is not null)
             throw new HttpRequestException($"{channel} answered HTTP {refusal}", null, status);
     }

@@ -300,7 +300,7 @@ public static class PipelineSpecReader
         };
     }
 
-    private static LineageOptions ReadLineage(ConfigurationMap map, string baseDirectory)
+    internal static LineageOptions ReadLineage(ConfigurationMap map, string baseDirectory)
     {
         map.RejectUnknownKeys(["Path", "Uri", "Namespace", "TimeoutSec"]);
         var uri = map.GetString("Uri");
