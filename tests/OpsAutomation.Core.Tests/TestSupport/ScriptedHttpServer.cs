@@ -46,12 +46,16 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     private readonly Func<ScriptedRequest, ScriptedReply> _script;
     private readonly X509Certificate2? _certificate;
     private readonly X509Certificate2? _clientCa;
+    private readonly bool _keepAlive;
     private readonly Task _accepting;
 
     /// <param name="certificate">The server's certificate, with its key; null for plain HTTP.</param>
     /// <param name="clientCa">Demand a client certificate issued by this CA in the TLS handshake (mutual TLS); null for none.</param>
-    public ScriptedHttpServer(Func<ScriptedRequest, ScriptedReply> script, X509Certificate2? certificate = null, X509Certificate2? clientCa = null)
+    /// <param name="keepAlive">Serve further requests on a connection, so clients reuse it; by default each answer closes it.</param>
+    public ScriptedHttpServer(Func<ScriptedRequest, ScriptedReply> script, X509Certificate2? certificate = null, X509Certificate2? clientCa = null,
+        bool keepAlive = false)
     {
+        _keepAlive = keepAlive;
         _script = script;
         _certificate = certificate;
         _clientCa = clientCa;
@@ -103,11 +107,14 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
                     clientCertificate = ssl.RemoteCertificate as X509Certificate2;
                     stream = ssl;
                 }
-                // One request per connection: the answer closes it.
-                var request = await ReadRequestAsync(stream, clientCertificate);
-                if (request is null) return;
-                Requests.Enqueue(request);
-                await ReplyAsync(stream, _script(request));
+                ScriptedRequest? request;
+                while ((request = await ReadRequestAsync(stream, clientCertificate, _stop.Token)) is not null)
+                {
+                    Requests.Enqueue(request);
+                    var reply = _script(request);
+                    await ReplyAsync(stream, reply);
+                    if (!_keepAlive || reply is not ScriptedReply.Complete) return;
+                }
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException
                 or ObjectDisposedException)
@@ -152,7 +159,7 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
                 if (!answer.Headers.Any(h => h.Name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)))
                     head.Append("Content-Type: text/plain; charset=utf-8\r\n");
                 foreach (var (name, value) in answer.Headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
-                head.Append("Content-Length: ").Append(payload.Length).Append("\r\nConnection: close\r\n\r\n");
+                head.Append("Content-Length: ").Append(payload.Length).Append(_keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
                 await WriteAsync(stream, head.ToString());
                 await stream.WriteAsync(payload, _stop.Token);
                 await stream.FlushAsync(_stop.Token);

@@ -4,13 +4,13 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace OpsAutomation.Core.Tests.TestSupport;
 
-/// <summary>Certificates made for one test with CertificateRequest: a CA, server and client certificates it issues, and their PEM files. Never committed.</summary>
+/// <summary>Certificates (P-256: quick to make) made for one test with CertificateRequest: a CA, server and client certificates it issues, and their PEM files. Never committed.</summary>
 public static class TestCertificates
 {
     public static X509Certificate2 CreateCa(string name = "OpsAutomation Test CA")
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
@@ -20,8 +20,8 @@ public static class TestCertificates
     /// <summary>A certificate for 127.0.0.1 issued by <paramref name="ca"/> (self-signed when null), for a server or a client.</summary>
     public static X509Certificate2 Issue(X509Certificate2? ca, string subject = "CN=127.0.0.1", bool client = false, TimeSpan? lifetime = null)
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
@@ -45,7 +45,7 @@ public static class TestCertificates
         var path = Path.Combine(directory, file);
         File.WriteAllText(path, certificate.ExportCertificatePem());
         if (keyFile is not null)
-            File.WriteAllText(Path.Combine(directory, keyFile), certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            File.WriteAllText(Path.Combine(directory, keyFile), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         return path;
     }
 

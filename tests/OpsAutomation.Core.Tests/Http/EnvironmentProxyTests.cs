@@ -1,0 +1,94 @@
+using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Metrics;
+using OpsAutomation.Core.Tests.TestSupport;
+using OpsAutomation.Models.Health;
+
+namespace OpsAutomation.Core.Tests.Http;
+
+public sealed class EnvironmentProxyTests
+{
+    private static Func<string, string?> Environment(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    [Theory]
+    [InlineData("http_proxy", "http://lower:3128", "http://target/", "http://lower:3128/")]
+    [InlineData("HTTP_PROXY", "http://upper:3128", "http://target/", "http://upper:3128/")]
+    [InlineData("https_proxy", "lower:3128", "https://target/", "http://lower:3128/")]
+    [InlineData("HTTPS_PROXY", "http://upper:3128", "https://target/", "http://upper:3128/")]
+    [InlineData("ALL_PROXY", "http://all:3128", "https://target/", "http://all:3128/")]
+    [InlineData("http_proxy", "http://lower:3128", "https://target/", null)]
+    public void The_proxy_of_a_scheme_comes_from_its_variable_in_either_case(string variable, string value, string destination, string? expected) =>
+        Assert.Equal(expected, EnvironmentProxy.FromEnvironment(Environment((variable, value)))?.GetProxy(new Uri(destination))?.AbsoluteUri);
+
+    [Fact]
+    public void The_lower_case_variable_wins_as_curl_reads_them() =>
+        Assert.Equal("http://lower:1/", EnvironmentProxy.FromEnvironment(Environment(("https_proxy", "http://lower:1"), ("HTTPS_PROXY", "http://upper:1")))!
+            .GetProxy(new Uri("https://target/"))!.AbsoluteUri);
+
+    [Theory]
+    [InlineData("*", "https://anything.example/", true)]
+    [InlineData("example.com", "https://example.com/", true)]
+    [InlineData("example.com", "https://api.example.com/", true)]
+    [InlineData(".example.com", "https://api.example.com/", true)]
+    [InlineData("example.com", "https://notexample.com/", false)]
+    [InlineData("10.0.0.0/8", "https://10.1.2.3/", true)]
+    [InlineData("10.0.0.0/8", "https://11.1.2.3/", false)]
+    [InlineData("127.0.0.1", "http://127.0.0.1:9090/", true)]
+    [InlineData("127.0.0.1:9091", "http://127.0.0.1:9090/", false)]
+    [InlineData("internal, 127.0.0.1:9090", "http://127.0.0.1:9090/", true)]
+    public void No_proxy_bypasses_hosts_domains_ranges_and_ports(string noProxy, string destination, bool bypassed) =>
+        Assert.Equal(bypassed, EnvironmentProxy.FromEnvironment(Environment(("https_proxy", "http://p:1"), ("http_proxy", "http://p:1"), ("NO_PROXY", noProxy)))!
+            .IsBypassed(new Uri(destination)));
+
+    [Fact]
+    public void No_variable_means_direct_connections() =>
+        Assert.Null(new HttpClientProvider(_ => null).Proxy);
+
+    [Fact]
+    public async Task Plain_http_goes_through_the_proxy_as_an_absolute_uri_request()
+    {
+        await using var proxy = new ForwardProxy();
+        await using var site = new ScriptedHttpServer(_ => ScriptedReply.Answer(200, "via proxy"));
+        using var http = new HttpClientProvider(Environment(("HTTP_PROXY", proxy.Url)));
+        var probe = new HttpHealthProbe(http, TimeProvider.System);
+        var definition = HealthHarness.Http(site.Url("/health")) with { BodyPattern = "via proxy" };
+
+        var outcome = await probe.ProbeAsync(new PreparedCheck(definition, []) { DisplayTarget = definition.Target }, CancellationToken.None);
+
+        Assert.Equal(HealthStatus.Healthy, outcome.Status);
+        Assert.Equal([$"GET {site.Url("/health")}"], proxy.Seen);
+    }
+
+    [Fact]
+    public async Task Https_goes_through_the_proxy_as_a_connect_tunnel()
+    {
+        await using var proxy = new ForwardProxy();
+        using var certificate = TestCertificates.Issue(null);
+        await using var site = new ScriptedHttpServer(_ => ScriptedReply.Answer(200), certificate);
+        using var http = new HttpClientProvider(Environment(("https_proxy", proxy.Url)));
+        var probe = new HttpHealthProbe(http, TimeProvider.System);
+        var definition = HealthHarness.Http(site.Url("/health")) with { SkipCertificateCheck = true };
+
+        var outcome = await probe.ProbeAsync(new PreparedCheck(definition, []) { DisplayTarget = definition.Target }, CancellationToken.None);
+
+        Assert.Equal(HealthStatus.Healthy, outcome.Status);
+        Assert.Equal([$"CONNECT 127.0.0.1:{site.Port}"], proxy.Seen);
+    }
+
+    [Fact]
+    public async Task A_pushgateway_push_goes_through_the_proxy_and_no_proxy_sends_it_direct()
+    {
+        await using var proxy = new ForwardProxy();
+        await using var pushgateway = new ScriptedHttpServer(_ => ScriptedReply.Answer(200, ""));
+        var target = new PushgatewayTarget { BaseUri = new Uri(pushgateway.Url()), Job = "ops" };
+
+        using (var proxied = new HttpClientProvider(Environment(("http_proxy", proxy.Url))))
+            await new PushgatewayClient(proxied.Get()).PushAsync(target, [], PushMethod.Put, CancellationToken.None);
+        using (var bypassing = new HttpClientProvider(Environment(("http_proxy", proxy.Url), ("no_proxy", "localhost,127.0.0.1"))))
+            await new PushgatewayClient(bypassing.Get()).PushAsync(target, [], PushMethod.Put, CancellationToken.None);
+
+        Assert.Equal([$"PUT {pushgateway.Url("/metrics/job/ops")}"], proxy.Seen);
+        Assert.Equal(2, pushgateway.Requests.Count);
+    }
+}
