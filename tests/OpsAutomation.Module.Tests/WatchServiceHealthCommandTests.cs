@@ -57,6 +57,37 @@ public sealed class WatchServiceHealthCommandTests : IDisposable
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Exception.Message);
     }
 
+    [Fact]
+    public async Task A_metrics_endpoint_that_stops_under_a_running_watch_is_an_error_and_the_loop_goes_on()
+    {
+        var port = FreePort();
+        using var ps = _host.Create();
+        ps.AddCommand("Watch-ServiceHealth")
+            .AddParameter("Uri", "dns://localhost")
+            .AddParameter("Name", "watched")
+            .AddParameter("IntervalSec", 1)
+            .AddParameter("Count", 3)
+            .AddParameter("MetricsPort", port)
+            .AddParameter("StatePath", _host.StatePath);
+        var output = new PSDataCollection<PSObject>();
+        var invocation = ps.BeginInvoke<PSObject, PSObject>(null, output);
+        for (var i = 0; i < 200 && output.Count == 0; i++) await Task.Delay(50);
+        Assert.True(output.Count >= 1, "no result after the first round");
+
+        // Another runspace of the process stops the watch's endpoint, as a user at another prompt could.
+        using (var other = new ModuleHost())
+        using (var stop = other.Create())
+        {
+            stop.AddCommand("Stop-MetricsServer").AddParameter("Port", port).Invoke();
+        }
+        ps.EndInvoke(invocation);
+
+        Assert.Equal(3, output.Count);
+        var error = Assert.Single(ps.Streams.Error);
+        Assert.Equal("MetricsEndpointFailed,OpsAutomation.Commands.WatchServiceHealthCommand", error.FullyQualifiedErrorId);
+        Assert.Equal($"The metrics endpoint http://127.0.0.1:{port}/metrics was stopped; metrics are no longer served there.", error.Exception.Message);
+    }
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
