@@ -1,8 +1,20 @@
+using OpsAutomation.Core.Alerting.Rules;
+using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
+using OpsAutomation.Core.Metrics.Exposition;
+using OpsAutomation.Core.Notifications;
+using OpsAutomation.Core.Pipelines.Observers;
+using OpsAutomation.Core.Pipelines.Spec;
+using OpsAutomation.Core.Resilience;
+using OpsAutomation.Core.Tests.Pipelines.Observers;
 using OpsAutomation.Core.Tests.TestSupport;
+using OpsAutomation.Models.Alerting;
 using OpsAutomation.Models.Health;
+using OpsAutomation.Models.Pipelines;
+using OpsAutomation.Models.Resilience;
 
 namespace OpsAutomation.Core.Tests.Http;
 
@@ -90,5 +102,40 @@ public sealed class EnvironmentProxyTests
 
         Assert.Equal([$"PUT {pushgateway.Url("/metrics/job/ops")}"], proxy.Seen);
         Assert.Equal(2, pushgateway.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Notifiers_openlineage_prometheus_queries_and_scrapes_go_through_the_proxy_too()
+    {
+        await using var proxy = new ForwardProxy();
+        await using var site = new ScriptedHttpServer(request => request.Target switch
+        {
+            "/api/v1/query" => ScriptedReply.Answer(200, """{"status":"success","data":{"resultType":"vector","result":[]}}""", ("Content-Type", "application/json")),
+            "/metrics" => ScriptedReply.Answer(200, "up 1\n", ("Content-Type", "text/plain; version=0.0.4")),
+            _ => ScriptedReply.Answer(200, "{}"),
+        });
+        using var http = new HttpClientProvider(Environment(("http_proxy", proxy.Url)));
+        using var pipelines = new ResiliencePipelineProvider(TimeProvider.System);
+        var webhook = NotificationChannels.Create(new ConfigurationMap(new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Type"] = "Webhook", ["Uri"] = site.Url("/hook"),
+        }, "test", "Channels[0]"), http, new SecretResolver(), null, new SecretRedactor());
+        var notification = new Notification
+        {
+            DedupKey = "k", AlertName = "WebDown", Summary = "s", Source = "web", State = AlertState.Firing, Severity = HealthSeverity.Error,
+            StartsAt = DateTimeOffset.UtcNow, Timestamp = DateTimeOffset.UtcNow,
+        };
+        var lineage = new OpenLineageObserver(new LineageOptions { Uri = new Uri(site.Url("/api/v1/lineage")) }, http, pipelines, TimeProvider.System,
+            new OpsLog("test", new OpsLogOptions(), new SecretRedactor()), new ResilienceOptions());
+
+        Assert.True(Assert.Single(await new Notifier(pipelines, new ResilienceOptions()).SendAsync(notification, [webhook], CancellationToken.None)).Delivered);
+        await lineage.RunStartedAsync(OpenLineageEventsTests.Run(PipelineRunStatus.Running), OpenLineageEventsTests.Datasets, CancellationToken.None);
+        Assert.False(lineage.DeliveryFailed);
+        Assert.Null((await new PrometheusQueryEngine(http, pipelines, new Uri(site.Url()), new ResilienceOptions()).QueryAsync("up", DateTimeOffset.UtcNow, CancellationToken.None)).Error);
+        Assert.Single(await new MetricScraper(http, pipelines, TimeProvider.System).ScrapeAsync(new Uri(site.Url("/metrics")), new ScrapeOptions(), CancellationToken.None));
+
+        Assert.Equal(
+            [$"POST {site.Url("/hook")}", $"POST {site.Url("/api/v1/lineage")}", $"POST {site.Url("/api/v1/query")}", $"GET {site.Url("/metrics")}"],
+            proxy.Seen);
     }
 }
