@@ -9,9 +9,9 @@ using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines.Observers;
 using OpsAutomation.Core.Pipelines.Spec;
 using OpsAutomation.Core.Resilience;
+using OpsAutomation.Core.Tests.Notifications;
 using OpsAutomation.Core.Tests.Pipelines.Observers;
 using OpsAutomation.Core.Tests.TestSupport;
-using OpsAutomation.Models.Alerting;
 using OpsAutomation.Models.Health;
 using OpsAutomation.Models.Pipelines;
 using OpsAutomation.Models.Resilience;
@@ -120,11 +120,7 @@ public sealed class EnvironmentProxyTests
         {
             ["Type"] = "Webhook", ["Uri"] = site.Url("/hook"),
         }, "test", "Channels[0]"), http, new SecretResolver(), null, new SecretRedactor());
-        var notification = new Notification
-        {
-            DedupKey = "k", AlertName = "WebDown", Summary = "s", Source = "web", State = AlertState.Firing, Severity = HealthSeverity.Error,
-            StartsAt = DateTimeOffset.UtcNow, Timestamp = DateTimeOffset.UtcNow,
-        };
+        var notification = NotificationChannelTests.Firing;
         var lineage = new OpenLineageObserver(new LineageOptions { Uri = new Uri(site.Url("/api/v1/lineage")) }, http, pipelines, TimeProvider.System,
             new OpsLog("test", new OpsLogOptions(), new SecretRedactor()), new ResilienceOptions());
 

@@ -11,9 +11,9 @@ using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines.Observers;
 using OpsAutomation.Core.Pipelines.Spec;
 using OpsAutomation.Core.Resilience;
+using OpsAutomation.Core.Tests.Notifications;
 using OpsAutomation.Core.Tests.Pipelines.Observers;
 using OpsAutomation.Core.Tests.TestSupport;
-using OpsAutomation.Models.Alerting;
 using OpsAutomation.Models.Health;
 using OpsAutomation.Models.Pipelines;
 using OpsAutomation.Models.Resilience;
@@ -78,11 +78,7 @@ public sealed class OutboundTimeoutTests : IAsyncLifetime
         }, "test", "Channels[0]");
         var channel = NotificationChannels.Create(map, _http, new SecretResolver(), null, new SecretRedactor());
         var notifier = new Notifier(_pipelines, new ResilienceOptions { RetryCount = 0 });
-        var notification = new Notification
-        {
-            DedupKey = "k", AlertName = "WebDown", Summary = "s", Source = "web", State = AlertState.Firing, Severity = HealthSeverity.Error,
-            StartsAt = DateTimeOffset.UtcNow, Timestamp = DateTimeOffset.UtcNow,
-        };
+        var notification = NotificationChannelTests.Firing;
 
         var delivery = Assert.Single(await notifier.SendAsync(notification, [channel], CancellationToken.None));
 

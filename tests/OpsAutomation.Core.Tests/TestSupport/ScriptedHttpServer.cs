@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -39,15 +38,12 @@ public abstract record ScriptedReply
 /// headers, client certificate), with optional TLS from a given certificate and an optional
 /// demand for a client certificate. Records every request.
 /// </summary>
-public sealed class ScriptedHttpServer : IAsyncDisposable
+public sealed class ScriptedHttpServer : LoopbackServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly Func<ScriptedRequest, ScriptedReply> _script;
     private readonly X509Certificate2? _certificate;
     private readonly X509Certificate2? _clientCa;
     private readonly bool _keepAlive;
-    private readonly Task _accepting;
 
     /// <param name="certificate">The server's certificate, with its key; null for plain HTTP.</param>
     /// <param name="clientCa">Demand a client certificate issued by this CA in the TLS handshake (mutual TLS); null for none.</param>
@@ -59,68 +55,45 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
         _script = script;
         _certificate = certificate;
         _clientCa = clientCa;
-        _listener.Start();
-        _accepting = AcceptAsync();
+        Start();
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>http(s)://127.0.0.1:port plus <paramref name="path"/>.</summary>
     public string Url(string path = "/") => $"{(_certificate is null ? "http" : "https")}://127.0.0.1:{Port}{path}";
 
     public ConcurrentQueue<ScriptedRequest> Requests { get; } = new();
 
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(TcpClient client)
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try { await _accepting; } catch (OperationCanceledException) { } catch (SocketException) { } catch (ObjectDisposedException) { }
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = Task.Run(() => ServeAsync(client));
+            Stream stream = client.GetStream();
+            X509Certificate2? clientCertificate = null;
+            if (_certificate is not null)
+            {
+                var ssl = new SslStream(stream, false);
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _certificate,
+                    ClientCertificateRequired = _clientCa is not null,
+                    RemoteCertificateValidationCallback = _clientCa is null ? null : (_, presented, _, _) => IssuedByClientCa(presented),
+                }, Stopping);
+                clientCertificate = ssl.RemoteCertificate as X509Certificate2;
+                stream = ssl;
+            }
+            ScriptedRequest? request;
+            while ((request = await ReadRequestAsync(stream, clientCertificate, Stopping)) is not null)
+            {
+                Requests.Enqueue(request);
+                var reply = _script(request);
+                await ReplyAsync(stream, reply);
+                if (!_keepAlive || reply is not ScriptedReply.Complete) return;
+            }
         }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException
+            or ObjectDisposedException)
         {
-            try
-            {
-                Stream stream = client.GetStream();
-                X509Certificate2? clientCertificate = null;
-                if (_certificate is not null)
-                {
-                    var ssl = new SslStream(stream, false);
-                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-                    {
-                        ServerCertificate = _certificate,
-                        ClientCertificateRequired = _clientCa is not null,
-                        RemoteCertificateValidationCallback = _clientCa is null ? null : (_, presented, _, _) => IssuedByClientCa(presented),
-                    }, _stop.Token);
-                    clientCertificate = ssl.RemoteCertificate as X509Certificate2;
-                    stream = ssl;
-                }
-                ScriptedRequest? request;
-                while ((request = await ReadRequestAsync(stream, clientCertificate, _stop.Token)) is not null)
-                {
-                    Requests.Enqueue(request);
-                    var reply = _script(request);
-                    await ReplyAsync(stream, reply);
-                    if (!_keepAlive || reply is not ScriptedReply.Complete) return;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException
-                or ObjectDisposedException)
-            {
-                // The client hung up, timed out or refused the handshake: what these tests provoke.
-            }
+            // The client hung up, timed out or refused the handshake: what these tests provoke.
         }
     }
 
@@ -139,14 +112,14 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
         switch (reply)
         {
             case ScriptedReply.Silent:
-                await Task.Delay(Timeout.Infinite, _stop.Token);
+                await Task.Delay(Timeout.Infinite, Stopping);
                 break;
             case ScriptedReply.Trickling trickle:
                 await WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: 100000000\r\n\r\n");
                 while (true)
                 {
                     await WriteAsync(stream, "#");
-                    await Task.Delay(trickle.Interval, _stop.Token);
+                    await Task.Delay(trickle.Interval, Stopping);
                 }
             case ScriptedReply.EndlessBody:
                 await WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -161,16 +134,16 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
                 foreach (var (name, value) in answer.Headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
                 head.Append("Content-Length: ").Append(payload.Length).Append(_keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
                 await WriteAsync(stream, head.ToString());
-                await stream.WriteAsync(payload, _stop.Token);
-                await stream.FlushAsync(_stop.Token);
+                await stream.WriteAsync(payload, Stopping);
+                await stream.FlushAsync(Stopping);
                 break;
         }
     }
 
     private async Task WriteAsync(Stream stream, string text)
     {
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(text), _stop.Token);
-        await stream.FlushAsync(_stop.Token);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text), Stopping);
+        await stream.FlushAsync(Stopping);
     }
 
     /// <summary>The request line and headers; a body the headers announce is read and dropped.</summary>
