@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Core.State;
@@ -104,8 +105,8 @@ public sealed class HealthCheckSession : IAsyncDisposable
         {
             Action = "metrics-push",
             Outcome = "success",
-            Message = $"Pushed metrics to {push.BaseUri} as job '{push.Job}'.",
-            Url = PushgatewayClient.GroupUri(push).AbsoluteUri,
+            Message = $"Pushed metrics to {push.DisplayName} as job '{push.Job}'.",
+            Url = HttpExchange.DisplayTarget(PushgatewayClient.GroupUri(push)),
         });
     }
 

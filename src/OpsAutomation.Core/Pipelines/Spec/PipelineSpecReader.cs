@@ -1,5 +1,6 @@
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines.Sinks;
 using OpsAutomation.Core.Pipelines.Sources;
@@ -306,7 +307,7 @@ public static class PipelineSpecReader
         var uri = map.GetString("Uri");
         Uri? parsed = null;
         if (uri is not null && (!Uri.TryCreate(uri, UriKind.Absolute, out parsed) || parsed.Scheme is not ("http" or "https")))
-            throw map.Error($"'{uri}' is not an absolute http(s) URL", "Uri");
+            throw map.Error($"'{SecretRedactor.RedactPatterns(uri)}' is not an absolute http(s) URL", "Uri");
         var options = new LineageOptions
         {
             Path = map.GetString("Path") is { } path ? System.IO.Path.GetFullPath(path, baseDirectory) : null,
