@@ -63,6 +63,11 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
     [ValidateRange(0.001, 3600)]
     public double TimeoutSec { get; set; }
 
+    /// <summary>The largest query answer read, in bytes (16MB and the like work); a larger one leaves the rule unevaluated. Default 16 MiB.</summary>
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long MaxResponseBytes { get; set; } = HttpLimits.Api.MaxResponseBytes;
+
     /// <summary>Retries of a query that failed to connect, timed out or got a 5xx answer. Default 0.</summary>
     [Parameter]
     [ValidateRange(0, 100)]
@@ -114,7 +119,7 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             return;
         }
         var resilience = new ResilienceOptions { AttemptTimeout = TimeSpan.FromSeconds(settings.TimeoutSec), RetryCount = settings.RetryCount };
-        _evaluator = _newEvaluator(new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, PrometheusUri, resilience));
+        _evaluator = _newEvaluator(new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, PrometheusUri, resilience, MaxResponseBytes));
         WriteDebug($"PrometheusUri={HttpExchange.DisplayTarget(PrometheusUri)} AlertmanagerUri={(AlertmanagerUri is null ? "" : HttpExchange.DisplayTarget(AlertmanagerUri))} StatePath={settings.StatePath} TimeoutSec={settings.TimeoutSec} RetryCount={settings.RetryCount}");
     }
 

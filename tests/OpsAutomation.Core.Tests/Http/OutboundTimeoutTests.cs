@@ -123,6 +123,19 @@ public sealed class OutboundTimeoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_prometheus_answer_over_its_size_limit_is_a_reason_naming_the_limit()
+    {
+        await using var verbose = new ScriptedHttpServer(_ => ScriptedReply.Answer(200,
+            $$"""{"status":"success","data":{"resultType":"vector","result":[]},"padding":"{{new string('x', 5000)}}"}""", ("Content-Type", "application/json")));
+        var engine = new PrometheusQueryEngine(_http, _pipelines, new Uri(verbose.Url()), new ResilienceOptions(), maxResponseBytes: 4096);
+
+        var result = await engine.QueryAsync("up", DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Equal($"{verbose.Url("/api/v1/query")} answered with a body larger than the 4 KiB limit; reading stopped there", result.Error);
+        Assert.Single(verbose.Requests);
+    }
+
+    [Fact]
     public async Task A_scrape_ends_at_its_timeout_even_while_the_body_trickles()
     {
         await using var trickling = new ScriptedHttpServer(_ => ScriptedReply.Trickle(TimeSpan.FromMilliseconds(50)));

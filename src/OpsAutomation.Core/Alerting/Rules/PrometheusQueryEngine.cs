@@ -13,15 +13,21 @@ namespace OpsAutomation.Core.Alerting.Rules;
 /// connections and 5xx answers). Prometheus's own errors ({"status":"error"}), HTTP errors,
 /// timeouts and unreadable answers become a <see cref="QueryResult"/> with a reason.
 /// </summary>
-public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePipelineProvider pipelines, Uri baseUri, ResilienceOptions resilience) : IRuleQueryEngine
+/// <param name="maxResponseBytes">The largest answer read; null for 16 MiB.</param>
+public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePipelineProvider pipelines, Uri baseUri, ResilienceOptions resilience,
+    long? maxResponseBytes = null) : IRuleQueryEngine
 {
     private readonly Uri _query = new(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/query");
 
     // The URI may carry user:password@ or ?token=: messages name it masked.
     private readonly string _display = HttpExchange.DisplayTarget(new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/query"));
 
-    /// <summary>Each query's deadline, answer included (the resilience options' attempt timeout, else 10 s), and a 16 MiB answer at most.</summary>
-    private readonly HttpLimits _limits = HttpLimits.Api with { Timeout = resilience.AttemptTimeout ?? HttpLimits.DefaultTimeout };
+    /// <summary>Each query's deadline, answer included (the resilience options' attempt timeout, else 10 s), and the largest answer (16 MiB unless set).</summary>
+    private readonly HttpLimits _limits = HttpLimits.Api with
+    {
+        Timeout = resilience.AttemptTimeout ?? HttpLimits.DefaultTimeout,
+        MaxResponseBytes = maxResponseBytes ?? HttpLimits.Api.MaxResponseBytes,
+    };
 
     public async Task<QueryResult> QueryAsync(string expression, DateTimeOffset time, CancellationToken cancellationToken)
     {
