@@ -17,10 +17,10 @@ public sealed class OpsRuntime : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<StateStore>>> _stores = new(StringComparer.Ordinal);
 
-    public OpsRuntime(IEnumerable<IConfigurationFormat>? extraFormats = null, TimeProvider? time = null, Func<bool, HttpMessageHandler>? handlerFactory = null)
+    public OpsRuntime(IEnumerable<IConfigurationFormat>? extraFormats = null, TimeProvider? time = null, Func<string, string?>? environment = null)
     {
         Time = time ?? TimeProvider.System;
-        Http = new HttpClientProvider(handlerFactory);
+        Http = new HttpClientProvider(environment);
         Pipelines = new ResiliencePipelineProvider(Time);
         Metrics = new OpsMetrics(Time);
         MetricsServers = new MetricsServers(Metrics, Time);

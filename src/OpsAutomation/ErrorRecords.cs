@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 
@@ -44,6 +45,22 @@ internal static class ErrorRecords
         DeadLetterFileProblem.InUse => new(exception, "DeadLetterFileInUse", ErrorCategory.ResourceBusy, exception.Path),
         _ => new(exception, "DeadLetterFileInvalid", ErrorCategory.InvalidData, exception.Path),
     };
+
+    /// <summary>
+    /// A failed HTTP exchange: OperationTimeout for a passed deadline, LimitsExceeded for a body
+    /// over its limit, ConnectionError otherwise. The target should be the redacted address;
+    /// <paramref name="cause"/>, when given, decides the category.
+    /// </summary>
+    public static ErrorRecord Http(Exception exception, string errorId, object? target, Exception? cause = null) => new(
+        exception,
+        errorId,
+        (cause ?? exception) switch
+        {
+            HttpTimeoutException or TaskCanceledException => ErrorCategory.OperationTimeout,
+            HttpResponseTooLargeException => ErrorCategory.LimitsExceeded,
+            _ => ErrorCategory.ConnectionError,
+        },
+        target);
 
     public static OpsTerminatingException Terminating(ErrorRecord record) => new(record);
 }

@@ -16,16 +16,7 @@ public sealed class WatchServiceHealthCommandTests : IDisposable
     {
         var port = FreePort();
         using var ps = _host.Create();
-        ps.AddCommand("Watch-ServiceHealth")
-            .AddParameter("Uri", "dns://localhost")
-            .AddParameter("Name", "watched")
-            .AddParameter("IntervalSec", 60)
-            .AddParameter("MetricsPort", port)
-            .AddParameter("StatePath", _host.StatePath);
-        var output = new PSDataCollection<PSObject>();
-        var invocation = ps.BeginInvoke<PSObject, PSObject>(null, output);
-        for (var i = 0; i < 200 && output.Count == 0; i++) await Task.Delay(50);
-        // Count, not enumeration: a PSDataCollection's enumerator waits for the pipeline to end.
+        var (output, invocation) = await StartWatchAsync(ps, port, intervalSec: 60);
         Assert.True(output.Count == 1, $"{output.Count} results after the first round");
 
         using var client = new HttpClient();
@@ -55,6 +46,45 @@ public sealed class WatchServiceHealthCommandTests : IDisposable
         var record = Assert.ThrowsAny<RuntimeException>(() => ps.Invoke()).ErrorRecord;
         Assert.Equal("MetricsEndpointUnavailable,OpsAutomation.Commands.WatchServiceHealthCommand", record.FullyQualifiedErrorId);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Exception.Message);
+    }
+
+    [Fact]
+    public async Task A_metrics_endpoint_that_stops_under_a_running_watch_is_an_error_and_the_loop_goes_on()
+    {
+        var port = FreePort();
+        using var ps = _host.Create();
+        var (output, invocation) = await StartWatchAsync(ps, port, intervalSec: 1, count: 3);
+        Assert.True(output.Count >= 1, "no result after the first round");
+
+        // Another runspace of the process stops the watch's endpoint, as a user at another prompt could.
+        using (var other = new ModuleHost())
+        using (var stop = other.Create())
+        {
+            stop.AddCommand("Stop-MetricsServer").AddParameter("Port", port).Invoke();
+        }
+        ps.EndInvoke(invocation);
+
+        Assert.Equal(3, output.Count);
+        var error = Assert.Single(ps.Streams.Error);
+        Assert.Equal("MetricsEndpointFailed,OpsAutomation.Commands.WatchServiceHealthCommand", error.FullyQualifiedErrorId);
+        Assert.Equal($"The metrics endpoint http://127.0.0.1:{port}/metrics was stopped; metrics are no longer served there.", error.Exception.Message);
+    }
+
+    /// <summary>Starts watching dns://localhost as "watched" with /metrics on <paramref name="port"/>, and waits (up to 10 s) for the first result.</summary>
+    private async Task<(PSDataCollection<PSObject> Output, IAsyncResult Invocation)> StartWatchAsync(PowerShell ps, int port, int intervalSec, int count = 0)
+    {
+        ps.AddCommand("Watch-ServiceHealth")
+            .AddParameter("Uri", "dns://localhost")
+            .AddParameter("Name", "watched")
+            .AddParameter("IntervalSec", intervalSec)
+            .AddParameter("Count", count)
+            .AddParameter("MetricsPort", port)
+            .AddParameter("StatePath", _host.StatePath);
+        var output = new PSDataCollection<PSObject>();
+        var invocation = ps.BeginInvoke<PSObject, PSObject>(null, output);
+        // Count, not enumeration: a PSDataCollection's enumerator waits for the pipeline to end.
+        for (var i = 0; i < 200 && output.Count == 0; i++) await Task.Delay(50);
+        return (output, invocation);
     }
 
     private static int FreePort()

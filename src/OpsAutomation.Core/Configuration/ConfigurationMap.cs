@@ -62,7 +62,9 @@ public sealed class ConfigurationMap
         return string.IsNullOrWhiteSpace(value) ? throw Error("is required and must not be empty", key) : value;
     }
 
-    public int? GetInt(string key, int min, int max)
+    public int? GetInt(string key, int min, int max) => (int?)GetLong(key, min, max);
+
+    public long? GetLong(string key, long min, long max)
     {
         if (!_values.TryGetValue(key, out var value) || value is null) return null;
         long number = value switch
@@ -73,7 +75,7 @@ public sealed class ConfigurationMap
             string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
             _ => throw Error($"must be a whole number, not '{value}'", key),
         };
-        return number < min || number > max ? throw Error($"{number} is out of range; it must be between {min} and {max}", key) : (int)number;
+        return number < min || number > max ? throw Error($"{number} is out of range; it must be between {min} and {max}", key) : number;
     }
 
     public double? GetDouble(string key, double min, double max)

@@ -32,6 +32,9 @@ public sealed record OpsSettings
     /// <summary>The job label of pushed metrics. Default "opsautomation".</summary>
     public string PushGatewayJob { get; init; } = "opsautomation";
 
+    /// <summary>The deadline of a push to the Pushgateway in seconds, answer included. Default 10.</summary>
+    public double PushGatewayTimeoutSec { get; init; } = 10;
+
     /// <summary>Least level written to the log. Default Information.</summary>
     public OpsLogLevel LogLevel { get; init; } = OpsLogLevel.Information;
 

@@ -10,7 +10,7 @@ public static class SettingsLoader
 {
     /// <summary>The setting names, as keys in files and parameters; the variable is OPS_ + upper snake case.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["StatePath", "StateBusyTimeoutSec", "ThrottleLimit", "TimeoutSec", "RetryCount", "HistoryRetentionDays", "MetricHistoryRetentionHours", "PushGatewayUri", "PushGatewayJob", "LogLevel", "LogToConsole"];
+        ["StatePath", "StateBusyTimeoutSec", "ThrottleLimit", "TimeoutSec", "RetryCount", "HistoryRetentionDays", "MetricHistoryRetentionHours", "PushGatewayUri", "PushGatewayJob", "PushGatewayTimeoutSec", "LogLevel", "LogToConsole"];
 
     /// <summary>Accepted log level names; Verbose is PowerShell's word for Debug.</summary>
     private static readonly Dictionary<string, OpsLogLevel> LogLevels = new(StringComparer.OrdinalIgnoreCase)
@@ -77,6 +77,7 @@ public static class SettingsLoader
             MetricHistoryRetentionHours = layer.GetInt("MetricHistoryRetentionHours", 1, 8760) ?? settings.MetricHistoryRetentionHours,
             PushGatewayUri = ReadUri(layer, "PushGatewayUri") ?? settings.PushGatewayUri,
             PushGatewayJob = layer.GetString("PushGatewayJob") ?? settings.PushGatewayJob,
+            PushGatewayTimeoutSec = layer.GetDouble("PushGatewayTimeoutSec", 0.001, 3600) ?? settings.PushGatewayTimeoutSec,
             LogLevel = logLevel ?? settings.LogLevel,
             LogToConsole = layer.GetBool("LogToConsole") ?? settings.LogToConsole,
         };

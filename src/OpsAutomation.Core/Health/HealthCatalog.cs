@@ -50,7 +50,7 @@ public sealed class HealthCatalog
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in Services)
         {
-            var definition = HealthCheckDefinitionBinder.Bind(entry, overrides, settings, environment, Defaults);
+            var definition = HealthCheckDefinitionBinder.Bind(entry, overrides, settings, environment, Defaults, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)));
             if (!seen.TryAdd(definition.Name, entry.Path))
                 throw new ConfigurationException($"duplicate service name '{definition.Name}' (also at {seen[definition.Name]})", Path, ConfigurationTree.Child(entry.Path, "Name"));
             definitions.Add(definition);

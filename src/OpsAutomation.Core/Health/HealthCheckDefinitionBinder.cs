@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Models.Health;
 
@@ -18,7 +19,8 @@ public static class HealthCheckDefinitionBinder
         "Name", "Kind", "Uri", "Target", "Method", "ExpectedStatusCode", "BodyPattern", "JsonCondition", "HeaderPattern",
         "MaxResponseTimeSec", "CertificateExpiryDays", "TimeoutSec", "RetryCount", "Headers", "Credential", "ApiKey", "BearerToken",
         "SkipCertificateCheck", "MaxTargetsDownRatio", "Namespace", "LabelSelector", "RestartWindowMin", "Kubeconfig", "Context",
-        "CircuitBreakerThreshold", "CircuitBreakerCooldownSec", "Severity", "Tags", "Owner",
+        "CircuitBreakerThreshold", "CircuitBreakerCooldownSec", "Severity", "Tags", "Owner", "FollowRedirects", "MaxResponseBytes", "CaBundle",
+        "ClientCertificate", "ClientKey",
     ];
 
     private static readonly string[] CredentialKeys = ["UserName", "Password"];
@@ -32,8 +34,9 @@ public static class HealthCheckDefinitionBinder
     /// <param name="overrides">Values that win over the entry (bound parameters); null for none.</param>
     /// <param name="settings">Defaults for timeout and retries.</param>
     /// <param name="defaults">A catalog's Defaults: values for keys the entry does not set.</param>
+    /// <param name="baseDirectory">Where relative file names (CaBundle, ClientCertificate, ClientKey) are found: the catalog's folder; null for the current directory.</param>
     public static HealthCheckDefinition Bind(ConfigurationMap entry, ConfigurationMap? overrides, OpsSettings settings, Func<string, string?>? environment = null,
-        ConfigurationMap? defaults = null)
+        ConfigurationMap? defaults = null, string? baseDirectory = null)
     {
         entry.RejectUnknownKeys(Keys);
         ConfigurationMap From(string key) =>
@@ -108,6 +111,11 @@ public static class HealthCheckDefinitionBinder
             UserName = credential?.GetRequiredString("UserName"),
             PasswordReference = password,
             SkipCertificateCheck = From("SkipCertificateCheck").GetBool("SkipCertificateCheck") ?? false,
+            FollowRedirects = From("FollowRedirects").GetBool("FollowRedirects") ?? true,
+            MaxResponseBytes = From("MaxResponseBytes").GetLong("MaxResponseBytes", 1, long.MaxValue) ?? HttpLimits.Api.MaxResponseBytes,
+            CaBundle = ExistingFile(From("CaBundle"), "CaBundle", baseDirectory),
+            ClientCertificate = ExistingFile(From("ClientCertificate"), "ClientCertificate", baseDirectory),
+            ClientKey = ExistingFile(From("ClientKey"), "ClientKey", baseDirectory),
             ApiKeyReference = SecretReference(From("ApiKey"), "ApiKey"),
             BearerTokenReference = SecretReference(From("BearerToken"), "BearerToken"),
             JsonConditions = jsonConditions,
@@ -126,6 +134,14 @@ public static class HealthCheckDefinitionBinder
             Owner = From("Owner").GetString("Owner"),
             Origin = entry.Path.Length == 0 ? entry.Origin : $"{entry.Origin}, {entry.Path} ({name})",
         };
+    }
+
+    /// <summary>A file named by <paramref name="key"/>, as a full path; a missing one names the key and the file.</summary>
+    private static string? ExistingFile(ConfigurationMap source, string key, string? baseDirectory)
+    {
+        if (source.GetString(key) is not { Length: > 0 } path) return null;
+        var full = baseDirectory is null ? Path.GetFullPath(path) : Path.GetFullPath(path, baseDirectory);
+        return File.Exists(full) ? full : throw source.Error($"the file '{path}' does not exist", key);
     }
 
     private static void ValidateRegex(ConfigurationMap source, string key, string pattern)

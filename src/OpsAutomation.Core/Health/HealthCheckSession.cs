@@ -118,8 +118,8 @@ public sealed class HealthCheckSession : IAsyncDisposable
         {
             Action = "metrics-push",
             Outcome = "success",
-            Message = $"Pushed metrics to {push.BaseUri} as job '{push.Job}'.",
-            Url = PushgatewayClient.GroupUri(push).AbsoluteUri,
+            Message = $"Pushed metrics to {push.DisplayName} as job '{push.Job}'.",
+            Url = HttpExchange.DisplayTarget(PushgatewayClient.GroupUri(push)),
         });
     }
 

@@ -1,34 +1,68 @@
-using System.Text;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Logging;
 
 namespace OpsAutomation.Core.Health;
 
-/// <summary>One HTTP response as the probes judge it: status, headers, the body read to its end, the server certificate.</summary>
+/// <summary>One HTTP response as the probes judge it: status, headers, the body read to its end, the server certificate, where redirects led.</summary>
 internal sealed record HttpAnswer(int StatusCode, string? ReasonPhrase, string Body, IReadOnlyDictionary<string, string> Headers, string? MediaType,
     Version HttpVersion, ServerCertificate? Certificate)
 {
     /// <summary>Bodies are read to the end (to see a truncated one) but kept up to this much.</summary>
     internal const int MaxBodyBytes = 1024 * 1024;
 
+    /// <summary>Redirects followed at most, as blackbox_exporter and Kubernetes probes do.</summary>
+    internal const int MaxRedirects = 10;
+
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
     public string StatusText => $"HTTP {StatusCode} {ReasonPhrase}".TrimEnd();
 
-    /// <summary>Sends <paramref name="method"/> <paramref name="uri"/> with the check's headers and TLS policy.</summary>
+    /// <summary>Where the answer came from after redirects (masked); null when none was followed.</summary>
+    public string? FinalUrl { get; init; }
+
+    /// <summary>Redirects followed to get here.</summary>
+    public int Redirects { get; init; }
+
+    /// <summary>
+    /// Sends <paramref name="method"/> <paramref name="uri"/> with the check's headers, TLS policy
+    /// and limits, following redirects unless the check turns that off. A loop or more than
+    /// <see cref="MaxRedirects"/> hops throws <see cref="HttpRedirectException"/>.
+    /// </summary>
     public static async Task<HttpAnswer> SendAsync(HttpClientProvider clients, PreparedCheck check, Uri uri, string method, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(method), uri);
-        foreach (var (name, value) in check.Headers)
-            request.Headers.TryAddWithoutValidation(name, value);
+        var definition = check.Definition;
+        var client = clients.Get(new HttpTlsOptions
+        {
+            SkipCertificateCheck = definition.SkipCertificateCheck,
+            CaBundlePath = definition.CaBundle,
+            ClientCertificatePath = definition.ClientCertificate,
+            ClientKeyPath = definition.ClientKey,
+        });
+        var limits = new HttpLimits { Timeout = definition.Timeout, MaxResponseBytes = definition.MaxResponseBytes };
+        var visited = new HashSet<string>(StringComparer.Ordinal) { uri.AbsoluteUri };
+        var headers = check.Headers;
+        for (var hops = 0; ; hops++)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), uri);
+            foreach (var (name, value) in headers)
+                request.Headers.TryAddWithoutValidation(name, value);
+            var (answer, location) = await HttpExchange.SendAsync(client, request, limits, async (response, body, token) =>
+                (await ReadAsync(response, body, uri, clients, token).ConfigureAwait(false), Location(response, uri)),
+                cancellationToken, check.DisplayTarget).ConfigureAwait(false);
+            if (!definition.FollowRedirects || location is null)
+                return hops == 0 ? answer : answer with { FinalUrl = HttpExchange.DisplayTarget(uri), Redirects = hops };
 
-        using var response = await clients.Get(check.Definition.SkipCertificateCheck)
-            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-            headers[name] = string.Join(", ", values);
-        return new HttpAnswer((int)response.StatusCode, response.ReasonPhrase, body, headers, response.Content.Headers.ContentType?.MediaType,
-            response.Version, uri.Scheme == Uri.UriSchemeHttps ? clients.GetServerCertificate(uri) : null);
+            if (hops == MaxRedirects)
+                throw new HttpRedirectException($"stopped after {MaxRedirects} redirects; the last pointed to {HttpExchange.DisplayTarget(location)}");
+            if (!visited.Add(location.AbsoluteUri))
+                throw new HttpRedirectException($"redirect loop: {HttpExchange.DisplayTarget(location)} was already visited after {hops + 1} redirects");
+            // 303, and 301/302 after anything but GET or HEAD, continue with GET, as browsers and Go do.
+            if (answer.StatusCode == 303 || answer.StatusCode is 301 or 302 && method is not ("GET" or "HEAD")) method = "GET";
+            // Credentials go only to the host they were meant for.
+            if (!string.Equals(location.IdnHost, uri.IdnHost, StringComparison.OrdinalIgnoreCase) || location.Port != uri.Port)
+                headers = [.. headers.Where(h => !SecretRedactor.IsSensitiveName(h.Key))];
+            uri = location;
+        }
     }
 
     /// <summary>The facts every HTTP-based result carries in its Details.</summary>
@@ -40,6 +74,11 @@ internal sealed record HttpAnswer(int StatusCode, string? ReasonPhrase, string B
             ["ContentLength"] = Body.Length,
         };
         if (MediaType is not null) details["ContentType"] = MediaType;
+        if (FinalUrl is not null)
+        {
+            details["FinalUrl"] = FinalUrl;
+            details["Redirects"] = Redirects;
+        }
         if (Certificate is not null)
         {
             details["CertificateSubject"] = Certificate.Subject;
@@ -48,9 +87,8 @@ internal sealed record HttpAnswer(int StatusCode, string? ReasonPhrase, string B
         return details;
     }
 
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<HttpAnswer> ReadAsync(HttpResponseMessage response, Stream stream, Uri uri, HttpClientProvider clients, CancellationToken cancellationToken)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[16 * 1024];
         using var kept = new MemoryStream();
         int read;
@@ -59,13 +97,22 @@ internal sealed record HttpAnswer(int StatusCode, string? ReasonPhrase, string B
             var room = MaxBodyBytes - (int)kept.Length;
             if (room > 0) kept.Write(buffer, 0, Math.Min(read, room));
         }
-        var charset = response.Content.Headers.ContentType?.CharSet;
-        var encoding = Encoding.UTF8;
-        if (charset is not null)
-        {
-            try { encoding = Encoding.GetEncoding(charset.Trim('"')); }
-            catch (ArgumentException) { /* an unknown charset reads as UTF-8, as browsers do */ }
-        }
-        return encoding.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+        var body = HttpExchange.Encoding(response).GetString(kept.GetBuffer(), 0, (int)kept.Length);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            headers[name] = string.Join(", ", values);
+        return new HttpAnswer((int)response.StatusCode, response.ReasonPhrase, body, headers, response.Content.Headers.ContentType?.MediaType,
+            response.Version, uri.Scheme == Uri.UriSchemeHttps ? clients.GetServerCertificate(uri) : null);
+    }
+
+    /// <summary>Where a 301, 302, 303, 307 or 308 points (relative locations resolved); null for any other answer.</summary>
+    private static Uri? Location(HttpResponseMessage response, Uri requested)
+    {
+        if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location) return null;
+        var next = location.IsAbsoluteUri ? location : new Uri(requested, location);
+        return next.Scheme is "http" or "https" ? next : null;
     }
 }
+
+/// <summary>Redirects went in a loop or past <see cref="HttpAnswer.MaxRedirects"/>: the check fails with this reason.</summary>
+internal sealed class HttpRedirectException(string message) : HttpRequestException(message);

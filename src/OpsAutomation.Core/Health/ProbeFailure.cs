@@ -2,6 +2,7 @@ using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Health;
@@ -20,6 +21,17 @@ internal static class ProbeFailure
 
     internal static (HealthStatus Status, HealthErrorKind Kind) Classify(Exception exception)
     {
+        switch (exception)
+        {
+            case HttpTimeoutException:
+                return (HealthStatus.Unreachable, HealthErrorKind.Timeout);
+            case HttpResponseTooLargeException:
+                return (HealthStatus.Unhealthy, HealthErrorKind.InvalidResponse);
+            case HttpRedirectException:
+                return (HealthStatus.Unhealthy, HealthErrorKind.Redirect);
+            case HttpTlsConfigurationException:
+                return (HealthStatus.Unhealthy, HealthErrorKind.Tls);
+        }
         if (exception is HttpRequestException http)
         {
             switch (http.HttpRequestError)

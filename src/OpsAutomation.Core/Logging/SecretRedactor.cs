@@ -47,6 +47,13 @@ public sealed partial class SecretRedactor
         if (string.IsNullOrEmpty(text)) return text ?? "";
         foreach (var secret in _knownSecrets.Keys)
             text = text.Replace(secret, Mask, StringComparison.Ordinal);
+        return RedactPatterns(text);
+    }
+
+    /// <summary>Masks what the patterns recognise (URL user info, secret query values, credential headers), without this run's known secrets.</summary>
+    public static string RedactPatterns(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
         text = HeaderLine().Replace(text, m => m.Groups[1].Value + m.Groups[2].Value + Mask);
         text = AuthorizationScheme().Replace(text, m => m.Groups[1].Value + " " + Mask);
         text = UrlUserInfo().Replace(text, m => m.Groups[1].Value + m.Groups[2].Value + ":" + Mask + "@");

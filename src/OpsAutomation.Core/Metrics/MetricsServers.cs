@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Models.Metrics;
 using Prometheus;
 
@@ -10,7 +11,7 @@ namespace OpsAutomation.Core.Metrics;
 /// </summary>
 public sealed class MetricsServers : IDisposable
 {
-    private readonly Dictionary<int, (MetricsEndpoint Endpoint, MetricsServerInfo Info)> _servers = [];
+    private readonly Dictionary<int, (MetricsEndpoint Endpoint, MetricsServerInfo Info, OpsLog? Log)> _servers = [];
     private readonly OpsMetrics _metrics;
     private readonly TimeProvider _time;
     private CollectorRegistry? _systemMetrics;
@@ -23,16 +24,26 @@ public sealed class MetricsServers : IDisposable
 
     /// <summary>Serves the module's registry on host:port; a port this process already serves, or one that cannot be bound, throws <see cref="MetricsEndpointException"/>.</summary>
     /// <param name="systemMetrics">Also serve the machine's node_* metrics (false where a node_exporter already does).</param>
-    public MetricsServerInfo Start(string host, int port, bool systemMetrics = true)
+    /// <param name="log">Where the server logs failed requests and a failed listener; it is the server's from now on and disposed when it stops.</param>
+    public MetricsServerInfo Start(string host, int port, bool systemMetrics = true, OpsLog? log = null)
     {
         lock (_servers)
         {
             if (_servers.TryGetValue(port, out var running))
                 throw new MetricsEndpointException($"Port {port} already serves metrics at {running.Info.Address}; stop it with Stop-MetricsServer -Port {port} first.", null);
             var registries = systemMetrics ? Registries() : [_metrics.Registry];
-            var endpoint = MetricsEndpoint.Start(registries, host, port);
+            MetricsEndpoint endpoint;
+            try
+            {
+                endpoint = MetricsEndpoint.Start(registries, host, port, log);
+            }
+            catch (MetricsEndpointException)
+            {
+                log?.Dispose();
+                throw;
+            }
             var info = new MetricsServerInfo { Host = host, Port = port, Address = endpoint.Address, SystemMetrics = registries.Count > 1, StartedAt = _time.GetUtcNow() };
-            _servers[port] = (endpoint, info);
+            _servers[port] = (endpoint, info, log);
             return info;
         }
     }
@@ -44,8 +55,32 @@ public sealed class MetricsServers : IDisposable
         {
             if (!_servers.Remove(port, out var running)) return null;
             running.Endpoint.Dispose();
+            running.Log?.Dispose();
             return running.Info;
         }
+    }
+
+    /// <summary>
+    /// Why the server <paramref name="started"/> describes no longer serves: it was stopped
+    /// (Stop-MetricsServer), or its listener failed (<see cref="MetricsEndpoint.Fault"/>, and the
+    /// dead server is removed so its port can be served again); null while it serves.
+    /// </summary>
+    public MetricsEndpointException? Problem(MetricsServerInfo started)
+    {
+        lock (_servers)
+        {
+            if (!_servers.TryGetValue(started.Port, out var running) || !ReferenceEquals(running.Info, started))
+                return new MetricsEndpointException($"The metrics endpoint {started.Address} was stopped; metrics are no longer served there.", null);
+            if (running.Endpoint.Fault is not { } fault) return null;
+            Stop(started.Port);
+            return new MetricsEndpointException($"The metrics endpoint {started.Address} stopped serving: {fault.Message}", fault);
+        }
+    }
+
+    /// <summary>The endpoint serving <paramref name="port"/>, for tests that break it.</summary>
+    internal MetricsEndpoint? Endpoint(int port)
+    {
+        lock (_servers) return _servers.TryGetValue(port, out var running) ? running.Endpoint : null;
     }
 
     /// <summary>The samples /metrics would serve now, read through the exposition as a scrape reads them.</summary>
@@ -90,7 +125,11 @@ public sealed class MetricsServers : IDisposable
     {
         lock (_servers)
         {
-            foreach (var (endpoint, _) in _servers.Values) endpoint.Dispose();
+            foreach (var (endpoint, _, log) in _servers.Values)
+            {
+                endpoint.Dispose();
+                log?.Dispose();
+            }
             _servers.Clear();
         }
     }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 
 namespace OpsAutomation.Core.Metrics;
 
@@ -27,9 +28,17 @@ public sealed record PushgatewayTarget
 
     public string? Password { get; init; }
 
+    /// <summary>The deadline of one push, delete or listing, answer included. Default 10 s.</summary>
+    public TimeSpan Timeout { get; init; } = HttpLimits.DefaultTimeout;
+
+    /// <summary>How errors name the Pushgateway: its address with user info and secret query values masked.</summary>
+    public string DisplayName => $"Pushgateway {HttpExchange.DisplayTarget(BaseUri)}";
+
     /// <summary>The target the settings name, or null when no Pushgateway is configured.</summary>
     public static PushgatewayTarget? FromSettings(OpsSettings settings) =>
-        settings.PushGatewayUri is { } uri ? new PushgatewayTarget { BaseUri = uri, Job = settings.PushGatewayJob } : null;
+        settings.PushGatewayUri is { } uri
+            ? new PushgatewayTarget { BaseUri = uri, Job = settings.PushGatewayJob, Timeout = TimeSpan.FromSeconds(settings.PushGatewayTimeoutSec) }
+            : null;
 }
 
 /// <summary>A group the Pushgateway holds, and when it was last pushed.</summary>
@@ -59,17 +68,18 @@ public sealed class PushgatewayClient
         var uri = new Uri(target.BaseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/metrics");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         Authorize(request, target);
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"Pushgateway {target.BaseUri} refused to list its groups: {(int)response.StatusCode} {response.ReasonPhrase} {Truncate(body)}".TrimEnd(), null, response.StatusCode);
+        var (status, reason, body) = await HttpExchange.SendAsync(_http, request, Limits(target), async (response, stream, token) =>
+            ((int)response.StatusCode, response.ReasonPhrase, await HttpExchange.ReadTextAsync(response, stream, token).ConfigureAwait(false)),
+            cancellationToken, target.DisplayName).ConfigureAwait(false);
+        if (status is < 200 or > 299)
+            throw new HttpRequestException($"{target.DisplayName} refused to list its groups: {status} {reason} {Truncate(body)}".TrimEnd(), null, (System.Net.HttpStatusCode)status);
         try
         {
             return ParseGroups(body);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new HttpRequestException($"Pushgateway {target.BaseUri} answered /api/v1/metrics with unexpected JSON: {ex.Message}", ex);
+            throw new HttpRequestException($"{target.DisplayName} answered /api/v1/metrics with unexpected JSON: {ex.Message}", ex);
         }
     }
 
@@ -120,15 +130,15 @@ public sealed class PushgatewayClient
     {
         using var request = new HttpRequestMessage(method, GroupUri(target)) { Content = content };
         Authorize(request, target);
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new HttpRequestException(
-                $"Pushgateway {target.BaseUri} refused {method} of job '{target.Job}': {(int)response.StatusCode} {response.ReasonPhrase} {Truncate(body)}".TrimEnd(),
-                null, response.StatusCode);
-        }
+        var (status, refusal) = await HttpExchange.SendAsync(_http, request, Limits(target), async (response, body, token) =>
+            (response.StatusCode, response.IsSuccessStatusCode ? null
+                : $"{(int)response.StatusCode} {response.ReasonPhrase} {await HttpExchange.ReadPrefixAsync(response, body, 200, token).ConfigureAwait(false)}"),
+            cancellationToken, target.DisplayName).ConfigureAwait(false);
+        if (refusal is not null)
+            throw new HttpRequestException($"{target.DisplayName} refused {method} of job '{target.Job}': {refusal}".TrimEnd(), null, status);
     }
+
+    private static HttpLimits Limits(PushgatewayTarget target) => HttpLimits.Api with { Timeout = target.Timeout };
 
     private static void Authorize(HttpRequestMessage request, PushgatewayTarget target)
     {

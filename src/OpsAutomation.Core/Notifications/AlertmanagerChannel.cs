@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Http;
 using System.Text.Json.Nodes;
 
 namespace OpsAutomation.Core.Notifications;
@@ -10,10 +11,12 @@ namespace OpsAutomation.Core.Notifications;
 internal sealed class AlertmanagerChannel : INotificationChannel
 {
     private readonly HttpClient _client;
+    private readonly HttpLimits _limits;
     private readonly Uri _alerts;
 
-    public AlertmanagerChannel(HttpClient client, Uri baseUri)
+    public AlertmanagerChannel(HttpClient client, Uri baseUri, HttpLimits? limits = null)
     {
+        _limits = limits ?? HttpLimits.Api;
         _client = client;
         _alerts = new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v2/alerts");
         Name = $"Alertmanager ({baseUri.Authority})";
@@ -24,7 +27,7 @@ internal sealed class AlertmanagerChannel : INotificationChannel
     public bool RepeatWhileFiring => true;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        JsonPost.SendAsync(_client, _alerts, new JsonArray(ToAlert(notification)), Name, cancellationToken);
+        JsonPost.SendAsync(_client, _alerts, _limits, new JsonArray(ToAlert(notification)), Name, cancellationToken);
 
     internal static JsonObject ToAlert(Notification n)
     {

@@ -8,12 +8,13 @@ namespace OpsAutomation.Core.Notifications;
 /// Builds channels from configuration: a list of maps with Type (Alertmanager, PagerDuty,
 /// Slack, Teams, Webhook) and its keys. Webhook URLs of Slack and Teams carry their token, and
 /// a PagerDuty routing key is a secret: those must be references (env:NAME, file:PATH).
+/// TimeoutSec (default 10) bounds each POST, answer included.
 /// </summary>
 public static class NotificationChannels
 {
     public static readonly IReadOnlyList<string> Types = ["Alertmanager", "PagerDuty", "Slack", "Teams", "Webhook"];
 
-    private static readonly string[] Keys = ["Type", "Uri", "RoutingKey", "Headers"];
+    private static readonly string[] Keys = ["Type", "Uri", "RoutingKey", "Headers", "TimeoutSec"];
 
     /// <param name="redactor">Learns every resolved secret, so none reaches a log or an error.</param>
     public static INotificationChannel Create(ConfigurationMap map, HttpClientProvider http, SecretResolver secrets, string? baseDirectory, SecretRedactor redactor)
@@ -38,17 +39,19 @@ public static class NotificationChannels
                 : throw map.Error($"is not an absolute http(s) URL{(SecretResolver.IsReference(map.GetString(key) ?? "") ? " (after resolving the reference)" : $": '{text}'")}", key);
 
         var client = http.Get();
+        // Each POST, answer included, within TimeoutSec (default 10 s); retries come on top.
+        var limits = HttpLimits.Api with { Timeout = TimeSpan.FromSeconds(map.GetDouble("TimeoutSec", 0.001, 3600) ?? HttpLimits.DefaultTimeout.TotalSeconds) };
         switch (type.ToUpperInvariant())
         {
             case "ALERTMANAGER":
-                return new AlertmanagerChannel(client, Url(Expand("Uri"), "Uri"));
+                return new AlertmanagerChannel(client, Url(Expand("Uri"), "Uri"), limits);
             case "PAGERDUTY":
                 var endpoint = map.GetString("Uri") is not null ? Url(Expand("Uri"), "Uri") : null;
-                return new PagerDutyChannel(client, Secret("RoutingKey"), endpoint);
+                return new PagerDutyChannel(client, Secret("RoutingKey"), endpoint, limits);
             case "SLACK":
-                return new SlackChannel(client, Url(Secret("Uri"), "Uri"));
+                return new SlackChannel(client, Url(Secret("Uri"), "Uri"), limits);
             case "TEAMS":
-                return new TeamsChannel(client, Url(Secret("Uri"), "Uri"));
+                return new TeamsChannel(client, Url(Secret("Uri"), "Uri"), limits);
             case "WEBHOOK":
                 var raw = map.GetRequiredString("Uri");
                 var url = Url(SecretResolver.IsReference(raw) ? Secret("Uri") : Expand("Uri"), "Uri");
@@ -61,7 +64,7 @@ public static class NotificationChannels
                     if (SecretResolver.IsReference(value)) redactor.AddSecret(resolved);
                     headers.Add(new(name, resolved));
                 }
-                return new WebhookChannel(client, url, headers);
+                return new WebhookChannel(client, url, headers, limits);
             default:
                 throw map.Error($"unknown channel type '{type}'; use one of {string.Join(", ", Types)}", "Type");
         }

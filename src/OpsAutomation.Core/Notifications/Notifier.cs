@@ -20,7 +20,6 @@ public sealed class Notifier
         RetryCount = 3,
         BaseDelay = TimeSpan.FromSeconds(1),
         MaxDelay = TimeSpan.FromSeconds(10),
-        AttemptTimeout = TimeSpan.FromSeconds(15),
     };
 
     private readonly ResiliencePipelineProvider _pipelines;

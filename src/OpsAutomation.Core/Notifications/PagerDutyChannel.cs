@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Http;
 using System.Text.Json.Nodes;
 using OpsAutomation.Models.Alerting;
 
@@ -13,11 +14,13 @@ internal sealed class PagerDutyChannel : INotificationChannel
     public static readonly Uri DefaultEndpoint = new("https://events.pagerduty.com/v2/enqueue");
 
     private readonly HttpClient _client;
+    private readonly HttpLimits _limits;
     private readonly Uri _endpoint;
     private readonly string _routingKey;
 
-    public PagerDutyChannel(HttpClient client, string routingKey, Uri? endpoint = null)
+    public PagerDutyChannel(HttpClient client, string routingKey, Uri? endpoint = null, HttpLimits? limits = null)
     {
+        _limits = limits ?? HttpLimits.Api;
         _client = client;
         _routingKey = routingKey;
         _endpoint = endpoint ?? DefaultEndpoint;
@@ -31,7 +34,7 @@ internal sealed class PagerDutyChannel : INotificationChannel
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        JsonPost.SendAsync(_client, _endpoint, ToEvent(notification, _routingKey), Name, cancellationToken);
+        JsonPost.SendAsync(_client, _endpoint, _limits, ToEvent(notification, _routingKey), Name, cancellationToken);
 
     internal static JsonObject ToEvent(Notification n, string routingKey)
     {

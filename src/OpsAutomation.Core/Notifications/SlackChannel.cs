@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Http;
 using System.Text.Json.Nodes;
 using OpsAutomation.Models.Alerting;
 
@@ -7,10 +8,12 @@ namespace OpsAutomation.Core.Notifications;
 internal sealed class SlackChannel : INotificationChannel
 {
     private readonly HttpClient _client;
+    private readonly HttpLimits _limits;
     private readonly Uri _webhook;
 
-    public SlackChannel(HttpClient client, Uri webhook)
+    public SlackChannel(HttpClient client, Uri webhook, HttpLimits? limits = null)
     {
+        _limits = limits ?? HttpLimits.Api;
         _client = client;
         _webhook = webhook;
     }
@@ -22,7 +25,7 @@ internal sealed class SlackChannel : INotificationChannel
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        JsonPost.SendAsync(_client, _webhook, ToMessage(notification), Name, cancellationToken);
+        JsonPost.SendAsync(_client, _webhook, _limits, ToMessage(notification), Name, cancellationToken);
 
     internal static JsonObject ToMessage(Notification n)
     {

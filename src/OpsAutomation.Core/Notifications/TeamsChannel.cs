@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Http;
 using System.Text.Json.Nodes;
 using OpsAutomation.Models.Alerting;
 
@@ -10,10 +11,12 @@ namespace OpsAutomation.Core.Notifications;
 internal sealed class TeamsChannel : INotificationChannel
 {
     private readonly HttpClient _client;
+    private readonly HttpLimits _limits;
     private readonly Uri _webhook;
 
-    public TeamsChannel(HttpClient client, Uri webhook)
+    public TeamsChannel(HttpClient client, Uri webhook, HttpLimits? limits = null)
     {
+        _limits = limits ?? HttpLimits.Api;
         _client = client;
         _webhook = webhook;
     }
@@ -25,7 +28,7 @@ internal sealed class TeamsChannel : INotificationChannel
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        JsonPost.SendAsync(_client, _webhook, ToMessage(notification), Name, cancellationToken);
+        JsonPost.SendAsync(_client, _webhook, _limits, ToMessage(notification), Name, cancellationToken);
 
     internal static JsonObject ToMessage(Notification n)
     {

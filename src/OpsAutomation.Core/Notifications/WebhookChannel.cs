@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Http;
 using System.Text.Json.Nodes;
 
 namespace OpsAutomation.Core.Notifications;
@@ -6,11 +7,13 @@ namespace OpsAutomation.Core.Notifications;
 internal sealed class WebhookChannel : INotificationChannel
 {
     private readonly HttpClient _client;
+    private readonly HttpLimits _limits;
     private readonly Uri _uri;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
 
-    public WebhookChannel(HttpClient client, Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers)
+    public WebhookChannel(HttpClient client, Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, HttpLimits? limits = null)
     {
+        _limits = limits ?? HttpLimits.Api;
         _client = client;
         _uri = uri;
         _headers = headers;
@@ -24,7 +27,7 @@ internal sealed class WebhookChannel : INotificationChannel
     public bool RepeatWhileFiring => false;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        JsonPost.SendAsync(_client, _uri, ToPayload(notification), Name, cancellationToken, _headers);
+        JsonPost.SendAsync(_client, _uri, _limits, ToPayload(notification), Name, cancellationToken, _headers);
 
     internal static JsonObject ToPayload(Notification n)
     {

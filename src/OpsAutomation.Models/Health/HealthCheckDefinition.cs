@@ -43,6 +43,21 @@ public sealed record HealthCheckDefinition
     /// <summary>Accept any server certificate (self-signed test endpoints).</summary>
     public bool SkipCertificateCheck { get; init; }
 
+    /// <summary>Follow HTTP redirects, at most 10 hops, as blackbox_exporter and Kubernetes probes do. Default true.</summary>
+    public bool FollowRedirects { get; init; } = true;
+
+    /// <summary>The largest response body read, in bytes; a larger one is Unhealthy. Default 16 MiB.</summary>
+    public long MaxResponseBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>A PEM file of CA certificates that, instead of the system's, anchor the server's certificate; null for the system store.</summary>
+    public string? CaBundle { get; init; }
+
+    /// <summary>A client certificate for mutual TLS: a PEM certificate (key in <see cref="ClientKey"/> or the same file) or a PFX file; null for none.</summary>
+    public string? ClientCertificate { get; init; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertificate"/>; null when the certificate file holds it or is a PFX.</summary>
+    public string? ClientKey { get; init; }
+
     /// <summary>An API key as a secret reference: sent as <c>Authorization: ApiKey</c> to Elasticsearch and Kibana.</summary>
     public string? ApiKeyReference { get; init; }
 

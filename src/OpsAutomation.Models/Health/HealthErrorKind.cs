@@ -53,4 +53,7 @@ public enum HealthErrorKind
 
     /// <summary>Not probed because the check's own configuration cannot be used: a secret reference that does not resolve, a kubeconfig missing or invalid.</summary>
     Configuration,
+
+    /// <summary>Redirects went in a loop or past the limit of 10 hops.</summary>
+    Redirect,
 }

@@ -1,6 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Net.Http.Headers;
+using System.Text;
+using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Metrics.Exposition;
 using OpsAutomation.Models.Metrics;
 
@@ -24,10 +27,15 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
     [Parameter]
     public Hashtable? Label { get; set; }
 
-    /// <summary>The limit of one scrape, in seconds. Default 10.</summary>
+    /// <summary>The limit of one scrape, in seconds, the whole body included. Default 10.</summary>
     [Parameter]
     [ValidateRange(0.001, 3600)]
     public double TimeoutSec { get; set; } = 10;
+
+    /// <summary>The largest exposition read, in bytes (64MB and the like work); a larger one is ScrapeFailed. Default 64 MiB.</summary>
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long MaxResponseBytes { get; set; } = HttpLimits.Scrape.MaxResponseBytes;
 
     /// <summary>Retries of a failed request, with exponential backoff and jitter. Default 0.</summary>
     [Parameter]
@@ -64,23 +72,26 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
         var scraper = new MetricScraper(runtime.Http, runtime.Pipelines, runtime.Time);
         var options = new ScrapeOptions
         {
-            Timeout = TimeSpan.FromSeconds(TimeoutSec), RetryCount = RetryCount, SkipCertificateCheck = SkipCertificateCheck, Authorization = Authorization(),
+            Timeout = TimeSpan.FromSeconds(TimeoutSec), MaxResponseBytes = MaxResponseBytes, RetryCount = RetryCount, SkipCertificateCheck = SkipCertificateCheck,
+            Authorization = Authorization(),
         };
         var rates = MyInvocation.BoundParameters.ContainsKey(nameof(RateIntervalSec));
         foreach (var uri in Uri)
         {
             if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
             {
-                WriteError(new ErrorRecord(new ArgumentException($"-Uri '{uri.OriginalString}' is not an absolute http:// or https:// URL of a /metrics endpoint."),
-                    "MetricsUriInvalid", ErrorCategory.InvalidArgument, uri));
+                WriteError(new ErrorRecord(new ArgumentException($"-Uri '{HttpExchange.DisplayTarget(uri)}' is not an absolute http:// or https:// URL of a /metrics endpoint."),
+                    "MetricsUriInvalid", ErrorCategory.InvalidArgument, HttpExchange.DisplayTarget(uri)));
                 continue;
             }
-            WriteVerbose($"Scraping {uri}");
+            // user:password@ and ?token= stay out of every message; the error's target is the masked URI too.
+            var display = HttpExchange.DisplayTarget(uri);
+            WriteVerbose($"Scraping {display}");
             try
             {
                 var scraped = await scraper.ScrapeAsync(uri, options, cancellationToken).ConfigureAwait(false);
                 foreach (var missing in NameSelection.Of(Name, scraped.Select(s => s.Family).Distinct(StringComparer.Ordinal), ignoreCase: true).Missing)
-                    WriteError(NameSelection.NotFound(missing, "MetricFamilyNotFound", $"{uri} exposes no metric family '{missing}'."));
+                    WriteError(NameSelection.NotFound(missing, "MetricFamilyNotFound", $"{display} exposes no metric family '{missing}'."));
                 var first = Select(scraped);
                 if (!rates)
                 {
@@ -95,11 +106,11 @@ public sealed class GetPrometheusMetricCommand : OpsCmdlet
             }
             catch (ExpositionFormatException ex)
             {
-                WriteError(new ErrorRecord(new InvalidDataException($"{uri}: {ex.Message}", ex), "ExpositionInvalid", ErrorCategory.InvalidData, uri));
+                WriteError(new ErrorRecord(new InvalidDataException($"{display}: {ex.Message}", ex), "ExpositionInvalid", ErrorCategory.InvalidData, display));
             }
             catch (ScrapeFailedException ex)
             {
-                WriteError(new ErrorRecord(ex, "ScrapeFailed", ErrorCategory.ConnectionError, uri));
+                WriteError(ErrorRecords.Http(ex, "ScrapeFailed", display, cause: ex.InnerException));
             }
         }
     }

@@ -22,6 +22,7 @@ public abstract class HealthCheckCommand : OpsCmdlet
     {
         ["TimeoutSec"] = "TimeoutSec", ["RetryCount"] = "RetryCount", ["ExpectedStatusCode"] = "ExpectedStatusCode", ["BodyPattern"] = "BodyPattern",
         ["MaxResponseTimeSec"] = "MaxResponseTimeSec", ["Method"] = "Method", ["Header"] = "Headers", ["SkipCertificateCheck"] = "SkipCertificateCheck",
+        ["MaxResponseBytes"] = "MaxResponseBytes", ["CaBundle"] = "CaBundle", ["ClientCertificate"] = "ClientCertificate", ["ClientKey"] = "ClientKey",
     };
 
     /// <summary>Targets: http(s):// URIs, tcp://host:port or host:port, dns://host.</summary>
@@ -109,6 +110,30 @@ public abstract class HealthCheckCommand : OpsCmdlet
     /// <summary>Accept any server certificate.</summary>
     [Parameter]
     public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>Do not follow HTTP redirects: a 3xx answer is judged as it is. By default up to 10 redirects are followed.</summary>
+    [Parameter]
+    public SwitchParameter NoFollowRedirect { get; set; }
+
+    /// <summary>The largest HTTP response body read, in bytes (16MB and the like work); a larger one is Unhealthy. Default 16 MiB.</summary>
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long MaxResponseBytes { get; set; }
+
+    /// <summary>A PEM file of CA certificates that, instead of the system's, anchor HTTPS server certificates (as curl --cacert).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CaBundle { get; set; }
+
+    /// <summary>A client certificate for mutual TLS: a PEM file (key in -ClientKey or the same file) or a PFX file without a password.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>The PEM private key of -ClientCertificate, when it is not in the certificate file.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ClientKey { get; set; }
 
     /// <summary>The state directory for history, circuits and logs.</summary>
     [Parameter]
@@ -234,7 +259,14 @@ public abstract class HealthCheckCommand : OpsCmdlet
             if (MyInvocation.BoundParameters.TryGetValue(parameter, out var value))
                 bound[key] = ToConfigurationValue(value);
         }
+        if (NoFollowRedirect) bound["FollowRedirects"] = false;
+        // Files named at the prompt are relative to PowerShell's location, not the process's.
+        foreach (var key in (string[])["CaBundle", "ClientCertificate", "ClientKey"])
+        {
+            if (bound.TryGetValue(key, out var file) && file is string path) bound[key] = GetUnresolvedProviderPathFromPSPath(path);
+        }
         var parameterOf = OverrideKeys.ToDictionary(p => p.Value, p => p.Key, StringComparer.OrdinalIgnoreCase);
+        parameterOf["FollowRedirects"] = nameof(NoFollowRedirect);
         return new ConfigurationMap(bound, "parameters", "", key => "-" + parameterOf.GetValueOrDefault(key, key));
     }
 }

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using OpsAutomation.Core.Alerting.Rules;
 using OpsAutomation.Core.Alerting.Rules.PromQl;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.State;
@@ -62,6 +63,11 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
     [ValidateRange(0.001, 3600)]
     public double TimeoutSec { get; set; }
 
+    /// <summary>The largest query answer read, in bytes (16MB and the like work); a larger one leaves the rule unevaluated. Default 16 MiB.</summary>
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long MaxResponseBytes { get; set; } = HttpLimits.Api.MaxResponseBytes;
+
     /// <summary>Retries of a query that failed to connect, timed out or got a 5xx answer. Default 0.</summary>
     [Parameter]
     [ValidateRange(0, 100)]
@@ -70,8 +76,8 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
     protected override async Task BeginProcessingAsync(CancellationToken cancellationToken)
     {
         if (!InProcess && (!PrometheusUri.IsAbsoluteUri || PrometheusUri.Scheme is not ("http" or "https")))
-            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-PrometheusUri '{PrometheusUri.OriginalString}' is not an absolute http(s) URL."),
-                "PrometheusUriInvalid", ErrorCategory.InvalidArgument, PrometheusUri));
+            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException($"-PrometheusUri '{SecretRedactor.RedactPatterns(PrometheusUri.OriginalString)}' is not an absolute http(s) URL."),
+                "PrometheusUriInvalid", ErrorCategory.InvalidArgument, SecretRedactor.RedactPatterns(PrometheusUri.OriginalString)));
         var runtime = ModuleRuntime.Get();
         var settings = LoadSettings();
         var channels = new List<INotificationChannel>();
@@ -113,8 +119,8 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             return;
         }
         var resilience = new ResilienceOptions { AttemptTimeout = TimeSpan.FromSeconds(settings.TimeoutSec), RetryCount = settings.RetryCount };
-        _evaluator = _newEvaluator(new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, PrometheusUri, resilience));
-        WriteDebug($"PrometheusUri={PrometheusUri} AlertmanagerUri={AlertmanagerUri} StatePath={settings.StatePath} TimeoutSec={settings.TimeoutSec} RetryCount={settings.RetryCount}");
+        _evaluator = _newEvaluator(new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, PrometheusUri, resilience, MaxResponseBytes));
+        WriteDebug($"PrometheusUri={HttpExchange.DisplayTarget(PrometheusUri)} AlertmanagerUri={(AlertmanagerUri is null ? "" : HttpExchange.DisplayTarget(AlertmanagerUri))} StatePath={settings.StatePath} TimeoutSec={settings.TimeoutSec} RetryCount={settings.RetryCount}");
     }
 
     /// <summary>An evaluator over the samples the file's expressions read: the kept history of their window, and this invocation's snapshot.</summary>
@@ -158,7 +164,7 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             var recording = result.File.Groups.Sum(g => g.Rules.Count(r => !r.IsAlert));
             if (recording > 0) WriteVerbose($"{path}: {recording} recording rule(s) are not evaluated; Prometheus records them itself.");
             var send = await ShouldProcessAsync(path, "Evaluate the alerting rules, keep their state and send alerts").ConfigureAwait(false);
-            WriteVerbose($"Evaluating the alerting rules of {path} {(InProcess ? "in-process" : $"against {PrometheusUri}")}");
+            WriteVerbose($"Evaluating the alerting rules of {path} {(InProcess ? "in-process" : $"against {HttpExchange.DisplayTarget(PrometheusUri)}")}");
             var evaluator = InProcess ? await InProcessEvaluatorAsync(result.File, cancellationToken).ConfigureAwait(false) : _evaluator!;
             try
             {

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Metrics;
 
@@ -32,11 +33,16 @@ public sealed class PublishMetricCommand : OpsCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
+    /// <summary>The deadline of each request to the Pushgateway in seconds, answer included. Default 10.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 3600)]
+    public double TimeoutSec { get; set; } = 10;
+
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var runtime = ModuleRuntime.Get();
-        var target = PushGatewayTargets.From(Uri, Job, GroupingKey, Credential);
-        var group = PushgatewayClient.GroupUri(target).AbsoluteUri;
+        var target = PushGatewayTargets.From(Uri, Job, GroupingKey, Credential, TimeoutSec);
+        var group = HttpExchange.DisplayTarget(PushgatewayClient.GroupUri(target));
         WriteDebug($"Publish-Metric {Method} {group} as {Credential?.UserName ?? "anonymous"}");
         if (!await ShouldProcessAsync(group, $"{Method.ToString().ToUpperInvariant()} metrics").ConfigureAwait(false)) return;
         var client = new PushgatewayClient(runtime.Http.Get());
@@ -56,7 +62,7 @@ public sealed class PublishMetricCommand : OpsCmdlet
         }
         catch (Exception ex) when (ex is HttpRequestException || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, Uri));
+            WriteError(ErrorRecords.Http(ex, "PushGatewayFailed", target.DisplayName));
             return;
         }
         WriteVerbose($"{Method} {group}: {bytes} bytes");
@@ -71,15 +77,15 @@ public sealed class PublishMetricCommand : OpsCmdlet
 internal static class PushGatewayTargets
 {
     /// <summary>The target; a -Uri that is not an absolute http(s) URL is the terminating error PushGatewayUriInvalid.</summary>
-    public static PushgatewayTarget From(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential)
+    public static PushgatewayTarget From(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential, double timeoutSec)
     {
         if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
         {
             throw ErrorRecords.Terminating(new ErrorRecord(
-                new ArgumentException($"-Uri '{uri.OriginalString}' is not an absolute http:// or https:// URL of a Pushgateway."),
-                "PushGatewayUriInvalid", ErrorCategory.InvalidArgument, uri));
+                new ArgumentException($"-Uri '{HttpExchange.DisplayTarget(uri)}' is not an absolute http:// or https:// URL of a Pushgateway."),
+                "PushGatewayUriInvalid", ErrorCategory.InvalidArgument, HttpExchange.DisplayTarget(uri)));
         }
-        return Target(uri, job, groupingKey, credential);
+        return Target(uri, job, groupingKey, credential) with { Timeout = TimeSpan.FromSeconds(timeoutSec) };
     }
 
     private static PushgatewayTarget Target(Uri uri, string job, IDictionary? groupingKey, PSCredential? credential) => new()

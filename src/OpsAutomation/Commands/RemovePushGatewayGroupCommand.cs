@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Metrics;
 
@@ -27,6 +28,11 @@ public sealed class RemovePushGatewayGroupCommand : OpsCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
+    /// <summary>The deadline of each request to the Pushgateway in seconds, answer included. Default 10.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 3600)]
+    public double TimeoutSec { get; set; } = 10;
+
     /// <summary>Removes without asking for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -34,7 +40,7 @@ public sealed class RemovePushGatewayGroupCommand : OpsCmdlet
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var runtime = ModuleRuntime.Get();
-        var access = PushGatewayTargets.From(Uri, "", null, Credential);
+        var access = PushGatewayTargets.From(Uri, "", null, Credential, TimeoutSec);
         var client = new PushgatewayClient(runtime.Http.Get());
         var jobs = Job.Select(j => WildcardPattern.Get(j, WildcardOptions.IgnoreCase)).ToList();
         // -Force skips the prompt, never -WhatIf: the switch and the preference both count.
@@ -47,14 +53,14 @@ public sealed class RemovePushGatewayGroupCommand : OpsCmdlet
         }
         catch (Exception ex) when (ex is HttpRequestException || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, Uri));
+            WriteError(ErrorRecords.Http(ex, "PushGatewayFailed", access.DisplayName));
             return;
         }
         var now = runtime.Time.GetUtcNow();
         foreach (var group in groups.Where(g => now - g.LastPush > OlderThan && jobs.Any(j => j.IsMatch(g.Job))))
         {
             var target = access with { Job = group.Job, GroupingKey = group.GroupingKey };
-            var uri = PushgatewayClient.GroupUri(target).AbsoluteUri;
+            var uri = HttpExchange.DisplayTarget(PushgatewayClient.GroupUri(target));
             var removed = false;
             if (Force && !whatIf || await ShouldProcessAsync(uri, $"Remove group last pushed {group.LastPush:u}").ConfigureAwait(false))
             {
@@ -65,7 +71,7 @@ public sealed class RemovePushGatewayGroupCommand : OpsCmdlet
                 }
                 catch (Exception ex) when (ex is HttpRequestException || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
                 {
-                    WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, uri));
+                    WriteError(ErrorRecords.Http(ex, "PushGatewayFailed", uri));
                     continue;
                 }
             }

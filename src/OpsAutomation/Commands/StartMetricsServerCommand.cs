@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Metrics;
 
@@ -28,7 +29,10 @@ public sealed class StartMetricsServerCommand : OpsCmdlet
     {
         try
         {
-            var server = ModuleRuntime.Get().MetricsServers.Start(HostName, Port, systemMetrics: !ExcludeSystemMetrics);
+            var runtime = ModuleRuntime.Get();
+            // Failed requests and a failed listener go to the module's log for as long as the server runs.
+            var log = new OpsLog(Guid.NewGuid().ToString("N"), OpsLogOptions.FromSettings(LoadSettings(), null), new SecretRedactor(), runtime.Time);
+            var server = runtime.MetricsServers.Start(HostName, Port, systemMetrics: !ExcludeSystemMetrics, log);
             WriteVerbose($"Serving metrics at {server.Address}");
             WriteObject(server);
         }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Models.Health;
 
@@ -133,7 +134,7 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
                 }
                 catch (HttpRequestException ex)
                 {
-                    _command.WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, Settings.PushGatewayUri));
+                    _command.WriteError(ErrorRecords.Http(ex, "PushGatewayFailed", HttpExchange.DisplayTarget(Settings.PushGatewayUri)));
                 }
             }
             finally

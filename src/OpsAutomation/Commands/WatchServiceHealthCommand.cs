@@ -1,9 +1,11 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Models.Health;
+using OpsAutomation.Models.Metrics;
 
 namespace OpsAutomation.Commands;
 
@@ -19,6 +21,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
     private readonly List<HealthCheckDefinition> _definitions = [];
     private HealthCatalog? _catalog;
     private OpsSettings? _settings;
+    private bool _metricsStopped;
 
     /// <summary>Seconds from the start of one round to the start of the next. Default 60.</summary>
     [Parameter]
@@ -59,19 +62,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
     {
         if (_definitions.Count == 0) return;
         var runtime = ModuleRuntime.Get();
-        MetricsEndpoint? endpoint = null;
-        if (MetricsPort > 0)
-        {
-            try
-            {
-                endpoint = MetricsEndpoint.Start(runtime.Metrics, MetricsHostName, MetricsPort);
-            }
-            catch (MetricsEndpointException ex)
-            {
-                throw ErrorRecords.Terminating(new ErrorRecord(ex, "MetricsEndpointUnavailable", ErrorCategory.ResourceUnavailable, $"{MetricsHostName}:{MetricsPort}"));
-            }
-            WriteVerbose($"Serving metrics at {endpoint.Address}");
-        }
+        var served = MetricsPort > 0 ? ServeMetrics(runtime, terminating: true) : null;
 
         try
         {
@@ -80,6 +71,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
             {
                 var started = runtime.Time.GetTimestamp();
                 var (checkedCount, failing) = await RunRoundAsync(runtime, cancellationToken).ConfigureAwait(false);
+                served = CheckMetricsServer(runtime, served);
                 var wait = interval - runtime.Time.GetElapsedTime(started);
                 WriteProgress(new ProgressRecord(ProgressActivityId, "Watch-ServiceHealth",
                     $"Round {round}: {checkedCount} checked, {failing} failing; next in {Math.Max(0, wait.TotalSeconds):0} s"));
@@ -89,9 +81,50 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
         }
         finally
         {
-            endpoint?.Dispose();
+            if (served is not null && runtime.MetricsServers.Problem(served) is null) runtime.MetricsServers.Stop(served.Port);
             WriteProgress(new ProgressRecord(ProgressActivityId, "Watch-ServiceHealth", "Stopped") { RecordType = ProgressRecordType.Completed });
         }
+    }
+
+    /// <summary>
+    /// Serves /metrics on -MetricsPort for the watch's lifetime (Stop-MetricsServer sees it).
+    /// A port that cannot be served is terminating at the start and an error on a restart.
+    /// </summary>
+    private MetricsServerInfo? ServeMetrics(Core.OpsRuntime runtime, bool terminating)
+    {
+        var log = new OpsLog(Guid.NewGuid().ToString("N"), OpsLogOptions.FromSettings(_settings!, null), new SecretRedactor(), runtime.Time);
+        try
+        {
+            var server = runtime.MetricsServers.Start(MetricsHostName, MetricsPort, systemMetrics: false, log);
+            WriteVerbose($"Serving metrics at {server.Address}");
+            return server;
+        }
+        catch (MetricsEndpointException ex)
+        {
+            var record = new ErrorRecord(ex, "MetricsEndpointUnavailable", ErrorCategory.ResourceUnavailable, $"{MetricsHostName}:{MetricsPort}");
+            if (terminating) throw ErrorRecords.Terminating(record);
+            WriteError(record);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The loop goes on whatever happens to /metrics, but never silently: a stopped endpoint is
+    /// an error once; a failed one is an error and is started again (each round until it serves).
+    /// </summary>
+    private MetricsServerInfo? CheckMetricsServer(Core.OpsRuntime runtime, MetricsServerInfo? served)
+    {
+        if (MetricsPort <= 0 || _metricsStopped) return served;
+        if (served is null) return ServeMetrics(runtime, terminating: false);
+        if (runtime.MetricsServers.Problem(served) is not { } problem) return served;
+        WriteError(new ErrorRecord(problem, "MetricsEndpointFailed", ErrorCategory.ResourceUnavailable, served.Address));
+        if (problem.InnerException is null)
+        {
+            // Stopped on purpose (Stop-MetricsServer): not started again behind the user's back.
+            _metricsStopped = true;
+            return null;
+        }
+        return ServeMetrics(runtime, terminating: false);
     }
 
     /// <summary>One round: a session of its own (own run id), results streamed, history and push at its end.</summary>
@@ -131,7 +164,7 @@ public sealed class WatchServiceHealthCommand : HealthCheckCommand
                 }
                 catch (HttpRequestException ex)
                 {
-                    WriteError(new ErrorRecord(ex, "PushGatewayFailed", ErrorCategory.ConnectionError, _settings!.PushGatewayUri));
+                    WriteError(ErrorRecords.Http(ex, "PushGatewayFailed", HttpExchange.DisplayTarget(_settings!.PushGatewayUri)));
                 }
             }
             finally

@@ -94,7 +94,7 @@ public sealed class NotificationChannelTests : IDisposable
         Assert.Contains("Alertmanager, PagerDuty, Slack, Teams, Webhook", error.Message);
     }
 
-    private static Notification Firing => new()
+    internal static Notification Firing => new()
     {
         DedupKey = "opsautomation/health/api",
         State = AlertState.Firing,

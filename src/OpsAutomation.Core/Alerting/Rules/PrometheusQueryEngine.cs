@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Resilience;
 using OpsAutomation.Models.Resilience;
 
@@ -12,14 +13,27 @@ namespace OpsAutomation.Core.Alerting.Rules;
 /// connections and 5xx answers). Prometheus's own errors ({"status":"error"}), HTTP errors,
 /// timeouts and unreadable answers become a <see cref="QueryResult"/> with a reason.
 /// </summary>
-public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePipelineProvider pipelines, Uri baseUri, ResilienceOptions resilience) : IRuleQueryEngine
+/// <param name="maxResponseBytes">The largest answer read; null for 16 MiB.</param>
+public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePipelineProvider pipelines, Uri baseUri, ResilienceOptions resilience,
+    long? maxResponseBytes = null) : IRuleQueryEngine
 {
     private readonly Uri _query = new(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/query");
+
+    // The URI may carry user:password@ or ?token=: messages name it masked.
+    private readonly string _display = HttpExchange.DisplayTarget(new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/query"));
+
+    /// <summary>Each query's deadline, answer included (the resilience options' attempt timeout, else 10 s), and the largest answer (16 MiB unless set).</summary>
+    private readonly HttpLimits _limits = HttpLimits.Api with
+    {
+        Timeout = resilience.AttemptTimeout ?? HttpLimits.DefaultTimeout,
+        MaxResponseBytes = maxResponseBytes ?? HttpLimits.Api.MaxResponseBytes,
+    };
 
     public async Task<QueryResult> QueryAsync(string expression, DateTimeOffset time, CancellationToken cancellationToken)
     {
         var pipeline = pipelines.Get<(int Status, string Body)>($"prometheus-query:{_query.AbsoluteUri}", resilience,
-            outcome => outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException || outcome.Result.Status >= 500);
+            outcome => outcome.Exception is HttpRequestException and not HttpResponseTooLargeException or Polly.Timeout.TimeoutRejectedException
+                || outcome.Result.Status >= 500);
         (int Status, string Body) answer;
         try
         {
@@ -30,17 +44,23 @@ public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePip
                     ["query"] = expression,
                     ["time"] = (time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture),
                 });
-                using var response = await http.Get().PostAsync(_query, content, token).ConfigureAwait(false);
-                return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(token).ConfigureAwait(false));
+                using var request = new HttpRequestMessage(HttpMethod.Post, _query) { Content = content };
+                return await HttpExchange.SendAsync(http.Get(), request, _limits, async (response, body, deadline) =>
+                    ((int)response.StatusCode, await HttpExchange.ReadTextAsync(response, body, deadline).ConfigureAwait(false)), token, _display).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
-            return QueryResult.NotReached($"{_query} did not answer within {resilience.AttemptTimeout?.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            return QueryResult.NotReached($"{_display} did not answer within {_limits.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        }
+        catch (HttpRequestException ex) when (ex is HttpTimeoutException or HttpResponseTooLargeException)
+        {
+            // These name the target and the limit themselves.
+            return QueryResult.NotReached(ex.Message);
         }
         catch (Exception ex) when (ex is HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException)
         {
-            return QueryResult.NotReached($"{_query} could not be queried: {ex.Message}");
+            return QueryResult.NotReached($"{_display} could not be queried: {SecretRedactor.RedactPatterns(ex.Message)}");
         }
         return Interpret(answer.Status, answer.Body);
     }

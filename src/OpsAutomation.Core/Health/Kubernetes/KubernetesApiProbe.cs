@@ -1,4 +1,5 @@
 using System.Net;
+using OpsAutomation.Core.Http;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Health.Kubernetes;
@@ -18,30 +19,32 @@ internal sealed class KubernetesApiProbe : IHealthProbe
         if (KubernetesOutcomes.TryGetClient(_clients, check.Definition, out var client) is { } unusable) return unusable;
         var kubernetes = (k8s.Kubernetes)client!;
         var details = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["Server"] = kubernetes.BaseUri.AbsoluteUri };
+        var limits = new HttpLimits { Timeout = check.Definition.Timeout, MaxResponseBytes = check.Definition.MaxResponseBytes };
         foreach (var endpoint in (string[])["livez", "readyz"])
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kubernetes.BaseUri, endpoint + "?verbose"));
             if (kubernetes.Credentials is { } credentials)
                 await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
-            using var response = await kubernetes.HttpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var code = (int)response.StatusCode;
-            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            var (status, reason, body) = await HttpExchange.SendAsync(kubernetes.HttpClient, request, limits, async (response, stream, token) =>
+                (response.StatusCode, response.ReasonPhrase, await HttpExchange.ReadTextAsync(response, stream, token).ConfigureAwait(false)),
+                cancellationToken, $"Kubernetes API server {kubernetes.BaseUri.Authority}").ConfigureAwait(false);
+            var code = (int)status;
+            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 return new ProbeOutcome(HealthStatus.Unhealthy, HealthErrorKind.Authentication,
-                    $"/{endpoint}: HTTP {code} {response.ReasonPhrase}: the credentials were {(code == 401 ? "missing or refused" : "refused this path")}")
+                    $"/{endpoint}: HTTP {code} {reason}: the credentials were {(code == 401 ? "missing or refused" : "refused this path")}")
                 {
                     StatusCode = code,
                     Details = details,
                 };
             }
-            if (!response.IsSuccessStatusCode)
+            if (code is < 200 or > 299)
             {
                 var failing = body.Split('\n').Where(l => l.StartsWith("[-]", StringComparison.Ordinal)).Select(l => l[3..].Trim()).ToList();
                 return new ProbeOutcome(HealthStatus.Unhealthy, failing.Count > 0 ? HealthErrorKind.ServiceState : HealthErrorKind.HttpStatus,
                     failing.Count > 0
                         ? $"/{endpoint} failed: {string.Join("; ", failing)}"
-                        : $"/{endpoint}: HTTP {code} {response.ReasonPhrase} '{HttpVerdicts.Preview(body)}'")
+                        : $"/{endpoint}: HTTP {code} {reason} '{HttpVerdicts.Preview(body)}'")
                 {
                     StatusCode = code,
                     Details = details,

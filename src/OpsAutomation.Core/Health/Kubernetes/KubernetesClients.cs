@@ -28,7 +28,7 @@ public sealed class KubernetesClients : IDisposable
     internal IKubernetes Get(HealthCheckDefinition definition)
     {
         var source = FindSource(definition);
-        var key = string.Join('|', source.Key, definition.Context, definition.Target, definition.SkipCertificateCheck);
+        var key = string.Join('|', source.Key, definition.Context, definition.Target, definition.SkipCertificateCheck, definition.Timeout.Ticks);
         if (_clients.TryGetValue(key, out var cached)) return cached;
         var created = Create(definition, source);
         var kept = _clients.GetOrAdd(key, created);
@@ -80,6 +80,8 @@ public sealed class KubernetesClients : IDisposable
         }
         if (definition.Target.Length > 0) configuration.Host = definition.Target;
         if (definition.SkipCertificateCheck) configuration.SkipTlsVerify = true;
+        // The client's own limit per request (100 s unless set): the check's timeout, as for every other call.
+        configuration.HttpClientTimeout = definition.Timeout;
         return new k8s.Kubernetes(configuration);
     }
 

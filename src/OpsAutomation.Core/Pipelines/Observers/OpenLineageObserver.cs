@@ -26,7 +26,6 @@ public sealed class OpenLineageObserver : IPipelineObserver
         RetryCount = 3,
         BaseDelay = TimeSpan.FromSeconds(1),
         MaxDelay = TimeSpan.FromSeconds(10),
-        AttemptTimeout = TimeSpan.FromSeconds(15),
     };
 
     // Waits up to about 2 s in all for another writer's lock on the file.
@@ -45,7 +44,7 @@ public sealed class OpenLineageObserver : IPipelineObserver
     private readonly OpsLog _log;
     private readonly List<string> _errors = [];
 
-    /// <param name="retry">How a POST is retried; default 3 retries from 1 s, 15 s per attempt.</param>
+    /// <param name="retry">How a POST is retried; default 3 retries from 1 s. Each attempt is bounded by the options' Timeout.</param>
     public OpenLineageObserver(LineageOptions options, HttpClientProvider http, ResiliencePipelineProvider pipelines, TimeProvider time, OpsLog log,
         ResilienceOptions? retry = null)
     {
@@ -123,7 +122,7 @@ public sealed class OpenLineageObserver : IPipelineObserver
         {
             await pipeline.ExecuteAsync(async token =>
             {
-                await JsonPost.SendAsync(_http.Get(), uri, payload, endpoint, token).ConfigureAwait(false);
+                await JsonPost.SendAsync(_http.Get(), uri, HttpLimits.Api with { Timeout = _options.Timeout }, payload, endpoint, token).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
             Logged(type, run, $"sent to {endpoint}", null);

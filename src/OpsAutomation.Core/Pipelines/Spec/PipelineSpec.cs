@@ -53,6 +53,9 @@ public sealed record LineageOptions
 
     /// <summary>The job namespace. Default "opsautomation".</summary>
     public string Namespace { get; init; } = "opsautomation";
+
+    /// <summary>The deadline of each POST to <see cref="Uri"/>, answer included. Default 10 s.</summary>
+    public TimeSpan Timeout { get; init; } = HttpLimits.DefaultTimeout;
 }
 
 /// <summary>What reading a spec needs from the caller.</summary>

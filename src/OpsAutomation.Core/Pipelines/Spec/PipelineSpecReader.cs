@@ -1,4 +1,6 @@
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.Pipelines.Sinks;
 using OpsAutomation.Core.Pipelines.Sources;
@@ -304,18 +306,19 @@ public static class PipelineSpecReader
         };
     }
 
-    private static LineageOptions ReadLineage(ConfigurationMap map, string baseDirectory)
+    internal static LineageOptions ReadLineage(ConfigurationMap map, string baseDirectory)
     {
-        map.RejectUnknownKeys(["Path", "Uri", "Namespace"]);
+        map.RejectUnknownKeys(["Path", "Uri", "Namespace", "TimeoutSec"]);
         var uri = map.GetString("Uri");
         Uri? parsed = null;
         if (uri is not null && (!Uri.TryCreate(uri, UriKind.Absolute, out parsed) || parsed.Scheme is not ("http" or "https")))
-            throw map.Error($"'{uri}' is not an absolute http(s) URL", "Uri");
+            throw map.Error($"'{SecretRedactor.RedactPatterns(uri)}' is not an absolute http(s) URL", "Uri");
         var options = new LineageOptions
         {
             Path = map.GetString("Path") is { } path ? System.IO.Path.GetFullPath(path, baseDirectory) : null,
             Uri = parsed,
             Namespace = map.GetString("Namespace") ?? "opsautomation",
+            Timeout = map.GetDouble("TimeoutSec", 0.001, 3600) is { } seconds ? TimeSpan.FromSeconds(seconds) : HttpLimits.DefaultTimeout,
         };
         return options.Path is null && options.Uri is null ? throw map.Error("is required: give Path, Uri or both", "Path") : options;
     }
