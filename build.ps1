@@ -218,6 +218,7 @@ function Invoke-TestTask {
     $services = $null
     $postgres = $null
     try {
+        Install-TestTools
         $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager, NodeExporter
         $postgres = Start-TestPostgres
         $layers = @(

@@ -38,6 +38,22 @@ function Install-DebianPackages([string[]] $Packages) {
     if ($LASTEXITCODE -ne 0) { throw "apt-get install $($Packages -join ' ') failed with $LASTEXITCODE." }
 }
 
+# Command-line tools the tests drive, by the Debian package that brings each.
+$Tools = [ordered]@{
+    sqlite3 = 'sqlite3'             # holds a lock on the state store from another process
+    kubectl = 'kubernetes-client'   # the real client that proves the Kubernetes sandbox (the image ships newer ones)
+}
+
+function Install-TestTools {
+    <#
+    .SYNOPSIS
+        Installs the command-line tools the tests drive (sqlite3, kubectl) when they are missing.
+    #>
+    [CmdletBinding()]
+    param()
+    Install-DebianPackages @($Tools.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) } | ForEach-Object { $Tools[$_] })
+}
+
 function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath) {
     $client = [System.Net.Http.HttpClient]::new()
     try {
@@ -191,4 +207,4 @@ function Stop-TestPostgres {
     Remove-Item $Service.RootPath -Recurse -Force -ErrorAction Ignore
 }
 
-Export-ModuleMember -Function Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres
+Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres

@@ -173,7 +173,7 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
             catch (QueryEngineUnreachableException ex)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException($"The rules of {path} were not evaluated: {ex.Message}", ex),
-                    "PrometheusUnreachable", ErrorCategory.ConnectionError, PrometheusUri));
+                    "PrometheusUnreachable", ErrorCategory.ConnectionError, HttpExchange.DisplayTarget(PrometheusUri)));
             }
         }
     }
