@@ -18,6 +18,9 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
 
     private sealed record Rejection(SourceItem Item, PipelineStage Stage, string Error);
 
+    /// <param name="Record">The validated copy, its values coerced.</param>
+    private readonly record struct Verdict(DataRecord Record, IReadOnlyList<ValidationFailure> Failures);
+
     /// <param name="Origins">The source item each loaded record came from: a refused record's dead letter keeps the original.</param>
     private sealed record ProcessedBatch(long Sequence, long LastPosition, int ItemCount, List<DataRecord> Records, List<SourceItem> Origins,
         List<Rejection> Rejections, int Filtered, long? StopAfter);
@@ -62,7 +65,10 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
             else
             {
                 var channel = Channel.CreateBounded<ProcessedBatch>(new BoundedChannelOptions(waiting) { SingleReader = true });
-                workers = [.. Enumerable.Range(0, step.Parallelism).Select(_ => Task.Run(() => ProcessAsync(raw.Reader, channel.Writer, stop.Token), stop.Token))];
+                // A verdict that depends on the records before it (a unique column) must see them in
+                // source order: workers validate by turns, and transform in parallel.
+                var turns = step.ValidationRemembers && step.Validate is not null ? new BatchTurns() : null;
+                workers = [.. Enumerable.Range(0, step.Parallelism).Select(_ => Task.Run(() => ProcessAsync(raw.Reader, channel.Writer, turns, stop.Token), stop.Token))];
                 _ = Task.WhenAll(workers).ContinueWith(t => channel.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
                 processed = channel.Reader.ReadAllAsync(stop.Token);
             }
@@ -197,37 +203,77 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
         }
     }
 
-    private async Task ProcessAsync(ChannelReader<RawBatch> input, ChannelWriter<ProcessedBatch> output, CancellationToken cancellationToken)
+    private async Task ProcessAsync(ChannelReader<RawBatch> input, ChannelWriter<ProcessedBatch> output, BatchTurns? turns, CancellationToken cancellationToken)
     {
         await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            await output.WriteAsync(Process(batch), cancellationToken).ConfigureAwait(false);
+        {
+            if (turns is null)
+            {
+                await output.WriteAsync(Process(batch, null, Stopwatch.GetTimestamp()), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            await turns.WaitAsync(batch.Sequence, cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            Verdict[] verdicts;
+            try
+            {
+                verdicts = Validate(batch, step.Validate!);
+            }
+            finally
+            {
+                turns.End(batch.Sequence);
+            }
+            await output.WriteAsync(Process(batch, verdicts, started), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>One worker's part done by the writer itself: the batches in order, each validated and transformed as it arrives.</summary>
     private async IAsyncEnumerable<ProcessedBatch> ProcessInline(ChannelReader<RawBatch> input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return Process(batch);
+        await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return Process(batch, null, Stopwatch.GetTimestamp());
     }
 
-    private ProcessedBatch Process(RawBatch batch)
+    /// <summary>Validates a batch ahead of <see cref="Process"/>, for a worker to do in its turn.</summary>
+    /// <returns>Each record's verdict in source order (none for an unreadable item), up to the first invalid one of a fail-fast step.</returns>
+    private Verdict[] Validate(RawBatch batch, RecordCheck validate)
     {
-        var timer = Stopwatch.StartNew();
+        var verdicts = new Verdict[batch.Items.Count];
+        for (var i = 0; i < verdicts.Length; i++)
+        {
+            if (batch.Items[i].Problem is not null) continue;
+            verdicts[i] = Judge(CopyOf(batch.Items[i].Record!), validate);
+            if (step.FailFast && verdicts[i].Failures.Count > 0) return verdicts[..(i + 1)];
+        }
+        return verdicts;
+    }
+
+    private static Verdict Judge(DataRecord record, RecordCheck validate) => new(record, validate(record));
+
+    // Validation coerces values in place, so it works on a copy: a dead letter keeps the record as the source gave it.
+    private static DataRecord CopyOf(DataRecord record) => record.With(record.Shape, (object?[])record.Values.Clone());
+
+    /// <param name="verdicts">The batch's verdicts when a worker validated it in its turn; null to validate here.</param>
+    /// <param name="started">When the batch's validation began (its stage time counts validation and transforms, not a wait for its turn).</param>
+    private ProcessedBatch Process(RawBatch batch, Verdict[]? verdicts, long started)
+    {
         var records = new List<DataRecord>(batch.Items.Count);
         var origins = new List<SourceItem>(batch.Items.Count);
         var rejections = new List<Rejection>();
         var filtered = 0;
         long? stopAfter = null;
-        foreach (var item in batch.Items)
+        for (var i = 0; i < batch.Items.Count; i++)
         {
+            var item = batch.Items[i];
             if (item.Problem is { } problem)
             {
                 rejections.Add(new Rejection(item, PipelineStage.Read, problem.Reason));
                 continue;
             }
-            // Validation coerces values in place, so it works on a copy: a dead letter keeps the record as the source gave it.
-            var record = step.Validate is null ? item.Record! : item.Record!.With(item.Record.Shape, (object?[])item.Record.Values.Clone());
+            var (record, failures) = verdicts is not null ? verdicts[i]
+                : step.Validate is { } validate ? Judge(CopyOf(item.Record!), validate)
+                : new Verdict(item.Record!, []);
             var original = item;
-            if (step.Validate is { } validate && validate(record) is { Count: > 0 } failures)
+            if (failures.Count > 0)
             {
                 rejections.Add(new Rejection(original, PipelineStage.Validate, string.Join("; ", failures.Select(Describe))));
                 if (step.FailFast)
@@ -263,7 +309,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
         Next:;
         }
         var count = stopAfter is { } last ? batch.Items.FindIndex(i => i.Position == last) + 1 : batch.Items.Count;
-        services.Metrics?.ObserveStage(pipeline, step.Name, "transform", timer.Elapsed);
+        services.Metrics?.ObserveStage(pipeline, step.Name, "transform", Stopwatch.GetElapsedTime(started));
         return new ProcessedBatch(batch.Sequence, batch.Items[count - 1].Position, count, records, origins, rejections, filtered, stopAfter);
     }
 

@@ -191,6 +191,46 @@ public sealed class PipelineRunnerTests
         Assert.All(letters, l => Assert.Contains("(unique)", l.Error));
     }
 
+    // Workers validate batches in parallel, but a unique column's verdict depends on what came
+    // before: the first record of a value in source order passes and its repeat is rejected, however
+    // the workers are scheduled. Holding the first batch until a later worker has validated the repeat
+    // forces the order the scheduler chose under load (the repeat's batch judged first).
+    [Fact]
+    public async Task A_unique_column_rejects_the_later_repeat_when_a_worker_judges_its_batch_first()
+    {
+        using var harness = await PipelineHarness.CreateAsync();
+        var database = harness.Path("out.db");
+        var validator = new RecordValidator(null, [new ColumnRule { Name = "id", Unique = true }], [], ValidationMode.Lazy);
+        using var repeatJudged = new ManualResetEventSlim();
+        var plan = new PipelinePlan
+        {
+            Name = "orders",
+            Steps =
+            [
+                Step(() => new RepeatedIdSource(300, repeatsFrom: 101, count: 1), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Mode = SinkWriteMode.Append }), parallelism: 2) with
+                {
+                    ValidationRemembers = validator.RemembersValues,
+                    Validate = record =>
+                    {
+                        // Bounded: an engine that judges in source order never validates the repeat while the first waits.
+                        if (record.Position == 1) repeatJudged.Wait(TimeSpan.FromSeconds(3));
+                        var failures = validator.Validate(record);
+                        if (record.Position == 101) repeatJudged.Set();
+                        return failures;
+                    },
+                },
+            ],
+        };
+
+        var run = await harness.RunAsync(plan);
+
+        Assert.Equal((299, 1), (run.Loaded, run.Rejected));
+        var letter = Assert.Single(await harness.DeadLettersAsync());
+        Assert.Equal(101, letter.Position);
+        Assert.Contains("(unique)", letter.Error);
+        Assert.Equal(1, await CountAsync(database, "SELECT count(*) FROM orders WHERE name = 'order 1';"));
+    }
+
     [Fact]
     public async Task A_locked_database_is_retried_and_counted()
     {
@@ -213,7 +253,8 @@ public sealed class PipelineRunnerTests
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
-    public async Task Fail_fast_loads_the_records_before_the_first_invalid_one_and_stops(int parallelism)
+    [InlineData(3, true)]
+    public async Task Fail_fast_loads_the_records_before_the_first_invalid_one_and_stops(int parallelism, bool validatedInTurns = false)
     {
         using var harness = await PipelineHarness.CreateAsync();
         var database = harness.Path("out.db");
@@ -225,6 +266,8 @@ public sealed class PipelineRunnerTests
                 Step(() => new MemorySource(1000), () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Key = ["id"] }), batchSize: 64, parallelism: parallelism) with
                 {
                     FailFast = true,
+                    // As a unique column's validation is: the workers validate batch by batch in source order.
+                    ValidationRemembers = validatedInTurns,
                     Validate = r => (long)r["id"]! is 321 or 700
                         ? [new ValidationFailure { Position = r.Position, Location = r.Location, Rule = "expression", Message = "bad" }]
                         : [],
