@@ -29,7 +29,8 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
 
     private readonly EventRecorder _events = new(writer, time);
     private readonly ConcurrentDictionary<ObjectKey, PodRuntime> _runtimes = new();
-    private readonly HttpClient _probes = new();
+    // The probes reach 127.0.0.1 directly, as the kubelet reaches a pod, never through a configured proxy.
+    private readonly HttpClient _probes = new(new SocketsHttpHandler { UseProxy = false });
 
     public TimeSpan StartDelay => startDelay;
 

@@ -38,6 +38,21 @@ public sealed class KubeletRestartTests(FastSandboxFixture sandbox) : IClassFixt
         Assert.All(pods, p => Assert.Equal(("Running", false), (p.Status.Phase, p.Status.ContainerStatuses.Single().Ready)));
     }
 
+    [Fact]
+    public async Task A_slow_starting_pod_becomes_ready_once_its_start_is_over()
+    {
+        var ns = await sandbox.NewNamespaceAsync("slow");
+        await _client.CoreV1.CreateNamespacedPodAsync(KubeletTests.Pod("web", new Dictionary<string, string> { ["SLOW_START_SECONDS"] = "30" }, KubeletTests.ReadyzProbe()), ns);
+
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (await _client.CoreV1.ReadNamespacedPodAsync("web", ns)).Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true));
+
+        var pod = await _client.CoreV1.ReadNamespacedPodAsync("web", ns);
+        var ready = pod.Status.Conditions.Single(c => c.Type == "Ready");
+        Assert.Equal("True", ready.Status);
+        Assert.True(ready.LastTransitionTime >= pod.Status.StartTime!.Value.AddSeconds(30));
+    }
+
     [Theory]
     [InlineData("CRASH_AFTER_SECONDS", "2", 3, "Error")]
     [InlineData("OOM", "true", 137, "OOMKilled")]

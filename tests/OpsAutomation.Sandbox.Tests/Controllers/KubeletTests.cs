@@ -124,6 +124,35 @@ public sealed class KubeletTests(SandboxFixture sandbox) : IDisposable
         Assert.Contains(" GET /readyz 503 ", await LogAsync(client, ns, "bad"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_slow_start_answers_503_on_healthz_and_readyz_and_keeps_the_pod_unready_and_latency_shows_in_the_histogram()
+    {
+        var client = sandbox.Client;
+        var ns = await sandbox.NewNamespaceAsync("slow");
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("web", new Dictionary<string, string> { ["SLOW_START_SECONDS"] = "600", ["LATENCY_MS"] = "300" }, ReadyzProbe()), ns);
+        var pod = await RunningAsync(client, ns, "web");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync(AppUri(pod, "/healthz"))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync(AppUri(pod, "/readyz"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(AppUri(pod, "/"))).StatusCode);
+        var metrics = await _http.GetStringAsync(AppUri(pod, "/metrics"));
+        Assert.Contains("sample_http_request_duration_seconds_bucket{le=\"0.25\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("sample_http_request_duration_seconds_bucket{le=\"+Inf\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.False((await client.CoreV1.ReadNamespacedPodAsync("web", ns)).Status.ContainerStatuses.Single().Ready);
+    }
+
+    [Fact]
+    public async Task A_value_the_sample_application_cannot_read_is_named_in_the_pod_log_and_ignored()
+    {
+        var client = sandbox.Client;
+        var ns = await sandbox.NewNamespaceAsync("badenv");
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("web", new Dictionary<string, string> { ["ERROR_RATE"] = "lots" }), ns);
+        var pod = await RunningAsync(client, ns, "web");
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(AppUri(pod, "/"))).StatusCode);
+        Assert.Contains("sample app: ignoring ERROR_RATE='lots': expected a number from 0 to 1", await LogAsync(client, ns, "web"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1, 0)]
     [InlineData(2, 10)]
