@@ -80,4 +80,22 @@ public sealed class KubeletRestartTests(FastSandboxFixture sandbox) : IClassFixt
         var events = await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=web,reason=BackOff");
         Assert.Contains(events.Items, e => e.Type == "Warning" && e.Message.StartsWith("Back-off restarting failed container app in pod web_", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Kubectl_shows_the_crash_loop_and_its_logs_previous_shows_the_run_that_crashed()
+    {
+        var ns = await sandbox.NewNamespaceAsync("crash-kubectl");
+        await _client.CoreV1.CreateNamespacedPodAsync(KubeletTests.Pod("web", new Dictionary<string, string> { ["CRASH_AFTER_SECONDS"] = "1", ["EXIT_CODE"] = "4" }), ns);
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (await _client.CoreV1.ReadNamespacedPodAsync("web", ns)).Status?.ContainerStatuses?.SingleOrDefault() is { RestartCount: >= 2, State.Waiting.Reason: "CrashLoopBackOff" }));
+        var kubectl = new Kubectl(sandbox.KubeconfigPath);
+
+        var get = await kubectl.RunAsync(null, "get", "pod", "web", "-n", ns, "--no-headers");
+        var previous = await kubectl.RunAsync(null, "logs", "web", "-n", ns, "--previous");
+
+        Assert.Equal(0, get.ExitCode);
+        Assert.Matches("^web +0/1 +CrashLoopBackOff +[0-9]+ \\([0-9]+[sm]+ ago\\) +", get.Output);
+        Assert.Equal((0, ""), (previous.ExitCode, previous.Error));
+        Assert.Contains("crashing as told (CRASH_AFTER_SECONDS): exit code 4", previous.Output, StringComparison.Ordinal);
+    }
 }
