@@ -73,9 +73,12 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             {
                 return startAt - now;
             }
-            runtime = new PodRuntime(pod.Uid, Containers(pod).FirstOrDefault(), Time, _probes, line => logs.Append(key.Namespace, key.Name, FirstContainer(pod), line), () => Enqueue(key));
-            _runtimes[key] = runtime;
-            return Run(pod, runtime, now);
+            if (runtime is null)
+            {
+                runtime = new PodRuntime(pod.Uid, Containers(pod).FirstOrDefault(), Time, _probes, line => logs.Append(key.Namespace, key.Name, FirstContainer(pod), line), () => Enqueue(key));
+                _runtimes[key] = runtime;
+                return Run(pod, runtime, now);
+            }
         }
         return runtime is null ? null : Sync(pod, runtime, now);
     }
@@ -112,13 +115,6 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             logs.Append(pod.Namespace, pod.Name, container["name"]!.GetValue<string>(), $"{ObjectStore.Timestamp(now)} sandbox: container started (image {container["image"]})");
         }
         runtime.Start();
-        var annotated = pod.Clone();
-        var metadata = annotated["metadata"]!.AsObject();
-        var annotations = metadata["annotations"] as JsonObject ?? [];
-        metadata["annotations"] = annotations;
-        annotations[PortAnnotation] = runtime.App?.Port.ToString(CultureInfo.InvariantCulture);
-        Writer.Replace(pod, annotated, Name);
-        pod = Store.Get(Pods, pod.Namespace, pod.Name)!;
         foreach (var container in Containers(pod))
         {
             var name = container["name"]!.GetValue<string>();
@@ -137,6 +133,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         TimeSpan? again = null;
         if (runtime.App is { } app)
         {
+            pod = Annotate(pod, app.Port);
             state = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = ObjectStore.Timestamp(app.StartedAt) } };
         }
         else
@@ -209,6 +206,23 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             Writer.Replace(pod, status, Name, "status");
         }
         return again;
+    }
+
+    /// <summary>Records the application's port on the pod (a metadata write), when it is not there yet.</summary>
+    private StoredObject Annotate(StoredObject pod, int port)
+    {
+        var value = port.ToString(CultureInfo.InvariantCulture);
+        if (pod.Node["metadata"]?["annotations"]?[PortAnnotation]?.GetValue<string>() == value)
+        {
+            return pod;
+        }
+        var annotated = pod.Clone();
+        var metadata = annotated["metadata"]!.AsObject();
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        metadata["annotations"] = annotations;
+        annotations[PortAnnotation] = value;
+        Writer.Replace(pod, annotated, Name);
+        return Store.Get(Pods, pod.Namespace, pod.Name)!;
     }
 
     private void Stop(ObjectKey key, PodRuntime runtime)
