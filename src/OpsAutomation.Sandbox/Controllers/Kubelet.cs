@@ -75,7 +75,8 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             }
             if (runtime is null)
             {
-                runtime = new PodRuntime(pod.Uid, Containers(pod).FirstOrDefault(), Time, _probes, line => logs.Append(key.Namespace, key.Name, FirstContainer(pod), line), () => Enqueue(key));
+                runtime = new PodRuntime(pod.Uid, Containers(pod).FirstOrDefault(), Time, _probes, line => logs.Append(key.Namespace, key.Name, FirstContainer(pod), line), () => Enqueue(key),
+                    failure => Unhealthy(key, failure));
                 _runtimes[key] = runtime;
                 return Run(pod, runtime, now);
             }
@@ -206,6 +207,23 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             Writer.Replace(pod, status, Name, "status");
         }
         return again;
+    }
+
+    /// <summary>The kubelet's Unhealthy event for a failed readiness probe (once a run of the same failure).</summary>
+    private void Unhealthy(ObjectKey key, string failure)
+    {
+        if (Store.Get(Pods, key.Namespace, key.Name) is not { } pod)
+        {
+            return;
+        }
+        try
+        {
+            _events.Record(pod, Name, "Unhealthy", $"Readiness probe failed: {failure}", "Warning", $"spec.containers{{{FirstContainer(pod)}}}");
+        }
+        catch (ApiException e) when (e.Code == 403)
+        {
+            // The pod's namespace is being deleted: its events go with it.
+        }
     }
 
     /// <summary>Records the application's port on the pod (a metadata write), when it is not there yet.</summary>

@@ -5,9 +5,10 @@ namespace OpsAutomation.Sandbox.Pods;
 /// <summary>
 /// What the simulated kubelet runs for one pod: the current run of its sample application, the
 /// readiness probe against it, and how its runs ended. <paramref name="changed"/> is called (on any
-/// thread) when readiness turns or the container exits, so the kubelet writes the pod's status.
+/// thread) when readiness turns or the container exits, so the kubelet writes the pod's status;
+/// <paramref name="probeFailed"/> when a probe fails for another reason than the probe before.
 /// </summary>
-public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider time, HttpClient http, Action<string> log, Action changed) : IAsyncDisposable
+public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider time, HttpClient http, Action<string> log, Action changed, Action<string> probeFailed) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly ReadinessProbe? _probe = ReadinessProbe.Of(container);
@@ -92,12 +93,19 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
     private async Task ProbeLoopAsync(ReadinessProbe probe, int port, CancellationToken cancellationToken)
     {
         var (successes, failures) = (0, 0);
+        string? lastFailure = null;
         try
         {
             await Task.Delay(probe.InitialDelay, time, cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (await probe.ProbeAsync(http, port, time, cancellationToken).ConfigureAwait(false))
+                var failure = await probe.ProbeAsync(http, port, time, cancellationToken).ConfigureAwait(false);
+                if (failure is not null && failure != lastFailure)
+                {
+                    probeFailed(failure);
+                }
+                lastFailure = failure;
+                if (failure is null)
                 {
                     (successes, failures) = (successes + 1, 0);
                     if (!_ready && successes >= probe.SuccessThreshold)

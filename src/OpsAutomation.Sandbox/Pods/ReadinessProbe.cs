@@ -26,21 +26,27 @@ public sealed record ReadinessProbe(string Path, TimeSpan InitialDelay, TimeSpan
             Math.Max(1, Objects.Number(probe["successThreshold"], 1)), Math.Max(1, Objects.Number(probe["failureThreshold"], 3)));
     }
 
-    /// <summary>One probe of the application on <paramref name="port"/>: true on a 2xx or 3xx answer in time.</summary>
-    public async Task<bool> ProbeAsync(HttpClient http, int port, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>One probe of the application on <paramref name="port"/>: null on a 2xx or 3xx answer in time, else why not, as the kubelet words it.</summary>
+    public async Task<string?> ProbeAsync(HttpClient http, int port, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
+        var uri = new Uri($"http://127.0.0.1:{port}{Path}");
         using var timeout = new CancellationTokenSource(Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{Path}"), linked.Token).ConfigureAwait(false);
-            return (int)response.StatusCode is >= 200 and < 400;
+            using var response = await http.GetAsync(uri, linked.Token).ConfigureAwait(false);
+            var code = (int)response.StatusCode;
+            return code is >= 200 and < 400 ? null : $"HTTP probe failed with statuscode: {code}";
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException)
         {
-            // Refused (the container stopped) or no answer within timeoutSeconds: a failed probe, as the kubelet counts it.
-            return false;
+            // Refused: the container stopped. A failed probe, as the kubelet counts it.
+            return $"Get \"{uri}\": dial tcp 127.0.0.1:{port}: connect: connection refused";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"Get \"{uri}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)";
         }
     }
 }

@@ -122,6 +122,12 @@ public sealed class KubeletTests(SandboxFixture sandbox) : IDisposable
         Assert.Equal(("False", "ContainersNotReady", "containers with unready status: [app]"), (ready.Status, ready.Reason, ready.Message));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync(AppUri(bad, "/readyz"))).StatusCode);
         Assert.Contains(" GET /readyz 503 ", await LogAsync(client, ns, "bad"), StringComparison.Ordinal);
+        Corev1EventList unhealthy = null!;
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (unhealthy = await client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=bad,reason=Unhealthy")).Items.Count > 0));
+        var failure = Assert.Single(unhealthy.Items, e => e.Message == "Readiness probe failed: HTTP probe failed with statuscode: 503");
+        Assert.Equal("Warning", failure.Type);
+        Assert.Empty((await client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=good,reason=Unhealthy")).Items);
     }
 
     [Fact]
