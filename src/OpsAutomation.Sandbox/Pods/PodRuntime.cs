@@ -59,7 +59,21 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
         RestartAt = null;
         _ready = _probe is null;
         var probing = new CancellationTokenSource();
-        var app = new SampleApp(settings, time, log, exit => Exited(probing, exit));
+        SampleApp app;
+        try
+        {
+            app = new SampleApp(settings, time, log, exit => Exited(probing, exit));
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            // No port to listen on (descriptors exhausted): the container fails to start, as runc's StartError.
+            var now = time.GetUtcNow();
+            log($"{Api.ObjectStore.Timestamp(now)} sample app: cannot listen on 127.0.0.1: {e.Message}");
+            probing.Dispose();
+            LastExit = new ContainerExit(128, "StartError", now, now);
+            changed();
+            return;
+        }
         CancellationTokenSource? previous;
         lock (_gate)
         {

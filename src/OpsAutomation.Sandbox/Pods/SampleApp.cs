@@ -54,6 +54,10 @@ public sealed class SampleApp : IAsyncDisposable
 
     private void Crash()
     {
+        if (Volatile.Read(ref _stopped) == 1)
+        {
+            return;
+        }
         if (_settings.OutOfMemory)
         {
             Log("allocating without bound (OOM): killed by the kernel's out-of-memory killer");
