@@ -8,7 +8,7 @@ namespace OpsAutomation.Sandbox.Tests;
 /// One sandbox for the whole test run, on a free 127.0.0.1 port, with a small watch window (so a test
 /// can make a resourceVersion too old) and frequent bookmarks. Each test works in a namespace of its own.
 /// </summary>
-public sealed class SandboxFixture : IAsyncLifetime
+public class SandboxFixture : IAsyncLifetime
 {
     public const int WatchWindow = 20;
 
@@ -22,14 +22,16 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await SandboxServer.StartAsync(new SandboxOptions
-        {
-            WatchWindow = WatchWindow,
-            BookmarkInterval = TimeSpan.FromMilliseconds(200),
-            PodStartDelay = TimeSpan.FromMilliseconds(100),
-        });
+        Server = await SandboxServer.StartAsync(Options());
         Client = ClientFor(Kubeconfig.Context);
     }
+
+    protected virtual SandboxOptions Options() => new()
+    {
+        WatchWindow = WatchWindow,
+        BookmarkInterval = TimeSpan.FromMilliseconds(200),
+        PodStartDelay = TimeSpan.FromMilliseconds(100),
+    };
 
     /// <summary>A KubernetesClient configured from the written kubeconfig, as the module builds one.</summary>
     public IKubernetes ClientFor(string context) =>
@@ -58,7 +60,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         return false;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         await Server.DisposeAsync();

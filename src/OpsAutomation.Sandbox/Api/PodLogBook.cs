@@ -4,10 +4,14 @@ namespace OpsAutomation.Sandbox.Api;
 
 /// <summary>
 /// The log lines of each pod's containers, the current run and the previous one (what
-/// `kubectl logs --previous` reads). The kubelet writes them; /log reads them.
+/// `kubectl logs --previous` reads). The kubelet writes them; /log reads them. Each run keeps its
+/// last <see cref="MaxLinesPerRun"/> lines, as the kubelet rotates a container's log, so probes
+/// logged by 1,000 pods for hours do not grow the sandbox without bound.
 /// </summary>
 public sealed class PodLogBook
 {
+    public const int MaxLinesPerRun = 10_000;
+
     private readonly ConcurrentDictionary<(string Namespace, string Pod, string Container), ContainerLogs> _logs = new();
 
     public void Append(string ns, string pod, string container, string line) =>
@@ -32,14 +36,18 @@ public sealed class PodLogBook
     private sealed class ContainerLogs
     {
         private readonly Lock _gate = new();
-        private List<string> _current = [];
+        private Queue<string> _current = new();
         private List<string>? _previous;
 
         public void Append(string line)
         {
             lock (_gate)
             {
-                _current.Add(line);
+                _current.Enqueue(line);
+                if (_current.Count > MaxLinesPerRun)
+                {
+                    _current.Dequeue();
+                }
             }
         }
 
@@ -47,8 +55,8 @@ public sealed class PodLogBook
         {
             lock (_gate)
             {
-                _previous = _current;
-                _current = [];
+                _previous = [.. _current];
+                _current = new();
             }
         }
 

@@ -21,7 +21,7 @@ public sealed class TablePrinter(TimeProvider time)
             NameColumn(),
             Text("Ready", o => $"{Statuses(o).Count(s => s?["ready"]?.GetValue<bool>() == true)}/{Array(o, "spec", "containers").Count}"),
             Text("Status", PodStatus),
-            new("Restarts", "string", 0, (o, _) => Statuses(o).Sum(s => s?["restartCount"]?.GetValue<int>() ?? 0).ToString(CultureInfo.InvariantCulture)),
+            new("Restarts", "string", 0, (o, now) => PodRestarts(o, now)),
             AgeColumn(),
             Text("IP", o => Read(o, "status", "podIP") ?? "<none>", 1),
             Text("Node", o => Read(o, "spec", "nodeName") ?? "<none>", 1),
@@ -231,6 +231,14 @@ public sealed class TablePrinter(TimeProvider time)
         map is JsonObject { Count: > 0 } labels ? string.Join(',', labels.Select(p => $"{p.Key}={p.Value}")) : "<none>";
 
     /// <summary>The pod's STATUS as kubectl shows it: a waiting or terminated container's reason, else the phase.</summary>
+    /// <summary>The restarts, and since the last one "2 (15s ago)", as the real printer writes them.</summary>
+    private static string PodRestarts(JsonObject o, DateTimeOffset now)
+    {
+        var restarts = Statuses(o).Sum(s => s?["restartCount"]?.GetValue<int>() ?? 0).ToString(CultureInfo.InvariantCulture);
+        var last = Statuses(o).Select(s => s?["lastState"]?["terminated"]?["finishedAt"]?.GetValue<string>()).Where(t => t is not null).Max(StringComparer.Ordinal);
+        return last is null ? restarts : $"{restarts} ({Since(last, now)} ago)";
+    }
+
     private static string? PodStatus(JsonObject o)
     {
         if (o["metadata"]?["deletionTimestamp"] is not null)

@@ -1,22 +1,36 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s.Models;
 using OpsAutomation.Sandbox.Api;
+using OpsAutomation.Sandbox.Pods;
 
 namespace OpsAutomation.Sandbox.Controllers;
 
 /// <summary>
 /// The simulated node: it schedules every new pod onto itself (spec.nodeName), shows its containers
-/// ContainerCreating, and after <see cref="StartDelay"/> (sandbox time) runs them: phase Running,
-/// a pod IP, containers ready and started, the Initialized, ContainersReady, Ready and PodScheduled
-/// conditions, and a first log line. Readiness probes, restarts, crash loops and image pulls from the
-/// local registry are the next steps (docs/sandbox.md).
+/// ContainerCreating, and after <see cref="StartDelay"/> (sandbox time) runs the pod's sample
+/// application on a 127.0.0.1 port of its own (<see cref="PortAnnotation"/>): phase Running, pod IP
+/// 127.0.0.1, readiness from the container's readinessProbe run against the application, and on a
+/// crash lastState.terminated, restartCount and the CrashLoopBackOff back-off. Image pulls from the
+/// local registry are the next step (docs/sandbox.md).
 /// </summary>
-public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook logs, TimeSpan startDelay) : Controller(writer, time, "kubelet")
+public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook logs, TimeSpan startDelay) : Controller(writer, time, "kubelet"), IAsyncDisposable
 {
     public const string NodeName = "sandbox-node";
 
+    /// <summary>The pod annotation holding the 127.0.0.1 port its sample application serves on.</summary>
+    public const string PortAnnotation = "sandbox.opsautomation/port";
+
+    /// <summary>The first back-off after a crash, doubled at each crash up to <see cref="MaxBackOff"/>, as the kubelet's.</summary>
+    public static readonly TimeSpan InitialBackOff = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan MaxBackOff = TimeSpan.FromMinutes(5);
+
     private readonly EventRecorder _events = new(writer, time);
-    private int _nextIp = 1;
+    private readonly ConcurrentDictionary<ObjectKey, PodRuntime> _runtimes = new();
+    // The probes reach 127.0.0.1 directly, as the kubelet reaches a pod, never through a configured proxy.
+    private readonly HttpClient _probes = new(new SocketsHttpHandler { UseProxy = false });
 
     public TimeSpan StartDelay => startDelay;
 
@@ -27,76 +41,81 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
     protected override IEnumerable<ObjectKey> KeysFor(StoreEvent change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        return change.Type == "DELETED" ? [] : [new ObjectKey(change.Stored.Namespace, change.Stored.Name)];
+        return [new ObjectKey(change.Stored.Namespace, change.Stored.Name)];
     }
+
+    /// <summary>The back-off before restart number <paramref name="restart"/> (1 the first): none, then 10 s doubling to 5 min.</summary>
+    public static TimeSpan BackOff(int restart) =>
+        restart <= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(MaxBackOff.Ticks, InitialBackOff.Ticks << Math.Min(restart - 2, 10)));
 
     protected override TimeSpan? Reconcile(ObjectKey key)
     {
-        if (Store.Get(Pods, key.Namespace, key.Name) is not { } pod || !Objects.IsActive(pod.Node))
+        var pod = Store.Get(Pods, key.Namespace, key.Name);
+        if (_runtimes.TryGetValue(key, out var runtime) && (pod is null || pod.Uid != runtime.Uid || !Objects.IsActive(pod.Node)))
+        {
+            Stop(key, runtime);
+            runtime = null;
+        }
+        if (pod is null || !Objects.IsActive(pod.Node))
         {
             return null;
         }
         var now = Time.GetUtcNow();
         if (pod.Node["spec"]?["nodeName"] is null)
         {
-            var scheduled = pod.Clone();
-            scheduled["spec"]!["nodeName"] = NodeName;
-            Writer.Replace(pod, scheduled, "default-scheduler");
-            pod = Store.Get(Pods, key.Namespace, key.Name)!;
-            _events.Record(pod, "default-scheduler", "Scheduled", $"Successfully assigned {pod.Namespace}/{pod.Name} to {NodeName}");
-            var status = pod.Clone();
-            status["status"] = new JsonObject
-            {
-                ["phase"] = "Pending",
-                ["conditions"] = new JsonArray(Condition("PodScheduled", now)),
-                ["hostIP"] = "127.0.0.1",
-                ["qosClass"] = pod.Node["status"]?["qosClass"]?.DeepClone() ?? "BestEffort",
-                ["containerStatuses"] = new JsonArray([.. Containers(pod).Select(c => (JsonNode)new JsonObject
-                {
-                    ["name"] = c["name"]?.DeepClone(),
-                    ["image"] = c["image"]?.DeepClone(),
-                    ["imageID"] = "",
-                    ["ready"] = false,
-                    ["started"] = false,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
-                })]),
-            };
-            Writer.Replace(pod, status, Name, "status");
+            Schedule(pod, now);
             return startDelay;
         }
-        if (Objects.Phase(pod.Node) != "Pending")
+        if (Objects.Phase(pod.Node) == "Pending")
         {
-            return null;
-        }
-        var scheduledAt = Objects.Created(pod.Node);
-        if (now < scheduledAt + startDelay)
-        {
-            return scheduledAt + startDelay - now;
-        }
-        var running = pod.Clone();
-        var started = ObjectStore.Timestamp(now);
-        running["status"] = new JsonObject
-        {
-            ["phase"] = "Running",
-            ["conditions"] = new JsonArray(Condition("Initialized", now), Condition("Ready", now), Condition("ContainersReady", now), Condition("PodScheduled", now)),
-            ["hostIP"] = "127.0.0.1",
-            ["podIP"] = NextIp(),
-            ["startTime"] = started,
-            ["qosClass"] = pod.Node["status"]?["qosClass"]?.DeepClone() ?? "BestEffort",
-            ["containerStatuses"] = new JsonArray([.. Containers(pod).Select(c => (JsonNode)new JsonObject
+            var startAt = Objects.Created(pod.Node) + startDelay;
+            if (now < startAt)
             {
-                ["name"] = c["name"]?.DeepClone(),
-                ["image"] = c["image"]?.DeepClone(),
-                ["imageID"] = c["image"]?.DeepClone(),
-                ["ready"] = true,
-                ["started"] = true,
-                ["restartCount"] = 0,
-                ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = started } },
-            })]),
+                return startAt - now;
+            }
+            if (runtime is null)
+            {
+                runtime = new PodRuntime(pod.Uid, Containers(pod).FirstOrDefault(), Time, _probes, line => logs.Append(key.Namespace, key.Name, FirstContainer(pod), line), () => Enqueue(key),
+                    failure => Unhealthy(key, failure));
+                _runtimes[key] = runtime;
+                return Run(pod, runtime, now);
+            }
+        }
+        return runtime is null ? null : Sync(pod, runtime, now);
+    }
+
+    private void Schedule(StoredObject pod, DateTimeOffset now)
+    {
+        var scheduled = pod.Clone();
+        scheduled["spec"]!["nodeName"] = NodeName;
+        Writer.Replace(pod, scheduled, "default-scheduler");
+        pod = Store.Get(Pods, pod.Namespace, pod.Name)!;
+        _events.Record(pod, "default-scheduler", "Scheduled", $"Successfully assigned {pod.Namespace}/{pod.Name} to {NodeName}");
+        var status = pod.Clone();
+        status["status"] = new JsonObject
+        {
+            ["phase"] = "Pending",
+            ["conditions"] = new JsonArray(Condition("PodScheduled", true, now)),
+            ["hostIP"] = "127.0.0.1",
+            ["qosClass"] = pod.Node["status"]?["qosClass"]?.DeepClone() ?? "BestEffort",
+            ["containerStatuses"] = new JsonArray([.. Containers(pod).Select(c => (JsonNode)ContainerStatus(c, false, 0, new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } }))]),
         };
-        running["status"]!["podIPs"] = new JsonArray(new JsonObject { ["ip"] = running["status"]!["podIP"]!.DeepClone() });
-        Writer.Replace(pod, running, Name, "status");
+        Writer.Replace(pod, status, Name, "status");
+    }
+
+    /// <summary>Starts (or restarts) the container: the application, its port on the pod, the Running status and the events.</summary>
+    private TimeSpan? Run(StoredObject pod, PodRuntime runtime, DateTimeOffset now)
+    {
+        var restart = runtime.LastExit is not null;
+        if (restart)
+        {
+            logs.Restart(pod.Namespace, pod.Name, FirstContainer(pod));
+        }
+        foreach (var container in Containers(pod))
+        {
+            logs.Append(pod.Namespace, pod.Name, container["name"]!.GetValue<string>(), $"{ObjectStore.Timestamp(now)} sandbox: container started (image {container["image"]})");
+        }
+        runtime.Start();
         foreach (var container in Containers(pod))
         {
             var name = container["name"]!.GetValue<string>();
@@ -104,25 +123,182 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             _events.Record(pod, Name, "Pulled", $"Container image \"{container["image"]}\" already present on machine", fieldPath: fieldPath);
             _events.Record(pod, Name, "Created", $"Created container: {name}", fieldPath: fieldPath);
             _events.Record(pod, Name, "Started", $"Started container {name}", fieldPath: fieldPath);
-            logs.Append(pod.Namespace, pod.Name, name, $"{started} sandbox: container started (image {container["image"]})");
         }
-        return null;
+        return Sync(pod, runtime, now);
     }
+
+    /// <summary>Writes the pod's status from its runtime; restarts a crashed container when its back-off is over.</summary>
+    private TimeSpan? Sync(StoredObject pod, PodRuntime runtime, DateTimeOffset now)
+    {
+        JsonObject state;
+        TimeSpan? again = null;
+        if (runtime.App is { } app)
+        {
+            pod = Annotate(pod, app.Port);
+            state = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = ObjectStore.Timestamp(app.StartedAt) } };
+        }
+        else
+        {
+            var exit = runtime.LastExit!;
+            if (runtime.RestartAt is null)
+            {
+                runtime.RestartAt = exit.FinishedAt + BackOff(runtime.Restarts + 1);
+                if (runtime.RestartAt > now)
+                {
+                    _events.Record(pod, Name, "BackOff", $"Back-off restarting failed container {FirstContainer(pod)} in pod {pod.Name}_{pod.Namespace}({pod.Uid})", "Warning",
+                        $"spec.containers{{{FirstContainer(pod)}}}");
+                }
+            }
+            if (runtime.RestartAt <= now)
+            {
+                return Run(pod, runtime, now);
+            }
+            var backOff = BackOff(runtime.Restarts + 1);
+            state = new JsonObject
+            {
+                ["waiting"] = new JsonObject
+                {
+                    ["reason"] = "CrashLoopBackOff",
+                    ["message"] = $"back-off {Duration(backOff)} restarting failed container={FirstContainer(pod)} pod={pod.Name}_{pod.Namespace}({pod.Uid})",
+                },
+            };
+            again = runtime.RestartAt - now;
+        }
+        var ready = runtime.Ready;
+        var status = pod.Clone();
+        var old = pod.Node["status"] as JsonObject ?? [];
+        var lastState = runtime.LastExit is { } last
+            ? new JsonObject { ["terminated"] = Terminated(last) }
+            : new JsonObject();
+        var next = new JsonObject
+        {
+            ["phase"] = "Running",
+            ["conditions"] = new JsonArray(
+                Condition("Initialized", true, now, old),
+                Condition("Ready", ready, now, old),
+                Condition("ContainersReady", ready, now, old),
+                Condition("PodScheduled", true, now, old)),
+            ["hostIP"] = "127.0.0.1",
+            ["podIP"] = "127.0.0.1",
+            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
+            ["startTime"] = old["startTime"]?.DeepClone() ?? ObjectStore.Timestamp(now),
+            ["qosClass"] = old["qosClass"]?.DeepClone() ?? "BestEffort",
+            ["containerStatuses"] = new JsonArray([.. Containers(pod).Select(c =>
+            {
+                var s = ContainerStatus(c, ready, runtime.Restarts, state.DeepClone());
+                s["imageID"] = c["image"]?.DeepClone();
+                s["started"] = runtime.App is not null;
+                s["lastState"] = lastState.DeepClone();
+                return (JsonNode)s;
+            })]),
+        };
+        if (!ready)
+        {
+            var unready = $"containers with unready status: [{string.Join(' ', Containers(pod).Select(c => c["name"]?.GetValue<string>()))}]";
+            foreach (var condition in next["conditions"]!.AsArray().OfType<JsonObject>().Where(c => c["type"]?.GetValue<string>() is "Ready" or "ContainersReady"))
+            {
+                condition["reason"] = "ContainersNotReady";
+                condition["message"] = unready;
+            }
+        }
+        if (!JsonNode.DeepEquals(old, next))
+        {
+            status["status"] = next;
+            Writer.Replace(pod, status, Name, "status");
+        }
+        return again;
+    }
+
+    /// <summary>The kubelet's Unhealthy event for a failed readiness probe (once a run of the same failure).</summary>
+    private void Unhealthy(ObjectKey key, string failure)
+    {
+        if (Store.Get(Pods, key.Namespace, key.Name) is not { } pod)
+        {
+            return;
+        }
+        try
+        {
+            _events.Record(pod, Name, "Unhealthy", $"Readiness probe failed: {failure}", "Warning", $"spec.containers{{{FirstContainer(pod)}}}");
+        }
+        catch (ApiException e) when (e.Code == 403)
+        {
+            // The pod's namespace is being deleted: its events go with it.
+        }
+    }
+
+    /// <summary>Records the application's port on the pod (a metadata write), when it is not there yet.</summary>
+    private StoredObject Annotate(StoredObject pod, int port)
+    {
+        var value = port.ToString(CultureInfo.InvariantCulture);
+        if (pod.Node["metadata"]?["annotations"]?[PortAnnotation]?.GetValue<string>() == value)
+        {
+            return pod;
+        }
+        var annotated = pod.Clone();
+        var metadata = annotated["metadata"]!.AsObject();
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        metadata["annotations"] = annotations;
+        annotations[PortAnnotation] = value;
+        Writer.Replace(pod, annotated, Name);
+        return Store.Get(Pods, pod.Namespace, pod.Name)!;
+    }
+
+    private void Stop(ObjectKey key, PodRuntime runtime)
+    {
+        if (_runtimes.TryRemove(new KeyValuePair<ObjectKey, PodRuntime>(key, runtime)))
+        {
+            _ = Task.Run(async () => await runtime.DisposeAsync().ConfigureAwait(false));
+        }
+    }
+
+    private static JsonObject Terminated(ContainerExit exit) => new()
+    {
+        ["exitCode"] = exit.ExitCode,
+        ["reason"] = exit.Reason,
+        ["startedAt"] = ObjectStore.Timestamp(exit.StartedAt),
+        ["finishedAt"] = ObjectStore.Timestamp(exit.FinishedAt),
+    };
+
+    private static string Duration(TimeSpan span) => span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds}s" : $"{(int)span.TotalSeconds}s";
+
+    private static JsonObject ContainerStatus(JsonObject container, bool ready, int restarts, JsonNode state) => new()
+    {
+        ["name"] = container["name"]?.DeepClone(),
+        ["image"] = container["image"]?.DeepClone(),
+        ["imageID"] = "",
+        ["ready"] = ready,
+        ["started"] = false,
+        ["restartCount"] = restarts,
+        ["state"] = state,
+    };
 
     private static IEnumerable<JsonObject> Containers(StoredObject pod) =>
         (pod.Node["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>();
 
-    private static JsonObject Condition(string type, DateTimeOffset now) => new()
-    {
-        ["type"] = type,
-        ["status"] = "True",
-        ["lastProbeTime"] = null,
-        ["lastTransitionTime"] = ObjectStore.Timestamp(now),
-    };
+    private static string FirstContainer(StoredObject pod) => Containers(pod).FirstOrDefault()?["name"]?.GetValue<string>() ?? "";
 
-    private string NextIp()
+    /// <summary>A pod condition; its lastTransitionTime is kept from <paramref name="old"/> while its status does not change.</summary>
+    private static JsonObject Condition(string type, bool value, DateTimeOffset now, JsonObject? old = null)
     {
-        var n = Interlocked.Increment(ref _nextIp);
-        return $"10.244.{n / 250}.{(n % 250) + 1}";
+        var status = value ? "True" : "False";
+        var previous = (old?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);
+        return new JsonObject
+        {
+            ["type"] = type,
+            ["status"] = status,
+            ["lastProbeTime"] = null,
+            ["lastTransitionTime"] = previous?["status"]?.GetValue<string>() == status ? previous["lastTransitionTime"]?.DeepClone() : ObjectStore.Timestamp(now),
+        };
+    }
+
+    /// <summary>Stops every pod's application (the sandbox stops).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var runtime in _runtimes.Values)
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+        }
+        _runtimes.Clear();
+        _probes.Dispose();
     }
 }

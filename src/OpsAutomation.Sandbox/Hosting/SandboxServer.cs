@@ -23,6 +23,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly string? _ownedDirectory;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _controllers = [];
+    private Kubelet? _kubelet;
 
     private SandboxServer(WebApplication app, CertificateAuthority ca, ObjectStore store, Authenticator users, PodLogBook logs,
         TimeProvider time, string kubeconfigPath, string? ownedDirectory)
@@ -98,7 +99,8 @@ public sealed class SandboxServer : IAsyncDisposable
         api.Bootstrap();
         if (options.Controllers)
         {
-            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), new Kubelet(writer, time, logs, options.PodStartDelay)];
+            server._kubelet = new Kubelet(writer, time, logs, options.PodStartDelay);
+            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), server._kubelet];
             server._controllers.AddRange(controllers.Select(c => Task.Run(() => c.RunAsync(server._stopping.Token), CancellationToken.None)));
         }
         Kubeconfig.Write(kubeconfigPath, server.BaseUri, ca.CertificatePem(), users.Admin, users.Viewer);
@@ -112,6 +114,11 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_controllers).ConfigureAwait(false);
+        if (_kubelet is not null)
+        {
+            // After the controllers stop, so no pod's application starts again.
+            await _kubelet.DisposeAsync().ConfigureAwait(false);
+        }
         _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

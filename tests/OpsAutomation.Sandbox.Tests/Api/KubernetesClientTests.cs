@@ -348,7 +348,7 @@ public sealed class KubernetesClientTests(SandboxFixture sandbox)
             Metadata = new V1ObjectMeta { Name = "p" },
             Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "sample:1" }, new V1Container { Name = "proxy", Image = "proxy:1" }] },
         }, ns);
-        // The kubelet writes its own start line; the test's lines come after it.
+        // The kubelet writes its own start line, the sample application its listening line; the test's lines come after them.
         Assert.True(await SandboxFixture.EventuallyAsync(async () => (await _client.CoreV1.ReadNamespacedPodAsync("p", ns)).Status.Phase == "Running"));
         sandbox.Server.Logs.Append(ns, "p", "app", "first run");
         sandbox.Server.Logs.Restart(ns, "p", "app");
@@ -360,7 +360,7 @@ public sealed class KubernetesClientTests(SandboxFixture sandbox)
         var noPrevious = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedPodLogAsync("p", ns, container: "proxy", previous: true));
 
         Assert.Equal("second run\n", current);
-        Assert.Matches("^.* sandbox: container started \\(image sample:1\\)\nfirst run\n$", previous);
+        Assert.Matches("^.* sandbox: container started \\(image sample:1\\)\n.* sample app listening on 127\\.0\\.0\\.1:[0-9]+\nfirst run\n$", previous);
         Assert.Contains("a container name must be specified for pod p, choose one of: [app proxy]", noContainer.Response.Content, StringComparison.Ordinal);
         Assert.Contains("previous terminated container \\\"proxy\\\" in pod \\\"p\\\" not found", noPrevious.Response.Content, StringComparison.Ordinal);
     }
