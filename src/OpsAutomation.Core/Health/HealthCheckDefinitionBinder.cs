@@ -20,7 +20,7 @@ public static class HealthCheckDefinitionBinder
         "MaxResponseTimeSec", "CertificateExpiryDays", "TimeoutSec", "RetryCount", "Headers", "Credential", "ApiKey", "BearerToken",
         "SkipCertificateCheck", "MaxTargetsDownRatio", "Namespace", "LabelSelector", "RestartWindowMin", "Kubeconfig", "Context",
         "CircuitBreakerThreshold", "CircuitBreakerCooldownSec", "Severity", "Tags", "Owner", "FollowRedirects", "MaxResponseBytes", "CaBundle",
-        "ClientCertificate", "ClientKey",
+        "ClientCertificate", "ClientKey", "ClientCertificatePassword",
     ];
 
     private static readonly string[] CredentialKeys = ["UserName", "Password"];
@@ -116,6 +116,7 @@ public static class HealthCheckDefinitionBinder
             CaBundle = ExistingFile(From("CaBundle"), "CaBundle", baseDirectory),
             ClientCertificate = ExistingFile(From("ClientCertificate"), "ClientCertificate", baseDirectory),
             ClientKey = ExistingFile(From("ClientKey"), "ClientKey", baseDirectory),
+            ClientCertificatePasswordReference = SecretReference(From("ClientCertificatePassword"), "ClientCertificatePassword"),
             ApiKeyReference = SecretReference(From("ApiKey"), "ApiKey"),
             BearerTokenReference = SecretReference(From("BearerToken"), "BearerToken"),
             JsonConditions = jsonConditions,

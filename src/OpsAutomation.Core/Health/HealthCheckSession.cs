@@ -64,15 +64,19 @@ public sealed class HealthCheckSession : IAsyncDisposable
             throw new ConfigurationException($"duplicate service name '{definition.Name}' in one run", definition.Origin, "Name");
         IReadOnlyList<KeyValuePair<string, string>> headers = [];
         string? unresolved = null;
+        string? certificatePassword = null;
         try
         {
             headers = ResolveHeaders(definition);
+            if (definition.ClientCertificatePasswordReference is { } reference)
+                certificatePassword = ResolveSecret(reference, definition, "ClientCertificatePassword");
         }
         catch (SecretReferenceException ex)
         {
             unresolved = ex.Message;
         }
-        var check = new PreparedCheck(definition, headers) { DisplayTarget = _log.Redactor.Redact(definition.Target), ConfigurationError = unresolved };
+        var check = new PreparedCheck(definition, headers) { DisplayTarget = _log.Redactor.Redact(definition.Target), ConfigurationError = unresolved,
+            ClientCertificatePassword = certificatePassword };
         if (!_pending.Writer.TryWrite(check))
             throw new InvalidOperationException("The session no longer takes definitions: Complete was called.");
     }

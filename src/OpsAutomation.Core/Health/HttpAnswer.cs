@@ -37,6 +37,7 @@ internal sealed record HttpAnswer(int StatusCode, string? ReasonPhrase, string B
             CaBundlePath = definition.CaBundle,
             ClientCertificatePath = definition.ClientCertificate,
             ClientKeyPath = definition.ClientKey,
+            ClientCertificatePassword = check.ClientCertificatePassword,
         });
         var limits = new HttpLimits { Timeout = definition.Timeout, MaxResponseBytes = definition.MaxResponseBytes };
         var visited = new HashSet<string>(StringComparer.Ordinal) { uri.AbsoluteUri };

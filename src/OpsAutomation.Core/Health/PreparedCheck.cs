@@ -10,4 +10,7 @@ internal sealed record PreparedCheck(HealthCheckDefinition Definition, IReadOnly
 
     /// <summary>Why the check cannot run (a secret reference that does not resolve); null when it can. Its result says so, unprobed.</summary>
     public string? ConfigurationError { get; init; }
+
+    /// <summary>The client certificate's password, resolved from its reference; null for none.</summary>
+    public string? ClientCertificatePassword { get; init; }
 }

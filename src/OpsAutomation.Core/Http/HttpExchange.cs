@@ -59,6 +59,17 @@ public static class HttpExchange
         return filled > maxChars ? text + "..." : text;
     }
 
+    /// <summary>
+    /// <paramref name="uri"/> as output objects may carry it: no user info at all, secret query
+    /// values masked as in <see cref="DisplayTarget"/>; still a Uri, for whoever compares or joins on it.
+    /// </summary>
+    public static Uri SafeUri(Uri uri)
+    {
+        if (!uri.IsAbsoluteUri) return new Uri(SecretRedactor.RedactPatterns(uri.OriginalString), UriKind.Relative);
+        var bare = uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped);
+        return new Uri(SecretRedactor.RedactPatterns(bare));
+    }
+
     /// <summary>A URI as errors and logs may show it: user info and secret query values masked.</summary>
     public static string DisplayTarget(Uri? uri)
     {

@@ -25,6 +25,13 @@ public sealed record HttpTlsOptions
     /// <summary>The PEM private key of <see cref="ClientCertificatePath"/>; null when the key is in the certificate file or it is a PFX.</summary>
     public string? ClientKeyPath { get; init; }
 
+    /// <summary>The password of a PFX <see cref="ClientCertificatePath"/> or of an encrypted PEM key, already resolved; null for none.</summary>
+    public string? ClientCertificatePassword { get; init; }
+
+    /// <summary>Never the password: a record would print every property.</summary>
+    public override string ToString() =>
+        $"HttpTlsOptions {{ SkipCertificateCheck = {SkipCertificateCheck}, CaBundlePath = {CaBundlePath}, ClientCertificatePath = {ClientCertificatePath}, ClientKeyPath = {ClientKeyPath} }}";
+
     /// <summary>The CA certificates of <see cref="CaBundlePath"/>; a missing or empty file throws <see cref="HttpTlsConfigurationException"/>.</summary>
     internal X509Certificate2Collection? LoadCaBundle()
     {
@@ -48,8 +55,10 @@ public sealed record HttpTlsOptions
         try
         {
             if (ClientKeyPath is null && !File.ReadAllText(path).Contains("-----BEGIN", StringComparison.Ordinal))
-                return new X509Certificate2(path, (string?)null);
-            using var pem = X509Certificate2.CreateFromPemFile(path, ClientKeyPath);
+                return new X509Certificate2(path, ClientCertificatePassword);
+            using var pem = ClientCertificatePassword is null
+                ? X509Certificate2.CreateFromPemFile(path, ClientKeyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, ClientCertificatePassword, ClientKeyPath);
             // A PEM key is ephemeral; TLS stacks want one they can hand to the platform, as a PFX gives.
             return new X509Certificate2(pem.Export(X509ContentType.Pkcs12));
         }

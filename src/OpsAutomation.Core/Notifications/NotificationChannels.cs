@@ -32,6 +32,8 @@ public static class NotificationChannels
         }
         // Plain URLs take ${VAR:-default} placeholders, as service targets do.
         string Expand(string key) => VariableExpander.Expand(map.GetRequiredString(key), $"{map.Origin}, key '{map.KeyPath(key)}'");
+        // A URL that may carry credentials (user:password@, a token) can be a reference instead.
+        string PlainOrSecret(string key) => SecretResolver.IsReference(map.GetRequiredString(key)) ? Secret(key) : Expand(key);
         Uri Url(string text, string key) =>
             Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
                 ? uri
@@ -44,7 +46,7 @@ public static class NotificationChannels
         switch (type.ToUpperInvariant())
         {
             case "ALERTMANAGER":
-                return new AlertmanagerChannel(client, Url(Expand("Uri"), "Uri"), limits);
+                return new AlertmanagerChannel(client, Url(PlainOrSecret("Uri"), "Uri"), limits);
             case "PAGERDUTY":
                 var endpoint = map.GetString("Uri") is not null ? Url(Expand("Uri"), "Uri") : null;
                 return new PagerDutyChannel(client, Secret("RoutingKey"), endpoint, limits);
@@ -53,8 +55,7 @@ public static class NotificationChannels
             case "TEAMS":
                 return new TeamsChannel(client, Url(Secret("Uri"), "Uri"), limits);
             case "WEBHOOK":
-                var raw = map.GetRequiredString("Uri");
-                var url = Url(SecretResolver.IsReference(raw) ? Secret("Uri") : Expand("Uri"), "Uri");
+                var url = Url(PlainOrSecret("Uri"), "Uri");
                 var headers = new List<KeyValuePair<string, string>>();
                 foreach (var (name, value) in map.GetStringMap("Headers"))
                 {

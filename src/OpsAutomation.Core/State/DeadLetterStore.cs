@@ -105,39 +105,43 @@ public sealed class DeadLetterStore(StateStore store) : IDeadLetterStore
     public async Task<int> AddAsync(IReadOnlyCollection<NewDeadLetter> letters, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (letters.Count == 0) return 0;
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT OR IGNORE INTO dead_letters (pipeline, step, run_id, stage, position, location, error, attempts, record, created_at_utc)
-            VALUES ($pipeline, $step, $run, $stage, $position, $location, $error, $attempts, $record, $now);
-            """;
-        var p = InsertParameters.ToDictionary(n => n, n => command.Parameters.Add(n, SqliteType.Text));
-        command.Parameters.AddWithValue("$now", Format(now));
-        var added = 0;
-        foreach (var letter in letters)
+        return await store.RunAsync("save dead letters", async connection =>
         {
-            p["$pipeline"].Value = letter.Pipeline;
-            p["$step"].Value = letter.Step;
-            p["$run"].Value = letter.RunId;
-            p["$stage"].Value = letter.Stage.ToString();
-            p["$position"].Value = letter.Position;
-            p["$location"].Value = letter.Location;
-            p["$error"].Value = letter.Error;
-            p["$attempts"].Value = letter.Attempts;
-            p["$record"].Value = letter.Record;
-            added += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return added;
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT OR IGNORE INTO dead_letters (pipeline, step, run_id, stage, position, location, error, attempts, record, created_at_utc)
+                VALUES ($pipeline, $step, $run, $stage, $position, $location, $error, $attempts, $record, $now);
+                """;
+            var p = InsertParameters.ToDictionary(n => n, n => command.Parameters.Add(n, SqliteType.Text));
+            command.Parameters.AddWithValue("$now", Format(now));
+            var added = 0;
+            foreach (var letter in letters)
+            {
+                p["$pipeline"].Value = letter.Pipeline;
+                p["$step"].Value = letter.Step;
+                p["$run"].Value = letter.RunId;
+                p["$stage"].Value = letter.Stage.ToString();
+                p["$position"].Value = letter.Position;
+                p["$location"].Value = letter.Location;
+                p["$error"].Value = letter.Error;
+                p["$attempts"].Value = letter.Attempts;
+                p["$record"].Value = letter.Record;
+                added += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return added;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The letters <paramref name="filter"/> selects, oldest first.</summary>
-    public async IAsyncEnumerable<DeadLetter> ListAsync(DeadLetterFilter filter,
+    public IAsyncEnumerable<DeadLetter> ListAsync(DeadLetterFilter filter, CancellationToken cancellationToken) =>
+        store.StreamAsync("read dead letters", connection => ListAsync(connection, filter, cancellationToken), cancellationToken);
+
+    private static async IAsyncEnumerable<DeadLetter> ListAsync(SqliteConnection connection, DeadLetterFilter filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {Columns}
@@ -170,135 +174,147 @@ public sealed class DeadLetterStore(StateStore store) : IDeadLetterStore
 
     public async Task<IReadOnlyList<string>> TakeOverStaleClaimsAsync(string pipeline, string stepName, ReplayClaimant claimant, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var claims = new List<(string RunId, string Host, long Pid, string Until)>();
-        await using (var find = connection.CreateCommand())
+        return await store.RunAsync("take over stale replay claims", async connection =>
         {
-            find.CommandText = """
-                SELECT DISTINCT claim_run_id, claim_host, claim_pid, claim_until_utc FROM dead_letters
-                WHERE pipeline = $pipeline AND step = $step AND claim_run_id IS NOT NULL ORDER BY claim_run_id;
+            var claims = new List<(string RunId, string Host, long Pid, string Until)>();
+            await using (var find = connection.CreateCommand())
+            {
+                find.CommandText = """
+                    SELECT DISTINCT claim_run_id, claim_host, claim_pid, claim_until_utc FROM dead_letters
+                    WHERE pipeline = $pipeline AND step = $step AND claim_run_id IS NOT NULL ORDER BY claim_run_id;
+                    """;
+                find.Parameters.AddWithValue("$pipeline", pipeline);
+                find.Parameters.AddWithValue("$step", stepName);
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    claims.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
+            }
+            var taken = new List<string>();
+            await using var take = connection.CreateCommand();
+            take.CommandText = """
+                UPDATE dead_letters SET claim_host = $host, claim_pid = $pid, claim_until_utc = $until
+                WHERE claim_run_id = $run AND claim_host = $oldHost AND claim_pid = $oldPid AND claim_until_utc = $oldUntil;
                 """;
-            find.Parameters.AddWithValue("$pipeline", pipeline);
-            find.Parameters.AddWithValue("$step", stepName);
-            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                claims.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
-        }
-        var taken = new List<string>();
-        await using var take = connection.CreateCommand();
-        take.CommandText = """
-            UPDATE dead_letters SET claim_host = $host, claim_pid = $pid, claim_until_utc = $until
-            WHERE claim_run_id = $run AND claim_host = $oldHost AND claim_pid = $oldPid AND claim_until_utc = $oldUntil;
-            """;
-        foreach (var claim in claims)
-        {
-            if (!new ReplayClaimant(claim.Host, (int)claim.Pid, Parse(claim.Until)).IsStale(now)) continue;
-            take.Parameters.Clear();
-            AddClaimant(take, claimant);
-            take.Parameters.AddWithValue("$run", claim.RunId);
-            take.Parameters.AddWithValue("$oldHost", claim.Host);
-            take.Parameters.AddWithValue("$oldPid", claim.Pid);
-            take.Parameters.AddWithValue("$oldUntil", claim.Until);
-            // Nothing changed: another replay took it over between our read and our update.
-            if (await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0) taken.Add(claim.RunId);
-        }
-        return taken;
+            foreach (var claim in claims)
+            {
+                if (!new ReplayClaimant(claim.Host, (int)claim.Pid, Parse(claim.Until)).IsStale(now)) continue;
+                take.Parameters.Clear();
+                AddClaimant(take, claimant);
+                take.Parameters.AddWithValue("$run", claim.RunId);
+                take.Parameters.AddWithValue("$oldHost", claim.Host);
+                take.Parameters.AddWithValue("$oldPid", claim.Pid);
+                take.Parameters.AddWithValue("$oldUntil", claim.Until);
+                // Nothing changed: another replay took it over between our read and our update.
+                if (await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0) taken.Add(claim.RunId);
+            }
+            return taken;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ClaimAsync(IReadOnlyCollection<long> ids, string replayRunId, ReplayClaimant claimant, CancellationToken cancellationToken)
     {
         if (ids.Count == 0) return [];
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        await store.RunAsync("claim dead letters for a replay", async connection =>
         {
-            await using var claim = connection.CreateCommand();
-            claim.Transaction = transaction;
-            claim.CommandText = """
-                UPDATE dead_letters SET claim_run_id = $run, claim_position = $position, claim_host = $host, claim_pid = $pid, claim_until_utc = $until
-                WHERE id = $id AND replayed_at_utc IS NULL AND claim_run_id IS NULL;
-                """;
-            claim.Parameters.AddWithValue("$run", replayRunId);
-            AddClaimant(claim, claimant);
-            var id = claim.Parameters.Add("$id", SqliteType.Integer);
-            var position = claim.Parameters.Add("$position", SqliteType.Integer);
-            var next = 1L;
-            foreach (var letter in ids.Distinct().Order())
+            await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
-                id.Value = letter;
-                position.Value = next;
-                if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1) next++;
+                await using var claim = connection.CreateCommand();
+                claim.Transaction = transaction;
+                claim.CommandText = """
+                    UPDATE dead_letters SET claim_run_id = $run, claim_position = $position, claim_host = $host, claim_pid = $pid, claim_until_utc = $until
+                    WHERE id = $id AND replayed_at_utc IS NULL AND claim_run_id IS NULL;
+                    """;
+                claim.Parameters.AddWithValue("$run", replayRunId);
+                AddClaimant(claim, claimant);
+                var id = claim.Parameters.Add("$id", SqliteType.Integer);
+                var position = claim.Parameters.Add("$position", SqliteType.Integer);
+                var next = 1L;
+                foreach (var letter in ids.Distinct().Order())
+                {
+                    id.Value = letter;
+                    position.Value = next;
+                    if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1) next++;
+                }
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        }, cancellationToken).ConfigureAwait(false);
         return await ListClaimedAsync(replayRunId, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ListClaimedAsync(string replayRunId, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM dead_letters WHERE claim_run_id = $run ORDER BY claim_position;";
-        command.Parameters.AddWithValue("$run", replayRunId);
-        var letters = new List<DeadLetter>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) letters.Add(Read(reader));
-        return letters;
+        return await store.RunAsync("read the claimed dead letters", async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM dead_letters WHERE claim_run_id = $run ORDER BY claim_position;";
+            command.Parameters.AddWithValue("$run", replayRunId);
+            var letters = new List<DeadLetter>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) letters.Add(Read(reader));
+            return letters;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RenewClaimsAsync(string replayRunId, ReplayClaimant claimant, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE dead_letters SET claim_host = $host, claim_pid = $pid, claim_until_utc = $until WHERE claim_run_id = $run;";
-        AddClaimant(command, claimant);
-        command.Parameters.AddWithValue("$run", replayRunId);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await store.RunAsync("renew replay claims", async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE dead_letters SET claim_host = $host, claim_pid = $pid, claim_until_utc = $until WHERE claim_run_id = $run;";
+            AddClaimant(command, claimant);
+            command.Parameters.AddWithValue("$run", replayRunId);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task FailReplayedAsync(string replayRunId, IReadOnlyCollection<NewDeadLetter> failures, CancellationToken cancellationToken)
     {
         if (failures.Count == 0) return;
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            UPDATE dead_letters SET stage = $stage, error = $error, attempts = $attempts,
-                claim_run_id = NULL, claim_position = NULL, claim_host = NULL, claim_pid = NULL, claim_until_utc = NULL
-            WHERE claim_run_id = $run AND claim_position = $position;
-            """;
-        command.Parameters.AddWithValue("$run", replayRunId);
-        var stage = command.Parameters.Add("$stage", SqliteType.Text);
-        var error = command.Parameters.Add("$error", SqliteType.Text);
-        var attempts = command.Parameters.Add("$attempts", SqliteType.Integer);
-        var position = command.Parameters.Add("$position", SqliteType.Integer);
-        foreach (var failure in failures)
+        await store.RunAsync("return failed replays to the dead letters", async connection =>
         {
-            stage.Value = failure.Stage.ToString();
-            error.Value = failure.Error;
-            attempts.Value = failure.Attempts;
-            position.Value = failure.Position;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE dead_letters SET stage = $stage, error = $error, attempts = $attempts,
+                    claim_run_id = NULL, claim_position = NULL, claim_host = NULL, claim_pid = NULL, claim_until_utc = NULL
+                WHERE claim_run_id = $run AND claim_position = $position;
+                """;
+            command.Parameters.AddWithValue("$run", replayRunId);
+            var stage = command.Parameters.Add("$stage", SqliteType.Text);
+            var error = command.Parameters.Add("$error", SqliteType.Text);
+            var attempts = command.Parameters.Add("$attempts", SqliteType.Integer);
+            var position = command.Parameters.Add("$position", SqliteType.Integer);
+            foreach (var failure in failures)
+            {
+                stage.Value = failure.Stage.ToString();
+                error.Value = failure.Error;
+                attempts.Value = failure.Attempts;
+                position.Value = failure.Position;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<long>> CompleteReplayAsync(string replayRunId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE dead_letters SET replayed_at_utc = $now, replay_run_id = $run,
-                claim_run_id = NULL, claim_position = NULL, claim_host = NULL, claim_pid = NULL, claim_until_utc = NULL
-            WHERE claim_run_id = $run RETURNING id;
-            """;
-        command.Parameters.AddWithValue("$now", Format(now));
-        command.Parameters.AddWithValue("$run", replayRunId);
-        var marked = new List<long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) marked.Add(reader.GetInt64(0));
-        marked.Sort();
-        return marked;
+        return await store.RunAsync("mark dead letters replayed", async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE dead_letters SET replayed_at_utc = $now, replay_run_id = $run,
+                    claim_run_id = NULL, claim_position = NULL, claim_host = NULL, claim_pid = NULL, claim_until_utc = NULL
+                WHERE claim_run_id = $run RETURNING id;
+                """;
+            command.Parameters.AddWithValue("$now", Format(now));
+            command.Parameters.AddWithValue("$run", replayRunId);
+            var marked = new List<long>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) marked.Add(reader.GetInt64(0));
+            marked.Sort();
+            return marked;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddClaimant(SqliteCommand command, ReplayClaimant claimant)
@@ -311,10 +327,12 @@ public sealed class DeadLetterStore(StateStore store) : IDeadLetterStore
     /// <summary>Deletes the letters <paramref name="filter"/> selects; returns how many.</summary>
     public async Task<int> PurgeAsync(DeadLetterFilter filter, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM dead_letters" + Where(command, filter) + ";";
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await store.RunAsync("purge dead letters", async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM dead_letters" + Where(command, filter) + ";";
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Nothing to release: every call opens and closes its own connection.</summary>

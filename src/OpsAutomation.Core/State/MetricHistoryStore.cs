@@ -44,10 +44,13 @@ public sealed class MetricHistoryStore(StateStore store)
     }
 
     /// <summary>Every point kept in [<paramref name="from"/>, <paramref name="to"/>], by series and then time.</summary>
-    public async IAsyncEnumerable<(IReadOnlyDictionary<string, string> Labels, long TimestampMs, double Value)> ReadAsync(DateTimeOffset from, DateTimeOffset to,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(IReadOnlyDictionary<string, string> Labels, long TimestampMs, double Value)> ReadAsync(DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken) =>
+        store.StreamAsync("read metric history", connection => ReadAsync(connection, from, to, cancellationToken), cancellationToken);
+
+    private static async IAsyncEnumerable<(IReadOnlyDictionary<string, string> Labels, long TimestampMs, double Value)> ReadAsync(SqliteConnection connection,
+        DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT s.id, s.labels_json, p.timestamp_ms, p.value

@@ -92,6 +92,37 @@ public sealed class StateStore
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// The rows <paramref name="query"/> yields on an open connection, as they come; a SQLite failure,
+    /// at the first row or any later one, becomes a <see cref="StateStoreException"/> as in <see cref="RunAsync{T}"/>.
+    /// </summary>
+    internal async IAsyncEnumerable<T> StreamAsync<T>(string operation, Func<SqliteConnection, IAsyncEnumerable<T>> query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = query(connection).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                // A yield cannot sit in a try with a catch: only the step to the next row is guarded.
+                try
+                {
+                    if (!await rows.MoveNextAsync().ConfigureAwait(false)) yield break;
+                }
+                catch (SqliteException ex)
+                {
+                    throw StateStoreException.From(ex, FilePath, operation, BusyTimeout);
+                }
+                yield return rows.Current;
+            }
+        }
+        finally
+        {
+            await rows.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>An open connection with the store's pragmas set; the caller disposes it.</summary>
     internal async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {

@@ -58,6 +58,9 @@ public sealed record HealthCheckDefinition
     /// <summary>The PEM private key of <see cref="ClientCertificate"/>; null when the certificate file holds it or is a PFX.</summary>
     public string? ClientKey { get; init; }
 
+    /// <summary>The password of a PFX <see cref="ClientCertificate"/> (or of an encrypted PEM key), as a secret reference; null for none.</summary>
+    public string? ClientCertificatePasswordReference { get; init; }
+
     /// <summary>An API key as a secret reference: sent as <c>Authorization: ApiKey</c> to Elasticsearch and Kibana.</summary>
     public string? ApiKeyReference { get; init; }
 

@@ -27,7 +27,7 @@ public sealed record MetricSample
     /// <summary>The family's UNIT (OpenMetrics only).</summary>
     public string? Unit { get; init; }
 
-    /// <summary>The URI that was scraped.</summary>
+    /// <summary>The URI that was scraped, without user info and with secret query values (token=, password=...) masked.</summary>
     public Uri? Source { get; init; }
 
     /// <summary>When the scrape was taken.</summary>

@@ -23,6 +23,7 @@ public abstract class HealthCheckCommand : OpsCmdlet
         ["TimeoutSec"] = "TimeoutSec", ["RetryCount"] = "RetryCount", ["ExpectedStatusCode"] = "ExpectedStatusCode", ["BodyPattern"] = "BodyPattern",
         ["MaxResponseTimeSec"] = "MaxResponseTimeSec", ["Method"] = "Method", ["Header"] = "Headers", ["SkipCertificateCheck"] = "SkipCertificateCheck",
         ["MaxResponseBytes"] = "MaxResponseBytes", ["CaBundle"] = "CaBundle", ["ClientCertificate"] = "ClientCertificate", ["ClientKey"] = "ClientKey",
+        ["ClientCertificatePassword"] = "ClientCertificatePassword",
     };
 
     /// <summary>Targets: http(s):// URIs, tcp://host:port or host:port, dns://host.</summary>
@@ -125,7 +126,7 @@ public abstract class HealthCheckCommand : OpsCmdlet
     [ValidateNotNullOrEmpty]
     public string? CaBundle { get; set; }
 
-    /// <summary>A client certificate for mutual TLS: a PEM file (key in -ClientKey or the same file) or a PFX file without a password.</summary>
+    /// <summary>A client certificate for mutual TLS: a PEM file (key in -ClientKey or the same file) or a PFX file (its password in -ClientCertificatePassword).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ClientCertificate { get; set; }
@@ -134,6 +135,11 @@ public abstract class HealthCheckCommand : OpsCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ClientKey { get; set; }
+
+    /// <summary>The password of a PFX -ClientCertificate or an encrypted PEM key, as a secret reference: 'env:NAME', 'file:PATH' or 'secret:NAME'. Default: none.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ClientCertificatePassword { get; set; }
 
     /// <summary>The state directory for history, circuits and logs.</summary>
     [Parameter]

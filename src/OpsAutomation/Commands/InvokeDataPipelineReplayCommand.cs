@@ -65,7 +65,7 @@ public sealed class InvokeDataPipelineReplayCommand : OpsCmdlet
         var specPath = ResolvePath(Path);
         var state = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
         var redactor = new SecretRedactor();
-        var spec = PipelineSpecs.Read(runtime, specPath, state, redactor);
+        var spec = PipelineSpecs.Read(runtime, specPath, state, Secrets(), redactor);
         var step = PipelineSpecs.SelectStep(spec, Step, specPath);
 
         // A file stays locked from listing to marking, so no other writer changes the letters in between.

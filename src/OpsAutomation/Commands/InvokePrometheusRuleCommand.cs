@@ -50,7 +50,7 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
     [Parameter(ParameterSetName = InProcessSet)]
     public MetricSample[] Sample { get; set; } = [];
 
-    /// <summary>An Alertmanager to send firing and resolved alerts to (API v2).</summary>
+    /// <summary>An Alertmanager to send firing and resolved alerts to (API v2), or a secret reference (env:, file:, secret:) to its URL.</summary>
     [Parameter]
     public Uri? AlertmanagerUri { get; set; }
 
@@ -87,7 +87,7 @@ public sealed class InvokePrometheusRuleCommand : OpsCmdlet
                 key => key == "Uri" ? "-AlertmanagerUri" : key);
             try
             {
-                channels.Add(NotificationChannels.Create(map, runtime.Http, new SecretResolver(), null, new SecretRedactor()));
+                channels.Add(NotificationChannels.Create(map, runtime.Http, Secrets(), null, new SecretRedactor()));
             }
             catch (ConfigurationException ex)
             {

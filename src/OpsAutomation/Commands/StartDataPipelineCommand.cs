@@ -101,7 +101,7 @@ public sealed class StartDataPipelineCommand : OpsCmdlet
                 tree["Transforms"] = (tree.TryGetValue("Transforms", out var own) && own is List<object?> ownList ? ownList : []).Concat(declarative).ToList();
         }
         if (UsesPipelineInput(tree)) _input = Channel.CreateBounded<IReadOnlyDictionary<string, object?>?>(new BoundedChannelOptions(10_000) { SingleReader = true });
-        var spec = PipelineSpecs.Read(runtime, specPath, tree, store, redactor, _input is null ? null : () => new EnumerableRecordSource(_input.Reader),
+        var spec = PipelineSpecs.Read(runtime, specPath, tree, store, Secrets(), redactor, _input is null ? null : () => new EnumerableRecordSource(_input.Reader),
             baseDirectory: definedHere ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null);
         var plan = spec.Plan;
         if (scripts.Count > 0)

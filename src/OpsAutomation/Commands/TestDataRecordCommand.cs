@@ -43,7 +43,7 @@ public sealed class TestDataRecordCommand : OpsCmdlet
         var state = await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false);
         // Records are only checked, never loaded: the spec needs no Sink.
         var tree = definedHere ? PipelineSpecs.DefinitionTree("test", Source!, Validation, sink: null, option: null) : PipelineSpecs.ReadTree(runtime, specPath);
-        var spec = PipelineSpecs.Read(runtime, specPath, tree, state, new SecretRedactor(), pipelineInput: null,
+        var spec = PipelineSpecs.Read(runtime, specPath, tree, state, Secrets(), new SecretRedactor(), pipelineInput: null,
             baseDirectory: definedHere ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : null, sinkRequired: false);
         var step = PipelineSpecs.SelectStep(spec, Step, specPath);
         try

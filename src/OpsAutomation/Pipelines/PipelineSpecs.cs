@@ -14,13 +14,14 @@ namespace OpsAutomation.Pipelines;
 internal static class PipelineSpecs
 {
     /// <summary>Reads the spec at <paramref name="specPath"/>; a bad spec is the terminating PipelineSpecInvalid naming the file and key.</summary>
-    public static PipelineSpec Read(OpsRuntime runtime, string specPath, StateStore state, SecretRedactor redactor, Func<IRecordSource>? pipelineInput = null) =>
-        Read(runtime, specPath, ReadTree(runtime, specPath), state, redactor, pipelineInput);
+    public static PipelineSpec Read(OpsRuntime runtime, string specPath, StateStore state, SecretResolver secrets, SecretRedactor redactor, Func<IRecordSource>? pipelineInput = null) =>
+        Read(runtime, specPath, ReadTree(runtime, specPath), state, secrets, redactor, pipelineInput);
 
     /// <summary>Reads an already loaded spec tree (Start-DataPipeline looks into it first for a Pipeline source).</summary>
+    /// <param name="secrets">The command's resolver (see OpsCmdlet.Secrets), so secret: references reach SecretManagement.</param>
     /// <param name="baseDirectory">Where relative paths start; the spec file's folder when null.</param>
     /// <param name="sinkRequired">False for reading a spec only to check its records: a step may have no Sink.</param>
-    public static PipelineSpec Read(OpsRuntime runtime, string specPath, Dictionary<string, object?> tree, StateStore state, SecretRedactor redactor, Func<IRecordSource>? pipelineInput,
+    public static PipelineSpec Read(OpsRuntime runtime, string specPath, Dictionary<string, object?> tree, StateStore state, SecretResolver secrets, SecretRedactor redactor, Func<IRecordSource>? pipelineInput,
         string? baseDirectory = null, bool sinkRequired = true)
     {
         try
@@ -29,7 +30,7 @@ internal static class PipelineSpecs
             {
                 Checkpoints = new PipelineCheckpointStore(state),
                 Time = runtime.Time,
-                Secrets = new SecretResolver(),
+                Secrets = secrets,
                 Redactor = redactor,
                 Http = runtime.Http,
                 PipelineInput = pipelineInput,

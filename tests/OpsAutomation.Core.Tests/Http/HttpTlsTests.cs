@@ -1,5 +1,7 @@
+using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Health;
 
@@ -117,6 +119,55 @@ public sealed class HttpTlsTests : IDisposable
         });
 
         Assert.Equal(HealthStatus.Healthy, outcome.Status);
+    }
+
+    [Fact]
+    public async Task A_password_protected_pfx_is_opened_with_its_password_reference_which_is_never_logged()
+    {
+        const string password = "pfx-pa55-word-42";
+        using var ca = TestCertificates.CreateCa();
+        using var server = TestCertificates.Issue(ca);
+        using var client = TestCertificates.Issue(ca, "CN=ops-client", client: true);
+        var bundle = TestCertificates.WritePem(ca, _files.Path, "ca.pem");
+        var certificate = Path.Combine(_files.Path, "locked.pfx");
+        File.WriteAllBytes(certificate, client.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, password));
+        await using var site = new ScriptedHttpServer(request => ScriptedReply.Answer(200, request.ClientCertificate?.Subject ?? "none"), server, clientCa: ca);
+        using var harness = new HealthHarness();
+        var logs = Path.Combine(harness.StatePath, "logs");
+        var results = new List<HealthCheckResult>();
+        using (var log = new OpsLog("pfx", new OpsLogOptions { Directory = logs, MinimumLevel = OpsLogLevel.Debug }, new SecretRedactor()))
+        {
+            await using var session = await HealthCheckSession.StartAsync(harness.Runtime, new HealthRunOptions
+            {
+                RunId = "pfx", Settings = harness.Settings, KeepHistory = false,
+                Secrets = new SecretResolver(environment: name => name == "PFX_PASSWORD" ? password : null),
+            }, log, CancellationToken.None);
+            var check = HealthHarness.Http(site.Url("/health")) with { CaBundle = bundle, ClientCertificate = certificate, BodyPattern = "^CN=ops-client$" };
+            session.Add(check with { Name = "with-password", ClientCertificatePasswordReference = "env:PFX_PASSWORD" });
+            session.Add(check with { Name = "without-password" });
+            session.Complete();
+            await foreach (var result in session.ReadResultsAsync(CancellationToken.None)) results.Add(result);
+            await session.FinishAsync(CancellationToken.None);
+        }
+
+        var byName = results.ToDictionary(r => r.Name);
+        Assert.Equal(HealthStatus.Healthy, byName["with-password"].Status);
+        Assert.Equal(HealthErrorKind.Tls, byName["without-password"].ErrorKind);
+        Assert.DoesNotContain(password, string.Concat(Directory.GetFiles(logs).Select(File.ReadAllText)), StringComparison.Ordinal);
+        Assert.DoesNotContain(password, byName["without-password"].Error ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_client_certificate_password_in_a_catalog_must_be_a_reference()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => HealthCheckDefinitionBinder.Bind(
+            new ConfigurationMap(new Dictionary<string, object?>
+            {
+                ["Name"] = "svc", ["Kind"] = "Http", ["Uri"] = "https://127.0.0.1/", ["ClientCertificatePassword"] = "hunter2",
+            }, "services.yaml", "Services[0]"), null, new OpsSettings { StatePath = _files.Path }));
+        Assert.Contains("ClientCertificatePassword", error.Message, StringComparison.Ordinal);
+        Assert.Contains("must be a reference", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

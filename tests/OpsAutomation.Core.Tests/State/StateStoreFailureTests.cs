@@ -2,9 +2,11 @@ using Microsoft.Data.Sqlite;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.Pipelines.Sinks;
 using OpsAutomation.Core.State;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Health;
+using OpsAutomation.Models.Pipelines;
 
 namespace OpsAutomation.Core.Tests.State;
 
@@ -70,6 +72,67 @@ public sealed class StateStoreFailureTests : IDisposable
         var failures = session.TakeStoreFailures();
         Assert.Equal(["save health history", "save the circuit state"], failures.Select(f => f.Operation!).Order());
         Assert.All(failures, f => Assert.Equal(StateStoreErrorKind.Busy, f.Kind));
+    }
+
+    public static TheoryData<string, string> PipelineWrites => new()
+    {
+        { "dead letters", "save dead letters" },
+        { "checkpoint", "save the pipeline checkpoint" },
+        { "purge", "purge dead letters" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PipelineWrites))]
+    public async Task A_pipeline_store_write_locked_past_the_busy_timeout_is_a_Busy_error_naming_the_operation(string write, string operation)
+    {
+        var store = await StateStore.OpenAsync(_harness.StatePath, CancellationToken.None, ShortBusyTimeout);
+        await using var locker = await HoldWriteLockAsync(store.FilePath);
+
+        var error = await Assert.ThrowsAsync<StateStoreException>(() => write switch
+        {
+            "dead letters" => new DeadLetterStore(store).AddAsync([new NewDeadLetter("p", "s", "r", PipelineStage.Read, 1, "line 2", "bad", 1, "{}")], DateTimeOffset.UtcNow, CancellationToken.None),
+            "checkpoint" => new PipelineCheckpointStore(store).SaveAsync("p", "s", "r", new StepCheckpoint(1, 1, 1, 0, 0), null, DateTimeOffset.UtcNow, CancellationToken.None),
+            _ => new DeadLetterStore(store).PurgeAsync(new DeadLetterFilter(), CancellationToken.None),
+        });
+
+        Assert.Equal((StateStoreErrorKind.Busy, store.FilePath, operation), (error.Kind, error.Path, error.Operation));
+    }
+
+    public static TheoryData<string, string> PipelineReads => new()
+    {
+        { "dead_letters", "read dead letters" },
+        { "pipeline_runs", "read pipeline runs" },
+        { "pipeline_checkpoints", "read the pipeline checkpoint" },
+        { "metric_samples", "read metric history" },
+    };
+
+    /// <summary>A read that fails after open (here its table is gone) is typed too, streamed reads included.</summary>
+    [Theory]
+    [MemberData(nameof(PipelineReads))]
+    public async Task A_pipeline_store_read_that_fails_is_a_typed_error_naming_the_operation(string table, string operation)
+    {
+        var store = await StateStore.OpenAsync(_harness.StatePath, CancellationToken.None, ShortBusyTimeout);
+        await using (var connection = new SqliteConnection($"Data Source={store.FilePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = $"PRAGMA foreign_keys = OFF; DROP TABLE {table};";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<StateStoreException>(async () =>
+        {
+            switch (table)
+            {
+                case "dead_letters": await foreach (var _ in new DeadLetterStore(store).ListAsync(new DeadLetterFilter(), CancellationToken.None)) { } break;
+                case "pipeline_runs": await foreach (var _ in new PipelineRunStore(store).ListAsync(null, null, 10, CancellationToken.None)) { } break;
+                case "pipeline_checkpoints": await new PipelineCheckpointStore(store).GetAsync("p", "s", "r", CancellationToken.None); break;
+                default: await foreach (var _ in new MetricHistoryStore(store).ReadAsync(DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow, CancellationToken.None)) { } break;
+            }
+        });
+
+        Assert.Equal((StateStoreErrorKind.Failed, store.FilePath, operation), (error.Kind, error.Path, error.Operation));
+        Assert.Contains($"'{store.FilePath}' could not {operation}", error.Message);
     }
 
     /// <summary>Another process's write transaction on the file, held until disposed.</summary>

@@ -76,6 +76,7 @@ public sealed class MetricScraper(HttpClientProvider http, ResiliencePipelinePro
         {
             throw new ScrapeFailedException($"{display} could not be scraped: {SecretRedactor.RedactPatterns(ex.Message)}", ex);
         }
-        return ExpositionParser.Parse(scraped.Text, scraped.Format, uri, scraped.ScrapedAt);
+        // Samples end up in reports and exported files: their Source holds no credentials.
+        return ExpositionParser.Parse(scraped.Text, scraped.Format, HttpExchange.SafeUri(uri), scraped.ScrapedAt);
     }
 }

@@ -1,6 +1,7 @@
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Metrics.Exposition;
 using OpsAutomation.Core.Resilience;
+using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Metrics;
 
 namespace OpsAutomation.Core.Tests.Metrics.Exposition;
@@ -41,6 +42,22 @@ public sealed class MetricScraperTests : IDisposable
         Assert.Contains(durations, s => s.Name.EndsWith("_count", StringComparison.Ordinal));
         Assert.All(durations, s => Assert.Equal(MetricType.Histogram, s.Type));
         Assert.All(samples, s => Assert.Equal(uri, s.Source));
+    }
+
+    [Fact]
+    public async Task The_source_of_a_sample_holds_no_credentials_of_the_scrape_uri()
+    {
+        await using var server = new FaultServer(body: "up 1\n", contentType: "text/plain; version=0.0.4");
+        var uri = new Uri($"http://scraper:pa55-word-77@127.0.0.1:{server.Port}/metrics?token=tok-88-secret&job=node");
+
+        var sample = Assert.Single(await Scraper().ScrapeAsync(uri, new ScrapeOptions(), CancellationToken.None));
+
+        var source = sample.Source!.ToString();
+        Assert.Equal("", sample.Source.UserInfo);
+        Assert.DoesNotContain("pa55-word-77", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-88-secret", source, StringComparison.Ordinal);
+        Assert.Equal($"127.0.0.1:{server.Port}/metrics", sample.Source.Authority + sample.Source.AbsolutePath);
+        Assert.Contains("job=node", source, StringComparison.Ordinal);
     }
 
     /// <summary>OpenMetrics as a real client library writes it: prometheus-net's serializer.</summary>
