@@ -47,7 +47,9 @@ public sealed record StepDatasets(string Step, string InputNamespace, string Inp
 /// batches, workers validate and transform batches in parallel (or, with a Parallelism of 1, the
 /// writer does), and one writer loads them in source order, each batch with its checkpoint in one
 /// sink transaction. Bounded channels
-/// between them keep memory flat: a slow sink slows the reader, never piles records up.
+/// between them keep memory flat: a slow sink slows the reader, never piles records up, and with
+/// workers the batches read and not yet written are bounded too, so a stalled batch holds the
+/// reader back instead of letting the batches after it wait in the writer without end.
 /// </summary>
 public sealed class PipelineRunner(PipelinePlan plan, PipelineServices services)
 {

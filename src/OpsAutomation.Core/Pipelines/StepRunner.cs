@@ -25,6 +25,9 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
     private sealed record ProcessedBatch(long Sequence, long LastPosition, int ItemCount, List<DataRecord> Records, List<SourceItem> Origins,
         List<Rejection> Rejections, int Filtered, long? StopAfter);
 
+    /// <summary>Batches read and not yet written, per worker, when there is more than one.</summary>
+    internal const int InFlightPerWorker = 2;
+
     private long _retried;
 
     // Records the reader has handed on; less the ones committed, the step's backlog (its lag).
@@ -52,7 +55,13 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
             // workers kept the same speed as four in all on 2 cores (1M rows to SQLite), at 50 MB less peak memory.
             var waiting = Math.Max(1, step.Parallelism / 2);
             var raw = Channel.CreateBounded<RawBatch>(new BoundedChannelOptions(waiting) { SingleWriter = true });
-            var reader = Task.Run(() => ReadAsync(start.Position, raw.Writer, stop.Token), stop.Token);
+            // With workers, batches can finish out of order and wait in the writer for the one before
+            // them; a stalled batch would let the others pile up there. The reader takes a slot per
+            // batch and the writer returns it once the batch is committed, so the batches read and not
+            // yet written stay within two per worker (one in its hands, one done and waiting its turn).
+            // One worker's batches go through in order and need no slots.
+            using var inFlight = step.Parallelism > 1 ? new SemaphoreSlim(InFlightPerWorker * step.Parallelism) : null;
+            var reader = Task.Run(() => ReadAsync(start.Position, raw.Writer, inFlight, stop.Token), stop.Token);
             IAsyncEnumerable<ProcessedBatch> processed;
             Task[] workers;
             if (step.Parallelism <= 1)
@@ -75,7 +84,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
             Exception? writeFailure = null;
             try
             {
-                committed = await WriteAsync(processed, start, clock, earlier, c => committed = c, stop.Token).ConfigureAwait(false);
+                committed = await WriteAsync(processed, start, clock, earlier, c => committed = c, inFlight, stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -157,7 +166,8 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
         return result;
     }
 
-    private async Task ReadAsync(long skip, ChannelWriter<RawBatch> output, CancellationToken cancellationToken)
+    /// <param name="inFlight">A slot per batch handed on, returned by the writer when it commits the batch; null for no bound.</param>
+    private async Task ReadAsync(long skip, ChannelWriter<RawBatch> output, SemaphoreSlim? inFlight, CancellationToken cancellationToken)
     {
         try
         {
@@ -182,8 +192,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                 if (batch.Count >= step.BatchSize || bytes >= step.BatchBytes)
                 {
                     services.Metrics?.ObserveStage(pipeline, step.Name, "read", timer.Elapsed);
-                    await output.WriteAsync(new RawBatch(sequence++, batch), cancellationToken).ConfigureAwait(false);
-                    Interlocked.Add(ref _read, batch.Count);
+                    await HandOnAsync(new RawBatch(sequence++, batch)).ConfigureAwait(false);
                     batch = new List<SourceItem>(batch.Count);
                     bytes = 0;
                     timer.Restart();
@@ -191,8 +200,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
             }
             if (batch.Count > 0)
             {
-                await output.WriteAsync(new RawBatch(sequence, batch), cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _read, batch.Count);
+                await HandOnAsync(new RawBatch(sequence, batch)).ConfigureAwait(false);
             }
             output.TryComplete();
         }
@@ -200,6 +208,13 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
         {
             output.TryComplete(ex);
             throw;
+        }
+
+        async Task HandOnAsync(RawBatch batch)
+        {
+            if (inFlight is not null) await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _read, batch.Items.Count);
         }
     }
 
@@ -314,7 +329,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
     }
 
     private async Task<StepCheckpoint> WriteAsync(IAsyncEnumerable<ProcessedBatch> input, StepCheckpoint start, Stopwatch clock, TimeSpan earlier,
-        Action<StepCheckpoint> onCommit, CancellationToken cancellationToken)
+        Action<StepCheckpoint> onCommit, SemaphoreSlim? inFlight, CancellationToken cancellationToken)
     {
         var committed = start;
         var pending = new Dictionary<long, ProcessedBatch>();
@@ -346,6 +361,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                     return made!;
                 }, cancellationToken).ConfigureAwait(false);
                 _retried += attempts - 1;
+                inFlight?.Release();
                 committed = result;
                 onCommit(committed);
                 services.Metrics?.ObserveStage(pipeline, step.Name, "load", timer.Elapsed);

@@ -78,12 +78,18 @@ internal sealed class MemorySource(int count, Func<long, bool>? problemAt = null
 
     public int Reads { get; private set; }
 
+    private long _yielded;
+
+    /// <summary>The records handed to the reader so far (read by another thread while the run goes on).</summary>
+    public long Yielded => Interlocked.Read(ref _yielded);
+
     public async IAsyncEnumerable<SourceItem> ReadAsync(long skip, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Reads++;
         for (long position = skip + 1; position <= count; position++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            Interlocked.Increment(ref _yielded);
             if (problemAt?.Invoke(position) == true)
                 yield return new SourceProblem(position, $"orders:{position}", "ragged row: 2 fields, expected 3", "1,broken");
             else

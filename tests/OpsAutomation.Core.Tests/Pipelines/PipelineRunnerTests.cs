@@ -232,6 +232,46 @@ public sealed class PipelineRunnerTests
     }
 
     [Fact]
+    public async Task A_stalled_batch_holds_the_reader_back_to_the_in_flight_bound_and_the_run_then_loads_every_record_in_order()
+    {
+        using var harness = await PipelineHarness.CreateAsync();
+        var database = harness.Path("out.db");
+        const int parallelism = 2, batchSize = 10, total = 5000;
+        // The batches in flight, and the one the reader has filled and waits to hand on.
+        const long bound = (StepRunner.InFlightPerWorker * parallelism + 1) * batchSize;
+        var source = new MemorySource(total);
+        long readWhileHeld = -1;
+        var plan = new PipelinePlan
+        {
+            Name = "orders",
+            Steps =
+            [
+                Step(() => source, () => new SqliteSink(new SqliteSinkOptions { Path = database, Table = "orders", Mode = SinkWriteMode.Append }), batchSize, parallelism) with
+                {
+                    Validate = record =>
+                    {
+                        // Bounded: an engine without backpressure reads past the bound at once; one with it never does.
+                        if (record.Position == 1)
+                        {
+                            SpinWait.SpinUntil(() => source.Yielded > bound, TimeSpan.FromSeconds(1));
+                            readWhileHeld = source.Yielded;
+                        }
+                        return [];
+                    },
+                },
+            ],
+        };
+
+        var run = await harness.RunAsync(plan);
+
+        Assert.InRange(readWhileHeld, 1, bound);
+        Assert.Equal((PipelineRunStatus.Succeeded, total, total), (run.Status, run.RecordsIn, run.Loaded));
+        Assert.Equal(total, await CountAsync(database, "SELECT count(*) FROM orders;"));
+        // Loaded in source order: appended without a key, each row's insertion rank (its rowid order) is its id.
+        Assert.Equal(0, await CountAsync(database, "SELECT count(*) FROM (SELECT id, row_number() OVER (ORDER BY rowid) AS rank FROM orders) WHERE id <> rank;"));
+    }
+
+    [Fact]
     public async Task A_locked_database_is_retried_and_counted()
     {
         using var harness = await PipelineHarness.CreateAsync();
