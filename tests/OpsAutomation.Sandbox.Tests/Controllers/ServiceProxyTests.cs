@@ -71,6 +71,34 @@ public sealed partial class ServiceProxyTests(SandboxFixture sandbox)
         Assert.True(await SandboxFixture.EventuallyAsync(() => Task.FromResult(IsFree(port))));
     }
 
+    [Fact]
+    public async Task Unready_pods_get_no_connections_and_the_rotation_follows_the_endpoints()
+    {
+        var ns = await sandbox.NewNamespaceAsync("proxy");
+        await CreateDeploymentAsync(ns, "good", "v1", 1, readinessFails: false);
+        await CreateDeploymentAsync(ns, "bad", "v2", 1, readinessFails: true);
+        await CreateServiceAsync(ns, "web", "ClusterIP");
+        var port = await LocalPortAsync(ns, "web", 80);
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+        {
+            var subset = (await _client.CoreV1.ReadNamespacedEndpointsAsync("web", ns)).Subsets?.SingleOrDefault();
+            return subset?.Addresses?.Count == 1 && subset.NotReadyAddresses?.Count == 1;
+        }));
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await _http.GetAsync(new Uri($"http://127.0.0.1:{port}/"))).StatusCode);
+        }
+        var served = await RequestsServedAsync(ns);
+        Assert.Equal(4, served.Single(p => p.Key.StartsWith("good-", StringComparison.Ordinal)).Value);
+        Assert.Equal(0, served.Single(p => p.Key.StartsWith("bad-", StringComparison.Ordinal)).Value);
+
+        await _client.AppsV1.DeleteNamespacedDeploymentAsync("good", ns, propagationPolicy: "Foreground");
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (await _client.CoreV1.ReadNamespacedEndpointsAsync("web", ns)).Subsets?.SingleOrDefault()?.Addresses is null or { Count: 0 }));
+        await Assert.ThrowsAsync<HttpRequestException>(() => _http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")));
+    }
+
     private static bool IsFree(int port)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -126,7 +154,7 @@ public sealed partial class ServiceProxyTests(SandboxFixture sandbox)
         },
     }, ns);
 
-    private Task<V1Deployment> CreateDeploymentAsync(string ns, string name, string version, int replicas)
+    private Task<V1Deployment> CreateDeploymentAsync(string ns, string name, string version, int replicas, bool? readinessFails = null)
     {
         var labels = new Dictionary<string, string> { ["app"] = "web", ["version"] = version };
         return _client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
@@ -141,7 +169,14 @@ public sealed partial class ServiceProxyTests(SandboxFixture sandbox)
                     Metadata = new V1ObjectMeta { Labels = labels },
                     Spec = new V1PodSpec
                     {
-                        Containers = [new V1Container { Name = "app", Image = "sample:1", Ports = [new V1ContainerPort { Name = "http", ContainerPort = 8080 }] }],
+                        Containers = [new V1Container
+                        {
+                            Name = "app",
+                            Image = "sample:1",
+                            Ports = [new V1ContainerPort { Name = "http", ContainerPort = 8080 }],
+                            Env = readinessFails is true ? [new V1EnvVar { Name = "READINESS_FAIL", Value = "true" }] : null,
+                            ReadinessProbe = readinessFails is null ? null : new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "http" }, PeriodSeconds = 1 },
+                        }],
                     },
                 },
             },
