@@ -99,6 +99,34 @@ public sealed partial class ServiceProxyTests(SandboxFixture sandbox)
         await Assert.ThrowsAsync<HttpRequestException>(() => _http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")));
     }
 
+    [Fact]
+    public async Task Stopping_the_sandbox_closes_its_service_ports()
+    {
+        var own = new SandboxFixture();
+        await own.InitializeAsync();
+        int port;
+        try
+        {
+            var ns = await own.NewNamespaceAsync("proxy");
+            await own.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = "web" },
+                Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "web" }, Ports = [new V1ServicePort { Port = 80 }] },
+            }, ns);
+            string? ports = null;
+            Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+                (await own.Client.CoreV1.ReadNamespacedServiceAsync("web", ns)).Metadata.Annotations?.TryGetValue(ServiceProxy.PortsAnnotation, out ports) == true));
+            port = JsonSerializer.Deserialize<Dictionary<string, int>>(ports!)!["80"];
+            Assert.False(IsFree(port));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+
+        Assert.True(IsFree(port));
+    }
+
     private static bool IsFree(int port)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
