@@ -30,8 +30,9 @@ public sealed partial class ServiceProxyTests(SandboxFixture sandbox)
 
         var served = await RequestsServedAsync(ns);
         Assert.Equal([3, 3], served.Values);
-        var service = await _client.CoreV1.ReadNamespacedServiceAsync("web", ns);
-        Assert.Equal("127.0.0.1", service.Status.LoadBalancer.Ingress.Single().Ip);
+        // The ingress is written after the annotation, at the next reconcile.
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (await _client.CoreV1.ReadNamespacedServiceAsync("web", ns)).Status?.LoadBalancer?.Ingress?.SingleOrDefault()?.Ip == "127.0.0.1"));
     }
 
     [Fact]
