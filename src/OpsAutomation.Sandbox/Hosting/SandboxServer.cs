@@ -24,6 +24,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _controllers = [];
     private Kubelet? _kubelet;
+    private ServiceProxy? _proxy;
 
     private SandboxServer(WebApplication app, CertificateAuthority ca, ObjectStore store, Authenticator users, PodLogBook logs,
         TimeProvider time, string kubeconfigPath, string? ownedDirectory)
@@ -100,7 +101,8 @@ public sealed class SandboxServer : IAsyncDisposable
         if (options.Controllers)
         {
             server._kubelet = new Kubelet(writer, time, logs, options.PodStartDelay);
-            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), server._kubelet];
+            server._proxy = new ServiceProxy(writer, time);
+            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), server._kubelet, server._proxy];
             server._controllers.AddRange(controllers.Select(c => Task.Run(() => c.RunAsync(server._stopping.Token), CancellationToken.None)));
         }
         Kubeconfig.Write(kubeconfigPath, server.BaseUri, ca.CertificatePem(), users.Admin, users.Viewer);
@@ -114,6 +116,11 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_controllers).ConfigureAwait(false);
+        if (_proxy is not null)
+        {
+            // After the controllers stop, so no service port opens again.
+            await _proxy.DisposeAsync().ConfigureAwait(false);
+        }
         if (_kubelet is not null)
         {
             // After the controllers stop, so no pod's application starts again.
