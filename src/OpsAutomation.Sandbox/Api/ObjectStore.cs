@@ -85,17 +85,22 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>The metadata of <paramref name="obj"/> and the namespace ("" for a cluster-scoped type) and name that key it.</summary>
+    private static (JsonObject Metadata, string Namespace, string Name) Identity(ResourceType type, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var metadata = obj["metadata"]!.AsObject();
+        return (metadata, type.Namespaced ? metadata["namespace"]!.GetValue<string>() : "", metadata["name"]!.GetValue<string>());
+    }
+
     /// <summary>
     /// Stores a new object: uid, creationTimestamp, resourceVersion (and generation 1 where kept) are the
     /// server's. With <paramref name="dryRun"/> the result is what would be stored, without a resourceVersion.
     /// </summary>
     public JsonObject Create(ResourceType type, JsonObject obj, bool dryRun = false)
     {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(obj);
-        var metadata = obj["metadata"]!.AsObject();
-        var ns = type.Namespaced ? metadata["namespace"]!.GetValue<string>() : "";
-        var name = metadata["name"]!.GetValue<string>();
+        var (metadata, ns, name) = Identity(type, obj);
         lock (_gate)
         {
             if (Objects(type).ContainsKey(Key(ns, name)))
@@ -125,11 +130,7 @@ public sealed class ObjectStore
     /// </summary>
     public JsonObject Update(ResourceType type, JsonObject obj, bool dryRun = false)
     {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(obj);
-        var metadata = obj["metadata"]!.AsObject();
-        var ns = type.Namespaced ? metadata["namespace"]!.GetValue<string>() : "";
-        var name = metadata["name"]!.GetValue<string>();
+        var (metadata, ns, name) = Identity(type, obj);
         lock (_gate)
         {
             var current = Objects(type).GetValueOrDefault(Key(ns, name)) ?? throw ApiStatus.NotFound(type, name).AsException();
