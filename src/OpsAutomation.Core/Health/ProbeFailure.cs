@@ -32,6 +32,12 @@ internal static class ProbeFailure
             case HttpTlsConfigurationException:
                 return (HealthStatus.Unhealthy, HealthErrorKind.Tls);
         }
+        // A client's own deadline (HttpClient.Timeout, a linked token) can fire a moment before the
+        // attempt's; whatever wraps the cancellation on the way out, the cause is time.
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TimeoutException or OperationCanceledException) return (HealthStatus.Unreachable, HealthErrorKind.Timeout);
+        }
         if (exception is HttpRequestException http)
         {
             switch (http.HttpRequestError)

@@ -205,9 +205,24 @@ public sealed class OutboundTimeoutTests : IAsyncLifetime
             new KubernetesApiProbe(clients).ProbeAsync(new PreparedCheck(definition, []) { DisplayTarget = "" }, CancellationToken.None));
 
         Assert.Equal($"Kubernetes API server 127.0.0.1:{_silent.Port} did not answer within the 0.3 s timeout", error.Message);
-        // The client's own calls (workloads) use the check's timeout, not KubernetesClient's 100 s; the outer bound only keeps a failure from hanging the suite.
+        // The client's own calls (workloads) stop a second after the check's timeout, not after KubernetesClient's 100 s;
+        // the outer bound only keeps a failure from hanging the suite.
         var workloads = new KubernetesWorkloadProbe(clients, TimeProvider.System)
             .ProbeAsync(new PreparedCheck(definition with { Kind = HealthCheckKind.KubernetesWorkload }, []) { DisplayTarget = "" }, CancellationToken.None);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => workloads.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Theory]
+    [InlineData("io")]
+    [InlineData("client")]
+    public void A_cancellation_wrapped_by_the_transport_is_a_timeout(string wrapper)
+    {
+        // What KubernetesClient throws when its own HttpClient.Timeout ends a body read a moment before the attempt's deadline.
+        Exception error = wrapper == "io"
+            ? new IOException("The operation was canceled.", new OperationCanceledException())
+            : new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 0.5 seconds elapsing.",
+                new TimeoutException("The operation was canceled.", new IOException("unable to read data")));
+
+        Assert.Equal((HealthStatus.Unreachable, HealthErrorKind.Timeout), ProbeFailure.Classify(error));
     }
 }

@@ -80,8 +80,9 @@ public sealed class KubernetesClients : IDisposable
         }
         if (definition.Target.Length > 0) configuration.Host = definition.Target;
         if (definition.SkipCertificateCheck) configuration.SkipTlsVerify = true;
-        // The client's own limit per request (100 s unless set): the check's timeout, as for every other call.
-        configuration.HttpClientTimeout = definition.Timeout;
+        // The client's own limit per request (100 s unless set) is a backstop behind the attempt's deadline,
+        // which is the check's timeout: the attempt token fires first, so a slow answer reads as a Timeout.
+        configuration.HttpClientTimeout = definition.Timeout + TimeSpan.FromSeconds(1);
         return new k8s.Kubernetes(configuration);
     }
 
