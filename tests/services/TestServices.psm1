@@ -90,8 +90,13 @@ function Start-TestServices {
                     # A second job scrapes the port a Watch-ServiceHealth test serves /metrics on, every second.
                     $watchPort = Get-FreeTcpPort
                     $env:OPS_TEST_WATCH_METRICS_PORT = "$watchPort"
+                    # A third job scrapes, every second, whatever a test lists in a target file (file_sd) of this folder:
+                    # Prometheus watches it, so a test (or a sandbox's pods) joins the scrape by writing <name>.json there.
+                    $targets = New-Item -ItemType Directory (Join-Path $data 'file_sd') -Force
+                    $env:OPS_TEST_PROMETHEUS_SD_DIR = $targets.FullName
                     Set-Content $config ("global:`n  scrape_interval: 15s`nscrape_configs:`n  - job_name: prometheus`n    static_configs:`n      - targets: ['$address']`n" +
-                        "  - job_name: opsautomation-watch`n    scrape_interval: 1s`n    static_configs:`n      - targets: ['127.0.0.1:$watchPort']`n")
+                        "  - job_name: opsautomation-watch`n    scrape_interval: 1s`n    static_configs:`n      - targets: ['127.0.0.1:$watchPort']`n" +
+                        "  - job_name: file-sd`n    scrape_interval: 1s`n    file_sd_configs:`n      - files: ['$(Join-Path $targets.FullName '*.json')']`n        refresh_interval: 1s`n")
                     "--config.file=$config", "--storage.tsdb.path=$(Join-Path $data 'tsdb')", "--web.listen-address=$address", '--web.enable-lifecycle'
                 }
                 # Debian's build persists to /var/lib/prometheus/pushgateway.data by default, which would leak groups between runs.
@@ -132,7 +137,7 @@ function Stop-TestServices {
         }
         catch [Microsoft.PowerShell.Commands.ProcessCommandException] { }
         Remove-Item "env:OPS_TEST_$($service.Name.ToUpperInvariant())_URL" -ErrorAction Ignore
-        if ($service.Name -eq 'Prometheus') { Remove-Item env:OPS_TEST_WATCH_METRICS_PORT -ErrorAction Ignore }
+        if ($service.Name -eq 'Prometheus') { Remove-Item env:OPS_TEST_WATCH_METRICS_PORT, env:OPS_TEST_PROMETHEUS_SD_DIR -ErrorAction Ignore }
         Write-Host "Stopped $($service.Name) (pid $($service.ProcessId))"
     }
     $roots = $Services | ForEach-Object { Split-Path $_.DataPath } | Select-Object -Unique
