@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health.Kubernetes;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Core.Resilience;
 using OpsAutomation.Core.State;

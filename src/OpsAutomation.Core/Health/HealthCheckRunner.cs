@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using OpsAutomation.Core.Health.Kubernetes;
 using OpsAutomation.Core.Health.Services;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Resilience;
 using OpsAutomation.Core.State;

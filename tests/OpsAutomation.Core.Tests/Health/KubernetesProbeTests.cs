@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Health.Kubernetes;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Health;
 using OpsAutomation.TestServers;

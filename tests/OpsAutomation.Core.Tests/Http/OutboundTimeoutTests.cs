@@ -4,6 +4,7 @@ using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Health.Kubernetes;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Metrics;
 using OpsAutomation.Core.Metrics.Exposition;

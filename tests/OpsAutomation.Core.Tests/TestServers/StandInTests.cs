@@ -546,7 +546,7 @@ public sealed class StandInTests : IDisposable
         k8s.AddPod("prod", "web-2", web, "ReplicaSet", "web-5d9f");
 
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(k8s.WriteKubeconfig(Path.Combine(temp.Path, "config"), token));
-        using var client = new Kubernetes(config);
+        using var client = new k8s.Kubernetes(config);
         var deployments = await client.AppsV1.ListNamespacedDeploymentAsync("prod", labelSelector: "app=web");
         var deployment = Assert.Single(deployments.Items);
         Assert.Equal(("web", 3, 2, 2, 3, 4L, 3L), (deployment.Metadata.Name, deployment.Spec.Replicas!.Value, deployment.Status.ReadyReplicas!.Value,
@@ -573,7 +573,7 @@ public sealed class StandInTests : IDisposable
         await using var k8s = await KubernetesApiStandIn.StartAsync();
         k8s.RequiredBearerToken = Guid.NewGuid().ToString("N");
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(k8s.WriteKubeconfig(Path.Combine(temp.Path, "config"), "not-the-token"));
-        using var client = new Kubernetes(config);
+        using var client = new k8s.Kubernetes(config);
         var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespacedPodAsync("default"));
         Assert.Equal(HttpStatusCode.Unauthorized, error.Response.StatusCode);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Health.Kubernetes;

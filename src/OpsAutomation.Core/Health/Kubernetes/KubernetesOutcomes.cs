@@ -1,6 +1,7 @@
+using OpsAutomation.Core.Kubernetes;
+using OpsAutomation.Models.Health;
 using k8s;
 using k8s.Autorest;
-using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Health.Kubernetes;
 
@@ -12,7 +13,8 @@ internal static class KubernetesOutcomes
     {
         try
         {
-            client = clients.Get(definition);
+            client = clients.Get(new KubernetesTarget(definition.Kubeconfig, definition.Context, definition.Target.Length > 0 ? definition.Target : null,
+                definition.SkipCertificateCheck, definition.Timeout, "the check's Kubeconfig"));
             return null;
         }
         catch (KubernetesConfigurationException ex)

@@ -1,8 +1,9 @@
 using System.Globalization;
+using OpsAutomation.Core.Kubernetes;
+using OpsAutomation.Models.Health;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Health.Kubernetes;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using k8s;
-using OpsAutomation.Models.Health;
-
-namespace OpsAutomation.Core.Health.Kubernetes;
+namespace OpsAutomation.Core.Kubernetes;
 
 /// <summary>
 /// KubernetesClient instances built from the given kubeconfig, else KUBECONFIG, else
@@ -24,13 +22,13 @@ public sealed class KubernetesClients : IDisposable
         _defaultKubeconfig = defaultKubeconfig ?? KubernetesClientConfiguration.KubeConfigDefaultLocation;
     }
 
-    /// <summary>The client of <paramref name="definition"/>; throws <see cref="KubernetesConfigurationException"/> naming what was tried and why it cannot be used.</summary>
-    internal IKubernetes Get(HealthCheckDefinition definition)
+    /// <summary>The client of <paramref name="target"/>; throws <see cref="KubernetesConfigurationException"/> naming what was tried and why it cannot be used.</summary>
+    public IKubernetes Get(KubernetesTarget target)
     {
-        var source = FindSource(definition);
-        var key = string.Join('|', source.Key, definition.Context, definition.Target, definition.SkipCertificateCheck, definition.Timeout.Ticks);
+        var source = FindSource(target);
+        var key = string.Join('|', source.Key, target.Context, target.Server, target.SkipCertificateCheck, target.Timeout.Ticks);
         if (_clients.TryGetValue(key, out var cached)) return cached;
-        var created = Create(definition, source);
+        var created = Create(target, source);
         var kept = _clients.GetOrAdd(key, created);
         if (!ReferenceEquals(kept, created)) created.Dispose();
         return kept;
@@ -42,10 +40,10 @@ public sealed class KubernetesClients : IDisposable
         _clients.Clear();
     }
 
-    /// <summary>Which configuration a definition uses, as KubernetesClient's own default lookup would find it, but saying so.</summary>
-    private KubeconfigSource FindSource(HealthCheckDefinition definition)
+    /// <summary>Which configuration a target uses, as KubernetesClient's own default lookup would find it, but saying so.</summary>
+    private KubeconfigSource FindSource(KubernetesTarget target)
     {
-        if (definition.Kubeconfig is { } path) return KubeconfigSource.Files($"kubeconfig {path} (the check's Kubeconfig)", [path]);
+        if (target.Kubeconfig is { } path) return KubeconfigSource.Files($"kubeconfig {path} ({target.KubeconfigOrigin})", [path]);
         if (_environment("KUBECONFIG") is { Length: > 0 } variable)
         {
             var paths = variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -55,11 +53,11 @@ public sealed class KubernetesClients : IDisposable
         if (_environment("KUBERNETES_SERVICE_HOST") is { Length: > 0 } && KubernetesClientConfiguration.IsInCluster())
             return new KubeconfigSource("the in-cluster service account", "in-cluster", []);
         return new KubeconfigSource(
-            $"the check gives no Kubeconfig, KUBECONFIG is not set, {_defaultKubeconfig} does not exist and this is not a pod with a service account",
+            $"{target.KubeconfigOrigin} gives none, KUBECONFIG is not set, {_defaultKubeconfig} does not exist and this is not a pod with a service account",
             "none", []);
     }
 
-    private static k8s.Kubernetes Create(HealthCheckDefinition definition, KubeconfigSource source)
+    private static k8s.Kubernetes Create(KubernetesTarget target, KubeconfigSource source)
     {
         KubernetesClientConfiguration configuration;
         try
@@ -68,21 +66,21 @@ public sealed class KubernetesClients : IDisposable
             {
                 "in-cluster" => KubernetesClientConfiguration.InClusterConfig(),
                 // No configuration at all: a check that names its API server may still reach it anonymously.
-                "none" when definition.Target.Length > 0 => new KubernetesClientConfiguration { Host = definition.Target },
+                "none" when target.Server is not null => new KubernetesClientConfiguration { Host = target.Server },
                 "none" => throw new KubernetesConfigurationException(
                     $"No Kubernetes configuration: {source.Description}; give Kubeconfig in the catalog or set KUBECONFIG"),
-                _ => BuildFromFiles(source, definition.Context),
+                _ => BuildFromFiles(source, target.Context),
             };
         }
         catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {
-            throw new KubernetesConfigurationException($"The Kubernetes configuration cannot be used: {source.Description}{ContextText(definition)}: {ex.Message}", ex);
+            throw new KubernetesConfigurationException($"The Kubernetes configuration cannot be used: {source.Description}{ContextText(target)}: {ex.Message}", ex);
         }
-        if (definition.Target.Length > 0) configuration.Host = definition.Target;
-        if (definition.SkipCertificateCheck) configuration.SkipTlsVerify = true;
-        // The client's own limit per request (100 s unless set) is a backstop behind the attempt's deadline,
-        // which is the check's timeout: the attempt token fires first, so a slow answer reads as a Timeout.
-        configuration.HttpClientTimeout = definition.Timeout + TimeSpan.FromSeconds(1);
+        if (target.Server is not null) configuration.Host = target.Server;
+        if (target.SkipCertificateCheck) configuration.SkipTlsVerify = true;
+        // The client's own limit per request (100 s unless set) is a backstop behind the caller's deadline,
+        // which is the target's timeout: the caller's token fires first, so a slow answer reads as a timeout.
+        configuration.HttpClientTimeout = target.Timeout == Timeout.InfiniteTimeSpan ? target.Timeout : target.Timeout + TimeSpan.FromSeconds(1);
         return new k8s.Kubernetes(configuration);
     }
 
@@ -101,7 +99,7 @@ public sealed class KubernetesClients : IDisposable
             : KubernetesClientConfiguration.BuildConfigFromConfigFile(new FileInfo(source.Paths[0]), context);
     }
 
-    private static string ContextText(HealthCheckDefinition definition) => definition.Context is null ? "" : $" with context {definition.Context}";
+    private static string ContextText(KubernetesTarget target) => target.Context is null ? "" : $" with context {target.Context}";
 
     /// <summary>Where a configuration comes from: a description for people, and a cache key that changes when a file does.</summary>
     private sealed record KubeconfigSource(string Description, string Key, IReadOnlyList<string> Paths)
@@ -114,8 +112,8 @@ public sealed class KubernetesClients : IDisposable
     }
 }
 
-/// <summary>The kubeconfig or in-cluster credentials are missing or invalid: the check is Unhealthy (ErrorKind Configuration) with this reason.</summary>
-internal sealed class KubernetesConfigurationException : Exception
+/// <summary>The kubeconfig or in-cluster credentials are missing or invalid; the message names what was tried and why it failed.</summary>
+public sealed class KubernetesConfigurationException : Exception
 {
     public KubernetesConfigurationException(string message, Exception? inner = null) : base(message, inner)
     {
