@@ -24,6 +24,8 @@ internal sealed class AlertmanagerChannel : INotificationChannel
 
     public string Name { get; }
 
+    public bool AcceptsChanges => false;
+
     public bool RepeatWhileFiring => true;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>

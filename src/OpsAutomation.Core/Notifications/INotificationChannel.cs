@@ -19,6 +19,9 @@ public interface INotificationChannel
     /// </summary>
     bool RepeatWhileFiring { get; }
 
+    /// <summary>False for a channel that only takes alerts (Alertmanager, where a change would page as a firing alert).</summary>
+    bool AcceptsChanges => true;
+
     /// <summary>Sends; throws <see cref="HttpRequestException"/> (with the status) when the service refuses.</summary>
     Task SendAsync(Notification notification, CancellationToken cancellationToken);
 }

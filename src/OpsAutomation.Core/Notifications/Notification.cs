@@ -9,6 +9,9 @@ namespace OpsAutomation.Core.Notifications;
 /// </summary>
 public sealed record Notification
 {
+    /// <summary>An alert (fires and resolves) or a change (a deployment, announced once: PagerDuty change events).</summary>
+    public NotificationKind Kind { get; init; } = NotificationKind.Alert;
+
     /// <summary>The key the receiving service deduplicates on; the same for a trigger and its resolution.</summary>
     public required string DedupKey { get; init; }
 
@@ -44,4 +47,14 @@ public sealed record Notification
     public DateTimeOffset? EndsAt { get; init; }
 
     public required DateTimeOffset Timestamp { get; init; }
+}
+
+/// <summary>What a notification is: channels that page (Alertmanager) take only alerts.</summary>
+public enum NotificationKind
+{
+    /// <summary>Something is wrong (Firing) or fixed (Resolved).</summary>
+    Alert,
+
+    /// <summary>Something changed on purpose (a deployment started, succeeded, rolled back): context for whoever is on call.</summary>
+    Change,
 }

@@ -11,7 +11,7 @@ public sealed record Delivery(string Channel, bool Delivered, string? Error);
 /// <summary>
 /// Sends a notification to every channel, each through a retry pipeline (server errors, 429 and
 /// network failures are retried with backoff; other refusals are final). One channel's failure
-/// never stops the others; every outcome is reported.
+/// never stops the others; every outcome is reported. A change goes only to the channels that take changes.
 /// </summary>
 public sealed class Notifier
 {
@@ -33,7 +33,7 @@ public sealed class Notifier
 
     public async Task<IReadOnlyList<Delivery>> SendAsync(Notification notification, IEnumerable<INotificationChannel> channels, CancellationToken cancellationToken)
     {
-        var sends = channels.Select(async channel =>
+        var sends = channels.Where(c => notification.Kind == NotificationKind.Alert || c.AcceptsChanges).Select(async channel =>
         {
             var pipeline = _pipelines.Get<bool>($"notify:{channel.Name}", _retry, outcome => outcome.Exception is not null && IsTransient(outcome.Exception));
             try

@@ -6,7 +6,9 @@ namespace OpsAutomation.Core.Notifications;
 
 /// <summary>
 /// PagerDuty Events API v2: POST /v2/enqueue with routing_key, event_action trigger or resolve,
-/// and dedup_key, so a resolve closes the incident its trigger opened.
+/// and dedup_key, so a resolve closes the incident its trigger opened. A change (a deployment)
+/// goes to the Change Events API beside it, /v2/change/enqueue, which shows it on the service's
+/// timeline without paging anyone.
 /// </summary>
 internal sealed class PagerDutyChannel : INotificationChannel
 {
@@ -33,8 +35,35 @@ internal sealed class PagerDutyChannel : INotificationChannel
 
     public bool RepeatWhileFiring => false;
 
-    public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        JsonPost.SendAsync(_client, _endpoint, _limits, ToEvent(notification, _routingKey), Name, cancellationToken);
+    public Task SendAsync(Notification notification, CancellationToken cancellationToken) => notification.Kind == NotificationKind.Change
+        ? JsonPost.SendAsync(_client, ChangeEndpoint(_endpoint), _limits, ToChangeEvent(notification, _routingKey), Name, cancellationToken)
+        : JsonPost.SendAsync(_client, _endpoint, _limits, ToEvent(notification, _routingKey), Name, cancellationToken);
+
+    /// <summary>The change events endpoint beside the events endpoint: <c>/v2/enqueue</c> becomes <c>/v2/change/enqueue</c>.</summary>
+    internal static Uri ChangeEndpoint(Uri events)
+    {
+        var path = events.AbsolutePath.TrimEnd('/');
+        var change = path.EndsWith("/enqueue", StringComparison.Ordinal) ? path[..^"/enqueue".Length] + "/change/enqueue" : path + "/change/enqueue";
+        return new UriBuilder(events) { Path = change }.Uri;
+    }
+
+    internal static JsonObject ToChangeEvent(Notification n, string routingKey)
+    {
+        var details = new JsonObject();
+        if (n.Description is not null) details["description"] = n.Description;
+        foreach (var (name, value) in n.Labels) details[name] = value;
+        return new JsonObject
+        {
+            ["routing_key"] = routingKey,
+            ["payload"] = new JsonObject
+            {
+                ["summary"] = n.Summary.Length <= 1024 ? n.Summary : n.Summary[..1021] + "...",
+                ["source"] = n.Source,
+                ["timestamp"] = n.Timestamp.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["custom_details"] = details,
+            },
+        };
+    }
 
     internal static JsonObject ToEvent(Notification n, string routingKey)
     {

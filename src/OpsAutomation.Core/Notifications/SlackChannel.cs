@@ -29,8 +29,8 @@ internal sealed class SlackChannel : INotificationChannel
 
     internal static JsonObject ToMessage(Notification n)
     {
-        var icon = n.State == AlertState.Resolved ? ":white_check_mark:" : ":rotating_light:";
-        var title = $"{icon} [{n.State.ToString().ToUpperInvariant()}] {n.Summary}";
+        var icon = n.Kind == NotificationKind.Change ? ":rocket:" : n.State == AlertState.Resolved ? ":white_check_mark:" : ":rotating_light:";
+        var title = $"{icon} [{(n.Kind == NotificationKind.Change ? "CHANGE" : n.State.ToString().ToUpperInvariant())}] {n.Summary}";
         var fields = new JsonArray(
             Field("Service", n.Source),
             Field("Severity", n.Severity.ToString()),

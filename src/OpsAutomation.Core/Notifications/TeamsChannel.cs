@@ -35,14 +35,14 @@ internal sealed class TeamsChannel : INotificationChannel
         var facts = new JsonArray(
             Fact("Service", n.Source),
             Fact("Severity", n.Severity.ToString()),
-            Fact("State", n.State.ToString()),
+            Fact("State", n.Kind == NotificationKind.Change ? "Change" : n.State.ToString()),
             Fact("Since", n.StartsAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var (name, value) in n.Labels) facts.Add(Fact(name, value));
         var body = new JsonArray(
             new JsonObject
             {
                 ["type"] = "TextBlock", ["text"] = n.Summary, ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true,
-                ["color"] = n.State == AlertState.Resolved ? "Good" : "Attention",
+                ["color"] = n.Kind == NotificationKind.Change ? "Accent" : n.State == AlertState.Resolved ? "Good" : "Attention",
             },
             new JsonObject { ["type"] = "FactSet", ["facts"] = facts });
         if (n.Description is not null)

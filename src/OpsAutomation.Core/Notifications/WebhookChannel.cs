@@ -37,6 +37,7 @@ internal sealed class WebhookChannel : INotificationChannel
         {
             ["version"] = "1",
             ["source"] = "OpsAutomation",
+            ["kind"] = n.Kind.ToString().ToLowerInvariant(),
             ["dedupKey"] = n.DedupKey,
             ["state"] = n.State.ToString().ToLowerInvariant(),
             ["alertName"] = n.AlertName,

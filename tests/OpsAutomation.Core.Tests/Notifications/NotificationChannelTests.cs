@@ -3,6 +3,7 @@ using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
+using OpsAutomation.Core.Resilience;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Alerting;
 using OpsAutomation.Models.Health;
@@ -69,6 +70,39 @@ public sealed class NotificationChannelTests : IDisposable
         var body = await SendAsync("PagerDuty", Firing with { State = AlertState.Resolved });
         Assert.Equal(["routing_key", "event_action", "dedup_key"], body.AsObject().Select(p => p.Key));
         Assert.Equal("resolve", (string?)body["event_action"]);
+    }
+
+    [Fact]
+    public async Task A_change_goes_to_PagerDuty_change_events_and_never_pages_through_Alertmanager()
+    {
+        using var receiver = new RecordingReceiver();
+        var pagerDuty = NotificationChannels.Create(new ConfigurationMap(new Dictionary<string, object?>
+        {
+            ["Type"] = "PagerDuty", ["RoutingKey"] = "env:SECRET", ["Uri"] = receiver.Url.Replace("/hook", "/v2/enqueue", StringComparison.Ordinal),
+        }, "test", "Channels[0]"), _http, new SecretResolver(_ => "routing-key"), null, new SecretRedactor());
+        var alertmanager = NotificationChannels.Create(new ConfigurationMap(new Dictionary<string, object?> { ["Type"] = "Alertmanager", ["Uri"] = receiver.Url },
+            "test", "Channels[1]"), _http, new SecretResolver(), null, new SecretRedactor());
+        var change = Firing with { Kind = NotificationKind.Change, Summary = "shop/web deployed: web=registry/web@sha256:ab12", AlertName = "Deployment" };
+
+        var deliveries = await new Notifier(new ResiliencePipelineProvider(TimeProvider.System)).SendAsync(change, [pagerDuty, alertmanager], CancellationToken.None);
+
+        Assert.Equal([pagerDuty.Name], deliveries.Select(d => d.Channel));
+        var (path, body, _) = Assert.Single(receiver.Requests);
+        Assert.Equal("/v2/change/enqueue", path);
+        var json = JsonNode.Parse(body)!;
+        Assert.Equal(["routing_key", "payload"], json.AsObject().Select(p => p.Key));
+        Assert.Equal("shop/web deployed: web=registry/web@sha256:ab12", (string?)json["payload"]!["summary"]);
+        Assert.Null(json["event_action"]);
+    }
+
+    [Fact]
+    public void Chat_channels_and_webhooks_say_a_change_is_a_change()
+    {
+        var change = Firing with { Kind = NotificationKind.Change, Summary = "shop/web rolled back" };
+        Assert.StartsWith(":rocket: [CHANGE] shop/web rolled back", (string?)SlackChannel.ToMessage(change)["text"]);
+        Assert.Equal("change", (string?)WebhookChannel.ToPayload(change)["kind"]);
+        Assert.Equal("alert", (string?)WebhookChannel.ToPayload(Firing)["kind"]);
+        Assert.Contains("\"Change\"", TeamsChannel.ToMessage(change).ToJsonString());
     }
 
     [Fact]
