@@ -11,9 +11,9 @@ namespace OpsAutomation.Sandbox.Controllers;
 /// The simulated node: it schedules every new pod onto itself (spec.nodeName), shows its containers
 /// ContainerCreating, and after <see cref="StartDelay"/> (sandbox time) runs the pod's sample
 /// application on a 127.0.0.1 port of its own (<see cref="PortAnnotation"/>): phase Running, pod IP
-/// 127.0.0.1, readiness from the container's readinessProbe run against the application, and on a
-/// crash lastState.terminated, restartCount and the CrashLoopBackOff back-off. Image pulls from the
-/// local registry are the next step (docs/sandbox.md).
+/// 127.0.0.1, its startup, readiness and liveness probes run against the application (a failed
+/// liveness or startup probe kills it), and on an exit lastState.terminated, restartCount and the
+/// CrashLoopBackOff back-off.
 /// </summary>
 public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook logs, TimeSpan startDelay) : Controller(writer, time, "kubelet"), IAsyncDisposable
 {
@@ -21,11 +21,6 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
 
     /// <summary>The pod annotation holding the 127.0.0.1 port its sample application serves on.</summary>
     public const string PortAnnotation = "sandbox.opsautomation/port";
-
-    /// <summary>The first back-off after a crash, doubled at each crash up to <see cref="MaxBackOff"/>, as the kubelet's.</summary>
-    public static readonly TimeSpan InitialBackOff = TimeSpan.FromSeconds(10);
-
-    public static readonly TimeSpan MaxBackOff = TimeSpan.FromMinutes(5);
 
     private readonly EventRecorder _events = new(writer, time);
     private readonly ConcurrentDictionary<ObjectKey, PodRuntime> _runtimes = new();
@@ -43,10 +38,6 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         ArgumentNullException.ThrowIfNull(change);
         return [new ObjectKey(change.Stored.Namespace, change.Stored.Name)];
     }
-
-    /// <summary>The back-off before restart number <paramref name="restart"/> (1 the first): none, then 10 s doubling to 5 min.</summary>
-    public static TimeSpan BackOff(int restart) =>
-        restart <= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(MaxBackOff.Ticks, InitialBackOff.Ticks << Math.Min(restart - 2, 10)));
 
     protected override TimeSpan? Reconcile(ObjectKey key)
     {
@@ -76,7 +67,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             if (runtime is null)
             {
                 runtime = new PodRuntime(pod.Uid, Containers(pod).FirstOrDefault(), Time, _probes, line => logs.Append(key.Namespace, key.Name, FirstContainer(pod), line), () => Enqueue(key),
-                    failure => Unhealthy(key, failure));
+                    happened => Record(key, happened));
                 _runtimes[key] = runtime;
                 return Run(pod, runtime, now);
             }
@@ -142,7 +133,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             var exit = runtime.LastExit!;
             if (runtime.RestartAt is null)
             {
-                runtime.RestartAt = exit.FinishedAt + BackOff(runtime.Restarts + 1);
+                runtime.RestartAt = runtime.BackOff.RestartAt(exit);
                 if (runtime.RestartAt > now)
                 {
                     _events.Record(pod, Name, "BackOff", $"Back-off restarting failed container {FirstContainer(pod)} in pod {pod.Name}_{pod.Namespace}({pod.Uid})", "Warning",
@@ -153,13 +144,12 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             {
                 return Run(pod, runtime, now);
             }
-            var backOff = BackOff(runtime.Restarts + 1);
             state = new JsonObject
             {
                 ["waiting"] = new JsonObject
                 {
                     ["reason"] = "CrashLoopBackOff",
-                    ["message"] = $"back-off {Duration(backOff)} restarting failed container={FirstContainer(pod)} pod={pod.Name}_{pod.Namespace}({pod.Uid})",
+                    ["message"] = $"back-off {Duration(runtime.BackOff.Window)} restarting failed container={FirstContainer(pod)} pod={pod.Name}_{pod.Namespace}({pod.Uid})",
                 },
             };
             again = runtime.RestartAt - now;
@@ -187,7 +177,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             {
                 var s = ContainerStatus(c, ready, runtime.Restarts, state.DeepClone());
                 s["imageID"] = c["image"]?.DeepClone();
-                s["started"] = runtime.App is not null;
+                s["started"] = runtime.Started;
                 s["lastState"] = lastState.DeepClone();
                 return (JsonNode)s;
             })]),
@@ -209,8 +199,8 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         return again;
     }
 
-    /// <summary>The kubelet's Unhealthy event for a failed readiness probe (once a run of the same failure).</summary>
-    private void Unhealthy(ObjectKey key, string failure)
+    /// <summary>An event of the pod's container: a failed probe (Unhealthy, once a run of the same failure), a kill after a failed liveness or startup probe.</summary>
+    private void Record(ObjectKey key, RuntimeEvent happened)
     {
         if (Store.Get(Pods, key.Namespace, key.Name) is not { } pod)
         {
@@ -218,7 +208,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         }
         try
         {
-            _events.Record(pod, Name, "Unhealthy", $"Readiness probe failed: {failure}", "Warning", $"spec.containers{{{FirstContainer(pod)}}}");
+            _events.Record(pod, Name, happened.Reason, happened.Message, happened.Type, $"spec.containers{{{FirstContainer(pod)}}}");
         }
         catch (ApiException e) when (e.Code == 403)
         {
