@@ -26,18 +26,22 @@ public sealed class SandboxOptions
     /// <summary>The sandbox time a scheduled pod takes to start running (ContainerCreating until then); default 2 seconds.</summary>
     public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>A Prometheus file_sd target file the sandbox keeps current with its running pods (docs/sandbox.md); default none.</summary>
+    public string? PrometheusSdFile { get; set; }
+
     /// <summary>The clock, for tests; default a <see cref="SpeedTimeProvider"/> at <see cref="Speed"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
     public const string Usage = """
         usage: OpsAutomation.Sandbox [--port N] [--kubeconfig PATH] [--speed X] [--watch-window N] [--bookmark-seconds N]
-                                     [--pod-start-seconds N] [--no-controllers]
+                                     [--pod-start-seconds N] [--prometheus-sd-file PATH] [--no-controllers]
           --port N             127.0.0.1 port of the API server (default 0: a free port)
           --kubeconfig PATH    where to write the kubeconfig (default: a new temp folder, removed at stop)
           --speed X            the sandbox clock runs X times real time (default 1)
           --watch-window N     changes of each type a watch can resume from before 410 Expired (default 1000)
           --bookmark-seconds N sandbox seconds between watch bookmarks (default 60)
           --pod-start-seconds N sandbox seconds a pod is ContainerCreating before it runs (default 2)
+          --prometheus-sd-file PATH  keep a Prometheus file_sd target file of the running pods there (default: none)
           --no-controllers     serve the API alone: no controllers, no kubelet
         """;
 
@@ -71,6 +75,9 @@ public sealed class SandboxOptions
                     break;
                 case "--pod-start-seconds":
                     options.PodStartDelay = TimeSpan.FromSeconds(Number(name, Value(), 0, 86_400));
+                    break;
+                case "--prometheus-sd-file":
+                    options.PrometheusSdFile = Value();
                     break;
                 case "--no-controllers":
                     options.Controllers = false;

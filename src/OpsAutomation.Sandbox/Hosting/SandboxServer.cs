@@ -25,6 +25,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly List<Task> _controllers = [];
     private Kubelet? _kubelet;
     private ServiceProxy? _proxy;
+    private PrometheusTargets? _targets;
 
     private SandboxServer(WebApplication app, CertificateAuthority ca, ObjectStore store, Authenticator users, PodLogBook logs,
         TimeProvider time, string kubeconfigPath, string? ownedDirectory)
@@ -51,6 +52,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>The Prometheus file_sd target file the sandbox keeps, null without one.</summary>
+    public string? PrometheusSdFile { get; private set; }
+
     /// <summary>The CA that signed the serving certificate; clients trust it (the kubeconfig carries it).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2 CertificateAuthority => _ca.Certificate;
 
@@ -61,12 +65,17 @@ public sealed class SandboxServer : IAsyncDisposable
         yield return $"api: {BaseUri}";
         yield return $"openapi: {new Uri(BaseUri, "openapi/v3")}";
         yield return $"contexts: {Kubeconfig.Context} (administrator), {Kubeconfig.ReadOnlyContext} (read-only)";
+        if (PrometheusSdFile is not null)
+        {
+            yield return $"prometheus-sd-file: {PrometheusSdFile}";
+        }
     }
 
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var time = options.TimeProvider ?? new SpeedTimeProvider(options.Speed);
+        var sdFile = options.PrometheusSdFile is { } path ? PrometheusTargets.FullPath(path) : null;
         var ownedDirectory = options.KubeconfigPath is null
             ? Directory.CreateTempSubdirectory("opsautomation-sandbox-").FullName : null;
         var kubeconfigPath = options.KubeconfigPath ?? Path.Combine(ownedDirectory!, "kubeconfig");
@@ -102,7 +111,13 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             server._kubelet = new Kubelet(writer, time, logs, options.PodStartDelay);
             server._proxy = new ServiceProxy(writer, time);
-            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), server._kubelet, server._proxy];
+            List<Controller> controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), server._kubelet, server._proxy];
+            if (sdFile is not null)
+            {
+                server._targets = new PrometheusTargets(writer, time, sdFile);
+                server.PrometheusSdFile = sdFile;
+                controllers.Add(server._targets);
+            }
             server._controllers.AddRange(controllers.Select(c => Task.Run(() => c.RunAsync(server._stopping.Token), CancellationToken.None)));
         }
         Kubeconfig.Write(kubeconfigPath, server.BaseUri, ca.CertificatePem(), users.Admin, users.Viewer);
@@ -126,6 +141,7 @@ public sealed class SandboxServer : IAsyncDisposable
             // After the controllers stop, so no pod's application starts again.
             await _kubelet.DisposeAsync().ConfigureAwait(false);
         }
+        _targets?.Dispose();
         _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
