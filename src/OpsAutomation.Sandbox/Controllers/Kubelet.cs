@@ -15,7 +15,7 @@ namespace OpsAutomation.Sandbox.Controllers;
 /// liveness or startup probe kills it), and on an exit lastState.terminated, restartCount and the
 /// CrashLoopBackOff back-off.
 /// </summary>
-public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook logs, TimeSpan startDelay) : Controller(writer, time, "kubelet"), IAsyncDisposable
+public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook logs, TimeSpan startDelay, RegistrySettings? registry = null) : Controller(writer, time, "kubelet"), IAsyncDisposable
 {
     public const string NodeName = "sandbox-node";
 
@@ -26,6 +26,14 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
     private readonly ConcurrentDictionary<ObjectKey, PodRuntime> _runtimes = new();
     // The probes reach 127.0.0.1 directly, as the kubelet reaches a pod, never through a configured proxy.
     private readonly HttpClient _probes = new(new SocketsHttpHandler { UseProxy = false });
+    private readonly ConcurrentDictionary<ObjectKey, ImagePull> _pulls = new();
+
+    /// <summary>When a pod worker's sync fails (a failed pull), the kubelet syncs the pod again after this: 10 s (its backOffPeriod, without the jitter).</summary>
+    private static readonly TimeSpan PodWorkerBackOff = TimeSpan.FromSeconds(10);
+
+    private ImageRegistry? _registry;
+
+    private ImageRegistry? Registry => registry is null ? null : _registry ??= new ImageRegistry(registry, _probes, Time);
 
     public TimeSpan StartDelay => startDelay;
 
@@ -47,6 +55,10 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             Stop(key, runtime);
             runtime = null;
         }
+        if (_pulls.TryGetValue(key, out var pull) && (pod is null || pod.Uid != pull.Uid))
+        {
+            _pulls.TryRemove(new KeyValuePair<ObjectKey, ImagePull>(key, pull));
+        }
         if (pod is null || !Objects.IsActive(pod.Node))
         {
             return null;
@@ -63,6 +75,10 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             if (now < startAt)
             {
                 return startAt - now;
+            }
+            if (runtime is null && !PullImage(pod, key, now, out var pullAgain))
+            {
+                return pullAgain;
             }
             if (runtime is null)
             {
@@ -111,7 +127,10 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         {
             var name = container["name"]!.GetValue<string>();
             var fieldPath = $"spec.containers{{{name}}}";
-            _events.Record(pod, Name, "Pulled", $"Container image \"{container["image"]}\" already present on machine", fieldPath: fieldPath);
+            if (!_pulls.ContainsKey(new ObjectKey(pod.Namespace, pod.Name)))
+            {
+                _events.Record(pod, Name, "Pulled", $"Container image \"{container["image"]}\" already present on machine", fieldPath: fieldPath);
+            }
             _events.Record(pod, Name, "Created", $"Created container: {name}", fieldPath: fieldPath);
             _events.Record(pod, Name, "Started", $"Started container {name}", fieldPath: fieldPath);
         }
@@ -176,7 +195,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             ["containerStatuses"] = new JsonArray([.. Containers(pod).Select(c =>
             {
                 var s = ContainerStatus(c, ready, runtime.Restarts, state.DeepClone());
-                s["imageID"] = c["image"]?.DeepClone();
+                s["imageID"] = ImageId(pod, c);
                 s["started"] = runtime.Started;
                 s["lastState"] = lastState.DeepClone();
                 return (JsonNode)s;
@@ -213,6 +232,100 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         catch (ApiException e) when (e.Code == 403)
         {
             // The pod's namespace is being deleted: its events go with it.
+        }
+    }
+
+    /// <summary>
+    /// Pulls the pod's image before its container first starts: an image of the configured registry is
+    /// looked up there (a manifest HEAD), any other is assumed present on the node. True once the image
+    /// is there; else the pod shows ContainerCreating while the lookup runs, ErrImagePull after a failed
+    /// one, then ImagePullBackOff until its back-off is over, and <paramref name="again"/> says when to look again.
+    /// </summary>
+    private bool PullImage(StoredObject pod, ObjectKey key, DateTimeOffset now, out TimeSpan? again)
+    {
+        again = null;
+        var container = Containers(pod).FirstOrDefault();
+        var image = container?["image"]?.GetValue<string>() ?? "";
+        if (Registry is not { } registry || image.Length == 0 || !registry.Holds(ImageReference.Parse(image)))
+        {
+            return true;
+        }
+        var pull = _pulls.GetOrAdd(key, _ => new ImagePull(pod.Uid, image));
+        if (pull.Image != image)
+        {
+            // The pod's image was changed before it started: pull the new one.
+            _pulls[key] = pull = new ImagePull(pod.Uid, image);
+        }
+        if (pull.Digest is not null)
+        {
+            return true;
+        }
+        var fieldPath = $"spec.containers{{{FirstContainer(pod)}}}";
+        if (pull.TakeResult(now))
+        {
+            if (pull.Digest is not null)
+            {
+                var took = Time.GetElapsedTime(pull.StartedAt).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+                _events.Record(pod, Name, "Pulled", $"Successfully pulled image \"{image}\" in {took}ms ({took}ms including waiting)", fieldPath: fieldPath);
+                return true;
+            }
+            _events.Record(pod, Name, "Failed", $"Failed to pull image \"{image}\": {pull.Error}", "Warning", fieldPath);
+            _events.Record(pod, Name, "Failed", "Error: ErrImagePull", "Warning", fieldPath);
+        }
+        if (pull.Pulling)
+        {
+            return false;
+        }
+        if (pull.Failures > 0 && now < pull.RetryAt)
+        {
+            // ErrImagePull shows until the pod worker's next sync, then ImagePullBackOff until the back-off is over.
+            var errorUntil = pull.FailedAt + PodWorkerBackOff;
+            if (now < errorUntil)
+            {
+                Waiting(pod, "ErrImagePull", pull.Error!);
+                again = (errorUntil < pull.RetryAt ? errorUntil : pull.RetryAt) - now;
+                return false;
+            }
+            var message = $"Back-off pulling image \"{image}\"";
+            if (!pull.BackOffRecorded)
+            {
+                pull.BackOffRecorded = true;
+                _events.Record(pod, Name, "BackOff", message, fieldPath: fieldPath);
+                _events.Record(pod, Name, "Failed", "Error: ImagePullBackOff", "Warning", fieldPath);
+            }
+            Waiting(pod, "ImagePullBackOff", message);
+            again = pull.RetryAt - now;
+            return false;
+        }
+        _events.Record(pod, Name, "Pulling", $"Pulling image \"{image}\"", fieldPath: fieldPath);
+        var reference = ImageReference.Parse(image);
+        pull.Start(() => registry.ResolveAsync(image, reference, CancellationToken.None), Time.GetTimestamp(), () => Enqueue(key));
+        return false;
+    }
+
+    /// <summary>The imageID a container status shows: <c>registry/repository@digest</c> for a pulled image, else the image as given.</summary>
+    private JsonNode? ImageId(StoredObject pod, JsonObject container) =>
+        _pulls.TryGetValue(new ObjectKey(pod.Namespace, pod.Name), out var pull) && pull.Digest is { } digest && pull.Image == container["image"]?.GetValue<string>()
+            ? $"{ImageReference.Parse(pull.Image).Name}@{digest}"
+            : container["image"]?.DeepClone();
+
+    /// <summary>Shows the pending pod's containers waiting for <paramref name="reason"/>.</summary>
+    private void Waiting(StoredObject pod, string reason, string message)
+    {
+        var status = pod.Clone();
+        var changed = false;
+        foreach (var s in (status["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var waiting = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = reason, ["message"] = message } };
+            if (!JsonNode.DeepEquals(s["state"], waiting))
+            {
+                s["state"] = waiting;
+                changed = true;
+            }
+        }
+        if (changed)
+        {
+            Writer.Replace(pod, status, Name, "status");
         }
     }
 
