@@ -145,8 +145,8 @@ public sealed class ApiServer
         }
         if (segments is ["openapi", "v2"])
         {
-            // Not built yet: the v2 document (kubectl asks for it in gnostic protobuf) is an empty one, in
-            // which every kind is unknown, so kubectl's client-side checks pass and the server's decide.
+            // An empty v2 document (kubectl 1.27 asks for it in gnostic protobuf): every kind is unknown in it,
+            // so kubectl takes patch metadata from its compiled-in types and the server's field validation decides.
             var protobuf = accept.Contains("protobuf", StringComparison.Ordinal);
             await WriteAsync(context, 200, protobuf ? "" : """{"swagger":"2.0","info":{"title":"Kubernetes","version":"unversioned"},"paths":{},"definitions":{}}""",
                 protobuf ? "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" : Json).ConfigureAwait(false);
