@@ -217,10 +217,12 @@ function Invoke-TestTask {
     $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Failures = [System.Collections.Generic.List[string]]::new() }
     $services = $null
     $postgres = $null
+    $docker = $null
     try {
         Install-TestTools
         $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager, NodeExporter
         $postgres = Start-TestPostgres
+        $docker = Start-TestDocker
         $layers = @(
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Core.Tests') $resultsDir }
             { Invoke-XunitLayer (Join-Path $Root 'tests' 'OpsAutomation.Module.Tests') $resultsDir }
@@ -242,6 +244,7 @@ function Invoke-TestTask {
     finally {
         if ($services) { Stop-TestServices $services }
         if ($postgres) { Stop-TestPostgres $postgres }
+        if ($docker) { Stop-TestDocker $docker }
     }
     # The failures are repeated last, so that the tail of a long log names them.
     foreach ($failure in $totals.Failures) { Write-Output "FAILED $failure" }

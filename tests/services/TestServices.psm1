@@ -54,7 +54,7 @@ function Install-TestTools {
     Install-DebianPackages @($Tools.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) } | ForEach-Object { $Tools[$_] })
 }
 
-function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath) {
+function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath, [int] $Accept = 0) {
     $client = [System.Net.Http.HttpClient]::new()
     try {
         $deadline = [DateTime]::UtcNow.AddSeconds(60)
@@ -62,7 +62,7 @@ function Wait-Ready([string] $Url, $Process, [string] $Name, [string] $LogPath) 
             if ($Process.HasExited) { throw "$Name exited with $($Process.ExitCode) while starting: $(Get-Content $LogPath -Tail 20 -ErrorAction Ignore)" }
             try {
                 $response = $client.GetAsync($Url).GetAwaiter().GetResult()
-                if ($response.IsSuccessStatusCode) { return }
+                if ($response.IsSuccessStatusCode -or [int]$response.StatusCode -eq $Accept) { return }
             }
             catch [System.Net.Http.HttpRequestException] { }
             Start-Sleep -Milliseconds 200
@@ -212,4 +212,92 @@ function Stop-TestPostgres {
     Remove-Item $Service.RootPath -Recurse -Force -ErrorAction Ignore
 }
 
-Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres
+<#
+    Starts a private Docker engine (Debian's docker.io; vfs storage, no iptables, no bridge, as this
+    machine allows) on its own Unix socket and data folder, so tests never touch the host's engine,
+    and a registry (Debian's docker-registry, the CNCF distribution) on 127.0.0.1 with htpasswd
+    authentication for a generated password. Exports OPS_TEST_DOCKER_HOST (unix://...),
+    OPS_TEST_REGISTRY (host:port), OPS_TEST_REGISTRY_URL, OPS_TEST_REGISTRY_USER and
+    OPS_TEST_REGISTRY_PASSWORD.
+#>
+function Start-TestDocker {
+    [CmdletBinding()]
+    param()
+
+    if (-not $IsLinux) { throw 'The test Docker engine runs on Linux only (dockerd with vfs storage).' }
+    if ((id -u) -ne '0') { throw 'The test Docker engine needs root (dockerd): run the tests as root.' }
+    $packages = @{ dockerd = 'docker.io'; 'docker-registry' = 'docker-registry'; htpasswd = 'apache2-utils' }
+    Install-DebianPackages @($packages.Keys | Where-Object { -not (Get-Command $_ -ErrorAction Ignore) } | ForEach-Object { $packages[$_] })
+
+    # Unix socket paths are limited to 108 bytes: keep the folder short.
+    $root = New-Item -ItemType Directory "/tmp/ops-docker-$PID" -Force
+    $started = [System.Collections.Generic.List[object]]::new()
+    try {
+        $socket = Join-Path $root 'docker.sock'
+        $log = Join-Path $root 'dockerd.log'
+        $engine = Start-Process -FilePath (Get-Command dockerd).Source -PassThru -RedirectStandardError $log -RedirectStandardOutput (Join-Path $root 'dockerd.out') -ArgumentList @(
+            '--storage-driver=vfs', '--iptables=false', '--bridge=none', "--host=unix://$socket",
+            "--data-root=$(Join-Path $root 'data')", "--exec-root=$(Join-Path $root 'exec')", "--pidfile=$(Join-Path $root 'docker.pid')")
+        $started.Add([pscustomobject]@{ Name = 'Docker'; ProcessId = $engine.Id; Process = $engine })
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while ($true) {
+            if ($engine.HasExited) { throw "dockerd exited with $($engine.ExitCode) while starting: $(Get-Content $log -Tail 20 -ErrorAction Ignore)" }
+            if (Test-Path $socket) {
+                & docker --host "unix://$socket" version --format '{{.Server.APIVersion}}' 2>$null | Out-Null
+                if ($LASTEXITCODE -eq 0) { break }
+            }
+            if ([DateTime]::UtcNow -gt $deadline) { throw "dockerd did not answer on $socket within 60 s: $(Get-Content $log -Tail 20 -ErrorAction Ignore)" }
+            Start-Sleep -Milliseconds 200
+        }
+        Write-Host "Started Docker engine (pid $($engine.Id)) at unix://$socket"
+
+        $port = Get-FreeTcpPort
+        $password = [guid]::NewGuid().ToString('N')
+        $registryData = New-Item -ItemType Directory (Join-Path $root 'registry') -Force
+        $htpasswd = Join-Path $registryData 'htpasswd'
+        & htpasswd -Bbn ops $password | Set-Content $htpasswd
+        if ($LASTEXITCODE -ne 0) { throw "htpasswd failed with $LASTEXITCODE." }
+        $config = Join-Path $registryData 'config.yml'
+        Set-Content $config ("version: 0.1`nlog:`n  level: warn`nstorage:`n  filesystem:`n    rootdirectory: $(Join-Path $registryData 'data')`n  delete:`n    enabled: true`n" +
+            "http:`n  addr: 127.0.0.1:$port`nauth:`n  htpasswd:`n    realm: opsautomation-test`n    path: $htpasswd`n")
+        $registryLog = Join-Path $registryData 'registry.log'
+        $registry = Start-Process -FilePath (Get-Command docker-registry).Source -ArgumentList 'serve', $config -PassThru `
+            -RedirectStandardError $registryLog -RedirectStandardOutput (Join-Path $registryData 'stdout.log')
+        $started.Add([pscustomobject]@{ Name = 'Registry'; ProcessId = $registry.Id; Process = $registry })
+        # /v2/ answers 401 to an anonymous client once the registry serves.
+        Wait-Ready "http://127.0.0.1:$port/v2/" $registry 'Registry' $registryLog -Accept 401
+        Write-Host "Started registry (pid $($registry.Id)) at http://127.0.0.1:$port"
+    }
+    catch {
+        Stop-TestDocker ([pscustomobject]@{ RootPath = $root.FullName; Processes = $started })
+        throw
+    }
+    $env:OPS_TEST_DOCKER_HOST = "unix://$socket"
+    $env:OPS_TEST_REGISTRY = "127.0.0.1:$port"
+    $env:OPS_TEST_REGISTRY_URL = "http://127.0.0.1:$port"
+    $env:OPS_TEST_REGISTRY_USER = 'ops'
+    $env:OPS_TEST_REGISTRY_PASSWORD = $password
+    [pscustomobject]@{ RootPath = $root.FullName; Processes = $started }
+}
+
+function Stop-TestDocker {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Service)
+    # The registry first, then the engine, which stops its containerd and containers itself on SIGTERM.
+    for ($i = $Service.Processes.Count - 1; $i -ge 0; $i--) {
+        $process = $Service.Processes[$i]
+        try {
+            Stop-Process -Id $process.ProcessId -ErrorAction Stop
+            if (-not $process.Process.WaitForExit(30000)) { Stop-Process -Id $process.ProcessId -Force -ErrorAction Ignore }
+        }
+        catch [Microsoft.PowerShell.Commands.ProcessCommandException] { }
+        Write-Host "Stopped $($process.Name) (pid $($process.ProcessId))"
+    }
+    Remove-Item env:OPS_TEST_DOCKER_HOST, env:OPS_TEST_REGISTRY, env:OPS_TEST_REGISTRY_URL, env:OPS_TEST_REGISTRY_USER, env:OPS_TEST_REGISTRY_PASSWORD -ErrorAction Ignore
+    # vfs layers and the engine's mounts go with the folder; a mount still held would fail the removal, so unmount first.
+    Get-Content /proc/mounts -ErrorAction Ignore | ForEach-Object { ($_ -split ' ')[1] } | Where-Object { $_.StartsWith($Service.RootPath) } |
+        Sort-Object Length -Descending | ForEach-Object { & umount -l $_ 2>$null }
+    Remove-Item $Service.RootPath -Recurse -Force -ErrorAction Ignore
+}
+
+Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestDocker, Stop-TestDocker
