@@ -80,14 +80,29 @@ public sealed class ApiServer
         }
     }
 
+    /// <summary>The ?verbose answer of /livez, /readyz or /healthz: each check the real server runs that the sandbox has, then "<name> check passed".</summary>
+    private static string HealthChecks(string endpoint)
+    {
+        string[] checks = endpoint == "readyz"
+            ? ["ping", "log", "etcd", "etcd-readiness", "informer-sync", "poststarthook/generic-apiserver-start-informers", "shutdown"]
+            : ["ping", "log", "etcd", "poststarthook/generic-apiserver-start-informers"];
+        return string.Concat(checks.Select(c => $"[+]{c} ok\n")) + $"{endpoint} check passed\n";
+    }
+
     private async Task DispatchAsync(HttpContext context)
     {
         var request = context.Request;
         var path = request.Path.Value ?? "/";
+        var user = _authenticator.Authenticate(request);
+        if (user is null && Authenticator.PresentsToken(request))
+        {
+            // A token the server does not know is 401 on every path: authentication fails before the public paths are allowed.
+            throw ApiStatus.Unauthorized().AsException();
+        }
         if (path is "/healthz" or "/livez" or "/readyz")
         {
             context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync("ok", context.RequestAborted).ConfigureAwait(false);
+            await context.Response.WriteAsync(request.Query.ContainsKey("verbose") ? HealthChecks(path[1..]) : "ok", context.RequestAborted).ConfigureAwait(false);
             return;
         }
         if (path == "/version")
@@ -95,7 +110,10 @@ public sealed class ApiServer
             await WriteAsync(context, 200, Discovery.Version().ToJsonString(WireJson.Options)).ConfigureAwait(false);
             return;
         }
-        var user = _authenticator.Authenticate(request) ?? throw ApiStatus.Unauthorized().AsException();
+        if (user is null)
+        {
+            throw ApiStatus.Unauthorized().AsException();
+        }
         if (await ServeDiscoveryAsync(context, path.TrimEnd('/')).ConfigureAwait(false))
         {
             return;
@@ -145,8 +163,8 @@ public sealed class ApiServer
         }
         if (segments is ["openapi", "v2"])
         {
-            // Not built yet: the v2 document (kubectl asks for it in gnostic protobuf) is an empty one, in
-            // which every kind is unknown, so kubectl's client-side checks pass and the server's decide.
+            // An empty v2 document (kubectl 1.27 asks for it in gnostic protobuf): every kind is unknown in it,
+            // so kubectl takes patch metadata from its compiled-in types and the server's field validation decides.
             var protobuf = accept.Contains("protobuf", StringComparison.Ordinal);
             await WriteAsync(context, 200, protobuf ? "" : """{"swagger":"2.0","info":{"title":"Kubernetes","version":"unversioned"},"paths":{},"definitions":{}}""",
                 protobuf ? "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" : Json).ConfigureAwait(false);

@@ -8,7 +8,8 @@ public sealed record SandboxUser(string Name, string Token, bool ReadOnly);
 
 /// <summary>
 /// Bearer-token authentication with two users made at start: an administrator and a read-only
-/// viewer. No token or an unknown one is 401 everywhere but the health and version paths.
+/// viewer. No token is 401 everywhere but the health and version paths (the real server's
+/// public-info paths); an unknown token is 401 everywhere.
 /// </summary>
 public sealed class Authenticator
 {
@@ -33,6 +34,10 @@ public sealed class Authenticator
         var token = header["Bearer ".Length..].Trim();
         return Matches(token, Admin.Token) ? Admin : Matches(token, Viewer.Token) ? Viewer : null;
     }
+
+    /// <summary>Whether the request presents a bearer token at all (a wrong one is 401 even on the public paths).</summary>
+    public static bool PresentsToken(HttpRequest request) =>
+        request?.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true;
 
     private static bool Matches(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(expected));

@@ -32,6 +32,9 @@ public sealed class ResourceRegistry
         ResourceType.Of<V1Deployment>("deployments", ["deploy"], ["all"], tracksGeneration: true, status: true, scale: true),
         ResourceType.Of<V1ReplicaSet>("replicasets", ["rs"], ["all"], tracksGeneration: true, status: true, scale: true,
             fieldLabels: ["status.replicas"]),
+        // Served as an API server without its controllers serves them (as envtest): stored, listed, watched; no pods made.
+        ResourceType.Of<V1StatefulSet>("statefulsets", ["sts"], ["all"], tracksGeneration: true, status: true, scale: true),
+        ResourceType.Of<V1DaemonSet>("daemonsets", ["ds"], ["all"], tracksGeneration: true, status: true),
     ]);
 
     public ResourceType? ByPlural(string group, string version, string plural) =>

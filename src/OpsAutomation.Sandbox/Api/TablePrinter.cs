@@ -78,6 +78,25 @@ public sealed class TablePrinter(TimeProvider time)
             AgeColumn(),
             .. WorkloadWideColumns(),
         ],
+        ["StatefulSet"] =
+        [
+            NameColumn(),
+            Text("Ready", o => $"{Number(o, "status", "readyReplicas")}/{Number(o, "spec", "replicas")}"),
+            AgeColumn(),
+            .. WorkloadWideColumns()[..2],
+        ],
+        ["DaemonSet"] =
+        [
+            NameColumn(),
+            new("Desired", "integer", 0, (o, _) => Number(o, "status", "desiredNumberScheduled")),
+            new("Current", "integer", 0, (o, _) => Number(o, "status", "currentNumberScheduled")),
+            new("Ready", "integer", 0, (o, _) => Number(o, "status", "numberReady")),
+            new("Up-to-date", "integer", 0, (o, _) => Number(o, "status", "updatedNumberScheduled")),
+            new("Available", "integer", 0, (o, _) => Number(o, "status", "numberAvailable")),
+            Text("Node Selector", o => Labels(o["spec"]?["template"]?["spec"]?["nodeSelector"])),
+            AgeColumn(),
+            .. WorkloadWideColumns(),
+        ],
     };
 
     public static bool Wanted(string accept) => accept.Contains("as=Table", StringComparison.Ordinal);

@@ -11,26 +11,29 @@ namespace OpsAutomation.Sandbox.Controllers;
 /// The simulated node: it schedules every new pod onto itself (spec.nodeName), shows its containers
 /// ContainerCreating, and after <see cref="StartDelay"/> (sandbox time) runs the pod's sample
 /// application on a 127.0.0.1 port of its own (<see cref="PortAnnotation"/>): phase Running, pod IP
-/// 127.0.0.1, readiness from the container's readinessProbe run against the application, and on a
-/// crash lastState.terminated, restartCount and the CrashLoopBackOff back-off. Image pulls from the
-/// local registry are the next step (docs/sandbox.md).
+/// 127.0.0.1, its startup, readiness and liveness probes run against the application (a failed
+/// liveness or startup probe kills it), and on an exit lastState.terminated, restartCount and the
+/// CrashLoopBackOff back-off.
 /// </summary>
-public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook logs, TimeSpan startDelay) : Controller(writer, time, "kubelet"), IAsyncDisposable
+public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook logs, TimeSpan startDelay, RegistrySettings? registry = null) : Controller(writer, time, "kubelet"), IAsyncDisposable
 {
     public const string NodeName = "sandbox-node";
 
     /// <summary>The pod annotation holding the 127.0.0.1 port its sample application serves on.</summary>
     public const string PortAnnotation = "sandbox.opsautomation/port";
 
-    /// <summary>The first back-off after a crash, doubled at each crash up to <see cref="MaxBackOff"/>, as the kubelet's.</summary>
-    public static readonly TimeSpan InitialBackOff = TimeSpan.FromSeconds(10);
-
-    public static readonly TimeSpan MaxBackOff = TimeSpan.FromMinutes(5);
-
     private readonly EventRecorder _events = new(writer, time);
     private readonly ConcurrentDictionary<ObjectKey, PodRuntime> _runtimes = new();
     // The probes reach 127.0.0.1 directly, as the kubelet reaches a pod, never through a configured proxy.
     private readonly HttpClient _probes = new(new SocketsHttpHandler { UseProxy = false });
+    private readonly ConcurrentDictionary<ObjectKey, ImagePull> _pulls = new();
+
+    /// <summary>When a pod worker's sync fails (a failed pull), the kubelet syncs the pod again after this: 10 s (its backOffPeriod, without the jitter).</summary>
+    private static readonly TimeSpan PodWorkerBackOff = TimeSpan.FromSeconds(10);
+
+    private ImageRegistry? _registry;
+
+    private ImageRegistry? Registry => registry is null ? null : _registry ??= new ImageRegistry(registry, _probes, Time);
 
     public TimeSpan StartDelay => startDelay;
 
@@ -44,10 +47,6 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         return [new ObjectKey(change.Stored.Namespace, change.Stored.Name)];
     }
 
-    /// <summary>The back-off before restart number <paramref name="restart"/> (1 the first): none, then 10 s doubling to 5 min.</summary>
-    public static TimeSpan BackOff(int restart) =>
-        restart <= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(MaxBackOff.Ticks, InitialBackOff.Ticks << Math.Min(restart - 2, 10)));
-
     protected override TimeSpan? Reconcile(ObjectKey key)
     {
         var pod = Store.Get(Pods, key.Namespace, key.Name);
@@ -55,6 +54,10 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         {
             Stop(key, runtime);
             runtime = null;
+        }
+        if (_pulls.TryGetValue(key, out var pull) && (pod is null || pod.Uid != pull.Uid))
+        {
+            _pulls.TryRemove(new KeyValuePair<ObjectKey, ImagePull>(key, pull));
         }
         if (pod is null || !Objects.IsActive(pod.Node))
         {
@@ -73,10 +76,14 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             {
                 return startAt - now;
             }
+            if (runtime is null && !PullImage(pod, key, now, out var pullAgain))
+            {
+                return pullAgain;
+            }
             if (runtime is null)
             {
                 runtime = new PodRuntime(pod.Uid, Containers(pod).FirstOrDefault(), Time, _probes, line => logs.Append(key.Namespace, key.Name, FirstContainer(pod), line), () => Enqueue(key),
-                    failure => Unhealthy(key, failure));
+                    happened => Record(key, happened));
                 _runtimes[key] = runtime;
                 return Run(pod, runtime, now);
             }
@@ -120,7 +127,10 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         {
             var name = container["name"]!.GetValue<string>();
             var fieldPath = $"spec.containers{{{name}}}";
-            _events.Record(pod, Name, "Pulled", $"Container image \"{container["image"]}\" already present on machine", fieldPath: fieldPath);
+            if (!_pulls.ContainsKey(new ObjectKey(pod.Namespace, pod.Name)))
+            {
+                _events.Record(pod, Name, "Pulled", $"Container image \"{container["image"]}\" already present on machine", fieldPath: fieldPath);
+            }
             _events.Record(pod, Name, "Created", $"Created container: {name}", fieldPath: fieldPath);
             _events.Record(pod, Name, "Started", $"Started container {name}", fieldPath: fieldPath);
         }
@@ -142,7 +152,7 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             var exit = runtime.LastExit!;
             if (runtime.RestartAt is null)
             {
-                runtime.RestartAt = exit.FinishedAt + BackOff(runtime.Restarts + 1);
+                runtime.RestartAt = runtime.BackOff.RestartAt(exit);
                 if (runtime.RestartAt > now)
                 {
                     _events.Record(pod, Name, "BackOff", $"Back-off restarting failed container {FirstContainer(pod)} in pod {pod.Name}_{pod.Namespace}({pod.Uid})", "Warning",
@@ -153,13 +163,12 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             {
                 return Run(pod, runtime, now);
             }
-            var backOff = BackOff(runtime.Restarts + 1);
             state = new JsonObject
             {
                 ["waiting"] = new JsonObject
                 {
                     ["reason"] = "CrashLoopBackOff",
-                    ["message"] = $"back-off {Duration(backOff)} restarting failed container={FirstContainer(pod)} pod={pod.Name}_{pod.Namespace}({pod.Uid})",
+                    ["message"] = $"back-off {Duration(runtime.BackOff.Window)} restarting failed container={FirstContainer(pod)} pod={pod.Name}_{pod.Namespace}({pod.Uid})",
                 },
             };
             again = runtime.RestartAt - now;
@@ -186,8 +195,8 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
             ["containerStatuses"] = new JsonArray([.. Containers(pod).Select(c =>
             {
                 var s = ContainerStatus(c, ready, runtime.Restarts, state.DeepClone());
-                s["imageID"] = c["image"]?.DeepClone();
-                s["started"] = runtime.App is not null;
+                s["imageID"] = ImageId(pod, c);
+                s["started"] = runtime.Started;
                 s["lastState"] = lastState.DeepClone();
                 return (JsonNode)s;
             })]),
@@ -209,8 +218,8 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         return again;
     }
 
-    /// <summary>The kubelet's Unhealthy event for a failed readiness probe (once a run of the same failure).</summary>
-    private void Unhealthy(ObjectKey key, string failure)
+    /// <summary>An event of the pod's container: a failed probe (Unhealthy, once a run of the same failure), a kill after a failed liveness or startup probe.</summary>
+    private void Record(ObjectKey key, RuntimeEvent happened)
     {
         if (Store.Get(Pods, key.Namespace, key.Name) is not { } pod)
         {
@@ -218,11 +227,105 @@ public sealed class Kubelet(ObjectWriter writer, TimeProvider time, PodLogBook l
         }
         try
         {
-            _events.Record(pod, Name, "Unhealthy", $"Readiness probe failed: {failure}", "Warning", $"spec.containers{{{FirstContainer(pod)}}}");
+            _events.Record(pod, Name, happened.Reason, happened.Message, happened.Type, $"spec.containers{{{FirstContainer(pod)}}}");
         }
         catch (ApiException e) when (e.Code == 403)
         {
             // The pod's namespace is being deleted: its events go with it.
+        }
+    }
+
+    /// <summary>
+    /// Pulls the pod's image before its container first starts: an image of the configured registry is
+    /// looked up there (a manifest HEAD), any other is assumed present on the node. True once the image
+    /// is there; else the pod shows ContainerCreating while the lookup runs, ErrImagePull after a failed
+    /// one, then ImagePullBackOff until its back-off is over, and <paramref name="again"/> says when to look again.
+    /// </summary>
+    private bool PullImage(StoredObject pod, ObjectKey key, DateTimeOffset now, out TimeSpan? again)
+    {
+        again = null;
+        var container = Containers(pod).FirstOrDefault();
+        var image = container?["image"]?.GetValue<string>() ?? "";
+        if (Registry is not { } registry || image.Length == 0 || !registry.Holds(ImageReference.Parse(image)))
+        {
+            return true;
+        }
+        var pull = _pulls.GetOrAdd(key, _ => new ImagePull(pod.Uid, image));
+        if (pull.Image != image)
+        {
+            // The pod's image was changed before it started: pull the new one.
+            _pulls[key] = pull = new ImagePull(pod.Uid, image);
+        }
+        if (pull.Digest is not null)
+        {
+            return true;
+        }
+        var fieldPath = $"spec.containers{{{FirstContainer(pod)}}}";
+        if (pull.TakeResult(now))
+        {
+            if (pull.Digest is not null)
+            {
+                var took = Time.GetElapsedTime(pull.StartedAt).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+                _events.Record(pod, Name, "Pulled", $"Successfully pulled image \"{image}\" in {took}ms ({took}ms including waiting)", fieldPath: fieldPath);
+                return true;
+            }
+            _events.Record(pod, Name, "Failed", $"Failed to pull image \"{image}\": {pull.Error}", "Warning", fieldPath);
+            _events.Record(pod, Name, "Failed", "Error: ErrImagePull", "Warning", fieldPath);
+        }
+        if (pull.Pulling)
+        {
+            return false;
+        }
+        if (pull.Failures > 0 && now < pull.RetryAt)
+        {
+            // ErrImagePull shows until the pod worker's next sync, then ImagePullBackOff until the back-off is over.
+            var errorUntil = pull.FailedAt + PodWorkerBackOff;
+            if (now < errorUntil)
+            {
+                Waiting(pod, "ErrImagePull", pull.Error!);
+                again = (errorUntil < pull.RetryAt ? errorUntil : pull.RetryAt) - now;
+                return false;
+            }
+            var message = $"Back-off pulling image \"{image}\"";
+            if (!pull.BackOffRecorded)
+            {
+                pull.BackOffRecorded = true;
+                _events.Record(pod, Name, "BackOff", message, fieldPath: fieldPath);
+                _events.Record(pod, Name, "Failed", "Error: ImagePullBackOff", "Warning", fieldPath);
+            }
+            Waiting(pod, "ImagePullBackOff", message);
+            again = pull.RetryAt - now;
+            return false;
+        }
+        _events.Record(pod, Name, "Pulling", $"Pulling image \"{image}\"", fieldPath: fieldPath);
+        var reference = ImageReference.Parse(image);
+        pull.Start(() => registry.ResolveAsync(image, reference, CancellationToken.None), Time.GetTimestamp(), () => Enqueue(key));
+        return false;
+    }
+
+    /// <summary>The imageID a container status shows: <c>registry/repository@digest</c> for a pulled image, else the image as given.</summary>
+    private JsonNode? ImageId(StoredObject pod, JsonObject container) =>
+        _pulls.TryGetValue(new ObjectKey(pod.Namespace, pod.Name), out var pull) && pull.Digest is { } digest && pull.Image == container["image"]?.GetValue<string>()
+            ? $"{ImageReference.Parse(pull.Image).Name}@{digest}"
+            : container["image"]?.DeepClone();
+
+    /// <summary>Shows the pending pod's containers waiting for <paramref name="reason"/>.</summary>
+    private void Waiting(StoredObject pod, string reason, string message)
+    {
+        var status = pod.Clone();
+        var changed = false;
+        foreach (var s in (status["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var waiting = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = reason, ["message"] = message } };
+            if (!JsonNode.DeepEquals(s["state"], waiting))
+            {
+                s["state"] = waiting;
+                changed = true;
+            }
+        }
+        if (changed)
+        {
+            Writer.Replace(pod, status, Name, "status");
         }
     }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using OpsAutomation.Sandbox.Api;
 using OpsAutomation.Sandbox.Api.Apply;
 using OpsAutomation.Sandbox.Controllers;
+using OpsAutomation.Sandbox.Pods;
 
 namespace OpsAutomation.Sandbox.Hosting;
 
@@ -25,6 +26,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly List<Task> _controllers = [];
     private Kubelet? _kubelet;
     private ServiceProxy? _proxy;
+    private PrometheusTargets? _targets;
 
     private SandboxServer(WebApplication app, CertificateAuthority ca, ObjectStore store, Authenticator users, PodLogBook logs,
         TimeProvider time, string kubeconfigPath, string? ownedDirectory)
@@ -51,6 +53,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>The local registry the kubelet looks images up in, null without one.</summary>
+    public RegistrySettings? Registry { get; private set; }
+
+    /// <summary>The Prometheus file_sd target file the sandbox keeps, null without one.</summary>
+    public string? PrometheusSdFile { get; private set; }
+
     /// <summary>The CA that signed the serving certificate; clients trust it (the kubeconfig carries it).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2 CertificateAuthority => _ca.Certificate;
 
@@ -61,19 +69,29 @@ public sealed class SandboxServer : IAsyncDisposable
         yield return $"api: {BaseUri}";
         yield return $"openapi: {new Uri(BaseUri, "openapi/v3")}";
         yield return $"contexts: {Kubeconfig.Context} (administrator), {Kubeconfig.ReadOnlyContext} (read-only)";
+        if (PrometheusSdFile is not null)
+        {
+            yield return $"prometheus-sd-file: {PrometheusSdFile}";
+        }
+        if (Registry is not null)
+        {
+            yield return $"registry: {Registry.Host}";
+        }
     }
 
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var time = options.TimeProvider ?? new SpeedTimeProvider(options.Speed);
+        var sdFile = options.PrometheusSdFile is { } path ? PrometheusTargets.FullPath(path) : null;
+        var registry = options.Registry is { } registryAddress ? RegistrySettings.Parse(registryAddress, options.RegistryUsername, options.RegistryPassword) : null;
         var ownedDirectory = options.KubeconfigPath is null
             ? Directory.CreateTempSubdirectory("opsautomation-sandbox-").FullName : null;
         var kubeconfigPath = options.KubeconfigPath ?? Path.Combine(ownedDirectory!, "kubeconfig");
         var ca = new CertificateAuthority(time);
         var serving = ca.IssueServerCertificate(time);
-        var registry = ResourceRegistry.Builtin;
-        var store = new ObjectStore(registry, time, options.WatchWindow);
+        var resources = ResourceRegistry.Builtin;
+        var store = new ObjectStore(resources, time, options.WatchWindow);
         var users = new Authenticator();
         var logs = new PodLogBook();
         var openApi = OpenApiDocuments.Load();
@@ -87,7 +105,7 @@ public sealed class SandboxServer : IAsyncDisposable
         });
         builder.Services.AddSingleton(time);
         var app = builder.Build();
-        var server = new SandboxServer(app, ca, store, users, logs, time, kubeconfigPath, ownedDirectory);
+        var server = new SandboxServer(app, ca, store, users, logs, time, kubeconfigPath, ownedDirectory) { Registry = registry };
         ApiServer? api = null;
         app.Run(context => api!.HandleAsync(context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -96,13 +114,19 @@ public sealed class SandboxServer : IAsyncDisposable
         server.BaseUri = new Uri($"https://127.0.0.1:{port}/");
         var fieldManager = new FieldManager(openApi, time);
         var writer = new ObjectWriter(store, fieldManager, logs);
-        api = new ApiServer(writer, fieldManager, users, openApi, new Discovery(registry, $"127.0.0.1:{port}"), logs, time, options.BookmarkInterval);
+        api = new ApiServer(writer, fieldManager, users, openApi, new Discovery(resources, $"127.0.0.1:{port}"), logs, time, options.BookmarkInterval);
         api.Bootstrap();
         if (options.Controllers)
         {
-            server._kubelet = new Kubelet(writer, time, logs, options.PodStartDelay);
+            server._kubelet = new Kubelet(writer, time, logs, options.PodStartDelay, registry);
             server._proxy = new ServiceProxy(writer, time);
-            Controller[] controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), server._kubelet, server._proxy];
+            List<Controller> controllers = [new DeploymentController(writer, time), new ReplicaSetController(writer, time), new EndpointsController(writer, time), server._kubelet, server._proxy];
+            if (sdFile is not null)
+            {
+                server._targets = new PrometheusTargets(writer, time, sdFile);
+                server.PrometheusSdFile = sdFile;
+                controllers.Add(server._targets);
+            }
             server._controllers.AddRange(controllers.Select(c => Task.Run(() => c.RunAsync(server._stopping.Token), CancellationToken.None)));
         }
         Kubeconfig.Write(kubeconfigPath, server.BaseUri, ca.CertificatePem(), users.Admin, users.Viewer);
@@ -126,6 +150,7 @@ public sealed class SandboxServer : IAsyncDisposable
             // After the controllers stop, so no pod's application starts again.
             await _kubelet.DisposeAsync().ConfigureAwait(false);
         }
+        _targets?.Dispose();
         _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

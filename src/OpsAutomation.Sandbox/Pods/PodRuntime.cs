@@ -2,19 +2,28 @@ using System.Text.Json.Nodes;
 
 namespace OpsAutomation.Sandbox.Pods;
 
+/// <summary>An event the kubelet records about the pod's container (Unhealthy, Killing).</summary>
+public sealed record RuntimeEvent(string Reason, string Type, string Message);
+
 /// <summary>
-/// What the simulated kubelet runs for one pod: the current run of its sample application, the
-/// readiness probe against it, and how its runs ended. <paramref name="changed"/> is called (on any
-/// thread) when readiness turns or the container exits, so the kubelet writes the pod's status;
-/// <paramref name="probeFailed"/> when a probe fails for another reason than the probe before.
+/// What the simulated kubelet runs for one pod: the current run of its sample application, its
+/// startup, readiness and liveness probes against it, how its runs ended and its restart back-off.
+/// <paramref name="changed"/> is called (on any thread) when the container starts (its startup probe
+/// passes), turns ready or not, or exits, so the kubelet writes the pod's status; <paramref name="recorded"/>
+/// for the events the kubelet writes (a probe failing for another reason than the probe before, a kill).
 /// </summary>
-public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider time, HttpClient http, Action<string> log, Action changed, Action<string> probeFailed) : IAsyncDisposable
+public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider time, HttpClient http, Action<string> log, Action changed, Action<RuntimeEvent> recorded) : IAsyncDisposable
 {
+    /// <summary>The exit code of a container the kubelet kills after a failed liveness or startup probe: SIGTERM's, 128 + 15, as a process that does not handle it.</summary>
+    public const int KilledExitCode = 143;
+
     private readonly Lock _gate = new();
-    private readonly ReadinessProbe? _probe = ReadinessProbe.Of(container);
+    private readonly Probe[] _probes = [.. new[] { ProbeKind.Startup, ProbeKind.Readiness, ProbeKind.Liveness }.Select(k => Probe.Of(container, k)).OfType<Probe>()];
+    private readonly string _containerName = container?["name"]?.GetValue<string>() ?? "";
     private SampleApp? _app;
     private CancellationTokenSource? _probing;
-    private Task _probeLoop = Task.CompletedTask;
+    private Task _probeLoops = Task.CompletedTask;
+    private volatile bool _started;
     private volatile bool _ready;
 
     public string Uid => uid;
@@ -31,17 +40,25 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
         }
     }
 
-    /// <summary>Whether the running container is ready: by its readiness probe, or from its start without one.</summary>
-    public bool Ready => _ready && App is not null;
+    /// <summary>Whether the running container has started: its startup probe passed, or it has none (containerStatuses[].started).</summary>
+    public bool Started => _started && App is not null;
+
+    /// <summary>Whether the running container is ready: started, and by its readiness probe, or from its start without one.</summary>
+    public bool Ready => _ready && Started;
 
     /// <summary>How the last run ended, null before the first exit.</summary>
     public ContainerExit? LastExit { get; private set; }
 
-    /// <summary>The restarts after a crash so far (restartCount).</summary>
+    /// <summary>The restarts after an exit so far (restartCount).</summary>
     public int Restarts { get; private set; }
+
+    /// <summary>The container's restart back-off (CrashLoopBackOff).</summary>
+    public CrashBackOff BackOff { get; } = new();
 
     /// <summary>When the container may run again after its last exit (its CrashLoopBackOff), null while it runs.</summary>
     public DateTimeOffset? RestartAt { get; set; }
+
+    private Probe? ProbeOf(ProbeKind kind) => _probes.FirstOrDefault(p => p.Kind == kind);
 
     /// <summary>Starts a run of the application (a restart when one ran before).</summary>
     public void Start()
@@ -52,12 +69,14 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
         {
             log($"{Api.ObjectStore.Timestamp(time.GetUtcNow())} sample app: {problem}");
         }
-        if (LastExit is not null)
+        if (LastExit is { } exit)
         {
             Restarts++;
+            BackOff.Restarted(exit, time.GetUtcNow());
         }
         RestartAt = null;
-        _ready = _probe is null;
+        _started = ProbeOf(ProbeKind.Startup) is null;
+        _ready = ProbeOf(ProbeKind.Readiness) is null;
         var probing = new CancellationTokenSource();
         SampleApp app;
         try
@@ -80,10 +99,7 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
             (previous, _app, _probing) = (_probing, app, probing);
         }
         previous?.Dispose();
-        if (_probe is not null)
-        {
-            _probeLoop = ProbeLoopAsync(_probe, app.Port, probing.Token);
-        }
+        _probeLoops = Task.WhenAll(_probes.Select(p => ProbeLoopAsync(p, app, probing.Token)));
     }
 
     private void Exited(CancellationTokenSource probing, ContainerExit exit)
@@ -95,7 +111,7 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
             _app = null;
             LastExit = exit;
         }
-        _ready = false;
+        (_started, _ready) = (false, false);
         probing.Cancel();
         if (app is not null)
         {
@@ -104,7 +120,11 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
         changed();
     }
 
-    private async Task ProbeLoopAsync(ReadinessProbe probe, int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one probe from the container's start, as a kubelet probe worker: readiness and liveness
+    /// results count only once the container has started; the startup probe stops once it passes.
+    /// </summary>
+    private async Task ProbeLoopAsync(Probe probe, SampleApp app, CancellationToken cancellationToken)
     {
         var (successes, failures) = (0, 0);
         string? lastFailure = null;
@@ -113,28 +133,18 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
             await Task.Delay(probe.InitialDelay, time, cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
-                var failure = await probe.ProbeAsync(http, port, time, cancellationToken).ConfigureAwait(false);
-                if (failure is not null && failure != lastFailure)
+                if (probe.Kind == ProbeKind.Startup || _started)
                 {
-                    probeFailed(failure);
-                }
-                lastFailure = failure;
-                if (failure is null)
-                {
-                    (successes, failures) = (successes + 1, 0);
-                    if (!_ready && successes >= probe.SuccessThreshold)
+                    var failure = await probe.ProbeAsync(http, app.Port, time, cancellationToken).ConfigureAwait(false);
+                    if (failure is not null && failure != lastFailure)
                     {
-                        _ready = true;
-                        changed();
+                        recorded(new RuntimeEvent("Unhealthy", "Warning", $"{probe.Name} probe failed: {failure}"));
                     }
-                }
-                else
-                {
-                    (successes, failures) = (0, failures + 1);
-                    if (_ready && failures >= probe.FailureThreshold)
+                    lastFailure = failure;
+                    (successes, failures) = failure is null ? (successes + 1, 0) : (0, failures + 1);
+                    if (!Judge(probe, app, successes, failures))
                     {
-                        _ready = false;
-                        changed();
+                        return;
                     }
                 }
                 await Task.Delay(probe.Period, time, cancellationToken).ConfigureAwait(false);
@@ -143,6 +153,32 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The container stopped or the pod went.
+        }
+    }
+
+    /// <summary>Acts on a probe's results so far, as the kubelet does; false when the probe is done (started, or the container killed).</summary>
+    private bool Judge(Probe probe, SampleApp app, int successes, int failures)
+    {
+        var passed = successes >= probe.SuccessThreshold;
+        var failed = failures >= probe.FailureThreshold;
+        switch (probe.Kind)
+        {
+            case ProbeKind.Startup when passed:
+                _started = true;
+                changed();
+                return false;
+            case ProbeKind.Readiness when passed != _ready && (passed || failed):
+                _ready = passed;
+                changed();
+                return true;
+            case ProbeKind.Startup or ProbeKind.Liveness when failed:
+                var message = $"Container {_containerName} failed {probe.Name.ToLowerInvariant()} probe, will be restarted";
+                recorded(new RuntimeEvent("Killing", "Normal", message));
+                log($"{Api.ObjectStore.Timestamp(time.GetUtcNow())} sandbox: {message} (exit code {KilledExitCode})");
+                app.Kill(KilledExitCode);
+                return false;
+            default:
+                return true;
         }
     }
 
@@ -158,7 +194,7 @@ public sealed class PodRuntime(string uid, JsonObject? container, TimeProvider t
         {
             await probing.CancelAsync().ConfigureAwait(false);
         }
-        await _probeLoop.ConfigureAwait(false);
+        await _probeLoops.ConfigureAwait(false);
         probing?.Dispose();
         if (app is not null)
         {

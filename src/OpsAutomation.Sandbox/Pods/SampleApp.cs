@@ -7,7 +7,7 @@ namespace OpsAutomation.Sandbox.Pods;
 
 /// <summary>
 /// One run of a pod's container: the built-in sample application on its own free 127.0.0.1 port,
-/// serving / (200, or 500 at the error rate, after the latency), /healthz, /readyz (503 during the
+/// serving / (200, or 500 at the error rate, after the latency), /healthz (503 once hung), /readyz (503 during the
 /// slow start, always with READINESS_FAIL) and /metrics. It logs each request and its lifecycle
 /// through <paramref name="log"/>, and after CRASH_AFTER_SECONDS (or at once with OOM) it stops
 /// listening and reports its <see cref="ContainerExit"/> through <paramref name="exited"/>.
@@ -69,6 +69,15 @@ public sealed class SampleApp : IAsyncDisposable
         if (Stop())
         {
             _exited(new ContainerExit(_settings.ExitCode, _settings.OutOfMemory ? "OOMKilled" : "Error", StartedAt, _time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>The kubelet kills the container (a failed liveness or startup probe): it stops and exits with <paramref name="exitCode"/>, reason Error.</summary>
+    public void Kill(int exitCode)
+    {
+        if (Stop())
+        {
+            _exited(new ContainerExit(exitCode, "Error", StartedAt, _time.GetUtcNow()));
         }
     }
 
@@ -145,7 +154,8 @@ public sealed class SampleApp : IAsyncDisposable
         switch (path)
         {
             case "/healthz":
-                return starting ? (503, "starting\n", Text) : (200, "ok\n", Text);
+                return starting ? (503, "starting\n", Text)
+                    : _time.GetUtcNow() >= StartedAt + _settings.HangAfter ? (503, "hung (HANG_AFTER_SECONDS)\n", Text) : (200, "ok\n", Text);
             case "/readyz":
                 return starting ? (503, "starting\n", Text) : _settings.ReadinessFails ? (503, "not ready (READINESS_FAIL)\n", Text) : (200, "ready\n", Text);
             case "/metrics":

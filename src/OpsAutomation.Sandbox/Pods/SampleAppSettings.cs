@@ -5,7 +5,7 @@ namespace OpsAutomation.Sandbox.Pods;
 
 /// <summary>
 /// How a pod's sample application behaves, read from its first container's env (docs/sandbox.md):
-/// SLOW_START_SECONDS, READINESS_FAIL, CRASH_AFTER_SECONDS with EXIT_CODE, OOM, ERROR_RATE, LATENCY_MS.
+/// SLOW_START_SECONDS, READINESS_FAIL, HANG_AFTER_SECONDS, CRASH_AFTER_SECONDS with EXIT_CODE, OOM, ERROR_RATE, LATENCY_MS.
 /// No variable set is the healthy application.
 /// </summary>
 public sealed record SampleAppSettings(
@@ -15,7 +15,8 @@ public sealed record SampleAppSettings(
     int ExitCode,
     bool OutOfMemory,
     double ErrorRate,
-    TimeSpan Latency)
+    TimeSpan Latency,
+    TimeSpan? HangAfter = null)
 {
     public static readonly SampleAppSettings Healthy = new(TimeSpan.Zero, false, null, 1, false, 0, TimeSpan.Zero);
 
@@ -43,6 +44,7 @@ public sealed record SampleAppSettings(
         bool Flag(string name) => env.TryGetValue(name, out var text) && text.Trim().ToUpperInvariant() is "TRUE" or "1" or "YES";
         var oom = Flag("OOM");
         var crash = Number("CRASH_AFTER_SECONDS", -1, 0, 86_400);
+        var hang = Number("HANG_AFTER_SECONDS", -1, 0, 86_400);
         return new SampleAppSettings(
             SlowStart: TimeSpan.FromSeconds(Number("SLOW_START_SECONDS", 0, 0, 86_400)),
             ReadinessFails: Flag("READINESS_FAIL"),
@@ -50,6 +52,7 @@ public sealed record SampleAppSettings(
             ExitCode: oom ? 137 : (int)Number("EXIT_CODE", 1, 1, 255),
             OutOfMemory: oom,
             ErrorRate: Number("ERROR_RATE", 0, 0, 1),
-            Latency: TimeSpan.FromMilliseconds(Number("LATENCY_MS", 0, 0, 60_000)));
+            Latency: TimeSpan.FromMilliseconds(Number("LATENCY_MS", 0, 0, 60_000)),
+            HangAfter: hang >= 0 ? TimeSpan.FromSeconds(hang) : null);
     }
 }

@@ -98,4 +98,56 @@ public sealed class KubeletRestartTests(FastSandboxFixture sandbox) : IClassFixt
         Assert.Equal((0, ""), (previous.ExitCode, previous.Error));
         Assert.Contains("crashing as told (CRASH_AFTER_SECONDS): exit code 4", previous.Output, StringComparison.Ordinal);
     }
+
+    private static V1Probe HealthzProbe(int periodSeconds, int failureThreshold) =>
+        new() { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = 8080 }, PeriodSeconds = periodSeconds, FailureThreshold = failureThreshold };
+
+    [Theory]
+    [InlineData("liveness", "HANG_AFTER_SECONDS", "30", "Liveness probe failed: HTTP probe failed with statuscode: 503")]
+    [InlineData("startup", "SLOW_START_SECONDS", "600", "Startup probe failed: HTTP probe failed with statuscode: 503")]
+    public async Task A_container_that_fails_its_liveness_or_startup_probe_is_killed_and_restarted(string probe, string variable, string value, string unhealthy)
+    {
+        var ns = await sandbox.NewNamespaceAsync(probe);
+        var pod = KubeletTests.Pod("web", new Dictionary<string, string> { [variable] = value });
+        var container = pod.Spec.Containers[0];
+        if (probe == "liveness")
+        {
+            container.LivenessProbe = HealthzProbe(5, 3);
+        }
+        else
+        {
+            container.StartupProbe = HealthzProbe(5, 3);
+        }
+        await _client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+
+        V1ContainerStatus? status = null;
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (status = (await _client.CoreV1.ReadNamespacedPodAsync("web", ns)).Status?.ContainerStatuses?.SingleOrDefault()) is { RestartCount: >= 1, LastState.Terminated: not null }));
+
+        Assert.Equal((143, "Error"), (status!.LastState.Terminated.ExitCode, status.LastState.Terminated.Reason));
+        var events = (await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=web")).Items;
+        Assert.Contains(events, e => (e.Reason, e.Type, e.Message) == ("Unhealthy", "Warning", unhealthy));
+        Assert.Contains(events, e => (e.Reason, e.Type, e.Message) == ("Killing", "Normal", $"Container app failed {probe} probe, will be restarted"));
+    }
+
+    [Fact]
+    public async Task A_startup_probe_holds_the_liveness_and_readiness_probes_until_it_passes()
+    {
+        var ns = await sandbox.NewNamespaceAsync("startup");
+        var pod = KubeletTests.Pod("web", new Dictionary<string, string> { ["SLOW_START_SECONDS"] = "120" }, KubeletTests.ReadyzProbe());
+        pod.Spec.Containers[0].StartupProbe = HealthzProbe(5, 60);
+        pod.Spec.Containers[0].LivenessProbe = HealthzProbe(1, 1);
+        await _client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (await _client.CoreV1.ReadNamespacedPodAsync("web", ns)).Status?.ContainerStatuses?.SingleOrDefault() is { State.Running: not null, Started: false, Ready: false }));
+        V1ContainerStatus? status = null;
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (status = (await _client.CoreV1.ReadNamespacedPodAsync("web", ns)).Status?.ContainerStatuses?.SingleOrDefault()) is { Ready: true }));
+
+        Assert.Equal((true, 0), (status!.Started, status.RestartCount));
+        var unhealthy = (await _client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=web,reason=Unhealthy")).Items;
+        Assert.Contains(unhealthy, e => e.Message.StartsWith("Startup probe failed:", StringComparison.Ordinal));
+        Assert.DoesNotContain(unhealthy, e => e.Message.StartsWith("Liveness probe failed:", StringComparison.Ordinal) || e.Message.StartsWith("Readiness probe failed:", StringComparison.Ordinal));
+    }
 }

@@ -159,15 +159,5 @@ public sealed class KubeletTests(SandboxFixture sandbox) : IDisposable
         Assert.Contains("sample app: ignoring ERROR_RATE='lots': expected a number from 0 to 1", await LogAsync(client, ns, "web"), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(1, 0)]
-    [InlineData(2, 10)]
-    [InlineData(3, 20)]
-    [InlineData(6, 160)]
-    [InlineData(7, 300)]
-    [InlineData(40, 300)]
-    public void The_crash_back_off_is_none_then_10_seconds_doubling_to_5_minutes(int restart, int seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), Kubelet.BackOff(restart));
-
     public void Dispose() => _http.Dispose();
 }
