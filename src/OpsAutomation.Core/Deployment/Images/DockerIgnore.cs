@@ -63,11 +63,11 @@ public sealed class DockerIgnore
         return excluded;
     }
 
-    // filepath.Clean on the slash form, with the leading '/' dropped: the context is the root.
+    // filepath.Clean, with the leading '/' dropped (the context is the root); '\' stays an escape, as on Linux.
     private static string Clean(string pattern)
     {
         var parts = new List<string>();
-        foreach (var part in pattern.Replace('\\', '/').Split('/'))
+        foreach (var part in pattern.Split('/'))
         {
             if (part.Length == 0 || part == ".") continue;
             if (part == ".." && parts.Count > 0 && parts[^1] != "..") parts.RemoveAt(parts.Count - 1);
