@@ -79,6 +79,12 @@ public sealed class DockerEngine : IDisposable
         return new DockerEngine(CreateClient(host, agreed, options.Timeout), host, agreed);
     }
 
+    /// <summary>A builder on this engine; cmdlets take it from here because they never name a Docker.DotNet type (it loads in the private context only).</summary>
+    public ImageBuilder Builder(TimeProvider time) => new(Client, time);
+
+    /// <summary>A publisher on this engine confirming digests with <paramref name="registry"/>.</summary>
+    public ImagePublisher Publisher(RegistryClient registry, TimeProvider time) => new(Client, registry, time);
+
     public void Dispose() => Client.Dispose();
 
     private static DockerClient CreateClient(Uri host, Version? apiVersion, TimeSpan timeout) =>
