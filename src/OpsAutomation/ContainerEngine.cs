@@ -10,7 +10,7 @@ namespace OpsAutomation;
 /// </summary>
 internal static class ContainerEngine
 {
-    /// <summary>The engine, connected with the agreed API version; an unusable address or no engine is terminating.</summary>
+    /// <summary>The engine, connected with the agreed API version and shared by the process (never dispose it); an unusable address or no engine is terminating.</summary>
     public static async Task<DockerEngine> ConnectAsync(string? dockerHost, CancellationToken cancellationToken)
     {
         Uri host;
@@ -27,7 +27,7 @@ internal static class ContainerEngine
         }
         try
         {
-            return await DockerEngine.ConnectAsync(host, new DockerEngineOptions(), cancellationToken).ConfigureAwait(false);
+            return await ModuleRuntime.Get().DockerEngines.GetAsync(host, new DockerEngineOptions(), cancellationToken).ConfigureAwait(false);
         }
         catch (DockerEngineUnavailableException ex)
         {

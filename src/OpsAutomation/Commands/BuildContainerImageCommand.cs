@@ -72,7 +72,7 @@ public sealed class BuildContainerImageCommand : OpsCmdlet
         WriteDebug($"Build-ContainerImage context {options.ContextPath}, Dockerfile {options.Dockerfile ?? "Dockerfile"}, tags {string.Join(", ", Tag)}, target {Target ?? "(last)"}, build arguments {string.Join(", ", options.BuildArguments.Keys)}");
         var tags = Tag.Length == 0 ? "no tag" : string.Join(", ", Tag);
         if (!await ShouldProcessAsync(options.ContextPath, $"Build an image ({tags})").ConfigureAwait(false)) return;
-        using var engine = await ContainerEngine.ConnectAsync(DockerHost, cancellationToken).ConfigureAwait(false);
+        var engine = await ContainerEngine.ConnectAsync(DockerHost, cancellationToken).ConfigureAwait(false);
         WriteVerbose($"Docker engine {engine.Host}, API {engine.ApiVersion}");
         var builder = engine.Builder(ModuleRuntime.Get().Time);
         try

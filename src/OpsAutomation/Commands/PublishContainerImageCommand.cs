@@ -48,7 +48,7 @@ public sealed class PublishContainerImageCommand : OpsCmdlet
         foreach (var image in Image)
         {
             if (!await ShouldProcessAsync(image, "Push the image and confirm its digest").ConfigureAwait(false)) continue;
-            _engine ??= Own(await ContainerEngine.ConnectAsync(DockerHost, cancellationToken).ConfigureAwait(false));
+            _engine ??= await ContainerEngine.ConnectAsync(DockerHost, cancellationToken).ConfigureAwait(false);
             var registry = new RegistryClient(runtime.Http.Get(), HttpLimits.Api with { Timeout = TimeSpan.FromSeconds(TimeoutSec) });
             var publisher = _engine.Publisher(registry, runtime.Time);
             try

@@ -80,6 +80,21 @@ public sealed class ImageEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task An_engine_is_connected_once_per_address_and_a_failed_connection_is_not_kept()
+    {
+        using var engines = new DockerEngines();
+        var host = new Uri(Service("OPS_TEST_DOCKER_HOST"));
+        Assert.Same(await engines.GetAsync(host, new DockerEngineOptions(), CancellationToken.None), await engines.GetAsync(host, new DockerEngineOptions(), CancellationToken.None));
+
+        // A socket that appears after a failed connection (the engine started in between) is used by the next call.
+        var late = new Uri($"unix://{_context.Path}/late.sock");
+        await Assert.ThrowsAsync<DockerEngineUnavailableException>(() => engines.GetAsync(late, new DockerEngineOptions(), CancellationToken.None));
+        File.CreateSymbolicLink(late.AbsolutePath, host.AbsolutePath);
+        Assert.Equal((await engines.GetAsync(host, new DockerEngineOptions(), CancellationToken.None)).ApiVersion,
+            (await engines.GetAsync(late, new DockerEngineOptions(), CancellationToken.None)).ApiVersion);
+    }
+
+    [Fact]
     public async Task A_socket_that_does_not_exist_says_there_is_no_engine_and_how_to_start_one()
     {
         var host = new Uri($"unix://{_context.Path}/missing.sock");
