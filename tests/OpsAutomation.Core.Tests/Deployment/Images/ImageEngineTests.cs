@@ -167,6 +167,35 @@ public sealed class ImageEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_context_in_a_git_work_tree_gets_the_OCI_labels_with_the_remote_without_credentials()
+    {
+        Files(("Dockerfile", "FROM scratch\nCOPY app.txt /app.txt\n"), ("app.txt", "app"));
+        Git("init", "--quiet");
+        Git("add", ".");
+        Git("-c", "user.name=ops", "-c", "user.email=ops@example.test", "commit", "--quiet", "-m", "first");
+        Git("remote", "add", "origin", "https://ci:s3cr3t-token@git.example.test/team/web.git");
+        var commit = Git("rev-parse", "HEAD");
+        using var engine = await ConnectAsync();
+        var build = await BuildAsync(engine, Tag("git"));
+        var labels = (await engine.Client.Images.InspectImageAsync(build.ImageId)).Config?.Labels ?? new Dictionary<string, string>();
+        Assert.Equal(commit, labels[GitImageLabels.Revision]);
+        Assert.Equal("https://git.example.test/team/web.git", labels[GitImageLabels.Source]);
+        Assert.True(DateTimeOffset.TryParse(labels[GitImageLabels.Created], out _));
+        Assert.DoesNotContain("s3cr3t-token", string.Join(' ', build.Labels.Values));
+    }
+
+    private string Git(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = _context.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
+        return output.Trim();
+    }
+
+    [Fact]
     public async Task A_Dockerfile_outside_the_context_builds()
     {
         Files(("app.txt", "app"));
