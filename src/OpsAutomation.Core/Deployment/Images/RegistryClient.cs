@@ -104,9 +104,17 @@ public sealed partial class RegistryClient(HttpClient http, HttpLimits? limits =
                 throw new RegistryAuthenticationException(image.Registry, credential?.UserName, $"its token service {target} answered {(int)response.StatusCode}");
             if (!response.IsSuccessStatusCode)
                 throw new RegistryRequestException(target, (int)response.StatusCode, await HttpExchange.ReadPrefixAsync(response, body, 200, token).ConfigureAwait(false));
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: token).ConfigureAwait(false);
-            return (json.RootElement.TryGetProperty("token", out var t) ? t.GetString() : null)
-                ?? (json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null);
+            try
+            {
+                using var json = await JsonDocument.ParseAsync(body, cancellationToken: token).ConfigureAwait(false);
+                return json.RootElement.ValueKind != JsonValueKind.Object ? null
+                    : (json.RootElement.TryGetProperty("token", out var t) ? t.GetString() : null)
+                        ?? (json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null);
+            }
+            catch (JsonException ex)
+            {
+                throw new RegistryRequestException(target, (int)response.StatusCode, $"the answer is not a JSON token ({ex.Message})");
+            }
         }, cancellationToken, target).ConfigureAwait(false);
         return HttpAuthorization.Bearer(token ?? throw new RegistryRequestException(target, 200, "the answer holds no token"));
     }

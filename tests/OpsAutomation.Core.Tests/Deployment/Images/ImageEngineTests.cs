@@ -125,6 +125,16 @@ public sealed class ImageEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task An_untagged_build_returns_the_image_id_the_engine_reported()
+    {
+        Files(("Dockerfile", "FROM scratch\nCOPY app.txt /app.txt\n"), ("app.txt", Guid.NewGuid().ToString()));
+        using var engine = await ConnectAsync();
+        var build = await BuildAsync(engine);
+        Assert.Empty(build.Tags);
+        Assert.Equal(build.ImageId, (await engine.Client.Images.InspectImageAsync(build.ImageId)).ID);
+    }
+
+    [Fact]
     public async Task A_file_the_dockerignore_excludes_is_not_in_the_image()
     {
         Files(("Dockerfile", "FROM scratch\nCOPY . /ctx/\n"), (".dockerignore", "*.secret\nlogs\n!logs/keep.log\n"),
