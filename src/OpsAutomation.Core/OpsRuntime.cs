@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OpsAutomation.Core.Configuration;
+using OpsAutomation.Core.Deployment.Images;
 using OpsAutomation.Core.Health.Kubernetes;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Kubernetes;
@@ -27,6 +28,7 @@ public sealed class OpsRuntime : IDisposable
         MetricsServers = new MetricsServers(Metrics, Time);
         Configuration = new ConfigurationFileReader(extraFormats);
         Kubernetes = new KubernetesClients();
+        DockerEngines = new DockerEngines();
     }
 
     public TimeProvider Time { get; }
@@ -44,6 +46,9 @@ public sealed class OpsRuntime : IDisposable
 
     /// <summary>Kubernetes API clients by kubeconfig and context, reused across runs of a monitoring loop.</summary>
     public KubernetesClients Kubernetes { get; }
+
+    /// <summary>Docker engines by address, their API version agreed once, their connections reused by builds and pushes.</summary>
+    public DockerEngines DockerEngines { get; }
 
     /// <summary>The store of <paramref name="settings"/>: its StatePath, writes waiting StateBusyTimeoutSec for a lock.</summary>
     public async Task<StateStore> GetStateStoreAsync(OpsSettings settings, CancellationToken cancellationToken) =>
@@ -70,6 +75,7 @@ public sealed class OpsRuntime : IDisposable
     {
         MetricsServers.Dispose();
         Kubernetes.Dispose();
+        DockerEngines.Dispose();
         Pipelines.Dispose();
         Http.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

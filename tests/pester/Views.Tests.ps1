@@ -119,6 +119,20 @@ BeforeAll {
                 Value = ''; Message = 'customer_id is required' }
             Show = 'orders.csv:12345', 'customer_id', 'Required'
         }
+        'OpsAutomation.Models.Deployment.ContainerImageBuild' = @{
+            Object = [OpsAutomation.Models.Deployment.ContainerImageBuild]@{ ImageId = 'sha256:3f4e5d6c7b8a91a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081920'
+                Tags = [string[]]@('registry.example.internal:5000/payments/checkout-api:1.24.3'); ContextPath = '/src/checkout'; Dockerfile = '/src/checkout/Dockerfile'
+                Steps = 12; Duration = [timespan]::FromSeconds(83); Timestamp = $now }
+            Show = 'sha256:3f4e5d6c7b8a', '12', 'registry.example.internal:5000/payments/checkout-api:1.24.3'
+        }
+        'OpsAutomation.Models.Deployment.ContainerImagePublication' = @{
+            Object = [OpsAutomation.Models.Deployment.ContainerImagePublication]@{ Image = 'registry.example.internal:5000/payments/checkout-api:1.24.3'
+                Registry = 'registry.example.internal:5000'; Repository = 'payments/checkout-api'; Tag = '1.24.3-rc.1'; Size = 1578
+                Digest = 'sha256:9b2c1d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e'
+                Reference = 'registry.example.internal:5000/payments/checkout-api@sha256:9b2c1d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e'
+                Duration = [timespan]::FromSeconds(4); Timestamp = $now }
+            Show = 'payments/checkout-api', '1.24.3-rc.1', '1578', 'sha256:9b2c1d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e'
+        }
     }
 }
 
