@@ -58,8 +58,9 @@ public sealed class HealthGateRunner(HealthRounds rounds, TimeProvider time)
                         return Result(GateOutcome.Failed, $"{failedRounds} of {round} rounds failed (limit {gate.FailureLimit}); last: {lastFailure}");
                 }
 
+                // The next round starts on the schedule, or at once when this one overran it.
                 var next = gate.Interval * round;
-                if (next > gate.Window)
+                if (next > gate.Window || time.GetElapsedTime(started) > gate.Window)
                 {
                     return Result(GateOutcome.Failed, $"the window of {Seconds(gate.Window)} ended with {streak} of {gate.SuccessCount} passes in a row after {round} rounds" +
                         (lastFailure is null ? "" : $"; last failure: {lastFailure}"));
