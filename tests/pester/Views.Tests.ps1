@@ -119,6 +119,23 @@ BeforeAll {
                 Value = ''; Message = 'customer_id is required' }
             Show = 'orders.csv:12345', 'customer_id', 'Required'
         }
+        'OpsAutomation.Models.Deployment.DeploymentValidation' = @{
+            Object = [OpsAutomation.Models.Deployment.DeploymentValidation]@{ Outcome = 'Inconclusive'; DecidedBy = 'checkout-p95-eu'; RunId = $runId
+                Reason = 'checkout-p95-eu: no data in 2 of 2 evaluations (inconclusive limit 1; NoData=Inconclusive)'; StartTime = $now
+                Duration = [timespan]::FromSeconds(450); Timestamp = $now }
+            Show = 'Inconclusive', 'checkout-p95-eu', '7m 30s'
+        }
+        'OpsAutomation.Models.Deployment.GateResult' = @{
+            Object = [OpsAutomation.Models.Deployment.GateResult]@{ Gate = 'payments-errors'; Kind = 'Metric'; Outcome = 'Inconclusive'; Passed = 1234; Failed = 1000
+                Reason = 'payments-errors: 0.18 > 0.05 in 3 of 5 evaluations (limit 1)'; StartTime = $now; Duration = [timespan]::FromSeconds(150) }
+            Show = 'payments-errors', 'Metric', 'Inconclusive', '1234', '1000'
+        }
+        'OpsAutomation.Models.Deployment.GateEvaluation' = @{
+            Object = [OpsAutomation.Models.Deployment.GateEvaluation]@{ Gate = 'checkout-p95-eu'; Kind = 'Metric'; Number = 120; Timestamp = $now
+                Query = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[1m])))'; Value = 0.123457; Threshold = '>= 0.99999'
+                Verdict = 'NoData'; Message = 'no data (the query returned no series); counted as Fail (NoData=Fail)' }
+            Show = 'checkout-p95-eu', '120', 'NoData', '0.123457', '>= 0.99999'
+        }
     }
 }
 

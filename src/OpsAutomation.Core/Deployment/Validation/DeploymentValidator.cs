@@ -35,15 +35,27 @@ public sealed class DeploymentValidator(TimeProvider time, MetricGateRunner? met
             .ToList();
         GateResult? firstFailed = null;
         var pending = running.ToList();
-        while (pending.Count > 0)
+        try
         {
-            var done = await Task.WhenAny(pending).ConfigureAwait(false);
-            pending.Remove(done);
-            var result = await done.ConfigureAwait(false);
-            if (result.Outcome == GateOutcome.Failed && firstFailed is null)
+            while (pending.Count > 0)
             {
-                firstFailed = result;
+                var done = await Task.WhenAny(pending).ConfigureAwait(false);
+                pending.Remove(done);
+                var result = await done.ConfigureAwait(false);
+                if (result.Outcome == GateOutcome.Failed && firstFailed is null)
+                {
+                    firstFailed = result;
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // A gate that threw (a state store that cannot open) leaves none of the others running behind it.
+            if (pending.Count > 0)
+            {
                 await stop.CancelAsync().ConfigureAwait(false);
+                await ((Task)Task.WhenAll(pending)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
         cancellationToken.ThrowIfCancellationRequested();

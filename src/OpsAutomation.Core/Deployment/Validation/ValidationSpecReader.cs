@@ -25,12 +25,13 @@ public sealed partial class ValidationSpecReader(ConfigurationFileReader files, 
         ["Name", "Query", "Threshold", "IntervalSec", "Count", "FailureLimit", "InconclusiveLimit", "ErrorLimit", "NoData", "Reduce"];
 
     /// <summary>The whole section: PrometheusUri, HealthGates and MetricGates.</summary>
-    public ValidationPlan Read(ConfigurationMap section)
+    /// <param name="prometheus">A Prometheus given on the command line: it wins over the section's PrometheusUri.</param>
+    public ValidationPlan Read(ConfigurationMap section, Uri? prometheus = null)
     {
         section.RejectUnknownKeys(SectionKeys);
         var healthGates = section.GetMapList("HealthGates").Select((g, i) => ReadHealthGate(g, i == 0 ? "health" : $"health-{i + 1}")).ToList();
         var metricGates = section.GetMapList("MetricGates").Select(ReadMetricGate).ToList();
-        return Plan(healthGates, metricGates, ReadPrometheusUri(section, "PrometheusUri"), section, "HealthGates");
+        return Plan(healthGates, metricGates, prometheus ?? ReadPrometheusUri(section, "PrometheusUri"), section, "HealthGates");
     }
 
     /// <summary>
