@@ -16,7 +16,7 @@ BeforeAll {
     $listener.Stop()
     # Prometheus scrapes itself every 15 s: wait for its first up sample so metric gates have data.
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Invoke-RestMethod "$Prometheus/api/v1/query?query=up" -TimeoutSec 5).data.result) {
+    while (-not (Invoke-RestMethod "$Prometheus/api/v1/query" -Body @{ query = 'up{job="prometheus"} == 1' } -TimeoutSec 5).data.result) {
         if ([DateTime]::UtcNow -gt $deadline) { throw 'Prometheus has not scraped itself within a minute.' }
         Start-Sleep -Milliseconds 500
     }
@@ -90,7 +90,7 @@ Describe 'Metric gates' {
     }
 
     It 'shows each evaluation with -Verbose' {
-        $gate = @{ Name = 'up'; Query = 'max(up)'; Threshold = '>= 1'; Count = 1 }
+        $gate = @{ Name = 'up'; Query = 'max(up{job="prometheus"})'; Threshold = '>= 1'; Count = 1 }
         $verbose = Test-Deployment -MetricGate $gate -PrometheusUri $Prometheus -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
 
         "$verbose" | Should -Match 'up #1: Pass: 1 >= 1'
@@ -106,7 +106,7 @@ Describe 'A deployment spec' {
     Validation = @{
         PrometheusUri = '$Prometheus'
         HealthGates = @( @{ Name = 'ready'; Uri = '$Prometheus/-/ready'; SuccessCount = 1 } )
-        MetricGates = @( @{ Name = 'up'; Query = 'max(up)'; Threshold = '>= 1'; Count = 1 } )
+        MetricGates = @( @{ Name = 'up'; Query = 'max(up{job="prometheus"})'; Threshold = '>= 1'; Count = 1 } )
     }
 }
 "@
