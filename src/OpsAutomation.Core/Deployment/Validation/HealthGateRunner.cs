@@ -85,7 +85,7 @@ public sealed class HealthGateRunner(HealthRounds rounds, TimeProvider time)
             Kind = GateKind.Health,
             Number = round,
             Timestamp = result.Timestamp,
-            Query = $"{result.Name} ({result.Target})",
+            Query = result.Name == result.Target ? result.Target : $"{result.Name} ({result.Target})",
             Value = result.ResponseTime.TotalSeconds,
             Threshold = gate.FailOnDegraded ? "Healthy" : "Healthy or Degraded",
             // A check that could not be made at all (a secret that does not resolve) is not the service's failure.
