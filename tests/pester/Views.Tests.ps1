@@ -133,6 +133,23 @@ BeforeAll {
                 Duration = [timespan]::FromSeconds(4); Timestamp = $now }
             Show = 'payments/checkout-api', '1.24.3-rc.1', '1578', 'sha256:9b2c1d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e'
         }
+        'OpsAutomation.Models.Deployment.DeploymentValidation' = @{
+            Object = [OpsAutomation.Models.Deployment.DeploymentValidation]@{ Outcome = 'Inconclusive'; DecidedBy = 'checkout-p95-eu'; RunId = $runId
+                Reason = 'checkout-p95-eu: no data in 2 of 2 evaluations (inconclusive limit 1; NoData=Inconclusive)'; StartTime = $now
+                Duration = [timespan]::FromSeconds(450); Timestamp = $now }
+            Show = 'Inconclusive', 'checkout-p95-eu', '7m 30s'
+        }
+        'OpsAutomation.Models.Deployment.GateResult' = @{
+            Object = [OpsAutomation.Models.Deployment.GateResult]@{ Gate = 'payments-errors'; Kind = 'Metric'; Outcome = 'Inconclusive'; Passed = 1234; Failed = 1000
+                Reason = 'payments-errors: 0.18 > 0.05 in 3 of 5 evaluations (limit 1)'; StartTime = $now; Duration = [timespan]::FromSeconds(150) }
+            Show = 'payments-errors', 'Metric', 'Inconclusive', '1234', '1000'
+        }
+        'OpsAutomation.Models.Deployment.GateEvaluation' = @{
+            Object = [OpsAutomation.Models.Deployment.GateEvaluation]@{ Gate = 'checkout-p95-eu'; Kind = 'Metric'; Number = 120; Timestamp = $now
+                Query = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[1m])))'; Value = 0.123457; Threshold = '>= 0.99999'
+                Verdict = 'NoData'; Message = 'no data (the query returned no series); counted as Fail (NoData=Fail)' }
+            Show = 'checkout-p95-eu', '120', 'NoData', '0.123457', '>= 0.99999'
+        }
     }
 }
 
