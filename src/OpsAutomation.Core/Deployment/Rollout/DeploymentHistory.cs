@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Deployment;
 
@@ -19,6 +20,12 @@ public sealed class DeploymentHistory(IKubernetes client, DeploymentRecordStore?
     private const int RecordsRead = 200;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>A history on the client of <paramref name="target"/>; a kubeconfig that cannot be used is a KubernetesConfigurationException.</summary>
+    public DeploymentHistory(KubernetesClients clients, KubernetesTarget target, DeploymentRecordStore? records, TimeProvider? time = null)
+        : this((clients ?? throw new ArgumentNullException(nameof(clients))).Get(target), records, time)
+    {
+    }
 
     /// <summary>The revisions, oldest first.</summary>
     /// <param name="context">The kubeconfig context the records were made through; null joins records of every context.</param>

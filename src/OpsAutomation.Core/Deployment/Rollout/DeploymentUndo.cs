@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Models.Deployment;
 
 namespace OpsAutomation.Core.Deployment.Rollout;
@@ -49,13 +50,19 @@ public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>An undo on the client of <paramref name="target"/>; a kubeconfig that cannot be used is a KubernetesConfigurationException.</summary>
+    public DeploymentUndo(KubernetesClients clients, KubernetesTarget target, TimeProvider? time = null)
+        : this((clients ?? throw new ArgumentNullException(nameof(clients))).Get(target), time)
+    {
+    }
+
     /// <exception cref="DeploymentUndoException">The revision does not exist, there is no previous one, or the Deployment is paused.</exception>
     /// <exception cref="DeploymentApiException">The Deployment is missing, or the API server refused or cannot be reached.</exception>
     /// <exception cref="RolloutCancelledException">Cancelled while waiting for the rollout after the undo.</exception>
     public async Task<DeploymentUndoResult> UndoAsync(DeploymentUndoOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ToRevision < 0) throw new DeploymentUndoException($"unable to find specified revision {options.ToRevision} in history", options.Name, options.Namespace);
+        if (options.ToRevision < 0) throw new DeploymentUndoException(DeploymentUndoProblem.RevisionNotFound, $"unable to find specified revision {options.ToRevision} in history", options.Name, options.Namespace);
         var subject = $"deployment {options.Namespace}/{options.Name}";
         var deployment = await DeploymentObjects.ReadAsync(client, options.Name, options.Namespace, cancellationToken).ConfigureAwait(false);
         var current = RolloutRules.Revision(deployment.Metadata);
@@ -69,7 +76,7 @@ public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null
         };
 
         if (deployment.Spec.Paused == true)
-            throw new DeploymentUndoException($"you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again ({subject})", options.Name, options.Namespace);
+            throw new DeploymentUndoException(DeploymentUndoProblem.Paused, $"you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again ({subject})", options.Name, options.Namespace);
         if (DeploymentObjects.EqualIgnoringHash(target.Spec.Template, deployment.Spec.Template))
             return Result(DeploymentUndoOutcome.Skipped, $"skipped rollback (current template already matches revision {targetRevision})");
 
@@ -96,12 +103,12 @@ public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null
         if (toRevision > 0)
         {
             return byRevision.FirstOrDefault(r => r.Revision == toRevision).ReplicaSet
-                ?? throw new DeploymentUndoException(
+                ?? throw new DeploymentUndoException(DeploymentUndoProblem.RevisionNotFound,
                     $"unable to find specified revision {toRevision} in history of deployment {deployment.Metadata.NamespaceProperty}/{deployment.Metadata.Name} (revisions: {Known(byRevision)})",
                     deployment.Metadata.Name, deployment.Metadata.NamespaceProperty);
         }
         return byRevision.OrderByDescending(r => r.Revision).Skip(1).FirstOrDefault().ReplicaSet
-            ?? throw new DeploymentUndoException($"no rollout history found for deployment \"{deployment.Metadata.Name}\" (revisions: {Known(byRevision)})",
+            ?? throw new DeploymentUndoException(DeploymentUndoProblem.NoHistory, $"no rollout history found for deployment \"{deployment.Metadata.Name}\" (revisions: {Known(byRevision)})",
                 deployment.Metadata.Name, deployment.Metadata.NamespaceProperty);
     }
 
@@ -124,9 +131,24 @@ public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null
     }
 }
 
-/// <summary>An undo that cannot be done: the revision is not in the history, there is none before the current, or the Deployment is paused.</summary>
-public sealed class DeploymentUndoException(string message, string name, string ns) : Exception(message)
+/// <summary>Why an undo cannot be done.</summary>
+public enum DeploymentUndoProblem
 {
+    /// <summary>The revision asked for is not among the Deployment's ReplicaSets.</summary>
+    RevisionNotFound,
+
+    /// <summary>The Deployment has no revision before its current one.</summary>
+    NoHistory,
+
+    /// <summary>The Deployment is paused; kubectl refuses to roll it back until it is resumed.</summary>
+    Paused,
+}
+
+/// <summary>An undo that cannot be done: the revision is not in the history, there is none before the current, or the Deployment is paused.</summary>
+public sealed class DeploymentUndoException(DeploymentUndoProblem problem, string message, string name, string ns) : Exception(message)
+{
+    public DeploymentUndoProblem Problem { get; } = problem;
+
     public string Name { get; } = name;
 
     public string Namespace { get; } = ns;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Models.Deployment;
 
 namespace OpsAutomation.Core.Deployment.Rollout;
@@ -24,6 +25,12 @@ public sealed class RolloutWatcher(IKubernetes client, TimeProvider? time = null
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(1);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>A watcher on the client of <paramref name="target"/>; a kubeconfig that cannot be used is a KubernetesConfigurationException.</summary>
+    public RolloutWatcher(KubernetesClients clients, KubernetesTarget target, TimeProvider? time = null)
+        : this((clients ?? throw new ArgumentNullException(nameof(clients))).Get(target), time)
+    {
+    }
 
     /// <summary>Waits until the rollout completes, fails, or <see cref="RolloutWaitOptions.Timeout"/> passes.</summary>
     /// <exception cref="RolloutCancelledException"><paramref name="cancellationToken"/> fired; the exception holds the state.</exception>
