@@ -150,6 +150,26 @@ BeforeAll {
                 Verdict = 'NoData'; Message = 'no data (the query returned no series); counted as Fail (NoData=Fail)' }
             Show = 'checkout-p95-eu', '120', 'NoData', '0.123457', '>= 0.99999'
         }
+        'OpsAutomation.Models.Deployment.RolloutResult' = @{
+            Object = [OpsAutomation.Models.Deployment.RolloutResult]@{ Name = 'payments-api-eu-west'; Namespace = 'payments-prod'; Status = 'ProgressDeadlineExceeded'
+                Revision = 12; Duration = [timespan]::FromSeconds(600); Timestamp = $now
+                State = [OpsAutomation.Models.Deployment.RolloutProgress]@{ Name = 'payments-api-eu-west'; Namespace = 'payments-prod'; Desired = 12; Updated = 6; Available = 10
+                    Message = 'Waiting for deployment "payments-api-eu-west" rollout to finish: 6 out of 12 new replicas have been updated...' }
+                Message = 'deployment "payments-api-eu-west" exceeded its progress deadline' }
+            Show = 'payments-api-eu-west', 'payments-prod', 'ProgressDeadlineExceeded', '10/12', '10m'
+        }
+        'OpsAutomation.Models.Deployment.DeploymentUndoResult' = @{
+            Object = [OpsAutomation.Models.Deployment.DeploymentUndoResult]@{ Name = 'payments-api-eu-west'; Namespace = 'payments-prod'; Outcome = 'RolledBack'
+                FromRevision = 12; ToRevision = 11; Images = [string[]]@('registry.local:5000/payments-api:1.8.2'); Message = 'rolled back'; Timestamp = $now }
+            Show = 'payments-api-eu-west', 'payments-prod', 'RolledBack', '12', '11', 'rolled back'
+        }
+        'OpsAutomation.Models.Deployment.DeploymentRevision' = @{
+            Object = [OpsAutomation.Models.Deployment.DeploymentRevision]@{ Name = 'payments-api'; Namespace = 'payments-prod'; Revision = 11; Current = $true
+                ReplicaSet = 'payments-api-7d9f8c6b5'; ChangeCause = 'release 1.8.2'; Images = [string[]]@('payments-api:1.8.2'); Created = $now; Timestamp = $now
+                Record = [OpsAutomation.Models.Deployment.DeploymentRecord]@{ Id = $runId; Name = 'payments-api'; Namespace = 'payments-prod'; Strategy = 'Rolling'
+                    User = 'ops@build-agent-07'; StartedAt = $now; Outcome = 'Succeeded' } }
+            Show = '11', 'payments-api:1.8.2', 'release 1.8.2', 'Succeeded', 'ops@build-agent-07'
+        }
     }
 }
 

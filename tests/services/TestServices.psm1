@@ -301,3 +301,49 @@ function Stop-TestDocker {
 }
 
 Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestDocker, Stop-TestDocker
+
+    Starts the built Kubernetes sandbox (./build.ps1 Build builds it) on a free 127.0.0.1 port with its
+    clock -Speed times real time, and returns it once its first line names the kubeconfig it wrote
+    (in a temporary folder). Stop-TestSandbox stops it by PID and removes that folder.
+#>
+function Start-TestSandbox {
+    [CmdletBinding()]
+    param([double] $Speed = 1, [string] $Configuration = 'Release')
+    $assembly = Join-Path $PSScriptRoot '..' '..' 'src' 'OpsAutomation.Sandbox' 'bin' $Configuration 'net10.0' 'OpsAutomation.Sandbox.dll'
+    if (-not (Test-Path $assembly)) { throw "The sandbox is not built ($assembly): run ./build.ps1 Build first." }
+    $root = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-sandbox-$([guid]::NewGuid().ToString('N'))")
+    $stdout = Join-Path $root 'stdout.log'
+    $stderr = Join-Path $root 'stderr.log'
+    $port = Get-FreeTcpPort
+    # The kubeconfig goes into the folder removed at stop: a killed sandbox cannot remove its own.
+    $arguments = @($assembly, '--port', $port, '--speed', $Speed.ToString([cultureinfo]::InvariantCulture), '--kubeconfig', (Join-Path $root 'kubeconfig'))
+    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList $arguments -PassThru -RedirectStandardOutput $stdout -RedirectStandardError $stderr
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    $kubeconfig = $null
+    while (-not $kubeconfig -and [DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
+        $first = Get-Content $stdout -TotalCount 1 -ErrorAction Ignore
+        if ($first -match '^kubeconfig: (.+)$') { $kubeconfig = $Matches[1].Trim() } else { Start-Sleep -Milliseconds 100 }
+    }
+    if (-not $kubeconfig) {
+        $detail = Get-Content $stderr -Tail 20 -ErrorAction Ignore
+        Stop-Process -Id $process.Id -ErrorAction Ignore
+        Remove-Item $root -Recurse -Force -ErrorAction Ignore
+        throw "The Kubernetes sandbox did not start on 127.0.0.1:$port within 60 s: $detail"
+    }
+    Write-Host "Started the Kubernetes sandbox (pid $($process.Id)) at 127.0.0.1:$port, kubeconfig $kubeconfig"
+    [pscustomobject]@{ Name = 'Sandbox'; ProcessId = $process.Id; Process = $process; Port = $port; Kubeconfig = $kubeconfig; RootPath = $root.FullName }
+}
+
+function Stop-TestSandbox {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    try {
+        Stop-Process -Id $Sandbox.ProcessId -ErrorAction Stop
+        $Sandbox.Process.WaitForExit(10000) | Out-Null
+    }
+    catch [Microsoft.PowerShell.Commands.ProcessCommandException] { }
+    Remove-Item $Sandbox.RootPath -Recurse -Force -ErrorAction Ignore
+    Write-Host "Stopped the Kubernetes sandbox (pid $($Sandbox.ProcessId))"
+}
+
+Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestSandbox, Stop-TestSandbox

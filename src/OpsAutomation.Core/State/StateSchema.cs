@@ -173,5 +173,30 @@ internal static class StateSchema
         ALTER TABLE dead_letters ADD COLUMN claim_until_utc TEXT;
         CREATE INDEX ix_dead_letters_claim ON dead_letters (claim_run_id, claim_position);
         """,
+        // Deployment runs: what was deployed where, by whom, between which revisions, and how it
+        // ended; an InProgress row with a dead process is a run to resume. Names only, no credentials.
+        """
+        CREATE TABLE deployment_records (
+            id               TEXT    PRIMARY KEY,
+            name             TEXT    NOT NULL,
+            namespace        TEXT    NOT NULL,
+            context          TEXT    NOT NULL,
+            strategy         TEXT    NOT NULL,
+            image            TEXT,
+            image_digest     TEXT,
+            user_name        TEXT    NOT NULL,
+            started_at_utc   TEXT    NOT NULL,
+            ended_at_utc     TEXT,
+            revision_before  INTEGER,
+            revision_after   INTEGER,
+            outcome          TEXT    NOT NULL,
+            reason           TEXT,
+            details_json     TEXT,
+            host             TEXT    NOT NULL,
+            process_id       INTEGER NOT NULL,
+            updated_at_utc   TEXT    NOT NULL
+        );
+        CREATE INDEX ix_deployment_records_deployment ON deployment_records (namespace, name, context, started_at_utc);
+        """,
     ];
 }
