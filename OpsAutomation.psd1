@@ -15,7 +15,7 @@
     RequiredAssemblies     = @('OpsAutomation.Models.dll')
     FormatsToProcess       = @('OpsAutomation.Format.ps1xml')
     TypesToProcess         = @('OpsAutomation.Types.ps1xml')
-    CmdletsToExport        = @('Test-ServiceHealth', 'Watch-ServiceHealth', 'Assert-ServiceHealth', 'Send-HealthAlert', 'Get-ServiceHealthHistory', 'Get-ServiceHealthSummary', 'New-HealthReport', 'New-Metric', 'Update-Metric', 'Get-Metric', 'Start-MetricsServer', 'Stop-MetricsServer', 'Publish-Metric', 'Remove-PushGatewayGroup', 'Export-MetricTextFile', 'Get-PrometheusMetric', 'Get-SystemMetrics', 'Test-PrometheusRule', 'Invoke-PrometheusRule', 'Invoke-PrometheusRuleTest', 'Start-DataPipeline', 'Get-DataPipelineRun', 'Get-DataPipelineDeadLetter', 'Invoke-DataPipelineReplay', 'Remove-DataPipelineDeadLetter', 'Test-DataRecord')
+    CmdletsToExport        = @('Test-ServiceHealth', 'Watch-ServiceHealth', 'Assert-ServiceHealth', 'Send-HealthAlert', 'Get-ServiceHealthHistory', 'Get-ServiceHealthSummary', 'New-HealthReport', 'New-Metric', 'Update-Metric', 'Get-Metric', 'Start-MetricsServer', 'Stop-MetricsServer', 'Publish-Metric', 'Remove-PushGatewayGroup', 'Export-MetricTextFile', 'Get-PrometheusMetric', 'Get-SystemMetrics', 'Test-PrometheusRule', 'Invoke-PrometheusRule', 'Invoke-PrometheusRuleTest', 'Start-DataPipeline', 'Get-DataPipelineRun', 'Get-DataPipelineDeadLetter', 'Invoke-DataPipelineReplay', 'Remove-DataPipelineDeadLetter', 'Test-DataRecord', 'Deploy-KubernetesManifest')
     FunctionsToExport      = @()
     AliasesToExport        = @()
     VariablesToExport      = @()

@@ -119,6 +119,11 @@ BeforeAll {
                 Value = ''; Message = 'customer_id is required' }
             Show = 'orders.csv:12345', 'customer_id', 'Required'
         }
+        'OpsAutomation.Models.Deployment.ManifestApplyResult' = @{
+            Object = [OpsAutomation.Models.Deployment.ManifestApplyResult]@{ Kind = 'Deployment'; ApiVersion = 'apps/v1'; Namespace = 'shop-production'; Name = 'payments-api-eu-west-1'
+                Outcome = 'Configured'; DryRun = $true; Generation = 1234; ResourceVersion = '987654'; Source = '/srv/builds/2026-12-07/shop/deploy/payments.yaml:12'; FieldManager = 'opsautomation'; Timestamp = $now }
+            Show = 'Deployment', 'shop-production', 'payments-api-eu-west-1', 'Configured (dry run)', '1234', 'payments.yaml:12'
+        }
     }
 }
 

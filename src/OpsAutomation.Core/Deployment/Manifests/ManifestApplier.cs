@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using k8s;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Models.Deployment;
 
 namespace OpsAutomation.Core.Deployment.Manifests;
@@ -21,6 +22,13 @@ public sealed class ManifestApplier
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>An applier for <paramref name="target"/>'s cluster, through the shared client cache (the cmdlets never name KubernetesClient's types).</summary>
+    public static ManifestApplier For(KubernetesClients clients, KubernetesTarget target, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        return new ManifestApplier(clients.Get(target), time);
     }
 
     /// <summary>

@@ -194,15 +194,16 @@ public static class ManifestDiff
                     x++;
                     y++;
                 }
-                else if (y < m && (x == n || lcs[x, y + 1] >= lcs[x + 1, y]))
+                else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1]))
                 {
-                    edits.Add(new Edit('+', after[start + y], start + x, start + y));
-                    y++;
+                    // Removals before additions, as diff -u writes a changed line.
+                    edits.Add(new Edit('-', before[start + x], start + x, start + y));
+                    x++;
                 }
                 else
                 {
-                    edits.Add(new Edit('-', before[start + x], start + x, start + y));
-                    x++;
+                    edits.Add(new Edit('+', after[start + y], start + x, start + y));
+                    y++;
                 }
             }
         }
