@@ -295,6 +295,33 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
         Assert.Contains($"127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_refused_token_is_unauthorized()
+    {
+        var kubeconfig = _files.File("refused.kubeconfig", (await File.ReadAllTextAsync(sandbox.Server.KubeconfigPath))
+            .Replace("token: ", "token: refused-", StringComparison.Ordinal));
+        var client = sandbox.Clients.Get(new KubernetesTarget(kubeconfig, null, null, false, TimeSpan.FromSeconds(5), "test"));
+
+        var error = await Assert.ThrowsAsync<KubernetesApplyException>(() => ApplyAsync(client, ConfigMap("default")));
+
+        Assert.Equal(KubernetesApplyFailure.Unauthorized, error.Failure);
+        Assert.Equal(401, error.StatusCode);
+        Assert.Contains("credentials are missing, expired or refused", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_server_that_never_answers_is_a_timeout_within_the_request_timeout()
+    {
+        await using var stalled = new FaultServer(Fault.NeverAnswer);
+        var client = sandbox.Clients.Get(new KubernetesTarget(sandbox.Server.KubeconfigPath, null, $"http://127.0.0.1:{stalled.Port}", false, TimeSpan.FromSeconds(5), "test"));
+
+        var error = await Assert.ThrowsAsync<KubernetesApplyException>(() =>
+            ApplyAsync(client, ConfigMap("default"), new ManifestApplyOptions { RequestTimeout = TimeSpan.FromMilliseconds(200) }));
+
+        Assert.Equal(KubernetesApplyFailure.Timeout, error.Failure);
+        Assert.Contains("did not answer within 0.2 s", error.Message, StringComparison.Ordinal);
+    }
+
     private static string ToJson(string yaml)
     {
         var manifests = ManifestReader.Parse(yaml, "theirs.yaml", new ManifestReadOptions());
