@@ -170,6 +170,11 @@ BeforeAll {
                     User = 'ops@build-agent-07'; StartedAt = $now; Outcome = 'Succeeded' } }
             Show = '11', 'payments-api:1.8.2', 'release 1.8.2', 'Succeeded', 'ops@build-agent-07'
         }
+        'OpsAutomation.Models.Deployment.ManifestApplyResult' = @{
+            Object = [OpsAutomation.Models.Deployment.ManifestApplyResult]@{ Kind = 'Deployment'; ApiVersion = 'apps/v1'; Namespace = 'shop-production'; Name = 'payments-api-eu-west-1'
+                Outcome = 'Configured'; DryRun = $true; Generation = 1234; ResourceVersion = '987654'; Source = '/srv/builds/2026-12-07/shop/deploy/payments.yaml:12'; FieldManager = 'opsautomation'; Timestamp = $now }
+            Show = 'Deployment', 'shop-production', 'payments-api-eu-west-1', 'Configured (dry run)', '1234', 'payments.yaml:12'
+        }
     }
 }
 

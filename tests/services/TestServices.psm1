@@ -332,6 +332,42 @@ function Start-TestSandbox {
     }
     Write-Host "Started the Kubernetes sandbox (pid $($process.Id)) at 127.0.0.1:$port, kubeconfig $kubeconfig"
     [pscustomobject]@{ Name = 'Sandbox'; ProcessId = $process.Id; Process = $process; Port = $port; Kubeconfig = $kubeconfig; RootPath = $root.FullName }
+
+    Starts the Kubernetes sandbox that ./build.ps1 Build built (src/OpsAutomation.Sandbox) as a process of its own on
+    a free 127.0.0.1 port, and returns once its first line names the kubeconfig it wrote: Kubeconfig, Api, ProcessId.
+    Arguments go to the sandbox (--speed 60, --pod-start-seconds 0). Stop it with Stop-TestSandbox.
+#>
+function Start-TestSandbox {
+    [CmdletBinding()]
+    param(
+        [string[]] $Argument = @(),
+        [string] $Configuration = 'Release'
+    )
+    $assembly = Join-Path $PSScriptRoot '..' '..' 'src' 'OpsAutomation.Sandbox' 'bin' $Configuration 'net10.0' 'OpsAutomation.Sandbox.dll'
+    if (-not (Test-Path $assembly)) { throw "The Kubernetes sandbox is not built at ${assembly}: run ./build.ps1 Build first." }
+    $folder = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-sandbox-$([guid]::NewGuid().ToString('N'))")
+    $out = Join-Path $folder 'stdout.log'
+    $log = Join-Path $folder 'stderr.log'
+    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList (@($assembly, '--port', '0') + $Argument) -PassThru `
+        -RedirectStandardOutput $out -RedirectStandardError $log
+    $sandbox = [pscustomobject]@{ Name = 'Sandbox'; ProcessId = $process.Id; Process = $process; Kubeconfig = $null; Api = $null; DataPath = $folder.FullName }
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not $sandbox.Api) {
+        $lines = @(Get-Content $out -ErrorAction Ignore)
+        foreach ($line in $lines) {
+            if ($line -match '^kubeconfig: (.+)$') { $sandbox.Kubeconfig = $Matches[1] }
+            if ($line -match '^api: (.+)$') { $sandbox.Api = $Matches[1] }
+        }
+        if ($sandbox.Api) { break }
+        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+            $why = $process.HasExited ? "exited with $($process.ExitCode)" : 'wrote no kubeconfig line within 60 s'
+            Stop-TestSandbox $sandbox
+            throw "The Kubernetes sandbox $why`: $(Get-Content $log, $out -Tail 20 -ErrorAction Ignore)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    Write-Host "Started the Kubernetes sandbox (pid $($process.Id)) at $($sandbox.Api), kubeconfig $($sandbox.Kubeconfig)"
+    $sandbox
 }
 
 function Stop-TestSandbox {
@@ -343,6 +379,14 @@ function Stop-TestSandbox {
     }
     catch [Microsoft.PowerShell.Commands.ProcessCommandException] { }
     Remove-Item $Sandbox.RootPath -Recurse -Force -ErrorAction Ignore
+
+    param([Parameter(Mandatory)] [object] $Sandbox)
+    if (-not $Sandbox.Process.HasExited) {
+        # SIGTERM lets it stop its pods' applications and remove the kubeconfig folder it made; a kill is the fallback.
+        if ($IsWindows) { Stop-Process -Id $Sandbox.ProcessId -ErrorAction Ignore } else { & kill -TERM $Sandbox.ProcessId }
+        if (-not $Sandbox.Process.WaitForExit(10000)) { Stop-Process -Id $Sandbox.ProcessId -Force -ErrorAction Ignore }
+    }
+    Remove-Item $Sandbox.DataPath -Recurse -Force -ErrorAction Ignore
     Write-Host "Stopped the Kubernetes sandbox (pid $($Sandbox.ProcessId))"
 }
 

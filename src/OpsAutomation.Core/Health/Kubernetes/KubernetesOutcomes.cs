@@ -28,7 +28,7 @@ internal static class KubernetesOutcomes
     public static ProbeOutcome FromApiError(HttpOperationException error, string what)
     {
         var code = (int)error.Response.StatusCode;
-        var message = StatusMessage(error.Response.Content) ?? error.Response.ReasonPhrase;
+        var message = StatusMessage(code, error.Response.Content) ?? error.Response.ReasonPhrase;
         return new ProbeOutcome(HealthStatus.Unhealthy, code is 401 or 403 ? HealthErrorKind.Authentication : HealthErrorKind.HttpStatus,
             $"{what}: HTTP {code}{(message is null ? "" : ": " + message)}")
         {
@@ -36,18 +36,9 @@ internal static class KubernetesOutcomes
         };
     }
 
-    // The API server explains failures in a Status object's message.
-    private static string? StatusMessage(string? content)
-    {
-        if (string.IsNullOrWhiteSpace(content)) return null;
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(content);
-            return Services.ServiceApi.String(document.RootElement, "message");
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return HttpVerdicts.Preview(content);
-        }
-    }
+    // The API server explains failures in a Status object's message; anything else is shown as it came.
+    private static string? StatusMessage(int code, string? content) =>
+        string.IsNullOrWhiteSpace(content) ? null
+        : KubernetesStatus.Parse(code, content) is { } status ? status.Message
+        : HttpVerdicts.Preview(content);
 }
