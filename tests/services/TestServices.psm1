@@ -300,46 +300,15 @@ function Stop-TestDocker {
     Remove-Item $Service.RootPath -Recurse -Force -ErrorAction Ignore
 }
 
-Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestDocker, Stop-TestDocker
-
-    Starts the built Kubernetes sandbox (./build.ps1 Build builds it) on a free 127.0.0.1 port with its
-    clock -Speed times real time, and returns it once its first line names the kubeconfig it wrote
-    (in a temporary folder). Stop-TestSandbox stops it by PID and removes that folder.
-#>
-function Start-TestSandbox {
-    [CmdletBinding()]
-    param([double] $Speed = 1, [string] $Configuration = 'Release')
-    $assembly = Join-Path $PSScriptRoot '..' '..' 'src' 'OpsAutomation.Sandbox' 'bin' $Configuration 'net10.0' 'OpsAutomation.Sandbox.dll'
-    if (-not (Test-Path $assembly)) { throw "The sandbox is not built ($assembly): run ./build.ps1 Build first." }
-    $root = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-sandbox-$([guid]::NewGuid().ToString('N'))")
-    $stdout = Join-Path $root 'stdout.log'
-    $stderr = Join-Path $root 'stderr.log'
-    $port = Get-FreeTcpPort
-    # The kubeconfig goes into the folder removed at stop: a killed sandbox cannot remove its own.
-    $arguments = @($assembly, '--port', $port, '--speed', $Speed.ToString([cultureinfo]::InvariantCulture), '--kubeconfig', (Join-Path $root 'kubeconfig'))
-    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList $arguments -PassThru -RedirectStandardOutput $stdout -RedirectStandardError $stderr
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    $kubeconfig = $null
-    while (-not $kubeconfig -and [DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
-        $first = Get-Content $stdout -TotalCount 1 -ErrorAction Ignore
-        if ($first -match '^kubeconfig: (.+)$') { $kubeconfig = $Matches[1].Trim() } else { Start-Sleep -Milliseconds 100 }
-    }
-    if (-not $kubeconfig) {
-        $detail = Get-Content $stderr -Tail 20 -ErrorAction Ignore
-        Stop-Process -Id $process.Id -ErrorAction Ignore
-        Remove-Item $root -Recurse -Force -ErrorAction Ignore
-        throw "The Kubernetes sandbox did not start on 127.0.0.1:$port within 60 s: $detail"
-    }
-    Write-Host "Started the Kubernetes sandbox (pid $($process.Id)) at 127.0.0.1:$port, kubeconfig $kubeconfig"
-    [pscustomobject]@{ Name = 'Sandbox'; ProcessId = $process.Id; Process = $process; Port = $port; Kubeconfig = $kubeconfig; RootPath = $root.FullName }
-
+<#
     Starts the Kubernetes sandbox that ./build.ps1 Build built (src/OpsAutomation.Sandbox) as a process of its own on
     a free 127.0.0.1 port, and returns once its first line names the kubeconfig it wrote: Kubeconfig, Api, ProcessId.
-    Arguments go to the sandbox (--speed 60, --pod-start-seconds 0). Stop it with Stop-TestSandbox.
+    -Speed sets its clock (--speed); -Argument passes other options (--pod-start-seconds 0). Stop it with Stop-TestSandbox.
 #>
 function Start-TestSandbox {
     [CmdletBinding()]
     param(
+        [double] $Speed = 1,
         [string[]] $Argument = @(),
         [string] $Configuration = 'Release'
     )
@@ -348,7 +317,7 @@ function Start-TestSandbox {
     $folder = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-sandbox-$([guid]::NewGuid().ToString('N'))")
     $out = Join-Path $folder 'stdout.log'
     $log = Join-Path $folder 'stderr.log'
-    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList (@($assembly, '--port', '0') + $Argument) -PassThru `
+    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList (@($assembly, '--port', '0', '--speed', $Speed.ToString([cultureinfo]::InvariantCulture)) + $Argument) -PassThru `
         -RedirectStandardOutput $out -RedirectStandardError $log
     $sandbox = [pscustomobject]@{ Name = 'Sandbox'; ProcessId = $process.Id; Process = $process; Kubeconfig = $null; Api = $null; DataPath = $folder.FullName }
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
@@ -372,14 +341,6 @@ function Start-TestSandbox {
 
 function Stop-TestSandbox {
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Sandbox)
-    try {
-        Stop-Process -Id $Sandbox.ProcessId -ErrorAction Stop
-        $Sandbox.Process.WaitForExit(10000) | Out-Null
-    }
-    catch [Microsoft.PowerShell.Commands.ProcessCommandException] { }
-    Remove-Item $Sandbox.RootPath -Recurse -Force -ErrorAction Ignore
-
     param([Parameter(Mandatory)] [object] $Sandbox)
     if (-not $Sandbox.Process.HasExited) {
         # SIGTERM lets it stop its pods' applications and remove the kubeconfig folder it made; a kill is the fallback.
@@ -390,4 +351,5 @@ function Stop-TestSandbox {
     Write-Host "Stopped the Kubernetes sandbox (pid $($Sandbox.ProcessId))"
 }
 
-Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestSandbox, Stop-TestSandbox
+Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestDocker, Stop-TestDocker,
+    Start-TestSandbox, Stop-TestSandbox
