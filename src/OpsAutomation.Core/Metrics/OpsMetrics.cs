@@ -54,6 +54,11 @@ public sealed class OpsMetrics
 
     private Pipelines.PipelineMetrics? _pipelines;
 
+    /// <summary>The deployment metrics, registered on first use.</summary>
+    public Deployment.DeploymentMetrics Deployments => LazyInitializer.EnsureInitialized(ref _deployments, () => new Deployment.DeploymentMetrics(Registry));
+
+    private Deployment.DeploymentMetrics? _deployments;
+
     public void RecordHealthCheck(HealthCheckResult result)
     {
         var kind = result.Kind.ToString().ToLowerInvariant();
