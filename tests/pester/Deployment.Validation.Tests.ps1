@@ -160,6 +160,14 @@ Describe 'Parameter errors' {
         $record.Exception.Message | Should -BeLike "*key '-PrometheusUri'*give PrometheusUri*"
     }
 
+    It 'names -PrometheusUri when it is not an http(s) URL, with a spec too' {
+        $spec = Join-Path $TestDrive 'ftp.psd1'
+        Set-Content $spec "@{ Validation = @{ MetricGates = @( @{ Name = 'up'; Query = 'up'; Threshold = '> 0' } ) } }"
+
+        $record = { Test-Deployment -Path $spec -PrometheusUri ftp://prometheus.test/ } | Should -Throw -ErrorId 'ValidationGateInvalid,OpsAutomation.Commands.TestDeploymentCommand' -PassThru
+        $record.Exception.Message | Should -BeLike "parameters, key '-PrometheusUri': 'ftp://prometheus.test/' is not an absolute http(s) URL"
+    }
+
     It 'is ValidationGateMissing without any gate' {
         { Test-Deployment } | Should -Throw -ErrorId 'ValidationGateMissing,OpsAutomation.Commands.TestDeploymentCommand'
     }

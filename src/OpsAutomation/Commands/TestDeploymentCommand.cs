@@ -153,26 +153,31 @@ public sealed class TestDeploymentCommand : OpsCmdlet
     private ValidationPlan ReadPlan(ValidationSpecReader reader, string? specPath)
     {
         var errorId = specPath is null ? "ValidationGateInvalid" : "DeploymentSpecInvalid";
+        if (specPath is null && _uris.Count == 0 && CatalogPath is null && MetricGate.Length == 0)
+        {
+            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException("No gates: give -Uri or -CatalogPath for a health gate, -MetricGate for metric gates, or -Path for a deployment spec."),
+                "ValidationGateMissing", ErrorCategory.InvalidArgument, null));
+        }
         try
         {
-            if (specPath is not null)
-            {
-                var root = new ConfigurationMap(ModuleRuntime.Get().Configuration.ReadMap(specPath), specPath, "");
-                var section = root.GetMap("Validation") ?? throw root.Error("has no Validation section with HealthGates or MetricGates", "Validation");
-                return reader.Read(section, PrometheusUri);
-            }
-            if (_uris.Count == 0 && CatalogPath is null && MetricGate.Length == 0)
-            {
-                throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException("No gates: give -Uri or -CatalogPath for a health gate, -MetricGate for metric gates, or -Path for a deployment spec."),
-                    "ValidationGateMissing", ErrorCategory.InvalidArgument, null));
-            }
             var parameters = ConfigurationTree.NewMap();
             parameters["PrometheusUri"] = PrometheusUri?.OriginalString;
             parameters["MetricGates"] = PowerShellValues.ToConfigurationTree(MetricGate, "-MetricGate");
             var where = new ConfigurationMap(parameters, "parameters", "", key => key == "MetricGates" ? "-MetricGate" : "-" + key);
+            var prometheus = ValidationSpecReader.ReadPrometheusUri(where, "PrometheusUri");
+            if (specPath is not null)
+            {
+                var root = new ConfigurationMap(ModuleRuntime.Get().Configuration.ReadMap(specPath), specPath, "");
+                var section = root.GetMap("Validation") ?? throw root.Error("has no Validation section with HealthGates or MetricGates", "Validation");
+                return reader.Read(section, prometheus);
+            }
             var metricGates = where.GetMapList("MetricGates").Select(ValidationSpecReader.ReadMetricGate).ToList();
             var healthGates = _uris.Count > 0 || CatalogPath is not null ? [reader.ReadHealthGate(HealthGateParameterMap(), "health")] : new List<HealthGate>();
-            return ValidationSpecReader.Plan(healthGates, metricGates, ValidationSpecReader.ReadPrometheusUri(where, "PrometheusUri"), where, "MetricGates");
+            return ValidationSpecReader.Plan(healthGates, metricGates, prometheus, where, "MetricGates");
+        }
+        catch (ConfigurationException ex) when (specPath is not null && ex.Origin == "parameters")
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "ValidationGateInvalid", PrometheusUri));
         }
         catch (ConfigurationException ex)
         {
