@@ -41,6 +41,24 @@ Describe 'Health gates' {
         "$warnings" | Should -Match 'Validation Failed: health: 1 of 1 rounds failed'
     }
 
+    It 'checks the catalog services that -Name selects' {
+        $catalog = Join-Path $TestDrive 'services.psd1'
+        Set-Content $catalog "@{ Services = @( @{ Name = 'prometheus'; Kind = 'Prometheus'; Uri = '$Prometheus' }; @{ Name = 'legacy'; Uri = 'http://127.0.0.1:$ClosedPort/' } ) }"
+
+        $validation = Test-Deployment -CatalogPath $catalog -Name 'prom*' -SuccessCount 1 -NoHistory
+
+        $validation.Outcome | Should -Be 'Passed'
+        $validation.Evaluations.Query | Should -Be @("prometheus ($Prometheus/)")
+    }
+
+    It 'names -Name when it matches no service of the catalog' {
+        $catalog = Join-Path $TestDrive 'one.psd1'
+        Set-Content $catalog "@{ Services = @( @{ Name = 'prometheus'; Kind = 'Prometheus'; Uri = '$Prometheus' } ) }"
+
+        $record = { Test-Deployment -CatalogPath $catalog -Name 'web*' -NoHistory } | Should -Throw -ErrorId 'ValidationGateInvalid,OpsAutomation.Commands.TestDeploymentCommand' -PassThru
+        $record.Exception.Message | Should -Match ([regex]::Escape("parameters, key '-Name': no service of '$catalog' matches 'web*'; it has prometheus"))
+    }
+
     It 'takes the URL from the ServiceUrl property of a piped object' {
         $validation = [pscustomobject]@{ ServiceUrl = "$Prometheus/-/healthy" } | Test-Deployment -SuccessCount 1 -NoHistory
 
@@ -140,6 +158,14 @@ Describe 'Parameter errors' {
     It 'asks for a Prometheus when there are metric gates' {
         $record = { Test-Deployment -MetricGate @{ Name = 'x'; Query = 'up'; Threshold = '< 1' } } | Should -Throw -ErrorId 'ValidationGateInvalid,OpsAutomation.Commands.TestDeploymentCommand' -PassThru
         $record.Exception.Message | Should -BeLike "*key '-PrometheusUri'*give PrometheusUri*"
+    }
+
+    It 'names -PrometheusUri when it is not an http(s) URL, with a spec too' {
+        $spec = Join-Path $TestDrive 'ftp.psd1'
+        Set-Content $spec "@{ Validation = @{ MetricGates = @( @{ Name = 'up'; Query = 'up'; Threshold = '> 0' } ) } }"
+
+        $record = { Test-Deployment -Path $spec -PrometheusUri ftp://prometheus.test/ } | Should -Throw -ErrorId 'ValidationGateInvalid,OpsAutomation.Commands.TestDeploymentCommand' -PassThru
+        $record.Exception.Message | Should -BeLike "parameters, key '-PrometheusUri': 'ftp://prometheus.test/' is not an absolute http(s) URL"
     }
 
     It 'is ValidationGateMissing without any gate' {

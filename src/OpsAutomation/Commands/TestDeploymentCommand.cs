@@ -1,13 +1,11 @@
 using System.Collections;
 using System.Management.Automation;
-using OpsAutomation.Core.Alerting.Rules;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Deployment.Validation;
 using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Models.Deployment;
-using OpsAutomation.Models.Resilience;
 
 namespace OpsAutomation.Commands;
 
@@ -129,21 +127,15 @@ public sealed class TestDeploymentCommand : OpsCmdlet
 
         var runId = Guid.NewGuid().ToString("N");
         using var log = new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), new SecretRedactor(), runtime.Time);
-        MetricGateRunner? metrics = null;
-        if (plan.PrometheusUri is { } prometheus && plan.MetricGates.Count > 0)
-        {
-            var resilience = new ResilienceOptions { AttemptTimeout = TimeSpan.FromSeconds(settings.TimeoutSec), RetryCount = settings.RetryCount };
-            metrics = new MetricGateRunner(new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, prometheus, resilience, MaxResponseBytes), runtime.Time);
-        }
         var options = new HealthRunOptions { RunId = runId, Settings = settings, BaseDirectory = baseDirectory, KeepHistory = !NoHistory, Secrets = Secrets() };
-        var health = new HealthGateRunner(new HealthRounds(runtime, options, log, failure => WriteError(ErrorRecords.StateStoreFailure(failure))), runtime.Time);
+        var validator = DeploymentValidator.Create(runtime, plan, options, log, MaxResponseBytes, failure => WriteError(ErrorRecords.StateStoreFailure(failure)));
         WriteDebug($"Gates={string.Join(", ", plan.HealthGates.Select(g => g.Name).Concat(plan.MetricGates.Select(g => g.Name)))} " +
             $"PrometheusUri={(plan.PrometheusUri is null ? "" : HttpExchange.DisplayTarget(plan.PrometheusUri))} TimeoutSec={settings.TimeoutSec} RetryCount={settings.RetryCount}");
 
         const string activity = "Test-Deployment";
         try
         {
-            var validation = await new DeploymentValidator(runtime.Time, metrics, health).ValidateAsync(plan, runId, evaluation =>
+            var validation = await validator.ValidateAsync(plan, runId, evaluation =>
             {
                 WriteVerbose($"{evaluation.Gate} #{evaluation.Number}: {evaluation.Verdict}: {evaluation.Message}");
                 WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{evaluation.Gate} #{evaluation.Number}: {evaluation.Verdict}"));
@@ -161,26 +153,31 @@ public sealed class TestDeploymentCommand : OpsCmdlet
     private ValidationPlan ReadPlan(ValidationSpecReader reader, string? specPath)
     {
         var errorId = specPath is null ? "ValidationGateInvalid" : "DeploymentSpecInvalid";
+        if (specPath is null && _uris.Count == 0 && CatalogPath is null && MetricGate.Length == 0)
+        {
+            throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException("No gates: give -Uri or -CatalogPath for a health gate, -MetricGate for metric gates, or -Path for a deployment spec."),
+                "ValidationGateMissing", ErrorCategory.InvalidArgument, null));
+        }
         try
         {
-            if (specPath is not null)
-            {
-                var root = new ConfigurationMap(ModuleRuntime.Get().Configuration.ReadMap(specPath), specPath, "");
-                var section = root.GetMap("Validation") ?? throw root.Error("has no Validation section with HealthGates or MetricGates", "Validation");
-                return reader.Read(section, PrometheusUri);
-            }
-            if (_uris.Count == 0 && CatalogPath is null && MetricGate.Length == 0)
-            {
-                throw ErrorRecords.Terminating(new ErrorRecord(new ArgumentException("No gates: give -Uri or -CatalogPath for a health gate, -MetricGate for metric gates, or -Path for a deployment spec."),
-                    "ValidationGateMissing", ErrorCategory.InvalidArgument, null));
-            }
             var parameters = ConfigurationTree.NewMap();
             parameters["PrometheusUri"] = PrometheusUri?.OriginalString;
             parameters["MetricGates"] = PowerShellValues.ToConfigurationTree(MetricGate, "-MetricGate");
             var where = new ConfigurationMap(parameters, "parameters", "", key => key == "MetricGates" ? "-MetricGate" : "-" + key);
+            var prometheus = ValidationSpecReader.ReadPrometheusUri(where, "PrometheusUri");
+            if (specPath is not null)
+            {
+                var root = new ConfigurationMap(ModuleRuntime.Get().Configuration.ReadMap(specPath), specPath, "");
+                var section = root.GetMap("Validation") ?? throw root.Error("has no Validation section with HealthGates or MetricGates", "Validation");
+                return reader.Read(section, prometheus);
+            }
             var metricGates = where.GetMapList("MetricGates").Select(ValidationSpecReader.ReadMetricGate).ToList();
             var healthGates = _uris.Count > 0 || CatalogPath is not null ? [reader.ReadHealthGate(HealthGateParameterMap(), "health")] : new List<HealthGate>();
-            return ValidationSpecReader.Plan(healthGates, metricGates, ValidationSpecReader.ReadPrometheusUri(where, "PrometheusUri"), where, "MetricGates");
+            return ValidationSpecReader.Plan(healthGates, metricGates, prometheus, where, "MetricGates");
+        }
+        catch (ConfigurationException ex) when (specPath is not null && ex.Origin == "parameters")
+        {
+            throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "ValidationGateInvalid", PrometheusUri));
         }
         catch (ConfigurationException ex)
         {

@@ -1,5 +1,10 @@
 using System.Collections.Concurrent;
+using OpsAutomation.Core.Alerting.Rules;
+using OpsAutomation.Core.Health;
+using OpsAutomation.Core.Logging;
+using OpsAutomation.Core.State;
 using OpsAutomation.Models.Deployment;
+using OpsAutomation.Models.Resilience;
 
 namespace OpsAutomation.Core.Deployment.Validation;
 
@@ -12,6 +17,25 @@ namespace OpsAutomation.Core.Deployment.Validation;
 /// <param name="health">Runs health gates; null when the plan has none.</param>
 public sealed class DeploymentValidator(TimeProvider time, MetricGateRunner? metrics, HealthGateRunner? health)
 {
+    /// <summary>
+    /// A validator for <paramref name="plan"/> over the runtime's shared services: metric gates
+    /// through the instant-query client (each attempt limited by the settings' TimeoutSec, with
+    /// their RetryCount, answers up to <paramref name="maxResponseBytes"/>), health gates through
+    /// the health engine with <paramref name="health"/>'s run id, settings, secrets and history.
+    /// </summary>
+    /// <param name="storeFailed">Told when the health history cannot be written; the gates go on.</param>
+    public static DeploymentValidator Create(OpsRuntime runtime, ValidationPlan plan, HealthRunOptions health, OpsLog log, long? maxResponseBytes = null,
+        Action<StateStoreException>? storeFailed = null)
+    {
+        MetricGateRunner? metrics = null;
+        if (plan.PrometheusUri is { } prometheus && plan.MetricGates.Count > 0)
+        {
+            var resilience = new ResilienceOptions { AttemptTimeout = TimeSpan.FromSeconds(health.Settings.TimeoutSec), RetryCount = health.Settings.RetryCount };
+            metrics = new MetricGateRunner(new PrometheusQueryEngine(runtime.Http, runtime.Pipelines, prometheus, resilience, maxResponseBytes), runtime.Time);
+        }
+        return new DeploymentValidator(runtime.Time, metrics, new HealthGateRunner(new HealthRounds(runtime, health, log, storeFailed), runtime.Time));
+    }
+
     /// <param name="evaluated">Told of each evaluation as it is made, from the gates' own tasks (possibly at once).</param>
     /// <exception cref="OperationCanceledException">The caller cancelled; the gates are stopped first.</exception>
     public async Task<DeploymentValidation> ValidateAsync(ValidationPlan plan, string runId, Action<GateEvaluation>? evaluated, CancellationToken cancellationToken)

@@ -16,6 +16,8 @@ public sealed class HealthGateRunner(HealthRounds rounds, TimeProvider time)
     /// <param name="evaluated">Told of each check's evaluation as it is made; gates run concurrently may call it at once.</param>
     public async Task<GateResult> RunAsync(HealthGate gate, Action<GateEvaluation>? evaluated, CancellationToken cancellationToken)
     {
+        // A round of no checks would pass without probing anything.
+        if (gate.Checks.Count == 0) throw new ArgumentException($"The health gate '{gate.Name}' has no checks.", nameof(gate));
         var startTime = time.GetUtcNow();
         var started = time.GetTimestamp();
         var evaluations = new List<GateEvaluation>();

@@ -84,4 +84,14 @@ public sealed class HealthGateRunnerTests : IDisposable
         Assert.Contains("the window of 30ms ended with ", result.Reason, StringComparison.Ordinal);
         Assert.Contains("of 3 passes in a row", result.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_gate_without_checks_is_refused_rather_than_passed_without_a_probe()
+    {
+        await using var server = new FaultServer();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Runner().RunAsync(Gate(server) with { Checks = [] }, null, CancellationToken.None));
+
+        Assert.Contains("'web' has no checks", error.Message, StringComparison.Ordinal);
+    }
 }
