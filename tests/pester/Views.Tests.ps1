@@ -133,6 +133,18 @@ BeforeAll {
                 Duration = [timespan]::FromSeconds(4); Timestamp = $now }
             Show = 'payments/checkout-api', '1.24.3-rc.1', '1578', 'sha256:9b2c1d0e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e'
         }
+        'OpsAutomation.Models.Deployment.DeploymentResult' = @{
+            Object = [OpsAutomation.Models.Deployment.DeploymentResult]@{ Id = $runId; Name = 'checkout-api-frontend'; Namespace = 'payments-prod'
+                Strategy = 'BlueGreen'; Outcome = 'RolledBack'; Changed = $true; RevisionBefore = 1041; RevisionAfter = 1043
+                Reason = 'the switch to green failed its analysis: error-ratio: 0.18 > 0.05 in 2 of 2 evaluations (limit 1)'; StartTime = $now
+                Duration = [timespan]::FromSeconds(754) }
+            Show = 'payments-prod/checkout-api-frontend', 'BlueGreen', 'RolledBack', '1041>1043', '12m 34s'
+        }
+        'OpsAutomation.Models.Deployment.StrategyStepResult' = @{
+            Object = [OpsAutomation.Models.Deployment.StrategyStepResult]@{ Index = 12; Kind = 'SetWeight'; Succeeded = $true; RequestedWeight = 33
+                AchievedWeight = 33.3333; Description = 'canary 1 of 3 ready pods (33.3%, asked 33%)'; Started = $now; Ended = $now }
+            Show = '12', 'SetWeight', 'True', '33.3% of 33%'
+        }
         'OpsAutomation.Models.Deployment.DeploymentValidation' = @{
             Object = [OpsAutomation.Models.Deployment.DeploymentValidation]@{ Outcome = 'Inconclusive'; DecidedBy = 'checkout-p95-eu'; RunId = $runId
                 Reason = 'checkout-p95-eu: no data in 2 of 2 evaluations (inconclusive limit 1; NoData=Inconclusive)'; StartTime = $now

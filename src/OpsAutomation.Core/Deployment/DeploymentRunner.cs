@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -110,6 +111,22 @@ public sealed class DeploymentRunner(DeploymentServices services)
         services.Metrics?.Record(result);
         await AnnounceAsync(spec, $"{ns}/{spec.Deployment}: {Describe(result)}", result.Reason, cancellationToken).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// -WhatIf: the manifests as the run would apply them (the image by its tag, as it is not built),
+    /// each dry-run on the server with its diff against the live object. Nothing is built, pushed,
+    /// recorded or changed.
+    /// </summary>
+    public async IAsyncEnumerable<ManifestApplyResult> PreviewAsync(DeploymentSpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var image = spec.ImageReference ?? (spec.Build is { } build ? $"{build.Repository}:{build.Tag}" : null);
+        var manifests = await ReadManifestsAsync(spec, image, cancellationToken).ConfigureAwait(false);
+        var applier = new ManifestApplier(services.Client, services.Time);
+        var options = new ManifestApplyOptions { Namespace = spec.Namespace, Force = services.Force, Preview = true, Confirm = (_, _) => Task.FromResult(false) };
+        var plan = await applier.PlanAsync(manifests, options, cancellationToken).ConfigureAwait(false);
+        await foreach (var result in applier.ApplyAsync(plan, options, cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
     private async Task<DeploymentResult> DeployAsync(DeploymentSpec spec, long? before, DateTimeOffset started, CancellationToken cancellationToken)
@@ -258,10 +275,11 @@ public sealed class DeploymentRunner(DeploymentServices services)
         var results = new List<ManifestApplyResult>();
         await foreach (var result in applier.ApplyAsync(plan, options, cancellationToken).ConfigureAwait(false))
         {
-            services.Status($"{result.Kind} {result.Namespace}/{result.Name}: {result.Outcome}");
-            if (result.DryRun) throw new StrategyDeclinedException($"apply {result.Kind} {result.Namespace}/{result.Name}");
+            services.Status($"{result.Kind} {result.Namespace}/{result.Name}: {result.Outcome}{(result.DryRun ? " (not applied)" : "")}");
             results.Add(result);
         }
+        // A change declined at the prompt: the run stops before any rollout of a half-applied set.
+        if (results.FirstOrDefault(r => r.DryRun) is { } declined) throw new StrategyDeclinedException($"apply {declined.Kind} {declined.Namespace}/{declined.Name}");
         return results;
     }
 

@@ -60,6 +60,9 @@ public sealed record DeploymentSpec
     /// <summary>Undo a failed rollout or validation automatically (kubectl rollout undo); false leaves it for a person.</summary>
     public bool Rollback { get; init; } = true;
 
+    /// <summary>Where the start and the end of the run are announced: channel maps as health alerting's (Type, Uri, RoutingKey, Headers).</summary>
+    public IReadOnlyList<ConfigurationMap> Notifications { get; init; } = [];
+
     /// <summary>Where the spec came from, for messages: a file path or "parameters".</summary>
     public required string Origin { get; init; }
 }

@@ -12,7 +12,7 @@ namespace OpsAutomation.Core.Deployment;
 public static class DeploymentSpecReader
 {
     private static readonly string[] TopKeys =
-        ["Name", "Namespace", "Kubeconfig", "Context", "Image", "Containers", "Manifests", "Variables", "Deployment", "Service", "Strategy", "Validation", "TimeoutSec", "Rollback"];
+        ["Name", "Namespace", "Kubeconfig", "Context", "Image", "Containers", "Manifests", "Variables", "Deployment", "Service", "Strategy", "Validation", "TimeoutSec", "Rollback", "Notifications"];
     private static readonly string[] ImageKeys = ["Context", "Dockerfile", "Repository", "Tag", "BuildArguments", "Target", "Labels", "Push"];
     private static readonly string[] StrategyKeys = ["Type", "Steps", "MaxSurge", "ScaleDownDelaySec"];
     private static readonly string[] StepKeys = ["SetWeight", "PauseSec", "Analysis"];
@@ -67,6 +67,7 @@ public static class DeploymentSpecReader
             Validation = root.GetMap("Validation"),
             Timeout = TimeSpan.FromSeconds(root.GetDouble("TimeoutSec", 1, 24 * 3600) ?? 600),
             Rollback = root.GetBool("Rollback") ?? true,
+            Notifications = root.GetMapList("Notifications"),
             Origin = origin,
         };
     }

@@ -176,7 +176,7 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         return result;
     }
 
-    private static ErrorRecord ManifestError(ManifestException ex) => ex.Problem switch
+    internal static ErrorRecord ManifestError(ManifestException ex) => ex.Problem switch
     {
         ManifestProblem.NotFound => new(ex, "ManifestNotFound", ErrorCategory.ObjectNotFound, ex.Source?.ToString()),
         ManifestProblem.VariableUndefined => new(ex, "ManifestVariableUndefined", ErrorCategory.InvalidData, ex.Source?.ToString()),
@@ -185,7 +185,7 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         _ => new(ex, "ManifestInvalid", ErrorCategory.InvalidData, ex.Source?.ToString()),
     };
 
-    private static ErrorRecord ApplyError(KubernetesApplyException ex)
+    internal static ErrorRecord ApplyError(KubernetesApplyException ex)
     {
         var (id, category) = ex.Failure switch
         {
