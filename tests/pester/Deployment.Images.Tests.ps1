@@ -62,9 +62,9 @@ Describe 'Build-ContainerImage | Publish-ContainerImage' {
 }
 
 Describe 'Build-ContainerImage errors' {
-    It 'a missing Dockerfile is DockerfileNotFound naming it' {
+    It 'a missing Dockerfile is DockerfileNotFound naming it, before the engine is asked' {
         $context = New-Context
-        { Build-ContainerImage $context -Dockerfile (Join-Path $context 'None.dockerfile') } |
+        { Build-ContainerImage $context -Dockerfile (Join-Path $context 'None.dockerfile') -DockerHost "unix://$TestDrive/none.sock" } |
             Should -Throw -ErrorId 'DockerfileNotFound,OpsAutomation.Commands.BuildContainerImageCommand' -ExpectedMessage '*None.dockerfile*'
     }
 
