@@ -100,6 +100,13 @@ Describe 'Publish-ContainerImage errors' {
         $record.Exception.Message | Should -Not -BeLike '*not-the-password-7f3a*'
     }
 
+    It 'never shows the password in verbose or debug text' {
+        $tag = New-Tag quiet
+        $output = Build-ContainerImage (New-Context) -Tag $tag | Publish-ContainerImage -Credential $Credential -Verbose -Debug 4>&1 5>&1 | Out-String
+        $output | Should -Not -BeNullOrEmpty
+        $output | Should -Not -BeLike "*$($env:OPS_TEST_REGISTRY_PASSWORD)*"
+    }
+
     It 'an image that fails goes on with the next' {
         $good = New-Tag next
         Build-ContainerImage (New-Context) -Tag $good | Out-Null

@@ -135,6 +135,21 @@ public sealed class ImageEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_build_ends_with_the_cancellation_and_stops_writing_the_context()
+    {
+        var large = new byte[32 * 1024 * 1024];
+        Random.Shared.NextBytes(large);
+        File.WriteAllBytes(Path.Combine(_context.Path, "large.bin"), large);
+        Files(("Dockerfile", "FROM scratch\nCOPY large.bin /large.bin\n"));
+        using var engine = await ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+        var build = new ImageBuilder(engine.Client, TimeProvider.System).BuildAsync(
+            new ImageBuildOptions { ContextPath = _context.Path, Tags = [Tag("cancelled")] }, null, null, cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => build);
+    }
+
+    [Fact]
     public async Task A_file_the_dockerignore_excludes_is_not_in_the_image()
     {
         Files(("Dockerfile", "FROM scratch\nCOPY . /ctx/\n"), (".dockerignore", "*.secret\nlogs\n!logs/keep.log\n"),
