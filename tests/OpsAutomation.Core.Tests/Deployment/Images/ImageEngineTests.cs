@@ -256,6 +256,17 @@ public sealed class ImageEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_push_without_credentials_to_a_registry_that_wants_them_is_an_anonymous_refusal()
+    {
+        Files(("Dockerfile", "FROM scratch\nCOPY app.txt /app.txt\n"), ("app.txt", Guid.NewGuid().ToString()));
+        using var engine = await ConnectAsync();
+        var build = await BuildAsync(engine, Tag("anonymous"));
+        var error = await Assert.ThrowsAsync<RegistryAuthenticationException>(() => Publisher(engine).PublishAsync(build.Tags[0], null, null, CancellationToken.None));
+        Assert.Null(error.UserName);
+        Assert.Contains("anonymous", error.Message);
+    }
+
+    [Fact]
     public async Task The_registry_confirmation_with_a_wrong_password_is_a_refusal_too()
     {
         var reference = ImageReferenceParser.Parse(Tag("any"));
