@@ -84,8 +84,12 @@ public sealed class BuildContainerImageCommand : OpsCmdlet
         }
         catch (ImageBuildInputException ex)
         {
-            var id = ex.Problem == ImageBuildInputProblem.DockerfileNotFound ? "DockerfileNotFound" : "BuildContextNotFound";
-            throw ErrorRecords.Terminating(new ErrorRecord(ex, id, ErrorCategory.ObjectNotFound, ex.Path));
+            throw ErrorRecords.Terminating(ex.Problem switch
+            {
+                ImageBuildInputProblem.DockerfileNotFound => new ErrorRecord(ex, "DockerfileNotFound", ErrorCategory.ObjectNotFound, ex.Path),
+                ImageBuildInputProblem.ContextUnreadable => new ErrorRecord(ex, "BuildContextUnreadable", ErrorCategory.ReadError, ex.Path),
+                _ => new ErrorRecord(ex, "BuildContextNotFound", ErrorCategory.ObjectNotFound, ex.Path),
+            });
         }
         catch (ImageReferenceException ex)
         {

@@ -152,7 +152,7 @@ public sealed class ImageBuilder(IDockerClient docker, TimeProvider time)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ImageBuildInputException(ImageBuildInputProblem.ContextNotFound, context, $"The build context {context} could not be read: {ex.Message}");
+            throw new ImageBuildInputException(ImageBuildInputProblem.ContextUnreadable, context, $"The build context {context} could not be read: {ex.Message}");
         }
     }
 
