@@ -62,9 +62,9 @@ Describe 'Build-ContainerImage | Publish-ContainerImage' {
 }
 
 Describe 'Build-ContainerImage errors' {
-    It 'a missing Dockerfile is DockerfileNotFound naming it' {
+    It 'a missing Dockerfile is DockerfileNotFound naming it, before the engine is asked' {
         $context = New-Context
-        { Build-ContainerImage $context -Dockerfile (Join-Path $context 'None.dockerfile') } |
+        { Build-ContainerImage $context -Dockerfile (Join-Path $context 'None.dockerfile') -DockerHost "unix://$TestDrive/none.sock" } |
             Should -Throw -ErrorId 'DockerfileNotFound,OpsAutomation.Commands.BuildContainerImageCommand' -ExpectedMessage '*None.dockerfile*'
     }
 
@@ -98,6 +98,13 @@ Describe 'Publish-ContainerImage errors' {
         $record.CategoryInfo.Category | Should -Be 'AuthenticationError'
         $record.Exception.Message | Should -BeLike "*$Registry*"
         $record.Exception.Message | Should -Not -BeLike '*not-the-password-7f3a*'
+    }
+
+    It 'never shows the password in verbose or debug text' {
+        $tag = New-Tag quiet
+        $output = Build-ContainerImage (New-Context) -Tag $tag | Publish-ContainerImage -Credential $Credential -Verbose -Debug 4>&1 5>&1 | Out-String
+        $output | Should -Not -BeNullOrEmpty
+        $output | Should -Not -BeLike "*$($env:OPS_TEST_REGISTRY_PASSWORD)*"
     }
 
     It 'an image that fails goes on with the next' {

@@ -72,18 +72,24 @@ public sealed class BuildContainerImageCommand : OpsCmdlet
         WriteDebug($"Build-ContainerImage context {options.ContextPath}, Dockerfile {options.Dockerfile ?? "Dockerfile"}, tags {string.Join(", ", Tag)}, target {Target ?? "(last)"}, build arguments {string.Join(", ", options.BuildArguments.Keys)}");
         var tags = Tag.Length == 0 ? "no tag" : string.Join(", ", Tag);
         if (!await ShouldProcessAsync(options.ContextPath, $"Build an image ({tags})").ConfigureAwait(false)) return;
-        var engine = await ContainerEngine.ConnectAsync(DockerHost, cancellationToken).ConfigureAwait(false);
-        WriteVerbose($"Docker engine {engine.Host}, API {engine.ApiVersion}");
-        var builder = engine.Builder(ModuleRuntime.Get().Time);
         try
         {
-            var build = await builder.BuildAsync(options, ContainerEngine.Progress(this, ProgressActivityId, Activity), WriteVerbose, cancellationToken).ConfigureAwait(false);
+            // Missing inputs are named before the engine is asked anything.
+            ImageBuildInputs.Check(options);
+            var engine = await ContainerEngine.ConnectAsync(DockerHost, cancellationToken).ConfigureAwait(false);
+            WriteVerbose($"Docker engine {engine.Host}, API {engine.ApiVersion}");
+            var build = await engine.Builder(ModuleRuntime.Get().Time)
+                .BuildAsync(options, ContainerEngine.Progress(this, ProgressActivityId, Activity), WriteVerbose, cancellationToken).ConfigureAwait(false);
             WriteObject(build);
         }
         catch (ImageBuildInputException ex)
         {
-            var id = ex.Problem == ImageBuildInputProblem.DockerfileNotFound ? "DockerfileNotFound" : "BuildContextNotFound";
-            throw ErrorRecords.Terminating(new ErrorRecord(ex, id, ErrorCategory.ObjectNotFound, ex.Path));
+            throw ErrorRecords.Terminating(ex.Problem switch
+            {
+                ImageBuildInputProblem.DockerfileNotFound => new ErrorRecord(ex, "DockerfileNotFound", ErrorCategory.ObjectNotFound, ex.Path),
+                ImageBuildInputProblem.ContextUnreadable => new ErrorRecord(ex, "BuildContextUnreadable", ErrorCategory.ReadError, ex.Path),
+                _ => new ErrorRecord(ex, "BuildContextNotFound", ErrorCategory.ObjectNotFound, ex.Path),
+            });
         }
         catch (ImageReferenceException ex)
         {

@@ -50,7 +50,7 @@ public sealed class BuildContextArchive
     /// <summary>The entries the archive holds, in order, '/'-separated relative paths (folders without a trailing '/').</summary>
     public IEnumerable<string> Entries() => Walk().Select(e => e.Entry);
 
-    /// <summary>Writes the whole archive to <paramref name="destination"/> (tests and callers that want a file).</summary>
+    /// <summary>Writes the whole archive to <paramref name="destination"/>, such as a file to inspect or send elsewhere.</summary>
     public async Task WriteToAsync(Stream destination, CancellationToken cancellationToken)
     {
         var tar = new TarWriter(destination, TarEntryFormat.Pax, leaveOpen: true);

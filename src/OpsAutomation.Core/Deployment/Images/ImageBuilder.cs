@@ -33,6 +33,25 @@ public sealed record ImageBuildOptions
     public bool NoCache { get; init; }
 }
 
+/// <summary>A build's inputs as checked before the engine is asked anything: the context folder, the Dockerfile, the tags completed.</summary>
+public sealed record ImageBuildInputs(string ContextPath, string Dockerfile, IReadOnlyList<string> Tags)
+{
+    /// <summary>
+    /// The absolute context and Dockerfile (relative to the context) and the full tag references;
+    /// a missing one is <see cref="ImageBuildInputException"/>, a bad tag <see cref="ImageReferenceException"/>.
+    /// </summary>
+    public static ImageBuildInputs Check(ImageBuildOptions options)
+    {
+        var context = Path.GetFullPath(options.ContextPath);
+        if (!Directory.Exists(context))
+            throw new ImageBuildInputException(ImageBuildInputProblem.ContextNotFound, context, $"The build context {context} is not a folder that exists.");
+        var dockerfile = Path.GetFullPath(options.Dockerfile ?? "Dockerfile", context);
+        if (!File.Exists(dockerfile))
+            throw new ImageBuildInputException(ImageBuildInputProblem.DockerfileNotFound, dockerfile, $"The Dockerfile {dockerfile} does not exist.");
+        return new ImageBuildInputs(context, dockerfile, options.Tags.Select(t => ImageReferenceParser.Parse(t, "tag").ToString()).ToList());
+    }
+}
+
 /// <summary>
 /// Builds images with the engine's /build endpoint: validates the inputs before the engine sees
 /// them, streams the context as a tar, reports every line of the build, and fails on the
@@ -45,13 +64,7 @@ public sealed class ImageBuilder(IDockerClient docker, TimeProvider time)
     public async Task<ContainerImageBuild> BuildAsync(ImageBuildOptions options, IProgress<ImageProgress>? progress, Action<string>? notes, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var context = Path.GetFullPath(options.ContextPath);
-        if (!Directory.Exists(context))
-            throw new ImageBuildInputException(ImageBuildInputProblem.ContextNotFound, context, $"The build context {context} is not a folder that exists.");
-        var dockerfile = Path.GetFullPath(options.Dockerfile ?? "Dockerfile", context);
-        if (!File.Exists(dockerfile))
-            throw new ImageBuildInputException(ImageBuildInputProblem.DockerfileNotFound, dockerfile, $"The Dockerfile {dockerfile} does not exist.");
-        var tags = options.Tags.Select(t => ImageReferenceParser.Parse(t, "tag").ToString()).ToList();
+        var (context, dockerfile, tags) = ImageBuildInputs.Check(options);
 
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (options.GitLabels)
@@ -62,7 +75,7 @@ public sealed class ImageBuilder(IDockerClient docker, TimeProvider time)
         foreach (var (key, value) in options.Labels) labels[key] = value;
 
         var relative = Path.GetRelativePath(context, dockerfile);
-        var outside = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative);
+        var outside = relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative);
         // As the Docker CLI does: a Dockerfile outside the context travels in it under a name nothing else has.
         var entry = outside ? ".dockerfile." + Convert.ToHexString(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant() : relative.Replace('\\', '/');
         var archive = new BuildContextArchive(context, DockerIgnore.Load(context), entry, outside ? dockerfile : null);
@@ -70,7 +83,7 @@ public sealed class ImageBuilder(IDockerClient docker, TimeProvider time)
         var parameters = new ImageBuildParameters
         {
             Dockerfile = entry,
-            Tags = tags,
+            Tags = [.. tags],
             BuildArgs = options.BuildArguments.ToDictionary(p => p.Key, p => p.Value),
             Labels = labels,
             Target = string.IsNullOrEmpty(options.Target) ? null : options.Target,
@@ -139,7 +152,7 @@ public sealed class ImageBuilder(IDockerClient docker, TimeProvider time)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ImageBuildInputException(ImageBuildInputProblem.ContextNotFound, context, $"The build context {context} could not be read: {ex.Message}");
+            throw new ImageBuildInputException(ImageBuildInputProblem.ContextUnreadable, context, $"The build context {context} could not be read: {ex.Message}");
         }
     }
 

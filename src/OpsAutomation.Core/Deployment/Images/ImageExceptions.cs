@@ -26,9 +26,12 @@ public enum ImageBuildInputProblem
 {
     ContextNotFound,
     DockerfileNotFound,
+
+    /// <summary>A file or folder of the context could not be read while it was sent.</summary>
+    ContextUnreadable,
 }
 
-/// <summary>A missing build context or Dockerfile: names the path; the engine was not called.</summary>
+/// <summary>A missing build context or Dockerfile (the engine was not called), or a context file that could not be read: names the path.</summary>
 public sealed class ImageBuildInputException(ImageBuildInputProblem problem, string path, string message) : Exception(message)
 {
     public ImageBuildInputProblem Problem { get; } = problem;

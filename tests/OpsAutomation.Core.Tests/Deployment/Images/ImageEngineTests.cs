@@ -135,6 +135,21 @@ public sealed class ImageEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_build_ends_with_the_cancellation_and_stops_writing_the_context()
+    {
+        var large = new byte[32 * 1024 * 1024];
+        Random.Shared.NextBytes(large);
+        File.WriteAllBytes(Path.Combine(_context.Path, "large.bin"), large);
+        Files(("Dockerfile", "FROM scratch\nCOPY large.bin /large.bin\n"));
+        using var engine = await ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+        var build = new ImageBuilder(engine.Client, TimeProvider.System).BuildAsync(
+            new ImageBuildOptions { ContextPath = _context.Path, Tags = [Tag("cancelled")] }, null, null, cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => build);
+    }
+
+    [Fact]
     public async Task A_file_the_dockerignore_excludes_is_not_in_the_image()
     {
         Files(("Dockerfile", "FROM scratch\nCOPY . /ctx/\n"), (".dockerignore", "*.secret\nlogs\n!logs/keep.log\n"),
@@ -238,6 +253,17 @@ public sealed class ImageEngineTests : IDisposable
         Assert.Contains(Service("OPS_TEST_REGISTRY"), error.Message);
         Assert.Contains(Service("OPS_TEST_REGISTRY_USER"), error.Message);
         Assert.DoesNotContain(wrong, error.ToString());
+    }
+
+    [Fact]
+    public async Task A_push_without_credentials_to_a_registry_that_wants_them_is_an_anonymous_refusal()
+    {
+        Files(("Dockerfile", "FROM scratch\nCOPY app.txt /app.txt\n"), ("app.txt", Guid.NewGuid().ToString()));
+        using var engine = await ConnectAsync();
+        var build = await BuildAsync(engine, Tag("anonymous"));
+        var error = await Assert.ThrowsAsync<RegistryAuthenticationException>(() => Publisher(engine).PublishAsync(build.Tags[0], null, null, CancellationToken.None));
+        Assert.Null(error.UserName);
+        Assert.Contains("anonymous", error.Message);
     }
 
     [Fact]
