@@ -32,7 +32,7 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
     [Parameter]
     public Hashtable? Image { get; set; }
 
-    /// <summary>The namespace of namespaced objects that name none; an object naming another is an error. Default: default.</summary>
+    /// <summary>The namespace of namespaced objects that name none; an object naming another is an error. Default: the kubeconfig context's namespace, else default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
@@ -77,20 +77,22 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         WriteDebug($"Path={string.Join(",", _paths)} Namespace={Namespace} Kubeconfig={Kubeconfig} Context={Context} Force={Force.IsPresent} " +
             $"TimeoutSec={TimeoutSec} MaxFileBytes={MaxFileBytes} Variables={string.Join(",", Strings(Variable, "-Variable").Keys)} Preview={preview}");
         var read = new ManifestReadOptions { Variables = Strings(Variable, "-Variable"), Images = Strings(Image, "-Image"), MaxFileBytes = MaxFileBytes };
-        var options = new ManifestApplyOptions
-        {
-            Force = Force,
-            Namespace = Namespace,
-            Preview = preview,
-            RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            Confirm = (change, _) => OnPipelineThreadAsync(() => ShouldProcess(Describe(change), $"{change.Action}: {change.Target}?{DiffText(change)}", "Deploy-KubernetesManifest")),
-        };
         var activity = "Applying Kubernetes manifests";
         try
         {
             var manifests = await ManifestReader.ReadAsync(_paths, read, cancellationToken).ConfigureAwait(false);
-            var target = new KubernetesTarget(Kubeconfig is null ? null : ResolvePath(Kubeconfig), Context, null, false, options.RequestTimeout, "-Kubeconfig");
+            var target = new KubernetesTarget(Kubeconfig is null ? null : ResolvePath(Kubeconfig), Context, null, false, TimeSpan.FromSeconds(TimeoutSec), "-Kubeconfig");
             var applier = ManifestApplier.For(runtime.Kubernetes, target, runtime.Time);
+            var options = new ManifestApplyOptions
+            {
+                Force = Force,
+                Namespace = Namespace,
+                // As kubectl: objects that name no namespace go to -Namespace, else the context's.
+                DefaultNamespace = runtime.Kubernetes.ContextNamespace(target) ?? "default",
+                Preview = preview,
+                RequestTimeout = target.Timeout,
+                Confirm = (change, _) => OnPipelineThreadAsync(() => ShouldProcess(Describe(change), $"{change.Action}: {change.Target}?{DiffText(change)}", "Deploy-KubernetesManifest")),
+            };
             var plan = await applier.PlanAsync(manifests, options, cancellationToken).ConfigureAwait(false);
             var done = 0;
             await foreach (var result in applier.ApplyAsync(plan, options, cancellationToken).ConfigureAwait(false))

@@ -56,7 +56,7 @@ public sealed class ManifestApplier
             {
                 throw ex.In(null, [], manifests);
             }
-            var ns = PlaceInNamespace(manifest, resource, options.Namespace);
+            var ns = PlaceInNamespace(manifest, resource, options);
             var key = $"{resource.Group}/{resource.Kind}/{ns}/{manifest.Name}";
             if (seen.TryGetValue(key, out var first))
                 throw new ManifestException(ManifestProblem.Invalid, $"the {manifest.Kind} {manifest.Name} is written twice: first at {first.Source}", manifest.Source);
@@ -195,8 +195,9 @@ public sealed class ManifestApplier
         return kinds;
     }
 
-    private static string? PlaceInNamespace(Manifest manifest, ApiResource resource, string? given)
+    private static string? PlaceInNamespace(Manifest manifest, ApiResource resource, ManifestApplyOptions options)
     {
+        var given = options.Namespace;
         var metadata = (JsonObject)manifest.Body["metadata"]!;
         if (!resource.Namespaced)
         {
@@ -207,7 +208,7 @@ public sealed class ManifestApplier
         if (given is not null && manifest.Namespace is not null && manifest.Namespace != given)
             throw new ManifestException(ManifestProblem.Invalid,
                 $"the {manifest.Kind} {manifest.Name} is in namespace {manifest.Namespace}, not in {given} given with -Namespace", manifest.Source);
-        var ns = manifest.Namespace ?? given ?? "default";
+        var ns = manifest.Namespace ?? given ?? options.DefaultNamespace;
         metadata["namespace"] = ns;
         return ns;
     }

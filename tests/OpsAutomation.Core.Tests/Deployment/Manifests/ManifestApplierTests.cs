@@ -322,6 +322,27 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
         Assert.Contains("did not answer within 0.2 s", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Objects_without_a_namespace_go_to_the_context_namespace_and_may_name_another()
+    {
+        var contextNamespace = await sandbox.NewNamespaceAsync("context");
+        var other = await sandbox.NewNamespaceAsync("other");
+        var kubeconfig = _files.File("context.kubeconfig", (await File.ReadAllTextAsync(sandbox.Server.KubeconfigPath))
+            .Replace("namespace: default", $"namespace: {contextNamespace}", StringComparison.Ordinal));
+        var target = new KubernetesTarget(kubeconfig, null, null, false, TimeSpan.FromSeconds(5), "test");
+        var withoutNamespace = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: here\n";
+
+        var found = sandbox.Clients.ContextNamespace(target);
+        var results = await ApplyAsync(sandbox.Clients.Get(target), withoutNamespace + "---\n" + ConfigMap(other),
+            new ManifestApplyOptions { DefaultNamespace = found! });
+        var enforced = await Assert.ThrowsAsync<ManifestException>(() =>
+            ApplyAsync(sandbox.Admin, withoutNamespace + "---\n" + ConfigMap(other), new ManifestApplyOptions { Namespace = contextNamespace }));
+
+        Assert.Equal(contextNamespace, found);
+        Assert.Equal([contextNamespace, other], results.Select(r => r.Namespace));
+        Assert.Contains($"is in namespace {other}, not in {contextNamespace} given with -Namespace", enforced.Message, StringComparison.Ordinal);
+    }
+
     private static string ToJson(string yaml)
     {
         var manifests = ManifestReader.Parse(yaml, "theirs.yaml", new ManifestReadOptions());
