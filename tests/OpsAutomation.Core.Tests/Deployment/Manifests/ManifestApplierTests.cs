@@ -212,6 +212,23 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
     }
 
     [Fact]
+    public async Task A_rejected_secret_keeps_its_data_out_of_the_error()
+    {
+        var ns = await sandbox.NewNamespaceAsync("secret-rejected");
+        var secret = $"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: {ns}\nstringData:\n  password: hunter2-rejected\nunknownField: x\n";
+
+        var error = await Assert.ThrowsAsync<KubernetesApplyException>(() => ApplyAsync(sandbox.Admin, secret));
+
+        Assert.Equal(KubernetesApplyFailure.Rejected, error.Failure);
+        Assert.Contains("unknownField", error.Message, StringComparison.Ordinal);
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            Assert.IsNotType<k8s.Autorest.HttpOperationException>(e);
+            Assert.DoesNotContain("hunter2", e.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_namespace_fails_before_anything_is_applied()
     {
         var ns = sandbox.UniqueName("absent");
