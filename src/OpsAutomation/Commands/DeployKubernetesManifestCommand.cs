@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using OpsAutomation.Core.Deployment.Manifests;
 using OpsAutomation.Core.Kubernetes;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Models.Deployment;
 
 namespace OpsAutomation.Commands;
@@ -78,6 +79,8 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
             $"TimeoutSec={TimeoutSec} MaxFileBytes={MaxFileBytes} Variables={string.Join(",", Strings(Variable, "-Variable").Keys)} Preview={preview}");
         var read = new ManifestReadOptions { Variables = Strings(Variable, "-Variable"), Images = Strings(Image, "-Image"), MaxFileBytes = MaxFileBytes };
         var activity = "Applying Kubernetes manifests";
+        // One run id ties the log lines of this apply together; nothing logged holds a manifest's values.
+        using var log = new OpsLog(Guid.NewGuid().ToString("N"), OpsLogOptions.FromSettings(LoadSettings(), WriteVerbose), new SecretRedactor(), runtime.Time);
         try
         {
             var manifests = await ManifestReader.ReadAsync(_paths, read, cancellationToken).ConfigureAwait(false);
@@ -98,7 +101,7 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
             await foreach (var result in applier.ApplyAsync(plan, options, cancellationToken).ConfigureAwait(false))
             {
                 done++;
-                WriteVerbose($"{result.Kind} {(result.Namespace is null ? "" : result.Namespace + "/")}{result.Name}: {result.Outcome}{(result.DryRun ? " (dry run)" : "")}, resourceVersion {result.ResourceVersion}");
+                log.Write(Applied(result));
                 WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{done} of {plan.Objects.Count} applied")
                 {
                     PercentComplete = 100 * done / Math.Max(1, plan.Objects.Count),
@@ -108,11 +111,11 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         }
         catch (ManifestException ex)
         {
-            throw ErrorRecords.Terminating(ManifestError(ex));
+            throw ErrorRecords.Terminating(Failed(log, ManifestError(ex)));
         }
         catch (KubernetesApplyException ex)
         {
-            throw ErrorRecords.Terminating(ApplyError(ex));
+            throw ErrorRecords.Terminating(Failed(log, ApplyError(ex)));
         }
         catch (KubernetesConfigurationException ex)
         {
@@ -126,6 +129,38 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         {
             WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
+    }
+
+    private static LogRecord Applied(ManifestApplyResult result) => new()
+    {
+        Message = $"{result.Kind} {(result.Namespace is null ? "" : result.Namespace + "/")}{result.Name} ({result.Source}): {result.Outcome}" +
+            $"{(result.DryRun ? " (dry run)" : "")}, generation {result.Generation}, resourceVersion {result.ResourceVersion}",
+        Action = "kubernetes-apply",
+        Outcome = "success",
+        Labels = new Dictionary<string, string?>
+        {
+            ["kind"] = result.Kind,
+            ["namespace"] = result.Namespace,
+            ["name"] = result.Name,
+            ["apply_outcome"] = result.Outcome.ToString(),
+            ["dry_run"] = result.DryRun ? "true" : "false",
+            ["resource_version"] = result.ResourceVersion,
+            ["field_manager"] = result.FieldManager,
+        },
+    };
+
+    private static ErrorRecord Failed(OpsLog log, ErrorRecord error)
+    {
+        log.Write(new LogRecord
+        {
+            Level = OpsLogLevel.Error,
+            Message = error.Exception.Message,
+            Action = "kubernetes-apply",
+            Outcome = "failure",
+            ErrorType = error.FullyQualifiedErrorId,
+            ErrorMessage = error.Exception.Message,
+        });
+        return error;
     }
 
     private System.Collections.ObjectModel.Collection<string> Resolve(string path)
