@@ -118,7 +118,8 @@ public sealed class ManifestApplier
             dryRun = await DryRunAsync().ConfigureAwait(false);
             diff = ManifestDiff.Render(live, dryRun, manifest.IsSecret, Title(manifest, ns));
         }
-        var action = $"Server-side apply ({(live is null ? "create" : diff == "" ? "unchanged" : "update")}) as field manager {options.FieldManager}{(options.Force ? ", forcing conflicts" : "")}";
+        var change = live is null ? "create" : diff switch { null => "update when changed", "" => "unchanged", _ => "update" };
+        var action = $"Server-side apply ({change}) as field manager {options.FieldManager}{(options.Force ? ", forcing conflicts" : "")}";
         var confirmed = options.Confirm is null
             || await options.Confirm(new PlannedChange(manifest.ToString(), action, diff), cancellationToken).ConfigureAwait(false);
         if (!confirmed)

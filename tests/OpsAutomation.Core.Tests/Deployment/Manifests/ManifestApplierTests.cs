@@ -173,6 +173,9 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
         Assert.DoesNotContain("managedFields", diff, StringComparison.Ordinal);
         Assert.Equal(2, asked.Count);
         Assert.Equal(diff, asked[1].Diff);
+        Assert.Equal(["Server-side apply (create) as field manager opsautomation", "Server-side apply (update) as field manager opsautomation"],
+            asked.Select(c => c.Action));
+        Assert.Equal($"Deployment {ns}/web", asked[1].Target[..asked[1].Target.IndexOf(" (", StringComparison.Ordinal)]);
         var after = await sandbox.Admin.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
         // The controllers write status meanwhile; what an apply would change did not change.
         Assert.Equal(before.Metadata.Generation, after.Metadata.Generation);
