@@ -11,6 +11,7 @@ BeforeAll {
     $script:Sandbox = Start-TestSandbox -Argument '--pod-start-seconds', '0'
     $script:Kubeconfig = $Sandbox.Kubeconfig
     $script:Command = 'OpsAutomation.Commands.DeployKubernetesManifestCommand'
+    $env:OPS_STATE_PATH = Join-Path $TestDrive 'state'
 
     # A sample service: its namespace, settings and Deployment, the image given at deploy time.
     function New-Manifests([string] $Namespace) {
@@ -48,6 +49,7 @@ data:
 }
 
 AfterAll {
+    Remove-Item env:OPS_STATE_PATH -ErrorAction Ignore
     if ($Sandbox) { Stop-TestSandbox $Sandbox }
 }
 
@@ -68,10 +70,13 @@ Describe 'Deploy-KubernetesManifest' {
     }
 
     It 'says Unchanged when run again, and makes no new revision' {
-        $results = Get-ChildItem $Folder | Deploy-KubernetesManifest @Deploy
+        $output = Get-ChildItem $Folder | Deploy-KubernetesManifest @Deploy -Verbose 4>&1
+        $results = $output | Where-Object { $_ -is [OpsAutomation.Models.Deployment.ManifestApplyResult] }
 
         $results.Outcome | Should -Be 'Unchanged', 'Unchanged', 'Unchanged'
         ($results | Where-Object Kind -eq Deployment).Generation | Should -Be 1
+        ($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Deployment shop/web ($(Join-Path $Folder 'app.yaml'):1): Unchanged, generation 1, resourceVersion $(($results | Where-Object Kind -eq Deployment).ResourceVersion)"
+        Get-Content (Join-Path $env:OPS_STATE_PATH 'logs' 'opsautomation-*.json') | Should -Match '"event.action":\s*"kubernetes-apply"'
     }
 
     It 'previews a new image with -WhatIf as a dry run with a diff, and changes nothing' {

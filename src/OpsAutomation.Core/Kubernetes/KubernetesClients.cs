@@ -34,6 +34,12 @@ public sealed class KubernetesClients : IDisposable
         return kept;
     }
 
+    /// <summary>
+    /// The namespace <paramref name="target"/>'s kubeconfig context names, or the pod's own with the in-cluster service
+    /// account: kubectl's namespace for objects that name none. Null when there is none; throws as <see cref="Get"/> does.
+    /// </summary>
+    public string? ContextNamespace(KubernetesTarget target) => Configure(target, FindSource(target)).Namespace is { Length: > 0 } ns ? ns : null;
+
     public void Dispose()
     {
         foreach (var client in _clients.Values) client.Dispose();
@@ -59,10 +65,20 @@ public sealed class KubernetesClients : IDisposable
 
     private static k8s.Kubernetes Create(KubernetesTarget target, KubeconfigSource source)
     {
-        KubernetesClientConfiguration configuration;
+        var configuration = Configure(target, source);
+        if (target.Server is not null) configuration.Host = target.Server;
+        if (target.SkipCertificateCheck) configuration.SkipTlsVerify = true;
+        // The client's own limit per request (100 s unless set) is a backstop behind the caller's deadline,
+        // which is the target's timeout: the caller's token fires first, so a slow answer reads as a timeout.
+        configuration.HttpClientTimeout = target.Timeout == Timeout.InfiniteTimeSpan ? target.Timeout : target.Timeout + TimeSpan.FromSeconds(1);
+        return new k8s.Kubernetes(configuration);
+    }
+
+    private static KubernetesClientConfiguration Configure(KubernetesTarget target, KubeconfigSource source)
+    {
         try
         {
-            configuration = source.Key switch
+            return source.Key switch
             {
                 "in-cluster" => KubernetesClientConfiguration.InClusterConfig(),
                 // No configuration at all: a check that names its API server may still reach it anonymously.
@@ -76,12 +92,6 @@ public sealed class KubernetesClients : IDisposable
         {
             throw new KubernetesConfigurationException($"The Kubernetes configuration cannot be used: {source.Description}{ContextText(target)}: {ex.Message}", ex);
         }
-        if (target.Server is not null) configuration.Host = target.Server;
-        if (target.SkipCertificateCheck) configuration.SkipTlsVerify = true;
-        // The client's own limit per request (100 s unless set) is a backstop behind the caller's deadline,
-        // which is the target's timeout: the caller's token fires first, so a slow answer reads as a timeout.
-        configuration.HttpClientTimeout = target.Timeout == Timeout.InfiniteTimeSpan ? target.Timeout : target.Timeout + TimeSpan.FromSeconds(1);
-        return new k8s.Kubernetes(configuration);
     }
 
     private static KubernetesClientConfiguration BuildFromFiles(KubeconfigSource source, string? context)

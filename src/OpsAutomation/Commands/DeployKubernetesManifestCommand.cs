@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using OpsAutomation.Core.Deployment.Manifests;
 using OpsAutomation.Core.Kubernetes;
+using OpsAutomation.Core.Logging;
 using OpsAutomation.Models.Deployment;
 
 namespace OpsAutomation.Commands;
@@ -32,7 +33,7 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
     [Parameter]
     public Hashtable? Image { get; set; }
 
-    /// <summary>The namespace of namespaced objects that name none; an object naming another is an error. Default: default.</summary>
+    /// <summary>The namespace of namespaced objects that name none; an object naming another is an error. Default: the kubeconfig context's namespace, else default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
@@ -77,26 +78,30 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         WriteDebug($"Path={string.Join(",", _paths)} Namespace={Namespace} Kubeconfig={Kubeconfig} Context={Context} Force={Force.IsPresent} " +
             $"TimeoutSec={TimeoutSec} MaxFileBytes={MaxFileBytes} Variables={string.Join(",", Strings(Variable, "-Variable").Keys)} Preview={preview}");
         var read = new ManifestReadOptions { Variables = Strings(Variable, "-Variable"), Images = Strings(Image, "-Image"), MaxFileBytes = MaxFileBytes };
-        var options = new ManifestApplyOptions
-        {
-            Force = Force,
-            Namespace = Namespace,
-            Preview = preview,
-            RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            Confirm = (change, _) => OnPipelineThreadAsync(() => ShouldProcess(Describe(change), $"{change.Action}: {change.Target}?{DiffText(change)}", "Deploy-KubernetesManifest")),
-        };
         var activity = "Applying Kubernetes manifests";
+        // One run id ties the log lines of this apply together; nothing logged holds a manifest's values.
+        using var log = new OpsLog(Guid.NewGuid().ToString("N"), OpsLogOptions.FromSettings(LoadSettings(), WriteVerbose), new SecretRedactor(), runtime.Time);
         try
         {
             var manifests = await ManifestReader.ReadAsync(_paths, read, cancellationToken).ConfigureAwait(false);
-            var target = new KubernetesTarget(Kubeconfig is null ? null : ResolvePath(Kubeconfig), Context, null, false, options.RequestTimeout, "-Kubeconfig");
+            var target = new KubernetesTarget(Kubeconfig is null ? null : ResolvePath(Kubeconfig), Context, null, false, TimeSpan.FromSeconds(TimeoutSec), "-Kubeconfig");
             var applier = ManifestApplier.For(runtime.Kubernetes, target, runtime.Time);
+            var options = new ManifestApplyOptions
+            {
+                Force = Force,
+                Namespace = Namespace,
+                // As kubectl: objects that name no namespace go to -Namespace, else the context's.
+                DefaultNamespace = runtime.Kubernetes.ContextNamespace(target) ?? "default",
+                Preview = preview,
+                RequestTimeout = target.Timeout,
+                Confirm = (change, _) => OnPipelineThreadAsync(() => ShouldProcess(Describe(change), $"{change.Action}: {change.Target}?{DiffText(change)}", "Deploy-KubernetesManifest")),
+            };
             var plan = await applier.PlanAsync(manifests, options, cancellationToken).ConfigureAwait(false);
             var done = 0;
             await foreach (var result in applier.ApplyAsync(plan, options, cancellationToken).ConfigureAwait(false))
             {
                 done++;
-                WriteVerbose($"{result.Kind} {(result.Namespace is null ? "" : result.Namespace + "/")}{result.Name}: {result.Outcome}{(result.DryRun ? " (dry run)" : "")}, resourceVersion {result.ResourceVersion}");
+                log.Write(Applied(result));
                 WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{done} of {plan.Objects.Count} applied")
                 {
                     PercentComplete = 100 * done / Math.Max(1, plan.Objects.Count),
@@ -106,11 +111,11 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         }
         catch (ManifestException ex)
         {
-            throw ErrorRecords.Terminating(ManifestError(ex));
+            throw ErrorRecords.Terminating(Failed(log, ManifestError(ex)));
         }
         catch (KubernetesApplyException ex)
         {
-            throw ErrorRecords.Terminating(ApplyError(ex));
+            throw ErrorRecords.Terminating(Failed(log, ApplyError(ex)));
         }
         catch (KubernetesConfigurationException ex)
         {
@@ -124,6 +129,38 @@ public sealed class DeployKubernetesManifestCommand : OpsCmdlet
         {
             WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
+    }
+
+    private static LogRecord Applied(ManifestApplyResult result) => new()
+    {
+        Message = $"{result.Kind} {(result.Namespace is null ? "" : result.Namespace + "/")}{result.Name} ({result.Source}): {result.Outcome}" +
+            $"{(result.DryRun ? " (dry run)" : "")}, generation {result.Generation}, resourceVersion {result.ResourceVersion}",
+        Action = "kubernetes-apply",
+        Outcome = "success",
+        Labels = new Dictionary<string, string?>
+        {
+            ["kind"] = result.Kind,
+            ["namespace"] = result.Namespace,
+            ["name"] = result.Name,
+            ["apply_outcome"] = result.Outcome.ToString(),
+            ["dry_run"] = result.DryRun ? "true" : "false",
+            ["resource_version"] = result.ResourceVersion,
+            ["field_manager"] = result.FieldManager,
+        },
+    };
+
+    private static ErrorRecord Failed(OpsLog log, ErrorRecord error)
+    {
+        log.Write(new LogRecord
+        {
+            Level = OpsLogLevel.Error,
+            Message = error.Exception.Message,
+            Action = "kubernetes-apply",
+            Outcome = "failure",
+            ErrorType = error.FullyQualifiedErrorId,
+            ErrorMessage = error.Exception.Message,
+        });
+        return error;
     }
 
     private System.Collections.ObjectModel.Collection<string> Resolve(string path)

@@ -69,7 +69,8 @@ internal sealed partial class DynamicObjects(IKubernetes client, TimeSpan reques
         }
         catch (HttpOperationException ex)
         {
-            throw FromStatus(what, KubernetesStatus.FromError(ex), ex);
+            // Not kept as the inner exception: it holds the request's body, a Secret's data included.
+            throw FromStatus(what, KubernetesStatus.FromError(ex), inner: null);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

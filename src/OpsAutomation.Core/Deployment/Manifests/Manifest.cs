@@ -21,6 +21,17 @@ public sealed class Manifest
         Source = source;
     }
 
+    /// <summary>
+    /// A manifest built in code (a canary's Deployment, a Service switched to another colour), checked as a file's
+    /// would be: apiVersion, kind and metadata.name; <paramref name="source"/> names where it came from in errors.
+    /// </summary>
+    public static Manifest From(JsonObject body, ManifestSource source)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(source);
+        return ManifestReader.ToManifest((JsonObject)body.DeepClone(), source);
+    }
+
     /// <summary>The object as it is sent: the apply configuration.</summary>
     public JsonObject Body { get; }
 

@@ -56,7 +56,7 @@ public sealed class ManifestApplier
             {
                 throw ex.In(null, [], manifests);
             }
-            var ns = PlaceInNamespace(manifest, resource, options.Namespace);
+            var ns = PlaceInNamespace(manifest, resource, options);
             var key = $"{resource.Group}/{resource.Kind}/{ns}/{manifest.Name}";
             if (seen.TryGetValue(key, out var first))
                 throw new ManifestException(ManifestProblem.Invalid, $"the {manifest.Kind} {manifest.Name} is written twice: first at {first.Source}", manifest.Source);
@@ -118,7 +118,8 @@ public sealed class ManifestApplier
             dryRun = await DryRunAsync().ConfigureAwait(false);
             diff = ManifestDiff.Render(live, dryRun, manifest.IsSecret, Title(manifest, ns));
         }
-        var action = $"Server-side apply ({(live is null ? "create" : diff == "" ? "unchanged" : "update")}) as field manager {options.FieldManager}{(options.Force ? ", forcing conflicts" : "")}";
+        var change = live is null ? "create" : diff switch { null => "update when changed", "" => "unchanged", _ => "update" };
+        var action = $"Server-side apply ({change}) as field manager {options.FieldManager}{(options.Force ? ", forcing conflicts" : "")}";
         var confirmed = options.Confirm is null
             || await options.Confirm(new PlannedChange(manifest.ToString(), action, diff), cancellationToken).ConfigureAwait(false);
         if (!confirmed)
@@ -195,8 +196,9 @@ public sealed class ManifestApplier
         return kinds;
     }
 
-    private static string? PlaceInNamespace(Manifest manifest, ApiResource resource, string? given)
+    private static string? PlaceInNamespace(Manifest manifest, ApiResource resource, ManifestApplyOptions options)
     {
+        var given = options.Namespace;
         var metadata = (JsonObject)manifest.Body["metadata"]!;
         if (!resource.Namespaced)
         {
@@ -207,7 +209,7 @@ public sealed class ManifestApplier
         if (given is not null && manifest.Namespace is not null && manifest.Namespace != given)
             throw new ManifestException(ManifestProblem.Invalid,
                 $"the {manifest.Kind} {manifest.Name} is in namespace {manifest.Namespace}, not in {given} given with -Namespace", manifest.Source);
-        var ns = manifest.Namespace ?? given ?? "default";
+        var ns = manifest.Namespace ?? given ?? options.DefaultNamespace;
         metadata["namespace"] = ns;
         return ns;
     }

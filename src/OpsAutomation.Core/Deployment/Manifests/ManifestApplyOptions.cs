@@ -24,8 +24,11 @@ public sealed class ManifestApplyOptions
     /// <summary>Dry-run each object on the server first and hand its diff to <see cref="Confirm"/> (for -WhatIf and -Confirm); default false.</summary>
     public bool Preview { get; init; }
 
-    /// <summary>The namespace of namespaced objects that name none; an object naming another one is an error (as kubectl -n). Default null: "default".</summary>
+    /// <summary>The namespace of namespaced objects that name none; an object naming another one is an error (as kubectl -n). Default null: <see cref="DefaultNamespace"/>.</summary>
     public string? Namespace { get; init; }
+
+    /// <summary>Without <see cref="Namespace"/>, the namespace of namespaced objects that name none (the kubeconfig context's); default "default".</summary>
+    public string DefaultNamespace { get; init; } = "default";
 
     /// <summary>Asked before each object is applied; null applies every object.</summary>
     public ConfirmChange? Confirm { get; init; }
@@ -36,6 +39,7 @@ public sealed class ManifestApplyOptions
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(FieldManager)) throw new ArgumentException("The field manager must not be empty.", nameof(FieldManager));
+        if (string.IsNullOrWhiteSpace(DefaultNamespace)) throw new ArgumentException("The default namespace must not be empty.", nameof(DefaultNamespace));
         if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "The request timeout must be above 0.");
     }
 }

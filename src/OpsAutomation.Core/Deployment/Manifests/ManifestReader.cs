@@ -82,7 +82,7 @@ public static class ManifestReader
     private static bool IsList(JsonObject body) =>
         Text(body, "apiVersion") == "v1" && Text(body, "kind") is "List";
 
-    private static Manifest ToManifest(JsonObject body, ManifestSource source)
+    internal static Manifest ToManifest(JsonObject body, ManifestSource source)
     {
         var apiVersion = Required(body, "apiVersion", source);
         var kind = Required(body, "kind", source);

@@ -173,6 +173,9 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
         Assert.DoesNotContain("managedFields", diff, StringComparison.Ordinal);
         Assert.Equal(2, asked.Count);
         Assert.Equal(diff, asked[1].Diff);
+        Assert.Equal(["Server-side apply (create) as field manager opsautomation", "Server-side apply (update) as field manager opsautomation"],
+            asked.Select(c => c.Action));
+        Assert.Equal($"Deployment {ns}/web", asked[1].Target[..asked[1].Target.IndexOf(" (", StringComparison.Ordinal)]);
         var after = await sandbox.Admin.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
         // The controllers write status meanwhile; what an apply would change did not change.
         Assert.Equal(before.Metadata.Generation, after.Metadata.Generation);
@@ -209,6 +212,23 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
         Assert.Contains(ManifestDiff.SecretDataChanged, diff, StringComparison.Ordinal);
         foreach (var secretText in (string[])["hunter2", Convert.ToBase64String(Encoding.UTF8.GetBytes("hunter2-old")), Convert.ToBase64String(Encoding.UTF8.GetBytes("hunter2-new"))])
             Assert.DoesNotContain(secretText, diff, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rejected_secret_keeps_its_data_out_of_the_error()
+    {
+        var ns = await sandbox.NewNamespaceAsync("secret-rejected");
+        var secret = $"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: {ns}\nstringData:\n  password: hunter2-rejected\nunknownField: x\n";
+
+        var error = await Assert.ThrowsAsync<KubernetesApplyException>(() => ApplyAsync(sandbox.Admin, secret));
+
+        Assert.Equal(KubernetesApplyFailure.Rejected, error.Failure);
+        Assert.Contains("unknownField", error.Message, StringComparison.Ordinal);
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            Assert.IsNotType<k8s.Autorest.HttpOperationException>(e);
+            Assert.DoesNotContain("hunter2", e.ToString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -320,6 +340,27 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
 
         Assert.Equal(KubernetesApplyFailure.Timeout, error.Failure);
         Assert.Contains("did not answer within 0.2 s", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Objects_without_a_namespace_go_to_the_context_namespace_and_may_name_another()
+    {
+        var contextNamespace = await sandbox.NewNamespaceAsync("context");
+        var other = await sandbox.NewNamespaceAsync("other");
+        var kubeconfig = _files.File("context.kubeconfig", (await File.ReadAllTextAsync(sandbox.Server.KubeconfigPath))
+            .Replace("namespace: default", $"namespace: {contextNamespace}", StringComparison.Ordinal));
+        var target = new KubernetesTarget(kubeconfig, null, null, false, TimeSpan.FromSeconds(5), "test");
+        var withoutNamespace = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: here\n";
+
+        var found = sandbox.Clients.ContextNamespace(target);
+        var results = await ApplyAsync(sandbox.Clients.Get(target), withoutNamespace + "---\n" + ConfigMap(other),
+            new ManifestApplyOptions { DefaultNamespace = found! });
+        var enforced = await Assert.ThrowsAsync<ManifestException>(() =>
+            ApplyAsync(sandbox.Admin, withoutNamespace + "---\n" + ConfigMap(other), new ManifestApplyOptions { Namespace = contextNamespace }));
+
+        Assert.Equal(contextNamespace, found);
+        Assert.Equal([contextNamespace, other], results.Select(r => r.Namespace));
+        Assert.Contains($"is in namespace {other}, not in {contextNamespace} given with -Namespace", enforced.Message, StringComparison.Ordinal);
     }
 
     private static string ToJson(string yaml)

@@ -148,6 +148,19 @@ public sealed class ManifestReaderTests
     }
 
     [Fact]
+    public void A_manifest_built_in_code_is_checked_as_a_file_would_be()
+    {
+        var body = JsonNode.Parse("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web-canary","namespace":"shop"}}""")!.AsObject();
+
+        var manifest = Manifest.From(body, new ManifestSource("canary", 1));
+        var error = Assert.Throws<ManifestException>(() => Manifest.From(new JsonObject { ["kind"] = "Deployment" }, new ManifestSource("canary", 1)));
+
+        Assert.Equal(("Deployment", "web-canary", "shop"), (manifest.Kind, manifest.Name, manifest.Namespace));
+        Assert.NotSame(body, manifest.Body);
+        Assert.Contains("no apiVersion", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_folder_is_read_in_name_order_and_a_large_file_is_refused()
     {
         using var folder = new TempDirectory();
