@@ -63,7 +63,7 @@ public sealed class RolloutWatcherTests(RolloutSandbox sandbox)
         var ns = await sandbox.NewNamespaceAsync("crash");
         await _client.AppsV1.CreateNamespacedDeploymentAsync(RolloutSandbox.Deployment("web", "sample:1"), ns);
         await new RolloutWatcher(_client).WaitAsync(Options(ns), CancellationToken.None).WaitAsync(Guard);
-        await sandbox.UpdateAsync("web", ns, "sample:2", new Dictionary<string, string> { ["CRASH_AFTER_SECONDS"] = "1", ["EXIT_CODE"] = "3" });
+        await sandbox.UpdateAsync("web", ns, "sample:2", new Dictionary<string, string> { ["CRASH_AFTER_SECONDS"] = "0", ["EXIT_CODE"] = "3" });
 
         var result = await new RolloutWatcher(_client).WaitAsync(Options(ns), CancellationToken.None).WaitAsync(Guard);
 
