@@ -41,10 +41,14 @@ internal static class PodFailures
 /// <summary>A container that will not come up, and why.</summary>
 internal sealed record FailingContainer(V1Pod Pod, V1ContainerStatus Status, string Reason, string? Message)
 {
-    /// <summary>Whether the container ever ran, so it has log lines; after a restart they are the previous run's.</summary>
-    public bool Ran => Status.RestartCount > 0 || Status.State?.Terminated is not null || Status.State?.Running is not null;
+    /// <summary>Whether the container ever ran, so it has log lines.</summary>
+    public bool Ran => Status.RestartCount > 0 || Status.State?.Terminated is not null || Status.State?.Running is not null || Status.LastState?.Terminated is not null;
 
-    public bool ReadPrevious => Status.RestartCount > 0 && Status.State?.Terminated is null;
+    /// <summary>
+    /// Whether the lines wanted are the previous run's (`kubectl logs --previous`): those of the run that
+    /// ended, when the container waits to restart or runs again; a container that has just ended is read as it is.
+    /// </summary>
+    public bool ReadPrevious => Status.State?.Terminated is null && (Status.LastState?.Terminated is not null || Status.RestartCount > 0);
 
     public int? ExitCode => (Status.State?.Terminated ?? Status.LastState?.Terminated)?.ExitCode;
 }
