@@ -4,13 +4,14 @@ namespace OpsAutomation.Core.Deployment.Rollout;
 
 /// <summary>
 /// The container states that will not fix themselves soon enough to wait for: a crash loop, an image
-/// that cannot be pulled, a configuration that cannot be made (a missing Secret or ConfigMap key),
-/// and an OOM kill (the last termination's reason).
+/// that cannot be pulled or is not a valid name, a configuration or container that cannot be made (a
+/// missing Secret or ConfigMap key), and an OOM kill (the last termination's reason).
 /// </summary>
 internal static class PodFailures
 {
     public static readonly IReadOnlySet<string> WaitingReasons =
-        new HashSet<string>(["CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "CreateContainerConfigError"], StringComparer.Ordinal);
+        new HashSet<string>(["CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError"],
+            StringComparer.Ordinal);
 
     public const string OomKilled = "OOMKilled";
 

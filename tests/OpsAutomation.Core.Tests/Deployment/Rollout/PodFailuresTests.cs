@@ -23,6 +23,8 @@ public sealed class PodFailuresTests
     [InlineData("ErrImagePull")]
     [InlineData("ImagePullBackOff")]
     [InlineData("CreateContainerConfigError")]
+    [InlineData("CreateContainerError")]
+    [InlineData("InvalidImageName")]
     public void A_waiting_reason_that_will_not_fix_itself_is_a_failure(string reason)
     {
         var failing = PodFailures.Find([Pod("web-1", new V1ContainerState { Running = new V1ContainerStateRunning() }), Pod("web-2", Waiting(reason))]);
