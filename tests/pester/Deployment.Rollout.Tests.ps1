@@ -8,6 +8,9 @@ BeforeAll {
     $script:Sandbox = Start-TestSandbox -Speed 30
     $script:Kubeconfig = $Sandbox.Kubeconfig
     $script:StatePath = Join-Path $TestDrive 'state'
+    # Undo-Deployment records each undo: in this test's state directory, not the user's.
+    $script:SavedStatePath = $env:OPS_STATE_PATH
+    $env:OPS_STATE_PATH = $StatePath
 
     # A Deployment of the sandbox's sample application; $Env sets its behaviour (docs/sandbox.md).
     function script:Set-Web([string] $Namespace, [string] $Image, [hashtable] $Env = @{}) {
@@ -54,6 +57,7 @@ $(if ($envYaml) { $envYaml } else { '            []' })
 
 AfterAll {
     if ($Sandbox) { Stop-TestSandbox $Sandbox }
+    $env:OPS_STATE_PATH = $SavedStatePath
 }
 
 Describe 'Wait-DeploymentRollout' {
@@ -73,7 +77,7 @@ Describe 'Wait-DeploymentRollout' {
         $ns = New-Namespace 'wait-crash'
         Set-Web $ns 'sample:1'
         Wait-DeploymentRollout web -Namespace $ns -Kubeconfig $Kubeconfig -TimeoutSec 60 | Out-Null
-        Set-Web $ns 'sample:2' @{ CRASH_AFTER_SECONDS = '1' }
+        Set-Web $ns 'sample:2' @{ CRASH_AFTER_SECONDS = '0' }
 
         { Wait-DeploymentRollout web -Namespace $ns -Kubeconfig $Kubeconfig -TimeoutSec 60 -ErrorAction Stop } |
             Should -Throw -ErrorId 'RolloutPodFailed,OpsAutomation.Commands.WaitDeploymentRolloutCommand'
@@ -134,6 +138,10 @@ Describe 'Undo-Deployment and Get-DeploymentHistory' {
         $result.ToRevision | Should -Be 2
         $result.Rollout.Status | Should -Be 'Complete'
         Get-Image $ns | Should -Be 'sample:2'
+        $current = Get-DeploymentHistory web -Namespace $ns -Kubeconfig $Kubeconfig | Where-Object Current
+        $current.Record.Strategy | Should -Be 'Undo'
+        $current.Outcome | Should -Be 'Succeeded'
+        $current.User | Should -Match '@'
     }
 
     It 'rolls back to a revision piped from the history' {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Deployment.Rollout;
+using OpsAutomation.Core.State;
 using OpsAutomation.Deployment;
 using OpsAutomation.Models.Deployment;
 
@@ -27,8 +28,13 @@ public sealed class UndoDeploymentCommand : DeploymentCommand
     [ValidateRange(0, int.MaxValue)]
     public double TimeoutSec { get; set; }
 
+    /// <summary>The state directory the undo is recorded in (Get-DeploymentHistory shows it). Default: OPS_STATE_PATH, else the module's state directory.</summary>
+    [Parameter]
+    public string? StatePath { get; set; }
+
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
+        var store = await OpenStateStoreAsync(LoadSettings(), cancellationToken).ConfigureAwait(false);
         var undo = Connect((clients, target) => new DeploymentUndo(clients, target, ModuleRuntime.Get().Time));
         var progress = new RolloutProgressBar(this, ProgressActivityId);
         try
@@ -37,6 +43,8 @@ public sealed class UndoDeploymentCommand : DeploymentCommand
             {
                 Name = Name, Namespace = Namespace, ToRevision = ToRevision,
                 Confirm = ShouldProcessAsync,
+                Records = new DeploymentRecordStore(store, ModuleRuntime.Get().Time),
+                Context = Context,
                 Wait = Wait ? new RolloutWaitOptions
                 {
                     Name = Name, Namespace = Namespace, Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null, Progress = progress,
@@ -59,6 +67,10 @@ public sealed class UndoDeploymentCommand : DeploymentCommand
         catch (DeploymentApiException ex)
         {
             WriteError(ApiError(ex));
+        }
+        catch (StateStoreException ex)
+        {
+            WriteError(ErrorRecords.StateStoreFailure(ex));
         }
         finally
         {

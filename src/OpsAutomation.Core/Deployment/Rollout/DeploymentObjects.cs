@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -43,8 +42,6 @@ internal static class DeploymentObjects
         HttpRequestException ex => new DeploymentApiException($"Could not {what}: the API server cannot be reached: {ex.Message}", null, ex),
         _ => null,
     };
-
-    public static bool IsNotFound(DeploymentApiException ex) => ex.StatusCode == (int)HttpStatusCode.NotFound;
 
     /// <summary>The message of a Status body, when the body is one.</summary>
     private static string StatusMessage(string? body)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using OpsAutomation.Core.Kubernetes;
+using OpsAutomation.Core.State;
 using OpsAutomation.Models.Deployment;
 
 namespace OpsAutomation.Core.Deployment.Rollout;
@@ -26,6 +27,12 @@ public sealed record DeploymentUndoOptions
 
     /// <summary>When set, the rollout after the undo is waited for with these options (their Name and Namespace are the undo's).</summary>
     public RolloutWaitOptions? Wait { get; init; }
+
+    /// <summary>When set, the undo is recorded there (strategy Undo, who, the revisions, how it ended), so the history shows it.</summary>
+    public DeploymentRecordStore? Records { get; init; }
+
+    /// <summary>The kubeconfig context the undo goes through, for its record; null for the current context.</summary>
+    public string? Context { get; init; }
 }
 
 /// <summary>
@@ -87,13 +94,41 @@ public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null
         var patch = new JsonArray(
             new JsonObject { ["op"] = "replace", ["path"] = "/spec/template", ["value"] = DeploymentObjects.WithoutHash(target.Spec.Template) },
             new JsonObject { ["op"] = "replace", ["path"] = "/metadata/annotations", ["value"] = Annotations(deployment, target) });
-        await DeploymentObjects.CallAsync($"restore revision {targetRevision} of {subject}", () => client.AppsV1.PatchNamespacedDeploymentAsync(
-            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), options.Name, options.Namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var result = Result(DeploymentUndoOutcome.RolledBack, "rolled back");
-        if (options.Wait is not { } wait) return result;
-        var rollout = await new RolloutWatcher(client, _time).WaitAsync(wait with { Name = options.Name, Namespace = options.Namespace, Revision = 0 }, cancellationToken)
-            .ConfigureAwait(false);
-        return result with { Rollout = rollout, Timestamp = _time.GetUtcNow() };
+        var record = options.Records is { } records
+            ? await records.StartAsync(new DeploymentRecord
+            {
+                Id = Guid.NewGuid().ToString(), Name = options.Name, Namespace = options.Namespace, Context = options.Context, Strategy = "Undo",
+                Image = images.Count > 0 ? images[0] : null, User = DeploymentRecordStore.CurrentUser(), StartedAt = _time.GetUtcNow(), RevisionBefore = current,
+            }, cancellationToken).ConfigureAwait(false)
+            : null;
+        try
+        {
+            await DeploymentObjects.CallAsync($"restore revision {targetRevision} of {subject}", () => client.AppsV1.PatchNamespacedDeploymentAsync(
+                new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), options.Name, options.Namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var result = Result(DeploymentUndoOutcome.RolledBack, "rolled back");
+            if (options.Wait is not { } wait)
+            {
+                await FinishAsync(options, record, DeploymentOutcome.Succeeded, null, null).ConfigureAwait(false);
+                return result;
+            }
+            var rollout = await new RolloutWatcher(client, _time).WaitAsync(wait with { Name = options.Name, Namespace = options.Namespace, Revision = 0 }, cancellationToken)
+                .ConfigureAwait(false);
+            await FinishAsync(options, record, rollout.Succeeded ? DeploymentOutcome.Succeeded : DeploymentOutcome.Failed, rollout.Succeeded ? null : rollout.Message,
+                rollout.Revision).ConfigureAwait(false);
+            return result with { Rollout = rollout, Timestamp = _time.GetUtcNow() };
+        }
+        catch (Exception ex) when (record is not null && ex is DeploymentApiException or RolloutCancelledException)
+        {
+            await FinishAsync(options, record, DeploymentOutcome.Failed, ex.Message, null).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Ends the undo's record; written even after a cancellation, so no undo is left looking unfinished.</summary>
+    private static async Task FinishAsync(DeploymentUndoOptions options, DeploymentRecord? record, DeploymentOutcome outcome, string? reason, long? revisionAfter)
+    {
+        if (record is null) return;
+        await options.Records!.FinishAsync(record.Id, outcome, reason, revisionAfter, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>kubectl's deploymentRevision: the ReplicaSet of <paramref name="toRevision"/>, or for 0 the second newest revision.</summary>

@@ -4,13 +4,14 @@ namespace OpsAutomation.Core.Deployment.Rollout;
 
 /// <summary>
 /// The container states that will not fix themselves soon enough to wait for: a crash loop, an image
-/// that cannot be pulled, a configuration that cannot be made (a missing Secret or ConfigMap key),
-/// and an OOM kill (the last termination's reason).
+/// that cannot be pulled or is not a valid name, a configuration or container that cannot be made (a
+/// missing Secret or ConfigMap key), and an OOM kill (the last termination's reason).
 /// </summary>
 internal static class PodFailures
 {
     public static readonly IReadOnlySet<string> WaitingReasons =
-        new HashSet<string>(["CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "CreateContainerConfigError"], StringComparer.Ordinal);
+        new HashSet<string>(["CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError"],
+            StringComparer.Ordinal);
 
     public const string OomKilled = "OOMKilled";
 
@@ -41,10 +42,14 @@ internal static class PodFailures
 /// <summary>A container that will not come up, and why.</summary>
 internal sealed record FailingContainer(V1Pod Pod, V1ContainerStatus Status, string Reason, string? Message)
 {
-    /// <summary>Whether the container ever ran, so it has log lines; after a restart they are the previous run's.</summary>
-    public bool Ran => Status.RestartCount > 0 || Status.State?.Terminated is not null || Status.State?.Running is not null;
+    /// <summary>Whether the container ever ran, so it has log lines.</summary>
+    public bool Ran => Status.RestartCount > 0 || Status.State?.Terminated is not null || Status.State?.Running is not null || Status.LastState?.Terminated is not null;
 
-    public bool ReadPrevious => Status.RestartCount > 0 && Status.State?.Terminated is null;
+    /// <summary>
+    /// Whether the lines wanted are the previous run's (`kubectl logs --previous`): those of the run that
+    /// ended, when the container waits to restart or runs again; a container that has just ended is read as it is.
+    /// </summary>
+    public bool ReadPrevious => Status.State?.Terminated is null && (Status.LastState?.Terminated is not null || Status.RestartCount > 0);
 
     public int? ExitCode => (Status.State?.Terminated ?? Status.LastState?.Terminated)?.ExitCode;
 }

@@ -207,11 +207,22 @@ public sealed class RolloutWatcher(IKubernetes client, TimeProvider? time = null
             if (options.LogLines == 0 || !failing.Ran) return failure;
             using var limit = new CancellationTokenSource(LogReadLimit, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+            var what = $"read the log of container {failure.Container} of pod {options.Namespace}/{failure.Pod}";
             try
             {
-                var lines = await DeploymentObjects.CallAsync($"read the log of container {failure.Container} of pod {options.Namespace}/{failure.Pod}",
-                    () => ReadLogAsync(failure.Pod, failure.Container, failing.ReadPrevious, linked.Token)).ConfigureAwait(false);
-                return failure with { LogLines = lines };
+                return failure with { LogLines = await DeploymentObjects.CallAsync(what, () => ReadLogAsync(failure.Pod, failure.Container, failing.ReadPrevious, linked.Token)).ConfigureAwait(false) };
+            }
+            catch (DeploymentApiException ex) when (failing.ReadPrevious && ex.StatusCode == 400)
+            {
+                // No previous run kept (the status was written between the exit and the first restart): the run that ended is the current one.
+                try
+                {
+                    return failure with { LogLines = await DeploymentObjects.CallAsync(what, () => ReadLogAsync(failure.Pod, failure.Container, false, linked.Token)).ConfigureAwait(false) };
+                }
+                catch (DeploymentApiException current)
+                {
+                    return failure with { LogError = $"{ex.Message}; {current.Message}" };
+                }
             }
             catch (DeploymentApiException ex)
             {

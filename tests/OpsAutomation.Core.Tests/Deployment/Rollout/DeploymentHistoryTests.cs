@@ -35,9 +35,11 @@ public sealed class DeploymentHistoryTests(RolloutSandbox sandbox) : IDisposable
         await sandbox.UpdateAsync("web", ns, "sample:2", changeCause: "release 2");
         await WaitAsync(ns);
         await records.FinishAsync(run.Id, DeploymentOutcome.Succeeded, null, 2, CancellationToken.None);
-        // Back to sample:1 by hand: revision 1's ReplicaSet becomes revision 3 and keeps 1 in its revision-history.
-        await new DeploymentUndo(_client).UndoAsync(new DeploymentUndoOptions { Name = "web", Namespace = ns }, CancellationToken.None);
-        await WaitAsync(ns);
+        // Back to sample:1 by Undo: revision 1's ReplicaSet becomes revision 3 (keeping 1 in its revision-history), and the undo is recorded.
+        await new DeploymentUndo(_client).UndoAsync(new DeploymentUndoOptions
+        {
+            Name = "web", Namespace = ns, Context = "sandbox", Records = records, Wait = new RolloutWaitOptions { Name = "web", Namespace = ns, Timeout = TimeSpan.FromMinutes(1) },
+        }, CancellationToken.None).WaitAsync(Guard);
 
         var history = await new DeploymentHistory(_client, records).ReadAsync("web", ns, "sandbox", CancellationToken.None);
 
@@ -49,7 +51,8 @@ public sealed class DeploymentHistoryTests(RolloutSandbox sandbox) : IDisposable
         var third = history[1];
         Assert.True(third.Current);
         Assert.Equal(["sample:1"], third.Images);
-        Assert.Null(third.Record);
+        Assert.Equal(("Undo", DeploymentOutcome.Succeeded, 2L, 3L), (third.Record?.Strategy, third.Outcome, third.Record?.RevisionBefore, third.Record?.RevisionAfter));
+        Assert.Equal(DeploymentRecordStore.CurrentUser(), third.User);
         Assert.Equal(2, third.ReadyReplicas);
 
         // Records of another context are not joined.

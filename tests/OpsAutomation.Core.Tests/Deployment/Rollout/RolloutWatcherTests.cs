@@ -63,14 +63,14 @@ public sealed class RolloutWatcherTests(RolloutSandbox sandbox)
         var ns = await sandbox.NewNamespaceAsync("crash");
         await _client.AppsV1.CreateNamespacedDeploymentAsync(RolloutSandbox.Deployment("web", "sample:1"), ns);
         await new RolloutWatcher(_client).WaitAsync(Options(ns), CancellationToken.None).WaitAsync(Guard);
-        await sandbox.UpdateAsync("web", ns, "sample:2", new Dictionary<string, string> { ["CRASH_AFTER_SECONDS"] = "1", ["EXIT_CODE"] = "3" });
+        await sandbox.UpdateAsync("web", ns, "sample:2", new Dictionary<string, string> { ["CRASH_AFTER_SECONDS"] = "0", ["EXIT_CODE"] = "3" });
 
         var result = await new RolloutWatcher(_client).WaitAsync(Options(ns), CancellationToken.None).WaitAsync(Guard);
 
         Assert.Equal(RolloutStatus.PodFailed, result.Status);
         var failure = result.PodFailure!;
         Assert.Equal(("app", "CrashLoopBackOff", 3), (failure.Container, failure.Reason, failure.ExitCode));
-        Assert.True(failure.Restarts >= 1);
+        Assert.Contains($"{failure.Restarts} restart", result.Message, StringComparison.Ordinal);
         var pod = await _client.CoreV1.ReadNamespacedPodAsync(failure.Pod, ns);
         Assert.Equal("sample:2", pod.Spec.Containers[0].Image);
         Assert.NotEmpty(failure.LogLines);
