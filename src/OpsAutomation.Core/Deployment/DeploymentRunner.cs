@@ -202,6 +202,8 @@ public sealed class DeploymentRunner(DeploymentServices services)
         {
             return new RunOutcome(DeploymentOutcome.Failed, true, $"{failure}; the rollback's rollout failed too: {ex.Result.Message}", applied, ex.Result, validation);
         }
+        if (undo.Rollout is { Succeeded: false } undone)
+            return new RunOutcome(DeploymentOutcome.Failed, true, $"{failure}; the rollback's rollout did not complete either: {undone.Message}", applied, undone, validation);
         var after = await ValidateAsync(spec, "rollback", service, cancellationToken).ConfigureAwait(false);
         var restored = after is null or { Outcome: ValidationOutcome.Passed } ? "" : $"; the restored version did not pass either: {after.Reason}";
         return new RunOutcome(after is null or { Outcome: ValidationOutcome.Passed } ? DeploymentOutcome.RolledBack : DeploymentOutcome.Failed, true,
@@ -283,10 +285,12 @@ public sealed class DeploymentRunner(DeploymentServices services)
         return results;
     }
 
-    private Task<RolloutResult> WaitAsync(DeploymentSpec spec, string name, CancellationToken cancellationToken)
+    /// <summary>The rollout watched to its end; one that did not complete (failed pod, deadline, timeout) is a <see cref="RolloutFailedException"/>.</summary>
+    private async Task<RolloutResult> WaitAsync(DeploymentSpec spec, string name, CancellationToken cancellationToken)
     {
         services.Status($"waiting for the rollout of {spec.Namespace}/{name}");
-        return new RolloutWatcher(services.Client, services.Time).WaitAsync(WaitOptions(spec, name), cancellationToken);
+        var result = await new RolloutWatcher(services.Client, services.Time).WaitAsync(WaitOptions(spec, name), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result : throw new RolloutFailedException(result);
     }
 
     private RolloutWaitOptions WaitOptions(DeploymentSpec spec, string name) =>
