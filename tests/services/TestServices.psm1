@@ -42,6 +42,7 @@ function Install-DebianPackages([string[]] $Packages) {
 $Tools = [ordered]@{
     sqlite3 = 'sqlite3'             # holds a lock on the state store from another process
     kubectl = 'kubernetes-client'   # the real client that proves the Kubernetes sandbox (the image ships newer ones)
+    busybox = 'busybox-static'      # the one binary of the sample image, which starts FROM scratch
 }
 
 function Install-TestTools {

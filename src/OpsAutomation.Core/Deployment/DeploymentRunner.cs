@@ -8,6 +8,7 @@ using OpsAutomation.Core.Deployment.Manifests;
 using OpsAutomation.Core.Deployment.Rollout;
 using OpsAutomation.Core.Deployment.Strategies;
 using OpsAutomation.Core.Deployment.Validation;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Alerting;
@@ -19,7 +20,13 @@ namespace OpsAutomation.Core.Deployment;
 /// <summary>What a deployment run composes, given by its caller (Invoke-Deployment builds them from the runtime).</summary>
 public sealed class DeploymentServices
 {
-    public required IKubernetes Client { get; init; }
+    /// <summary>The module's client cache; the run's cluster is <see cref="Target"/>.</summary>
+    public required KubernetesClients Clients { get; init; }
+
+    public required KubernetesTarget Target { get; init; }
+
+    /// <summary>The cluster's client (a configuration that cannot be used is a KubernetesConfigurationException naming it).</summary>
+    public IKubernetes Client => Clients.Get(Target);
 
     public required TimeProvider Time { get; init; }
 
@@ -123,10 +130,8 @@ public sealed class DeploymentRunner(DeploymentServices services)
         ArgumentNullException.ThrowIfNull(spec);
         var image = spec.ImageReference ?? (spec.Build is { } build ? $"{build.Repository}:{build.Tag}" : null);
         var manifests = await ReadManifestsAsync(spec, image, cancellationToken).ConfigureAwait(false);
-        var applier = new ManifestApplier(services.Client, services.Time);
         var options = new ManifestApplyOptions { Namespace = spec.Namespace, Force = services.Force, Preview = true, Confirm = (_, _) => Task.FromResult(false) };
-        var plan = await applier.PlanAsync(manifests, options, cancellationToken).ConfigureAwait(false);
-        await foreach (var result in applier.ApplyAsync(plan, options, cancellationToken).ConfigureAwait(false)) yield return result;
+        await foreach (var result in ApplySetsAsync(spec, manifests, options, cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
     private async Task<DeploymentResult> DeployAsync(DeploymentSpec spec, long? before, DateTimeOffset started, CancellationToken cancellationToken)
@@ -271,11 +276,9 @@ public sealed class DeploymentRunner(DeploymentServices services)
     private async Task<IReadOnlyList<ManifestApplyResult>> ApplyAsync(DeploymentSpec spec, IReadOnlyList<Manifest> manifests, CancellationToken cancellationToken)
     {
         if (manifests.Count == 0) return [];
-        var applier = new ManifestApplier(services.Client, services.Time);
         var options = new ManifestApplyOptions { Namespace = spec.Namespace, Force = services.Force, Preview = services.ConfirmApply is not null, Confirm = services.ConfirmApply };
-        var plan = await applier.PlanAsync(manifests, options, cancellationToken).ConfigureAwait(false);
         var results = new List<ManifestApplyResult>();
-        await foreach (var result in applier.ApplyAsync(plan, options, cancellationToken).ConfigureAwait(false))
+        await foreach (var result in ApplySetsAsync(spec, manifests, options, cancellationToken).ConfigureAwait(false))
         {
             services.Status($"{result.Kind} {result.Namespace}/{result.Name}: {result.Outcome}{(result.DryRun ? " (not applied)" : "")}");
             results.Add(result);
@@ -286,6 +289,36 @@ public sealed class DeploymentRunner(DeploymentServices services)
     }
 
     /// <summary>The rollout watched to its end; one that did not complete (failed pod, deadline, timeout) is a <see cref="RolloutFailedException"/>.</summary>
+    /// <summary>
+    /// Applies the manifests in order. The fields the module's own rollback or canary scaling set on the
+    /// driven Deployment are taken back by the next deployment (as Helm and Argo CD do): that one object
+    /// is applied with force; a field another manager owns anywhere else still stops the run as a conflict.
+    /// </summary>
+    private async IAsyncEnumerable<ManifestApplyResult> ApplySetsAsync(DeploymentSpec spec, IReadOnlyList<Manifest> manifests, ManifestApplyOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var applier = new ManifestApplier(services.Client, services.Time);
+        var sets = await OwnFieldsHeldAsync(spec, cancellationToken).ConfigureAwait(false)
+            ? new[] { (manifests.Where(m => !IsDriven(m, spec)).ToList(), options.Force), (manifests.Where(m => IsDriven(m, spec)).ToList(), true) }
+            : [(manifests.ToList(), options.Force)];
+        foreach (var (set, force) in sets)
+        {
+            if (set.Count == 0) continue;
+            var setOptions = new ManifestApplyOptions { Namespace = options.Namespace, Force = force, Preview = options.Preview, Confirm = options.Confirm };
+            var plan = await applier.PlanAsync(set, setOptions, cancellationToken).ConfigureAwait(false);
+            await foreach (var result in applier.ApplyAsync(plan, setOptions, cancellationToken).ConfigureAwait(false)) yield return result;
+        }
+    }
+
+    private static bool IsDriven(Manifest manifest, DeploymentSpec spec) => manifest.Kind == "Deployment" && manifest.Name == spec.Deployment;
+
+    /// <summary>Whether the live Deployment has fields set by the module's rollback or its canary scaling.</summary>
+    private async Task<bool> OwnFieldsHeldAsync(DeploymentSpec spec, CancellationToken cancellationToken)
+    {
+        var live = await ClusterObjects.GetDeploymentAsync(services.Client, spec.Namespace, spec.Deployment, cancellationToken).ConfigureAwait(false);
+        return live?.Metadata?.ManagedFields?.Any(f => f.Manager is DeploymentUndo.FieldManager or ClusterObjects.ScaleManager) == true;
+    }
+
     private async Task<RolloutResult> WaitAsync(DeploymentSpec spec, string name, CancellationToken cancellationToken)
     {
         services.Status($"waiting for the rollout of {spec.Namespace}/{name}");
@@ -329,6 +362,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
     private static Task<IReadOnlyList<Manifest>> ReadManifestsAsync(DeploymentSpec spec, string? image, CancellationToken cancellationToken)
     {
         var variables = new Dictionary<string, string>(spec.Variables, StringComparer.Ordinal) { ["NAME"] = spec.Name };
+        variables.TryAdd("NAMESPACE", spec.Namespace);
         if (image is not null) variables["IMAGE"] = image;
         if (spec.Build is { } build) variables.TryAdd("VERSION", build.Tag);
         var images = image is null ? new Dictionary<string, string>() : spec.Containers.ToDictionary(c => c, _ => image, StringComparer.Ordinal);

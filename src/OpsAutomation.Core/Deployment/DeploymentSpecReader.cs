@@ -29,7 +29,9 @@ public static class DeploymentSpecReader
         var manifests = root.GetStringList("Manifests");
         if (manifests.Count == 0) throw root.Error("is required: the manifest files or folders to apply", "Manifests");
 
-        var (build, reference) = ReadImage(root, baseDirectory);
+        var variables = root.GetStringMap("Variables");
+        string? Lookup(string name) => variables.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name);
+        var (build, reference) = ReadImage(root, baseDirectory, Lookup);
         var strategyMap = root.GetMap("Strategy");
         strategyMap?.RejectUnknownKeys(StrategyKeys);
         var strategy = strategyMap?.GetEnum<DeploymentStrategyKind>("Type", "strategy") ?? DeploymentStrategyKind.RollingUpdate;
@@ -57,7 +59,7 @@ public static class DeploymentSpecReader
             ImageReference = reference,
             Containers = root.Contains("Containers") ? root.GetStringList("Containers") : [root.GetString("Deployment") ?? name],
             Manifests = [.. manifests.Select(m => Path.GetFullPath(m, baseDirectory))],
-            Variables = root.GetStringMap("Variables"),
+            Variables = variables,
             Deployment = root.GetString("Deployment") ?? name,
             Service = service,
             Strategy = strategy,
@@ -72,20 +74,24 @@ public static class DeploymentSpecReader
         };
     }
 
-    /// <summary>Image = 'registry/app:1.2' (prebuilt) or Image = @{ Context = ...; Repository = ...; Tag = ... } (built and pushed).</summary>
-    private static (ImageBuildSpec? Build, string? Reference) ReadImage(ConfigurationMap root, string baseDirectory)
+    /// <summary>
+    /// Image = 'registry/app:1.2' (prebuilt) or Image = @{ Context = ...; Repository = ...; Tag = ... } (built and pushed).
+    /// The reference, Repository and Tag may hold <c>${NAME}</c> (the spec's Variables, then the environment), so one spec serves every registry.
+    /// </summary>
+    private static (ImageBuildSpec? Build, string? Reference) ReadImage(ConfigurationMap root, string baseDirectory, Func<string, string?> variables)
     {
+        string Expand(ConfigurationMap map, string key, string value) => VariableExpander.Expand(value, $"{map.Origin}, key '{map.KeyPath(key)}'", variables);
         if (!root.Contains("Image") || root.GetValue("Image") is null) return (null, null);
         if (root.GetValue("Image") is string reference)
-            return string.IsNullOrWhiteSpace(reference) ? throw root.Error("must not be empty", "Image") : (null, reference.Trim());
+            return string.IsNullOrWhiteSpace(reference) ? throw root.Error("must not be empty", "Image") : (null, Expand(root, "Image", reference.Trim()));
         var image = root.GetMap("Image")!;
         image.RejectUnknownKeys(ImageKeys);
         return (new ImageBuildSpec
         {
             Context = Path.GetFullPath(image.GetRequiredString("Context"), baseDirectory),
             Dockerfile = image.GetString("Dockerfile") is { } dockerfile ? Path.GetFullPath(dockerfile, baseDirectory) : null,
-            Repository = image.GetRequiredString("Repository"),
-            Tag = image.GetString("Tag") ?? "latest",
+            Repository = Expand(image, "Repository", image.GetRequiredString("Repository")),
+            Tag = Expand(image, "Tag", image.GetString("Tag") ?? "latest"),
             BuildArguments = image.GetStringMap("BuildArguments"),
             Target = image.GetString("Target"),
             Labels = image.GetStringMap("Labels"),

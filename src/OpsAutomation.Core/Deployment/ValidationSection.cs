@@ -12,7 +12,7 @@ internal static class ValidationSection
         return new ConfigurationMap(copy, section.Origin, section.Path);
     }
 
-    /// <summary>Without a Validation section: the Service's URL healthy 3 rounds in a row, 2 s apart, within a minute.</summary>
+    /// <summary>Without a Validation section: the Service's URL healthy 3 rounds in a row, 2 s apart, within a minute, each check on a new connection.</summary>
     public static ConfigurationMap Default(Uri url, string origin)
     {
         var gate = ConfigurationTree.NewMap();
@@ -21,6 +21,12 @@ internal static class ValidationSection
         gate["SuccessCount"] = 3L;
         gate["IntervalSec"] = 2L;
         gate["WindowSec"] = 60L;
+        // A new connection per check, so the Service's per-connection round robin reaches every pod.
+        var check = ConfigurationTree.NewMap();
+        var headers = ConfigurationTree.NewMap();
+        headers["Connection"] = "close";
+        check["Headers"] = headers;
+        gate["Check"] = check;
         var section = ConfigurationTree.NewMap();
         section["HealthGates"] = new List<object?> { gate };
         return new ConfigurationMap(section, origin, "Validation");

@@ -124,11 +124,10 @@ public sealed class InvokeDeploymentCommand : OpsCmdlet
             $"Manifests={string.Join(",", spec.Manifests)} Kubeconfig={spec.Kubeconfig} Context={spec.Context} Preview={previewing}");
         try
         {
-            var client = runtime.Kubernetes.Get(target);
             if (previewing && !await OnPipelineThreadAsync(() => ShouldProcess($"{spec.Namespace}/{spec.Deployment}", "Deploy")).ConfigureAwait(false))
             {
                 // -WhatIf: each object is dry-run on the server and its diff shown; nothing is built, pushed or changed.
-                await foreach (var result in new DeploymentRunner(Services(runtime, settings, client, runId, baseDirectory, spec, confirmOnly: true))
+                await foreach (var result in new DeploymentRunner(Services(runtime, settings, target, runId, baseDirectory, spec, confirmOnly: true))
                     .PreviewAsync(spec, cancellationToken).ConfigureAwait(false))
                 {
                     WriteObject(result);
@@ -136,7 +135,7 @@ public sealed class InvokeDeploymentCommand : OpsCmdlet
                 return;
             }
             var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
-            var services = Services(runtime, settings, client, runId, baseDirectory, spec, confirmOnly: false, store);
+            var services = Services(runtime, settings, target, runId, baseDirectory, spec, confirmOnly: false, store);
             var deployment = await new DeploymentRunner(services).RunAsync(spec, cancellationToken).ConfigureAwait(false);
             if (deployment.Outcome != DeploymentOutcome.Succeeded)
             {
@@ -183,7 +182,7 @@ public sealed class InvokeDeploymentCommand : OpsCmdlet
         }
     }
 
-    private DeploymentServices Services(OpsRuntime runtime, OpsSettings settings, k8s.IKubernetes client, string runId, string baseDirectory, DeploymentSpec spec,
+    private DeploymentServices Services(OpsRuntime runtime, OpsSettings settings, KubernetesTarget target, string runId, string baseDirectory, DeploymentSpec spec,
         bool confirmOnly, StateStore? store = null)
     {
         var log = Own(new OpsLog(runId, OpsLogOptions.FromSettings(settings, WriteVerbose), new SecretRedactor(), runtime.Time));
@@ -193,7 +192,8 @@ public sealed class InvokeDeploymentCommand : OpsCmdlet
         var notifier = new Notifier(runtime.Pipelines);
         return new DeploymentServices
         {
-            Client = client,
+            Clients = runtime.Kubernetes,
+            Target = target,
             Time = runtime.Time,
             RunId = runId,
             Context = spec.Context,

@@ -68,6 +68,11 @@ public sealed class DeploymentRunnerTests(SandboxCluster cluster) : IDisposable
         var record = await _records!.GetAsync(bad.Id, default);
         Assert.Equal(DeploymentOutcome.RolledBack, record!.Outcome);
         Assert.Contains(reason, record.Reason);
+
+        // The next version takes back the fields the rollback set, instead of a conflict with the module's own undo.
+        var next = await RunAsync(Spec(ns, "sample:3"));
+        Assert.True(next.Outcome == DeploymentOutcome.Succeeded, next.Reason);
+        Assert.Equal("sample:3", (await cluster.Admin.AppsV1.ReadNamespacedDeploymentAsync("web", ns)).Spec.Template.Spec.Containers[0].Image);
     }
 
     [Fact]
@@ -126,7 +131,8 @@ public sealed class DeploymentRunnerTests(SandboxCluster cluster) : IDisposable
         var reader = new ValidationSpecReader(_harness.Runtime.Configuration, _harness.Settings, _files.Path);
         var services = new DeploymentServices
         {
-            Client = cluster.Admin,
+            Clients = cluster.Clients,
+            Target = cluster.Target(),
             Time = TimeProvider.System,
             RunId = runId,
             Records = _records,

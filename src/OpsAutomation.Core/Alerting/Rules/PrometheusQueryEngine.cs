@@ -51,7 +51,8 @@ public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePip
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
-            return QueryResult.NotReached($"{_display} did not answer within {_limits.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            // Worded as HttpTimeoutException words it: which of the two deadlines fires first is a race.
+            return QueryResult.NotReached($"{_display} did not answer within the {_limits.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout");
         }
         catch (HttpRequestException ex) when (ex is HttpTimeoutException or HttpResponseTooLargeException)
         {

@@ -44,6 +44,9 @@ public sealed record DeploymentUndoOptions
 /// </summary>
 public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null)
 {
+    /// <summary>The field manager of the template an undo restores (kubectl's is kubectl-rollout); the next deployment takes those fields back.</summary>
+    public const string FieldManager = "opsautomation-rollback";
+
     /// <summary>The annotations kubectl neither copies from the ReplicaSet nor drops from the Deployment.</summary>
     private static readonly HashSet<string> AnnotationsToSkip = new(
     [
@@ -104,7 +107,8 @@ public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null
         try
         {
             await DeploymentObjects.CallAsync($"restore revision {targetRevision} of {subject}", () => client.AppsV1.PatchNamespacedDeploymentAsync(
-                new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), options.Name, options.Namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), options.Name, options.Namespace, fieldManager: FieldManager,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
             var result = Result(DeploymentUndoOutcome.RolledBack, "rolled back");
             if (options.Wait is not { } wait)
             {

@@ -133,7 +133,7 @@ public sealed class PrometheusQueryEngineTests : IDisposable
 
         var result = await engine.QueryAsync("up", DateTimeOffset.UtcNow, CancellationToken.None);
 
-        Assert.Contains("did not answer within 0.3 s", result.Error, StringComparison.Ordinal);
+        Assert.Contains("did not answer within the 0.3 s timeout", result.Error, StringComparison.Ordinal);
         Assert.True(result.Unreachable);
     }
 

@@ -8,8 +8,8 @@ using OpsAutomation.Models.Deployment;
 
 namespace OpsAutomation.Core.Tests.Deployment.Manifests;
 
-[Collection(ManifestSandboxTests.Collection)]
-public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
+[Collection(SandboxClusterTests.Collection)]
+public sealed class ManifestApplierTests(SandboxCluster sandbox) : IDisposable
 {
     private readonly TempDirectory _files = new();
 
@@ -92,7 +92,7 @@ public sealed class ManifestApplierTests(ManifestSandbox sandbox) : IDisposable
         var ns = await sandbox.NewNamespaceAsync("rerun");
         var text = Deployment(ns) + "\n---\n" + Service(ns);
         var first = await ApplyAsync(sandbox.Admin, text);
-        Assert.True(await ManifestSandbox.EventuallyAsync(async () =>
+        Assert.True(await SandboxCluster.EventuallyAsync(async () =>
             (await sandbox.Admin.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items.Count == 1));
 
         var second = await ApplyAsync(sandbox.Admin, text);

@@ -1,0 +1,130 @@
+#Requires -Version 7.4
+# Invoke-Deployment as the README shows it: the sample service of examples/deployments built by the
+# real Docker engine, pushed to the real registry (htpasswd), deployed to the Kubernetes sandbox
+# (started as a process, looking images up in that registry) with each strategy, validated through
+# its Service and rolled back when it fails.
+
+BeforeAll {
+    if (-not $env:OPS_TEST_MODULE_PATH) { throw 'OPS_TEST_MODULE_PATH is not set: run through ./build.ps1 Test, which builds the module first.' }
+    if (-not $env:OPS_TEST_DOCKER_HOST) { throw 'Needs the Docker engine and registry: ./build.ps1 Test starts them and sets OPS_TEST_DOCKER_HOST and OPS_TEST_REGISTRY*.' }
+    Import-Module $env:OPS_TEST_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot '..' 'services' 'TestServices.psm1') -Force
+    $script:Saved = @{ OPS_STATE_PATH = $env:OPS_STATE_PATH; KUBECONFIG = $env:KUBECONFIG; DOCKER_HOST = $env:DOCKER_HOST }
+    $script:Sandbox = Start-TestSandbox -Argument '--pod-start-seconds', '0', '--registry', $env:OPS_TEST_REGISTRY,
+        '--registry-user', $env:OPS_TEST_REGISTRY_USER, '--registry-password', 'env:OPS_TEST_REGISTRY_PASSWORD'
+    $env:KUBECONFIG = $Sandbox.Kubeconfig
+    $env:DOCKER_HOST = $env:OPS_TEST_DOCKER_HOST
+    $env:OPS_STATE_PATH = Join-Path $TestDrive 'state'
+    $env:SAMPLE_REGISTRY = $env:OPS_TEST_REGISTRY
+    $script:Credential = [pscredential]::new($env:OPS_TEST_REGISTRY_USER, (ConvertTo-SecureString $env:OPS_TEST_REGISTRY_PASSWORD -AsPlainText -Force))
+
+    # A copy of the example with the busybox it carries, as Deploy-Sample.ps1 prepares it.
+    $script:Example = Join-Path $TestDrive 'deployments'
+    Copy-Item (Join-Path $PSScriptRoot '..' '..' 'examples' 'deployments') $Example -Recurse
+    $busybox = @('/bin/busybox', '/usr/bin/busybox') | Where-Object { Test-Path $_ } | Select-Object -First 1
+    Copy-Item $busybox (Join-Path $Example 'sample' 'busybox')
+
+    function Deploy([string] $Strategy, [string] $Version, [string] $Namespace, [double] $ErrorRate = 0) {
+        $env:SAMPLE_VERSION = $Version
+        $env:ERROR_RATE = "$ErrorRate"
+        Invoke-Deployment (Join-Path $Example "$Strategy.psd1") -Namespace $Namespace -Credential $Credential -ErrorAction SilentlyContinue -ErrorVariable script:Failure
+    }
+}
+
+AfterAll {
+    if ($Sandbox) { Stop-TestSandbox $Sandbox }
+    foreach ($name in $Saved.Keys) { Set-Item "env:$name" $Saved[$name] -ErrorAction Ignore; if (-not $Saved[$name]) { Remove-Item "env:$name" -ErrorAction Ignore } }
+    Remove-Item env:SAMPLE_REGISTRY, env:SAMPLE_VERSION, env:ERROR_RATE -ErrorAction Ignore
+}
+
+Describe 'Invoke-Deployment, rolling update' {
+    It 'builds, pushes, deploys by digest, validates, and pipes into Test-ServiceHealth' {
+        $result = Deploy rolling 1.0.0 rolling-good
+
+        $result.Outcome | Should -Be Succeeded
+        $result.Changed | Should -BeTrue
+        $result.Image | Should -Match "^$([regex]::Escape($env:OPS_TEST_REGISTRY))/opsautomation/sample@sha256:[0-9a-f]{64}$"
+        $result.Image | Should -BeLike "*$($result.ImageDigest)"
+        $result.Validation.Outcome | Should -Be Passed
+        $live = kubectl get deployment sample -n rolling-good -o json | ConvertFrom-Json
+        $live.spec.template.spec.containers[0].image | Should -Be $result.Image
+        ($result | Test-ServiceHealth).Status | Should -Be Healthy
+    }
+
+    It 'says unchanged when run again with the same version, with no new revision' {
+        $result = Deploy rolling 1.0.0 rolling-good
+
+        $result.Outcome | Should -Be Succeeded
+        $result.Changed | Should -BeFalse
+        $result.RevisionAfter | Should -Be $result.RevisionBefore
+        @(Get-DeploymentHistory -Name sample -Namespace rolling-good).Count | Should -BeGreaterOrEqual 1
+    }
+
+    It 'rolls back a version that fails its validation, and says so as an error for CI' {
+        $result = Deploy rolling 1.0.1 rolling-good -ErrorRate 1
+
+        $result.Outcome | Should -Be RolledBack
+        $result.Reason | Should -BeLike '*the validation did not pass*'
+        $Failure[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentRolledBack,*'
+        (kubectl get deployment sample -n rolling-good -o json | ConvertFrom-Json).spec.template.spec.containers[0].env[0].value | Should -Be '0'
+    }
+
+    It 'rolls back an image that was never pushed (ErrImagePull on the sandbox, as on a cluster)' {
+        $first = Deploy rolling 1.0.0 rolling-missing
+        $first.Outcome | Should -Be Succeeded
+        $result = Invoke-Deployment -Name sample -Namespace rolling-missing -Manifest (Join-Path $Example 'manifests') -Service sample `
+            -Image "$env:OPS_TEST_REGISTRY/opsautomation/never-pushed:1" -Variable @{ VERSION = '9' } -TimeoutSec 60 -ErrorAction SilentlyContinue
+
+        $result.Outcome | Should -Be RolledBack
+        $result.Reason | Should -Match 'ErrImagePull|ImagePullBackOff'
+    }
+
+    It '-WhatIf shows the diff and changes nothing' {
+        $env:SAMPLE_VERSION = '2.0.0'
+        $before = kubectl get deployment sample -n rolling-good -o jsonpath='{.metadata.resourceVersion}'
+        $preview = Invoke-Deployment (Join-Path $Example 'rolling.psd1') -Namespace rolling-good -WhatIf
+
+        ($preview | Where-Object Kind -eq Deployment).Diff | Should -BeLike '*2.0.0*'
+        kubectl get deployment sample -n rolling-good -o jsonpath='{.metadata.resourceVersion}' | Should -Be $before
+    }
+}
+
+Describe 'Invoke-Deployment, canary and blue-green' {
+    It 'promotes a good canary and aborts a bad one, stable untouched' {
+        (Deploy canary 1.0.0 canary).Outcome | Should -Be Succeeded
+
+        $good = Deploy canary 1.1.0 canary
+        $good.Outcome | Should -Be Succeeded
+        @($good.Steps.Kind) | Should -Be @('SetWeight', 'Analysis', 'SetWeight', 'Pause', 'Analysis', 'Promote')
+
+        $bad = Deploy canary 1.2.0 canary -ErrorRate 1
+        $bad.Outcome | Should -Be RolledBack
+        $bad.Reason | Should -BeLike '*analysis*failed*'
+        kubectl get deployment sample-canary -n canary --ignore-not-found -o name | Should -BeNullOrEmpty
+        (kubectl get deployment sample -n canary -o json | ConvertFrom-Json).spec.template.metadata.labels.version | Should -Be '1.1.0'
+    }
+
+    It 'switches blue-green to the new color and keeps the old one when the preview fails' {
+        (Deploy bluegreen 1.0.0 bluegreen).Outcome | Should -Be Succeeded
+        $green = Deploy bluegreen 1.1.0 bluegreen
+        $green.Outcome | Should -Be Succeeded
+        (kubectl get service sample -n bluegreen -o json | ConvertFrom-Json).spec.selector.'deploy.opsautomation/color' | Should -Be green
+
+        $bad = Deploy bluegreen 1.2.0 bluegreen -ErrorRate 1
+        $bad.Outcome | Should -Be RolledBack
+        (kubectl get service sample -n bluegreen -o json | ConvertFrom-Json).spec.selector.'deploy.opsautomation/color' | Should -Be green
+    }
+}
+
+Describe 'Invoke-Deployment, bad input' {
+    It 'names the key of a bad spec' {
+        $spec = Join-Path $TestDrive 'bad.psd1'
+        Set-Content $spec "@{ Name = 'x'; Manifests = 'm'; Strategy = @{ Type = 'Shadow' } }"
+        { Invoke-Deployment $spec } | Should -Throw -ErrorId 'DeploymentSpecInvalid,OpsAutomation.Commands.InvokeDeploymentCommand' -ExpectedMessage "*Strategy.Type*Shadow*"
+    }
+
+    It 'says which Deployment the manifests lack' {
+        { Invoke-Deployment -Name nothere -Manifest (Join-Path $Example 'manifests') -Image busybox:1 -Container sample -Variable @{ VERSION = '1' } -Namespace bad-input } |
+            Should -Throw -ErrorId 'DeploymentInvalid,OpsAutomation.Commands.InvokeDeploymentCommand' -ExpectedMessage '*no Deployment named nothere*'
+    }
+}
