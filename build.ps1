@@ -267,7 +267,8 @@ function Invoke-BenchTask {
         'metrics/Invoke-SystemMetricsBench.ps1', 'metrics/Invoke-ExpositionBench.ps1', 'promql/Invoke-PromQlBench.ps1',
         'pipelines/Invoke-PipelineBench.ps1',
         'sandbox/Invoke-SandboxBench.ps1',
-        'images/Invoke-ImageBench.ps1'
+        'images/Invoke-ImageBench.ps1',
+        'deployments/Invoke-DeploymentBench.ps1'
     )
     foreach ($benchmark in $benchmarks) {
         Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' $benchmark), '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
