@@ -53,30 +53,30 @@ spec:
         1..$Count | ForEach-Object { & $Kubectl --kubeconfig $sandbox.Kubeconfig create namespace "$prefix-$_" | Out-Null }
     }
 
-    $kubectl = [Diagnostics.Stopwatch]::StartNew()
+    $kubectlClock = [Diagnostics.Stopwatch]::StartNew()
     foreach ($i in 1..$Count) {
         & $Kubectl --kubeconfig $sandbox.Kubeconfig apply --server-side -n "kubectl-$i" -f $manifest | Out-Null
         if ($LASTEXITCODE -ne 0) { throw "kubectl apply failed for kubectl-$i" }
         & $Kubectl --kubeconfig $sandbox.Kubeconfig rollout status deployment/web -n "kubectl-$i" --timeout 120s | Out-Null
         if ($LASTEXITCODE -ne 0) { throw "kubectl rollout status failed for kubectl-$i" }
     }
-    $kubectl.Stop()
+    $kubectlClock.Stop()
 
-    $module = [Diagnostics.Stopwatch]::StartNew()
+    $moduleClock = [Diagnostics.Stopwatch]::StartNew()
     $results = 1..$Count | ForEach-Object -ThrottleLimit $Throttle -Parallel {
         Import-Module $using:ModulePath
         Invoke-Deployment -Name web -Manifest $using:manifest -Namespace "module-$_" -Kubeconfig $using:sandbox.Kubeconfig -Service web `
             -StatePath (Join-Path $using:work 'state') -TimeoutSec 120
     }
-    $module.Stop()
+    $moduleClock.Stop()
     $failed = @($results | Where-Object Outcome -ne Succeeded)
     if ($failed.Count -gt 0 -or @($results).Count -ne $Count) { throw "Invoke-Deployment: $($failed.Count) of $Count did not succeed: $($failed[0].Reason)" }
 
     $load = (Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3
     "| contender ($Count deployments of 2 replicas, sandbox) | seconds | ratio |"
     '|---|---|---|'
-    '| `kubectl apply --server-side && kubectl rollout status`, one after another | {0:0.00} | 1.00 |' -f $kubectl.Elapsed.TotalSeconds
-    '| `Invoke-Deployment`, throttle {0} (rollout and one validation each) | {1:0.00} | {2:0.00}x |' -f $Throttle, $module.Elapsed.TotalSeconds, ($module.Elapsed.TotalSeconds / $kubectl.Elapsed.TotalSeconds)
+    '| `kubectl apply --server-side && kubectl rollout status`, one after another | {0:0.00} | 1.00 |' -f $kubectlClock.Elapsed.TotalSeconds
+    '| `Invoke-Deployment`, throttle {0} (rollout and one validation each) | {1:0.00} | {2:0.00}x |' -f $Throttle, $moduleClock.Elapsed.TotalSeconds, ($moduleClock.Elapsed.TotalSeconds / $kubectlClock.Elapsed.TotalSeconds)
     ''
     "Load average at the end: $($load -join ' ')."
 }
