@@ -515,7 +515,13 @@ public sealed class ApiServer
             var updated = Retrying(target, stored =>
             {
                 var merged = Merge(stored);
-                return (merged, () => _writer.Replace(stored, merged, manager, null, IsDryRun(context), recordManager: false));
+                var current = stored.Clone();
+                current["apiVersion"] = type.ApiVersion;
+                current["kind"] = type.Kind;
+                // A no-op apply writes nothing: no new resourceVersion, no watch event.
+                return JsonNode.DeepEquals(merged, current)
+                    ? (merged, () => current)
+                    : (merged, () => _writer.Replace(stored, merged, manager, null, IsDryRun(context), recordManager: false));
             });
             await WriteAsync(context, 200, updated.ToJsonString(WireJson.Options)).ConfigureAwait(false);
             return;

@@ -55,6 +55,26 @@ public sealed class ServerSideApplyTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Applying_the_same_configuration_again_writes_nothing()
+    {
+        var ns = await sandbox.NewNamespaceAsync("ssa-noop");
+        var first = await _client.AppsV1.PatchNamespacedDeploymentAsync(Applied(ns, 1, "sample:1"), "web", ns, fieldManager: "ops");
+        // The controllers write the status; wait until they are done so only the apply could change the object.
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (await _client.AppsV1.ReadNamespacedDeploymentAsync("web", ns)).Status?.AvailableReplicas == 1));
+        var settled = await _client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
+
+        var again = await _client.AppsV1.PatchNamespacedDeploymentAsync(Applied(ns, 1, "sample:1"), "web", ns, fieldManager: "ops");
+        var changed = await _client.AppsV1.PatchNamespacedDeploymentAsync(Applied(ns, 1, "sample:2"), "web", ns, fieldManager: "ops");
+
+        Assert.Equal(settled.Metadata.ResourceVersion, again.Metadata.ResourceVersion);
+        Assert.Equal(Assert.Single(settled.Metadata.ManagedFields, m => m.Manager == "ops").Time,
+            Assert.Single(again.Metadata.ManagedFields, m => m.Manager == "ops").Time);
+        Assert.NotEqual(again.Metadata.ResourceVersion, changed.Metadata.ResourceVersion);
+        Assert.Equal(first.Metadata.Generation + 1, changed.Metadata.Generation);
+    }
+
+    [Fact]
     public async Task Applying_another_managers_field_is_409_FieldManagerConflict_until_forced()
     {
         var ns = await sandbox.NewNamespaceAsync("ssa-conflict");

@@ -53,6 +53,13 @@ public sealed class FieldManager(OpenApiDocuments openApi, TimeProvider time)
             Remove(result, schema, path.Split(FieldSet.Separator));
         }
         Merge(result, applied, schema);
+        // An apply that changes nothing and owns what it owned is no write at all, as on the real server:
+        // the object, its managedFields (their times included) and its resourceVersion stay as they are.
+        if (live is not null && conflicts.Count == 0 && entries.FirstOrDefault(Own) is { } own
+            && own.Fields.Paths.ToHashSet(StringComparer.Ordinal).SetEquals(appliedSet.Paths) && SameButManagedFields(result, live))
+        {
+            return live.DeepClone().AsObject();
+        }
         entries.RemoveAll(Own);
         entries.Add(new Entry(manager, ApplyOperation, null, type.ApiVersion, Now(), appliedSet));
         Write(result, entries);
@@ -102,6 +109,19 @@ public sealed class FieldManager(OpenApiDocuments openApi, TimeProvider time)
         string.IsNullOrEmpty(userAgent) ? "unknown" : userAgent.Split('/')[0];
 
     private string Now() => ObjectStore.Timestamp(time.GetUtcNow());
+
+    private static bool SameButManagedFields(JsonObject a, JsonObject b)
+    {
+        var left = a.DeepClone().AsObject();
+        var right = b.DeepClone().AsObject();
+        foreach (var node in new[] { left, right })
+        {
+            (node["metadata"] as JsonObject)?.Remove("managedFields");
+            node.Remove("apiVersion");
+            node.Remove("kind");
+        }
+        return JsonNode.DeepEquals(left, right);
+    }
 
     private static V1Status Conflict(List<(Entry Entry, string Path)> conflicts)
     {
