@@ -35,6 +35,24 @@ internal static class ContainerEngine
         }
     }
 
+    /// <summary>The registry credential of -Credential; null when none was given.</summary>
+    public static RegistryCredential? Credential(PSCredential? credential) =>
+        credential is null ? null : new RegistryCredential(credential.UserName, credential.GetNetworkCredential().Password, "-Credential");
+
+    /// <summary>The Docker config file's auths (<paramref name="path"/>, else DOCKER_CONFIG or ~/.docker/config.json); a file that cannot be read is terminating.</summary>
+    public static async Task<DockerConfigCredentials> DockerConfigAsync(string? path, CancellationToken cancellationToken)
+    {
+        path ??= DockerConfigCredentials.DefaultPath(Environment.GetEnvironmentVariable);
+        try
+        {
+            return await DockerConfigCredentials.LoadAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerConfigException ex)
+        {
+            throw ErrorRecords.Terminating(new ErrorRecord(ex, "DockerConfigInvalid", ErrorCategory.InvalidData, ex.Path));
+        }
+    }
+
     /// <summary>An image reference that breaks the grammar.</summary>
     public static ErrorRecord ReferenceInvalid(ImageReferenceException ex) => new(ex, "ImageReferenceInvalid", ErrorCategory.InvalidArgument, ex.Value);
 

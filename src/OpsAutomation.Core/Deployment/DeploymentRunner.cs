@@ -82,6 +82,10 @@ public sealed class DeploymentRunner(DeploymentServices services)
     public const string ServiceUrlVariable = "${SERVICE_URL}";
 
     private readonly List<StrategyStepResult> _steps = [];
+    private IKubernetes? _client;
+
+    // One client for the run: the cache's lookup reads the kubeconfig's file times on every call.
+    private IKubernetes Client => _client ??= services.Client;
 
     public async Task<DeploymentResult> RunAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
@@ -196,7 +200,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
         DeploymentUndoResult undo;
         try
         {
-            undo = await new DeploymentUndo(services.Client, services.Time).UndoAsync(new DeploymentUndoOptions
+            undo = await new DeploymentUndo(Client, services.Time).UndoAsync(new DeploymentUndoOptions
             {
                 Name = spec.Deployment, Namespace = spec.Namespace,
                 Confirm = (target, action) => Task.FromResult(services.ConfirmChange($"{action} of {target}")),
@@ -247,7 +251,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
 
     private StrategyContext StrategyContext(DeploymentSpec spec, Manifest service) => new()
     {
-        Client = services.Client,
+        Client = Client,
         Namespace = spec.Namespace,
         Time = services.Time,
         WaitForRolloutAsync = (name, token) => WaitAsync(spec, name, token),
@@ -297,7 +301,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
     private async IAsyncEnumerable<ManifestApplyResult> ApplySetsAsync(DeploymentSpec spec, IReadOnlyList<Manifest> manifests, ManifestApplyOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var applier = new ManifestApplier(services.Client, services.Time);
+        var applier = new ManifestApplier(Client, services.Time);
         var sets = await OwnFieldsHeldAsync(spec, cancellationToken).ConfigureAwait(false)
             ? new[] { (manifests.Where(m => !IsDriven(m, spec)).ToList(), options.Force), (manifests.Where(m => IsDriven(m, spec)).ToList(), true) }
             : [(manifests.ToList(), options.Force)];
@@ -315,14 +319,14 @@ public sealed class DeploymentRunner(DeploymentServices services)
     /// <summary>Whether the live Deployment has fields set by the module's rollback or its canary scaling.</summary>
     private async Task<bool> OwnFieldsHeldAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
-        var live = await ClusterObjects.GetDeploymentAsync(services.Client, spec.Namespace, spec.Deployment, cancellationToken).ConfigureAwait(false);
+        var live = await ClusterObjects.GetDeploymentAsync(Client, spec.Namespace, spec.Deployment, cancellationToken).ConfigureAwait(false);
         return live?.Metadata?.ManagedFields?.Any(f => f.Manager is DeploymentUndo.FieldManager or ClusterObjects.ScaleManager) == true;
     }
 
     private async Task<RolloutResult> WaitAsync(DeploymentSpec spec, string name, CancellationToken cancellationToken)
     {
         services.Status($"waiting for the rollout of {spec.Namespace}/{name}");
-        var result = await new RolloutWatcher(services.Client, services.Time).WaitAsync(WaitOptions(spec, name), cancellationToken).ConfigureAwait(false);
+        var result = await new RolloutWatcher(Client, services.Time).WaitAsync(WaitOptions(spec, name), cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result : throw new RolloutFailedException(result);
     }
 
@@ -372,7 +376,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
     private async Task<long?> RevisionAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
         var name = spec.Strategy == DeploymentStrategyKind.BlueGreen ? await ActiveColoredNameAsync(spec, cancellationToken).ConfigureAwait(false) : spec.Deployment;
-        var live = await ClusterObjects.GetDeploymentAsync(services.Client, spec.Namespace, name, cancellationToken).ConfigureAwait(false);
+        var live = await ClusterObjects.GetDeploymentAsync(Client, spec.Namespace, name, cancellationToken).ConfigureAwait(false);
         return live?.Metadata?.Annotations?.TryGetValue("deployment.kubernetes.io/revision", out var text) == true
             && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : null;
     }
@@ -380,7 +384,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
     // Blue-green's revision is the active color's Deployment's.
     private async Task<string> ActiveColoredNameAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
-        var live = spec.Service is null ? null : await ClusterObjects.GetServiceAsync(services.Client, spec.Namespace, spec.Service, cancellationToken).ConfigureAwait(false);
+        var live = spec.Service is null ? null : await ClusterObjects.GetServiceAsync(Client, spec.Namespace, spec.Service, cancellationToken).ConfigureAwait(false);
         return live is not null && StrategyObjects.SelectedColor(live) is { } color ? StrategyObjects.ColoredName(spec.Deployment, color) : spec.Deployment;
     }
 
@@ -389,7 +393,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
         // The sandbox publishes a new Service's port, and a cloud its load balancer, a moment after it is written.
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            var live = await ClusterObjects.GetServiceAsync(services.Client, ns, service, cancellationToken).ConfigureAwait(false);
+            var live = await ClusterObjects.GetServiceAsync(Client, ns, service, cancellationToken).ConfigureAwait(false);
             if (live is null) return null;
             if (ServiceUrls.For(live) is { } url) return url;
             // A Service a few seconds old without an address will not get one (a ClusterIP); a new one may still.

@@ -233,13 +233,8 @@ public sealed class InvokeDeploymentCommand : OpsCmdlet
         }, progress, WriteVerbose, cancellationToken).ConfigureAwait(false);
         if (!build.Push) return (tag, "");
         var registry = new RegistryClient(runtime.Http.Get(), HttpLimits.Api);
-        RegistryCredential? credential = null;
-        if (Credential is not null) credential = new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password, "-Credential");
-        else
-        {
-            var config = await DockerConfigCredentials.LoadAsync(DockerConfigCredentials.DefaultPath(Environment.GetEnvironmentVariable), cancellationToken).ConfigureAwait(false);
-            credential = config.Find(ImageReferenceParser.Parse(tag, "Image.Repository").Registry);
-        }
+        var credential = ContainerEngine.Credential(Credential)
+            ?? (await ContainerEngine.DockerConfigAsync(null, cancellationToken).ConfigureAwait(false)).Find(ImageReferenceParser.Parse(tag, "Image.Repository").Registry);
         var pushed = await engine.Publisher(registry, runtime.Time).PublishAsync(tag, credential, progress, cancellationToken).ConfigureAwait(false);
         return (pushed.Reference, pushed.Digest);
     }

@@ -91,19 +91,8 @@ public sealed class PublishContainerImageCommand : OpsCmdlet
     // -Credential for every image; else the config file's auths, read once, for the image's registry.
     private async Task<RegistryCredential?> CredentialForAsync(string image, CancellationToken cancellationToken)
     {
-        if (Credential is not null) return new RegistryCredential(Credential.UserName, Credential.GetNetworkCredential().Password, "-Credential");
-        if (_config is null)
-        {
-            var path = DockerConfig is null ? DockerConfigCredentials.DefaultPath(Environment.GetEnvironmentVariable) : ResolvePath(DockerConfig);
-            try
-            {
-                _config = await DockerConfigCredentials.LoadAsync(path, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DockerConfigException ex)
-            {
-                throw ErrorRecords.Terminating(new ErrorRecord(ex, "DockerConfigInvalid", ErrorCategory.InvalidData, ex.Path));
-            }
-        }
+        if (ContainerEngine.Credential(Credential) is { } given) return given;
+        _config ??= await ContainerEngine.DockerConfigAsync(DockerConfig is null ? null : ResolvePath(DockerConfig), cancellationToken).ConfigureAwait(false);
         return _config.Find(ImageReferenceParser.Parse(image, "-Image").Registry);
     }
 }

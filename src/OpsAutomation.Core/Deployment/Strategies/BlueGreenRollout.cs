@@ -154,12 +154,7 @@ public sealed class BlueGreenRollout
     private async Task<bool> RunsAlreadyAsync(V1Deployment colored, CancellationToken cancellationToken)
     {
         var live = await ClusterObjects.GetDeploymentAsync(_context.Client, _context.Namespace, colored.Name(), cancellationToken).ConfigureAwait(false);
-        if (live is null) return false;
-        colored.ApiVersion = "apps/v1";
-        colored.Kind = "Deployment";
-        var dryRun = await _context.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(KubernetesJson.Serialize(colored), V1Patch.PatchType.ApplyPatch),
-            colored.Name(), _context.Namespace, dryRun: "All", fieldManager: _context.FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return dryRun.Metadata.Generation == live.Metadata.Generation;
+        return live is not null && !await ClusterObjects.WouldChangeAsync(_context.Client, colored, live, _context.FieldManager, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The Service's URL once it is published; null (validation then has only what the caller gave) when it is not within the timeout.</summary>

@@ -83,7 +83,10 @@ public sealed class CanaryRollout
                 case CanaryDecision.Promote:
                     throw new StrategyException($"no canary of {ns}/{name} is in progress: nothing to promote");
             }
-            if (await RunsAlreadyAsync(plan.Desired, stable, cancellationToken).ConfigureAwait(false))
+            // Stable's replicas are the strategy's own between steps: only the rest of the spec says whether this version runs.
+            var asStable = KubernetesJson.Deserialize<V1Deployment>(KubernetesJson.Serialize(plan.Desired));
+            asStable.Spec.Replicas = stable.Spec.Replicas;
+            if (!await ClusterObjects.WouldChangeAsync(_context.Client, asStable, stable, _context.FieldManager, cancellationToken).ConfigureAwait(false))
                 return Finish(StrategyOutcome.Unchanged, $"{ns}/{name} already runs this version");
             replicas = stable.Spec.Replicas ?? 1;
             completed = 0;
@@ -183,21 +186,6 @@ public sealed class CanaryRollout
         await _context.WaitForRolloutAsync(name, cancellationToken).ConfigureAwait(false);
         Record(0, "Abort", $"the canary is deleted; {name} runs {replicas} pods of the stable version", true, started);
         return Finish(StrategyOutcome.Aborted, reason);
-    }
-
-    /// <summary>True when applying the desired Deployment would change nothing (a server-side dry run keeps the generation).</summary>
-    private async Task<bool> RunsAlreadyAsync(V1Deployment desired, V1Deployment stable, CancellationToken cancellationToken)
-    {
-        var probe = KubernetesJson.Deserialize<V1Deployment>(KubernetesJson.Serialize(desired));
-        probe.Spec.Replicas = stable.Spec.Replicas;
-        probe.ApiVersion = "apps/v1";
-        probe.Kind = "Deployment";
-        probe.Status = null;
-        probe.Metadata.ResourceVersion = null;
-        probe.Metadata.ManagedFields = null;
-        var dryRun = await _context.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(KubernetesJson.Serialize(probe), V1Patch.PatchType.ApplyPatch),
-            desired.Name(), _context.Namespace, dryRun: "All", fieldManager: _context.FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return dryRun.Metadata.Generation == stable.Metadata.Generation;
     }
 
     private async Task<(int Canary, int Stable)> ReadyPodsAsync(string name, CancellationToken cancellationToken)

@@ -12,8 +12,8 @@ namespace OpsAutomation.Core.Deployment.Strategies;
 /// </summary>
 internal static class ClusterObjects
 {
-    /// <summary>The module's field manager for server-side apply, shared with the apply step.</summary>
-    public const string FieldManager = "opsautomation";
+    /// <summary>The module's field manager for server-side apply: the apply step's.</summary>
+    public const string FieldManager = Manifests.ManifestApplyOptions.DefaultFieldManager;
 
     /// <summary>
     /// The field manager of replica counts a strategy sets (canary steps, a scale-down). Kept apart
@@ -50,6 +50,21 @@ internal static class ClusterObjects
         service.Status = null;
         return client.CoreV1.PatchNamespacedServiceAsync(ApplyPatch(service), service.Name(), service.Namespace(),
             fieldManager: fieldManager, force: true, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// True when applying <paramref name="desired"/> over <paramref name="live"/> would change its spec: a
+    /// server-side dry run that keeps the generation changes nothing. <paramref name="desired"/> is not modified.
+    /// </summary>
+    public static async Task<bool> WouldChangeAsync(IKubernetes client, V1Deployment desired, V1Deployment live, string fieldManager, CancellationToken cancellationToken)
+    {
+        var probe = KubernetesJson.Deserialize<V1Deployment>(KubernetesJson.Serialize(desired));
+        probe.ApiVersion = "apps/v1";
+        probe.Kind = "Deployment";
+        probe.Status = null;
+        var dryRun = await client.AppsV1.PatchNamespacedDeploymentAsync(ApplyPatch(probe), live.Name(), live.Namespace(),
+            dryRun: "All", fieldManager: fieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return dryRun.Metadata.Generation != live.Metadata.Generation;
     }
 
     public static Task<V1Scale> ScaleAsync(IKubernetes client, string ns, string name, int replicas, CancellationToken cancellationToken)
