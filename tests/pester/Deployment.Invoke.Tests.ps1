@@ -10,8 +10,11 @@ BeforeAll {
     Import-Module $env:OPS_TEST_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot '..' 'services' 'TestServices.psm1') -Force
     $script:Saved = @{ OPS_STATE_PATH = $env:OPS_STATE_PATH; KUBECONFIG = $env:KUBECONFIG; DOCKER_HOST = $env:DOCKER_HOST }
+    if (-not $env:OPS_TEST_PROMETHEUS_SD_DIR) { throw 'Needs the test Prometheus: ./build.ps1 Test starts it and sets OPS_TEST_PROMETHEUS_URL and OPS_TEST_PROMETHEUS_SD_DIR.' }
+    # The test Prometheus scrapes the sandbox's pods (their sample_http_requests_total) through the target file it keeps.
     $script:Sandbox = Start-TestSandbox -Argument '--pod-start-seconds', '0', '--registry', $env:OPS_TEST_REGISTRY,
-        '--registry-user', $env:OPS_TEST_REGISTRY_USER, '--registry-password', 'env:OPS_TEST_REGISTRY_PASSWORD'
+        '--registry-user', $env:OPS_TEST_REGISTRY_USER, '--registry-password', 'env:OPS_TEST_REGISTRY_PASSWORD',
+        '--prometheus-sd-file', (Join-Path $env:OPS_TEST_PROMETHEUS_SD_DIR "deployment-invoke-$PID.json")
     $env:KUBECONFIG = $Sandbox.Kubeconfig
     $env:DOCKER_HOST = $env:OPS_TEST_DOCKER_HOST
     $env:OPS_STATE_PATH = Join-Path $TestDrive 'state'
@@ -69,6 +72,52 @@ Describe 'Invoke-Deployment, rolling update' {
         (kubectl get deployment sample -n rolling-good -o json | ConvertFrom-Json).spec.template.spec.containers[0].env[0].value | Should -Be '0'
     }
 
+    It 'rolls back a version whose error ratio in Prometheus fails its metric gate, though every health check passes' {
+        # The health gate sends the traffic and accepts the 500s; the metric gate judges them, on the
+        # pods under validation only (${POD_TEMPLATE_HASH}): after the rollback, the restored version's.
+        # A version that never failed has no 5xx series at all, hence the 'or vector(0)'. Prometheus
+        # takes up to 5 s to scrape new pods (its discovery sends updates every 5 s), so the first
+        # evaluations have no data and count as inconclusive.
+        $pods = 'namespace="metric-gate",pod_template_hash="${POD_TEMPLATE_HASH}",path="/"'
+        $errorRatio = "(sum(rate(sample_http_requests_total{$pods,code=~`"5..`"}[5s])) or vector(0)) / sum(rate(sample_http_requests_total{$pods}[5s]))"
+        $spec = Join-Path $Example 'metric-gate.psd1'
+        Set-Content $spec @"
+@{
+    Name = 'sample'; Namespace = 'metric-gate'; Manifests = 'manifests'; Service = 'sample'; TimeoutSec = 120
+    Image = @{ Context = 'sample'; Repository = '$env:OPS_TEST_REGISTRY/opsautomation/sample'; Tag = '`${SAMPLE_VERSION}' }
+    Validation = @{
+        PrometheusUri = '$env:OPS_TEST_PROMETHEUS_URL'
+        HealthGates = @(@{ Name = 'traffic'; Uri = '`${SERVICE_URL}'; Check = @{ ExpectedStatusCode = 200, 500; Headers = @{ Connection = 'close' } }; SuccessCount = 80; IntervalSec = 0.25; WindowSec = 40 })
+        MetricGates = @(@{ Name = 'error-ratio'; Query = '$errorRatio'; Threshold = '< 0.05'; IntervalSec = 1; Count = 20; NoData = 'Inconclusive'; InconclusiveLimit = 15 })
+    }
+}
+"@
+        function DeployGated([string] $Version, [double] $ErrorRate) {
+            $env:SAMPLE_VERSION = $Version
+            $env:ERROR_RATE = "$ErrorRate"
+            Invoke-Deployment $spec -Credential $Credential -ErrorAction SilentlyContinue -ErrorVariable script:Failure
+        }
+
+        $good = DeployGated 1.0.0 0
+        $good.Outcome | Should -Be Succeeded -Because $good.Reason
+        @($good.Validation.Gates | Where-Object Gate -eq 'error-ratio').Outcome | Should -Be Passed
+
+        $bad = DeployGated 1.0.1 1
+        $bad.Outcome | Should -Be RolledBack -Because $bad.Reason
+        $bad.Reason | Should -BeLike '*error-ratio*'
+        $queries = @($bad.Validation.Evaluations | Where-Object Gate -eq 'error-ratio').Query -join "`n"
+        $queries | Should -Match 'pod_template_hash="[a-z0-9]+"'
+        $queries | Should -Not -Match '\$\{'
+        $gate = $bad.Validation.Gates | Where-Object Gate -eq 'error-ratio'
+        $gate.Outcome | Should -Be Failed
+        @($gate.Evaluations | Where-Object Verdict -eq Fail)[0].Value | Should -BeGreaterThan 0.05
+        # The health gate was stopped when the metric gate failed, without one failed check.
+        $traffic = $bad.Validation.Gates | Where-Object Gate -eq 'traffic'
+        $traffic.Outcome | Should -BeIn Passed, Stopped
+        @($traffic.Evaluations | Where-Object Verdict -ne Pass) | Should -BeNullOrEmpty
+        (kubectl get deployment sample -n metric-gate -o json | ConvertFrom-Json).spec.template.metadata.labels.version | Should -Be '1.0.0'
+    }
+
     It 'rolls back an image that was never pushed (ErrImagePull on the sandbox, as on a cluster)' {
         $first = Deploy rolling 1.0.0 rolling-missing
         $first.Outcome | Should -Be Succeeded
@@ -98,7 +147,7 @@ Describe 'Invoke-Deployment, canary and blue-green' {
         @($good.Steps.Kind) | Should -Be @('SetWeight', 'Analysis', 'SetWeight', 'Pause', 'Analysis', 'Promote')
 
         $bad = Deploy canary 1.2.0 canary -ErrorRate 1
-        $bad.Outcome | Should -Be RolledBack
+        $bad.Outcome | Should -Be RolledBack -Because $bad.Reason
         $bad.Reason | Should -BeLike '*analysis*failed*'
         kubectl get deployment sample-canary -n canary --ignore-not-found -o name | Should -BeNullOrEmpty
         (kubectl get deployment sample -n canary -o json | ConvertFrom-Json).spec.template.metadata.labels.version | Should -Be '1.1.0'
@@ -111,7 +160,7 @@ Describe 'Invoke-Deployment, canary and blue-green' {
         (kubectl get service sample -n bluegreen -o json | ConvertFrom-Json).spec.selector.'deploy.opsautomation/color' | Should -Be green
 
         $bad = Deploy bluegreen 1.2.0 bluegreen -ErrorRate 1
-        $bad.Outcome | Should -Be RolledBack
+        $bad.Outcome | Should -Be RolledBack -Because $bad.Reason
         (kubectl get service sample -n bluegreen -o json | ConvertFrom-Json).spec.selector.'deploy.opsautomation/color' | Should -Be green
     }
 }

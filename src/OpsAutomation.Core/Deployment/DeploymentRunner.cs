@@ -78,8 +78,15 @@ public sealed class DeploymentServices
 /// </summary>
 public sealed class DeploymentRunner(DeploymentServices services)
 {
-    /// <summary>In a health gate's Uri: the URL of the Service under validation (the preview Service for blue-green).</summary>
-    public const string ServiceUrlVariable = "${SERVICE_URL}";
+    /// <summary>In a gate: the URL of the Service under validation (the preview Service for blue-green).</summary>
+    public const string ServiceUrlVariable = "SERVICE_URL";
+
+    /// <summary>
+    /// In a gate: the pod-template-hash of the pods under validation (the canary's, the idle colour's,
+    /// or after a rollback the restored version's), so a metric gate's query judges those pods only
+    /// (Argo Rollouts passes the same hash to its analysis).
+    /// </summary>
+    public const string PodTemplateHashVariable = "POD_TEMPLATE_HASH";
 
     private readonly List<StrategyStepResult> _steps = [];
     private IKubernetes? _client;
@@ -257,7 +264,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
         WaitForRolloutAsync = (name, token) => WaitAsync(spec, name, token),
         AnalyzeAsync = async (request, token) =>
         {
-            var validation = await ValidateAsync(spec, request.Stage, request.ServiceUrl, token).ConfigureAwait(false);
+            var validation = await ValidateAsync(spec, request.Stage, request.ServiceUrl, request.Deployment, token).ConfigureAwait(false);
             return validation is null ? AnalysisVerdict.Pass("no gates: the spec has no Validation and the Service has no URL")
                 : new AnalysisVerdict(validation.Outcome == ValidationOutcome.Passed, validation.Reason);
         },
@@ -336,22 +343,45 @@ public sealed class DeploymentRunner(DeploymentServices services)
     private async Task<DeploymentValidation?> ValidateAsync(DeploymentSpec spec, string stage, Manifest? service, CancellationToken cancellationToken)
     {
         var url = service is null ? null : await ServiceUrlAsync(spec.Namespace, service.Name, cancellationToken).ConfigureAwait(false);
-        return await ValidateAsync(spec, stage, url, cancellationToken).ConfigureAwait(false);
+        return await ValidateAsync(spec, stage, url, spec.Deployment, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The spec's gates for one stage, with <c>${SERVICE_URL}</c> the URL of the Service under
-    /// validation; without a Validation section, the Service's URL healthy 3 rounds in a row.
+    /// validation and <c>${POD_TEMPLATE_HASH}</c> the hash of <paramref name="deployment"/>'s current
+    /// pods; without a Validation section, the Service's URL healthy 3 rounds in a row.
     /// Null when there is nothing to validate with (no section, no URL).
     /// </summary>
-    private async Task<DeploymentValidation?> ValidateAsync(DeploymentSpec spec, string stage, Uri? url, CancellationToken cancellationToken)
+    private async Task<DeploymentValidation?> ValidateAsync(DeploymentSpec spec, string stage, Uri? url, string deployment, CancellationToken cancellationToken)
     {
-        var section = spec.Validation is { } written ? ValidationSection.WithServiceUrl(written, url, stage)
-            : url is null ? null : ValidationSection.Default(url, spec.Origin);
+        ConfigurationMap? section;
+        if (spec.Validation is { } written)
+        {
+            var hash = ValidationSection.Uses(written, "${" + PodTemplateHashVariable + "}")
+                ? await PodTemplateHashAsync(spec.Namespace, deployment, cancellationToken).ConfigureAwait(false)
+                : null;
+            section = ValidationSection.WithVariables(written,
+            [
+                new ValidationVariable(ServiceUrlVariable, url?.AbsoluteUri.TrimEnd('/'), "the Service has no URL reachable from here; give the URL instead"),
+                new ValidationVariable(PodTemplateHashVariable, hash, $"Deployment {spec.Namespace}/{deployment} has no ReplicaSet of its template"),
+            ], stage);
+        }
+        else
+        {
+            section = url is null ? null : ValidationSection.Default(url, spec.Origin);
+        }
         if (section is null) return null;
         services.Status($"validating ({stage})");
         var plan = services.ReadValidation(section);
         return await services.Validator(plan).ValidateAsync(plan, services.RunId, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The pod-template-hash of the ReplicaSet of <paramref name="name"/>'s current template; null when there is none.</summary>
+    private async Task<string?> PodTemplateHashAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var deployment = await DeploymentObjects.ReadAsync(Client, name, ns, cancellationToken).ConfigureAwait(false);
+        var replicaSets = await DeploymentObjects.ReplicaSetsAsync(Client, deployment, cancellationToken).ConfigureAwait(false);
+        return DeploymentObjects.NewReplicaSet(deployment, replicaSets)?.Metadata.Labels?.TryGetValue(DeploymentObjects.PodTemplateHashLabel, out var hash) == true ? hash : null;
     }
 
     private async Task<(string? Image, string? Digest)> ImageAsync(DeploymentSpec spec, CancellationToken cancellationToken)

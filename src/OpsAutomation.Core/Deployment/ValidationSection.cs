@@ -2,13 +2,26 @@ using OpsAutomation.Core.Configuration;
 
 namespace OpsAutomation.Core.Deployment;
 
-/// <summary>The Validation section a deployment stage runs: the spec's, with the Service URL put in, or a default.</summary>
+/// <summary>
+/// A variable of the Validation section, known only when a stage runs: its value, or why there is
+/// none (then a section that uses it is refused, naming the variable, the stage and the reason).
+/// </summary>
+internal sealed record ValidationVariable(string Name, string? Value, string Unavailable)
+{
+    /// <summary>The variable as written in a spec: <c>${NAME}</c>.</summary>
+    public string Reference => "${" + Name + "}";
+}
+
+/// <summary>The Validation section a deployment stage runs: the spec's, with the stage's variables put in, or a default.</summary>
 internal static class ValidationSection
 {
-    /// <summary>A copy of <paramref name="section"/> with every <c>${SERVICE_URL}</c> replaced by <paramref name="url"/>; same origin and key paths.</summary>
-    public static ConfigurationMap WithServiceUrl(ConfigurationMap section, Uri? url, string stage)
+    /// <summary>Whether any string of <paramref name="section"/> mentions <paramref name="reference"/> (such as <c>${POD_TEMPLATE_HASH}</c>).</summary>
+    public static bool Uses(ConfigurationMap section, string reference) => Mentions(ToTree(section), reference);
+
+    /// <summary>A copy of <paramref name="section"/> with each of <paramref name="variables"/> replaced by its value; same origin and key paths.</summary>
+    public static ConfigurationMap WithVariables(ConfigurationMap section, IReadOnlyList<ValidationVariable> variables, string stage)
     {
-        var copy = (IReadOnlyDictionary<string, object?>)Replace(ToTree(section), url, section, stage)!;
+        var copy = (IReadOnlyDictionary<string, object?>)Replace(ToTree(section), variables, section, stage)!;
         return new ConfigurationMap(copy, section.Origin, section.Path);
     }
 
@@ -39,20 +52,37 @@ internal static class ValidationSection
         return tree;
     }
 
-    private static object? Replace(object? value, Uri? url, ConfigurationMap section, string stage) => value switch
+    private static bool Mentions(object? value, string reference) => value switch
     {
-        string text when text.Contains(DeploymentRunner.ServiceUrlVariable, StringComparison.Ordinal) => url is null
-            ? throw new DeploymentSpecException($"{section.Origin}: {section.Path} uses {DeploymentRunner.ServiceUrlVariable} and the Service has no URL reachable from here at the {stage} stage; give the URL instead")
-            : text.Replace(DeploymentRunner.ServiceUrlVariable, url.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal),
-        IReadOnlyDictionary<string, object?> map => Copy(map, url, section, stage),
-        IList<object?> list => list.Select(item => Replace(item, url, section, stage)).ToList(),
+        string text => text.Contains(reference, StringComparison.Ordinal),
+        IReadOnlyDictionary<string, object?> map => map.Values.Any(item => Mentions(item, reference)),
+        IList<object?> list => list.Any(item => Mentions(item, reference)),
+        _ => false,
+    };
+
+    private static object? Replace(object? value, IReadOnlyList<ValidationVariable> variables, ConfigurationMap section, string stage) => value switch
+    {
+        string text => Expand(text, variables, section, stage),
+        IReadOnlyDictionary<string, object?> map => Copy(map, variables, section, stage),
+        IList<object?> list => list.Select(item => Replace(item, variables, section, stage)).ToList(),
         _ => value,
     };
 
-    private static Dictionary<string, object?> Copy(IReadOnlyDictionary<string, object?> map, Uri? url, ConfigurationMap section, string stage)
+    private static string Expand(string text, IReadOnlyList<ValidationVariable> variables, ConfigurationMap section, string stage)
+    {
+        foreach (var variable in variables)
+        {
+            if (!text.Contains(variable.Reference, StringComparison.Ordinal)) continue;
+            text = variable.Value is { } value ? text.Replace(variable.Reference, value, StringComparison.Ordinal)
+                : throw new DeploymentSpecException($"{section.Origin}: {section.Path} uses {variable.Reference} and {variable.Unavailable} at the {stage} stage");
+        }
+        return text;
+    }
+
+    private static Dictionary<string, object?> Copy(IReadOnlyDictionary<string, object?> map, IReadOnlyList<ValidationVariable> variables, ConfigurationMap section, string stage)
     {
         var copy = ConfigurationTree.NewMap();
-        foreach (var (key, item) in map) copy[key] = Replace(item, url, section, stage);
+        foreach (var (key, item) in map) copy[key] = Replace(item, variables, section, stage);
         return copy;
     }
 }

@@ -49,6 +49,19 @@ public sealed class DeploymentRunnerTests(SandboxCluster cluster) : IDisposable
         Assert.All(records, r => Assert.Equal(DeploymentOutcome.Succeeded, r.Outcome));
     }
 
+    [Fact]
+    public async Task A_gate_names_the_pods_under_validation_by_their_pod_template_hash()
+    {
+        var ns = await cluster.NewNamespaceAsync("deploy-hash");
+
+        var result = await RunAsync(Spec(ns, "sample:1", gateUri: "${SERVICE_URL}/?pods=${POD_TEMPLATE_HASH}"));
+
+        Assert.True(result.Outcome == DeploymentOutcome.Succeeded, result.Reason);
+        var replicaSets = await cluster.Admin.AppsV1.ListNamespacedReplicaSetAsync(ns);
+        var hash = Assert.Single(replicaSets.Items).Metadata.Labels["pod-template-hash"];
+        Assert.All(result.Validation!.Evaluations, e => Assert.EndsWith($"/?pods={hash}", e.Query, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("CRASH_AFTER_SECONDS", "0", "CrashLoopBackOff")]
     [InlineData("ERROR_RATE", "1", "the validation did not pass")]
@@ -144,7 +157,7 @@ public sealed class DeploymentRunnerTests(SandboxCluster cluster) : IDisposable
     }
 
     /// <summary>The sample service's manifests (a Deployment of 2 and its Service) and a spec with a fast health gate on the Service.</summary>
-    private DeploymentSpec Spec(string ns, string image, (string Name, string Value)? env = null, Dictionary<string, object?>? strategy = null)
+    private DeploymentSpec Spec(string ns, string image, (string Name, string Value)? env = null, Dictionary<string, object?>? strategy = null, string gateUri = "${SERVICE_URL}")
     {
         var folder = Path.Combine(_files.Path, ns);
         Directory.CreateDirectory(folder);
@@ -198,7 +211,7 @@ public sealed class DeploymentRunnerTests(SandboxCluster cluster) : IDisposable
             ["TimeoutSec"] = 60L,
             ["Validation"] = Map(("HealthGates", new List<object?>
             {
-                Map(("Name", "service"), ("Uri", DeploymentRunner.ServiceUrlVariable), ("SuccessCount", 3L), ("IntervalSec", 0.2), ("WindowSec", 10L)),
+                Map(("Name", "service"), ("Uri", gateUri), ("SuccessCount", 3L), ("IntervalSec", 0.2), ("WindowSec", 10L)),
             })),
         };
         if (strategy is not null) tree["Strategy"] = strategy;

@@ -76,7 +76,7 @@ public sealed class BlueGreenRollout
         Confirm($"point Service {ns}/{preview.Name()} at {idle}");
         await ClusterObjects.ApplyAsync(_context.Client, preview, _context.FieldManager, cancellationToken).ConfigureAwait(false);
         var previewUrl = await UrlAsync(preview.Name(), plan.UrlTimeout, cancellationToken).ConfigureAwait(false);
-        var verdict = await _context.AnalyzeAsync(new AnalysisRequest($"preview ({idle})", previewUrl), cancellationToken).ConfigureAwait(false);
+        var verdict = await _context.AnalyzeAsync(new AnalysisRequest($"preview ({idle})", previewUrl, idleName), cancellationToken).ConfigureAwait(false);
         Record("Preview", verdict.Reason, verdict.Passed, started);
         if (!verdict.Passed) return await AbortAsync(idleName, $"the preview of {idle} failed its analysis: {verdict.Reason}", cancellationToken).ConfigureAwait(false);
 
@@ -88,7 +88,7 @@ public sealed class BlueGreenRollout
 
         started = _context.Time.GetUtcNow();
         var activeUrl = await UrlAsync(plan.Service.Name(), plan.UrlTimeout, cancellationToken).ConfigureAwait(false);
-        verdict = await _context.AnalyzeAsync(new AnalysisRequest($"active ({idle})", activeUrl), cancellationToken).ConfigureAwait(false);
+        verdict = await _context.AnalyzeAsync(new AnalysisRequest($"active ({idle})", activeUrl, idleName), cancellationToken).ConfigureAwait(false);
         Record("Analysis", verdict.Reason, verdict.Passed, started);
         if (!verdict.Passed)
         {

@@ -149,7 +149,7 @@ public sealed class CanaryRollout
                     Record(index + 1, "Pause", step.Describe(), true, started);
                     return null;
                 case AnalysisStep:
-                    var verdict = await _context.AnalyzeAsync(new AnalysisRequest($"canary step {index + 1}", plan.ServiceUrl), cancellationToken).ConfigureAwait(false);
+                    var verdict = await _context.AnalyzeAsync(new AnalysisRequest($"canary step {index + 1}", plan.ServiceUrl, StrategyObjects.CanaryName(name)), cancellationToken).ConfigureAwait(false);
                     Record(index + 1, "Analysis", verdict.Reason, verdict.Passed, started);
                     return verdict.Passed ? null : $"step {index + 1} (analysis) failed: {verdict.Reason}";
                 default:

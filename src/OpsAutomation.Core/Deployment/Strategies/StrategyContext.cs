@@ -31,8 +31,8 @@ public sealed class StrategyContext
     public string FieldManager { get; init; } = ClusterObjects.FieldManager;
 }
 
-/// <summary>One analysis the strategy asks for: which stage (for the records), and the URL of the Service that reaches the version under test.</summary>
-public sealed record AnalysisRequest(string Stage, Uri? ServiceUrl);
+/// <summary>One analysis the strategy asks for: which stage (for the records), the URL of the Service that reaches the version under test, and the Deployment that runs it.</summary>
+public sealed record AnalysisRequest(string Stage, Uri? ServiceUrl, string Deployment);
 
 /// <summary>The analysis's answer: passed, or why not (which gate, which value, which threshold).</summary>
 public sealed record AnalysisVerdict(bool Passed, string Reason)
