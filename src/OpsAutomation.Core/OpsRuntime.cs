@@ -54,14 +54,20 @@ public sealed class OpsRuntime : IDisposable
     public async Task<StateStore> GetStateStoreAsync(OpsSettings settings, CancellationToken cancellationToken) =>
         (await GetStateStoreAsync(settings.StatePath, cancellationToken).ConfigureAwait(false)).WithBusyTimeout(TimeSpan.FromSeconds(settings.StateBusyTimeoutSec));
 
-    /// <summary>The store in <paramref name="directory"/>, opened and migrated once per process.</summary>
+    /// <summary>
+    /// The store in <paramref name="directory"/>, opened and migrated once per process, and again
+    /// when its file has gone since (the state directory removed while the module stayed loaded).
+    /// </summary>
     public async Task<StateStore> GetStateStoreAsync(string directory, CancellationToken cancellationToken)
     {
         var key = Path.GetFullPath(directory);
         var lazy = _stores.GetOrAdd(key, k => new Lazy<Task<StateStore>>(() => StateStore.OpenAsync(k, CancellationToken.None)));
         try
         {
-            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var store = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (File.Exists(store.FilePath)) return store;
+            _stores.TryRemove(new KeyValuePair<string, Lazy<Task<StateStore>>>(key, lazy));
+            return await GetStateStoreAsync(directory, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (lazy.Value.IsFaulted)
         {

@@ -153,6 +153,46 @@ Describe 'Invoke-Deployment, canary and blue-green' {
         (kubectl get deployment sample -n canary -o json | ConvertFrom-Json).spec.template.metadata.labels.version | Should -Be '1.1.0'
     }
 
+    It 'continues a canary run killed with SIGKILL mid-pause, and says so in both records' -Tag 'Platform' -Skip:$IsWindows {
+        (Deploy canary 1.0.0 canary-killed).Outcome | Should -Be Succeeded
+        # The same steps twice: a long pause for the run that is killed, a short one for the run that continues it.
+        $canary = Get-Content (Join-Path $Example 'canary.psd1') -Raw
+        Set-Content (Join-Path $Example 'canary-long.psd1') ($canary -replace 'PauseSec = 5', 'PauseSec = 600')
+        Set-Content (Join-Path $Example 'canary-short.psd1') ($canary -replace 'PauseSec = 5', 'PauseSec = 1')
+        $env:SAMPLE_VERSION = '1.1.0'
+        $env:ERROR_RATE = '0'
+        $command = "Import-Module '$env:OPS_TEST_MODULE_PATH'; " +
+            '$credential = [pscredential]::new($env:OPS_TEST_REGISTRY_USER, (ConvertTo-SecureString $env:OPS_TEST_REGISTRY_PASSWORD -AsPlainText -Force)); ' +
+            "Invoke-Deployment '$(Join-Path $Example 'canary-long.psd1')' -Namespace canary-killed -Credential `$credential"
+        $output = Join-Path $TestDrive 'killed-run.log'
+        $process = Start-Process (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $command -PassThru `
+            -RedirectStandardOutput $output -RedirectStandardError "$output.err"
+        try {
+            # Killed once the canary took its first step and sits in the pause.
+            $deadline = [datetime]::UtcNow.AddSeconds(90)
+            do {
+                Start-Sleep -Milliseconds 250
+                $step = kubectl get deployment sample-canary -n canary-killed --ignore-not-found -o jsonpath='{.metadata.annotations.deploy\.opsautomation/step}'
+            } until ($step -ge 1 -or $process.HasExited -or [datetime]::UtcNow -gt $deadline)
+            $process.HasExited | Should -BeFalse -Because "the run must still be in its pause when killed: $(Get-Content $output, "$output.err" -Raw -ErrorAction Ignore)"
+            $step | Should -BeGreaterOrEqual 1
+        }
+        finally { & kill -9 $process.Id; $process.WaitForExit() }
+        $killed = Get-DeploymentHistory -Name sample -Namespace canary-killed -Run -Last 1
+
+        $killed.Outcome | Should -Be InProgress -Because 'a killed run cannot say how it ended'
+
+        $result = Invoke-Deployment (Join-Path $Example 'canary-short.psd1') -Namespace canary-killed -Credential $Credential
+
+        $result.Outcome | Should -Be Succeeded -Because $result.Reason
+        $result.Reason | Should -BeLike "*continued run $($killed.Id), which was interrupted*"
+        $record = Get-DeploymentHistory -Name sample -Namespace canary-killed -Run | Where-Object Id -eq $killed.Id
+        $record.Outcome | Should -Be Failed
+        $record.Reason | Should -BeLike "interrupted: process $($process.Id) *ended before the run did; run $($result.Id) continued it"
+        kubectl get deployment sample-canary -n canary-killed --ignore-not-found -o name | Should -BeNullOrEmpty
+        (kubectl get deployment sample -n canary-killed -o json | ConvertFrom-Json).spec.template.metadata.labels.version | Should -Be '1.1.0'
+    }
+
     It 'switches blue-green to the new color and keeps the old one when the preview fails' {
         (Deploy bluegreen 1.0.0 bluegreen).Outcome | Should -Be Succeeded
         $green = Deploy bluegreen 1.1.0 bluegreen

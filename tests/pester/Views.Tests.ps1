@@ -182,6 +182,12 @@ BeforeAll {
                     User = 'ops@build-agent-07'; StartedAt = $now; Outcome = 'Succeeded' } }
             Show = '11', 'payments-api:1.8.2', 'release 1.8.2', 'Succeeded', 'ops@build-agent-07'
         }
+        'OpsAutomation.Models.Deployment.DeploymentRecord' = @{
+            Object = [OpsAutomation.Models.Deployment.DeploymentRecord]@{ Id = $runId; Name = 'payments-api'; Namespace = 'payments-prod'; Strategy = 'Canary'
+                User = 'ops@build-agent-07'; StartedAt = $now; EndedAt = $now.AddMinutes(3); RevisionBefore = 11; RevisionAfter = 12; Outcome = 'RolledBack'
+                Reason = 'step 2 (analysis) failed: error-ratio: 0.18 > 0.05 in 1 of 5 evaluations'; Timestamp = $now }
+            Show = 'Canary', 'RolledBack', '11->12', 'ops@build-agent-07', 'error-ratio: 0.18 > 0.05'
+        }
         'OpsAutomation.Models.Deployment.ManifestApplyResult' = @{
             Object = [OpsAutomation.Models.Deployment.ManifestApplyResult]@{ Kind = 'Deployment'; ApiVersion = 'apps/v1'; Namespace = 'shop-production'; Name = 'payments-api-eu-west-1'
                 Outcome = 'Configured'; DryRun = $true; Generation = 1234; ResourceVersion = '987654'; Source = '/srv/builds/2026-12-07/shop/deploy/payments.yaml:12'; FieldManager = 'opsautomation'; Timestamp = $now }

@@ -99,6 +99,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
         ArgumentNullException.ThrowIfNull(spec);
         var started = services.Time.GetUtcNow();
         var ns = spec.Namespace;
+        var interrupted = await TakeOverInterruptedAsync(spec, cancellationToken).ConfigureAwait(false);
         var before = await RevisionAsync(spec, cancellationToken).ConfigureAwait(false);
         var record = await services.Records.StartAsync(new DeploymentRecord
         {
@@ -111,6 +112,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
         try
         {
             result = await DeployAsync(spec, before, started, cancellationToken).ConfigureAwait(false);
+            if (interrupted is not null) result = result with { Reason = $"{result.Reason} (continued run {interrupted.Id}, which was interrupted)" };
         }
         catch (Exception ex)
         {
@@ -129,6 +131,27 @@ public sealed class DeploymentRunner(DeploymentServices services)
         services.Metrics?.Record(result);
         await AnnounceAsync(spec, $"{ns}/{spec.Deployment}: {Describe(result)}", result.Reason, cancellationToken).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// The run of this Deployment that a kill left InProgress: its process on this host has ended, so
+    /// its record is finished as Failed naming this run, which continues from where the cluster is (a
+    /// canary's step, a blue-green's colors). A run whose process still lives is refused: two runs of
+    /// one Deployment at once would undo each other. A record of another host is left to that host.
+    /// </summary>
+    private async Task<DeploymentRecord?> TakeOverInterruptedAsync(DeploymentSpec spec, CancellationToken cancellationToken)
+    {
+        var unfinished = await services.Records.FindUnfinishedAsync(spec.Deployment, spec.Namespace, services.Context, cancellationToken).ConfigureAwait(false);
+        if (unfinished is null || !unfinished.Host.Equals(Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return null;
+        if (LocalProcess.IsRunning(unfinished.ProcessId))
+        {
+            throw new DeploymentInProgressException(
+                $"{spec.Namespace}/{spec.Deployment} is being deployed by run {unfinished.Id} (process {unfinished.ProcessId}, {unfinished.User}, since {unfinished.StartedAt:u}); wait for it to end or stop it first");
+        }
+        services.Status($"continuing run {unfinished.Id}, interrupted when process {unfinished.ProcessId} ended");
+        await services.Records.FinishAsync(unfinished.Id, DeploymentOutcome.Failed,
+            $"interrupted: process {unfinished.ProcessId} on {unfinished.Host} ended before the run did; run {services.RunId} continued it", null, cancellationToken).ConfigureAwait(false);
+        return unfinished;
     }
 
     /// <summary>
@@ -484,3 +507,6 @@ public sealed class DeploymentRunner(DeploymentServices services)
 
 /// <summary>The spec cannot be deployed as written: the message names the spec and what is missing.</summary>
 public sealed class DeploymentSpecException(string message) : Exception(message);
+
+/// <summary>Another live run is deploying the same Deployment: the message names the run, its process and who started it.</summary>
+public sealed class DeploymentInProgressException(string message) : Exception(message);

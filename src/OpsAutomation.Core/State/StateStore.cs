@@ -56,6 +56,14 @@ public sealed class StateStore
         }
 
         var store = new StateStore(directory, busyTimeout ?? DefaultBusyTimeout);
+        if (!File.Exists(store.FilePath))
+        {
+            // A pooled connection to a file since deleted (the state directory removed while the
+            // module stayed loaded) would go on writing to the deleted file, and every later read
+            // and write of this process would miss the new one.
+            using var pooled = new SqliteConnection(store._connectionString);
+            SqliteConnection.ClearPool(pooled);
+        }
         await store.RunAsync("migrate its schema", connection => store.MigrateAsync(connection, cancellationToken), cancellationToken).ConfigureAwait(false);
         return store;
     }

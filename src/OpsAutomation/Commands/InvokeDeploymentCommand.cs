@@ -176,6 +176,11 @@ public sealed class InvokeDeploymentCommand : OpsCmdlet
         {
             throw ErrorRecords.Terminating(new ErrorRecord(ex, "KubernetesRequestFailed", ErrorCategory.ConnectionError, spec.Deployment));
         }
+        catch (DeploymentInProgressException ex)
+        {
+            // Another spec of the same pipeline may deploy something else: this one is refused, the rest go on.
+            WriteError(new ErrorRecord(ex, "DeploymentInProgress", ErrorCategory.ResourceBusy, spec.Deployment));
+        }
         finally
         {
             WriteProgress(new ProgressRecord(ProgressActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });

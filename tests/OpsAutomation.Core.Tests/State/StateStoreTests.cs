@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OpsAutomation.Core;
 using OpsAutomation.Core.State;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Health;
@@ -63,5 +64,26 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(200, rows.Count);
         Assert.Equal(100, rows.Count(r => r.RunId == "a"));
         Assert.Equal("1.1", rows[0].Details["HttpVersion"]?.ToString());
+    }
+
+    [Fact]
+    public async Task A_state_directory_removed_while_the_process_lives_is_made_anew_and_written_to()
+    {
+        using var runtime = new OpsRuntime();
+        var folder = Path.Combine(_dir.Path, "removed");
+        var history = new HealthHistoryStore(await runtime.GetStateStoreAsync(folder, CancellationToken.None));
+        await history.AppendAsync([Result("before", "a")], CancellationToken.None);
+        Directory.Delete(folder, recursive: true);
+
+        // The next run of this process asks the runtime for the store, as each cmdlet does.
+        var again = await runtime.GetStateStoreAsync(folder, CancellationToken.None);
+        await new HealthHistoryStore(again).AppendAsync([Result("after", "b")], CancellationToken.None);
+
+        // Another process (a connection of its own) sees the row in the file that is there now.
+        await using var connection = new SqliteConnection($"Data Source={again.FilePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT group_concat(name) FROM health_history;";
+        Assert.Equal("after", (string?)await command.ExecuteScalarAsync());
     }
 }
