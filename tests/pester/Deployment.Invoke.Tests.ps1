@@ -128,6 +128,53 @@ Describe 'Invoke-Deployment, rolling update' {
         $result.Reason | Should -Match 'ErrImagePull|ImagePullBackOff'
     }
 
+    It 'stops on Ctrl+C mid-rollout and says in its record where the Deployment was left' {
+        $manifest = Join-Path $TestDrive 'stuck.yaml'
+        Set-Content $manifest @'
+apiVersion: v1
+kind: Namespace
+metadata: { name: stopped }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: stuck, labels: { app: stuck } }
+spec:
+  replicas: 2
+  progressDeadlineSeconds: 600
+  selector: { matchLabels: { app: stuck } }
+  template:
+    metadata: { labels: { app: stuck } }
+    spec:
+      containers:
+      - name: app
+        image: placeholder
+        readinessProbe: { httpGet: { path: /readyz, port: 8080 }, periodSeconds: 1 }
+        env: [{ name: READINESS_FAIL, value: "true" }]
+'@
+        # Ctrl+C is PowerShell's Stop() of the running pipeline: the same path StopProcessing takes.
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($Module, $Manifest, $Image)
+                Import-Module $Module
+                Invoke-Deployment -Name stuck -Namespace stopped -Manifest $Manifest -Image $Image -Container app -TimeoutSec 600
+            }).AddArgument($env:OPS_TEST_MODULE_PATH).AddArgument($manifest).AddArgument("$env:OPS_TEST_REGISTRY/opsautomation/sample:1.0.0")
+        $invocation = $ps.BeginInvoke()
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while (-not (kubectl get deployment stuck -n stopped --ignore-not-found -o name) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Start-Sleep -Seconds 1
+            $ps.InvocationStateInfo.State | Should -Be Running -Because 'the rollout must still be waited on when stopped'
+
+            $ps.Stop()
+
+            $ps.InvocationStateInfo.State | Should -Be Stopped
+        }
+        finally { $ps.Dispose() }
+        $record = Get-DeploymentHistory -Name stuck -Namespace stopped -Run -Last 1
+        $record.Outcome | Should -Be Failed
+        $record.Reason | Should -BeLike 'stopped: *0 of 2 updated replicas are available*; run again to continue, or Undo-Deployment'
+    }
+
     It '-WhatIf shows the diff and changes nothing' {
         $env:SAMPLE_VERSION = '2.0.0'
         $before = kubectl get deployment sample -n rolling-good -o jsonpath='{.metadata.resourceVersion}'
