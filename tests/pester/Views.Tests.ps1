@@ -190,7 +190,7 @@ BeforeAll {
         }
         'OpsAutomation.Models.Incidents.IncidentMetrics' = @{
             Object = [OpsAutomation.Models.Incidents.IncidentMetrics]@{ Since = $now.AddDays(-30); Until = $now; Service = 'payments-api-eu-west'; Opened = 1234; Resolved = 1200
-                Open = 34; OpenBySeverity = [System.Collections.Generic.Dictionary[string, int]]@{ Critical = 12 }
+                Open = 34; OpenBySeverity = & { $bySeverity = [System.Collections.Generic.Dictionary[string, int]]::new(); $bySeverity['Critical'] = 12; $bySeverity }
                 MedianTimeToAcknowledge = [timespan]::FromMinutes(4.5); MedianTimeToMitigate = [timespan]::FromMinutes(38); MedianTimeToResolve = [timespan]::FromHours(26.5)
                 Timestamp = $now }
             Show = 'payments-api-eu-west', '1234', '1200', '34', '12', '1d 2h'
