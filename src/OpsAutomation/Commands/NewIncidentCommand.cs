@@ -30,7 +30,8 @@ public sealed class NewIncidentCommand : IncidentCommand
     /// (or an object with their properties, such as one read back with Import-Clixml).
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
-    public PSObject InputObject { get; set; } = null!;
+    [AllowNull]
+    public PSObject?[] InputObject { get; set; } = [];
 
     /// <summary>Opens an incident by hand with this title.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ManualSet)]
@@ -72,23 +73,26 @@ public sealed class NewIncidentCommand : IncidentCommand
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         if (ParameterSetName != InputSet) return;
-        var position = ++_inputs;
-        var input = InputObject;
-        try
+        foreach (var input in InputObject)
         {
-            var signal = input.BaseObject is PSCustomObject || input.BaseObject is IDictionary
-                ? SignalReader.FromProperties(await OnPipelineThreadAsync(() => Properties(input)).ConfigureAwait(false), $"pipeline input {position}")
-                : SignalReader.Read(input.BaseObject);
-            if (signal is null)
+            var position = ++_inputs;
+            if (input is null) continue;
+            try
             {
-                WriteVerbose($"Pipeline input {position} ({input.BaseObject}) carries no signal yet (pending, running or in progress).");
-                return;
+                var signal = input.BaseObject is PSCustomObject || input.BaseObject is IDictionary
+                    ? SignalReader.FromProperties(await OnPipelineThreadAsync(() => Properties(input)).ConfigureAwait(false), $"pipeline input {position}")
+                    : SignalReader.Read(input.BaseObject);
+                if (signal is null)
+                {
+                    WriteVerbose($"Input {position} ({input.BaseObject}) carries no signal yet (pending, running or in progress).");
+                    continue;
+                }
+                _signals.Add(signal);
             }
-            _signals.Add(signal);
-        }
-        catch (ArgumentException ex)
-        {
-            WriteError(new ErrorRecord(ex, "IncidentInputInvalid", ErrorCategory.InvalidArgument, input));
+            catch (ArgumentException ex)
+            {
+                WriteError(new ErrorRecord(ex, "IncidentInputInvalid", ErrorCategory.InvalidArgument, input));
+            }
         }
     }
 
