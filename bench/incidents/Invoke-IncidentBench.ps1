@@ -137,6 +137,6 @@ foreach ($name in $results.Keys | Where-Object { $_ -like '*New-Incident*' }) {
 '|---|---|---|---|'
 foreach ($name in $results.Keys) {
     $r = $results[$name]
-    '| {0} | {1:0.000} | {2:0.#}x | {3:0} |' -f $name, $r.Seconds, ($r.Seconds / $peer.Seconds), ($r.Peak / 1MB)
+    '| {0} | {1:0.000} | {2:0.#}x | {3:0} |' -f ($name -replace '\|', '\|'), $r.Seconds, ($r.Seconds / $peer.Seconds), ($r.Peak / 1MB)
 }
 Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
