@@ -167,7 +167,8 @@ public sealed class IncidentStore(StateStore store, TimeProvider? time = null, S
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT incident_json FROM incidents WHERE id = $id COLLATE NOCASE;";
+        // Ids are upper case (INC-...): the primary key index answers a lower-case one too.
+        command.CommandText = "SELECT incident_json FROM incidents WHERE id = upper($id);";
         command.Parameters.AddWithValue("$id", id);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? Deserialize(json) : null;
     }
