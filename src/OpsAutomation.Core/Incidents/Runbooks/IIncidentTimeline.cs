@@ -12,10 +12,15 @@ public interface IIncidentTimeline
     Task<Incident> AppendAsync(string id, IncidentTimelineEntry entry, CancellationToken cancellationToken);
 }
 
-/// <summary>The incident a runbook was asked to run for does not exist.</summary>
-public sealed class RunbookIncidentNotFoundException(string id, string origin)
-    : Exception($"There is no incident '{id}' in the state store ({origin}); Get-Incident lists them.")
+/// <summary>The incident store as the runbook engine uses it.</summary>
+public sealed class StoredIncidents(IncidentStore store) : IIncidentTimeline
 {
-    /// <summary>The id asked for.</summary>
-    public string Id { get; } = id;
+    /// <inheritdoc />
+    public Task<Incident?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Incident> AppendAsync(string id, IncidentTimelineEntry entry, CancellationToken cancellationToken) => store.AppendAsync(id, entry, cancellationToken);
+
+    /// <summary>The store file, for errors.</summary>
+    public string Path => store.State.FilePath;
 }

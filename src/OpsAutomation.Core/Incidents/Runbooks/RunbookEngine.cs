@@ -118,13 +118,13 @@ public sealed class RunbookEngine(RunbookServices services)
     /// Runs the runbook of <paramref name="file"/> that matches the incident <paramref name="incidentId"/>;
     /// null when the incident is resolved or no runbook matches it (the verbose callback says which).
     /// </summary>
-    /// <exception cref="RunbookIncidentNotFoundException">There is no such incident.</exception>
+    /// <exception cref="IncidentNotFoundException">There is no such incident.</exception>
     public async Task<RunbookRun?> RunAsync(RunbookFile file, string incidentId, RunbookRunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(options);
         var incident = await services.Incidents.GetAsync(incidentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new RunbookIncidentNotFoundException(incidentId, "the state store");
+            ?? throw new IncidentNotFoundException(incidentId, (services.Incidents as StoredIncidents)?.Path);
         if (!incident.IsOpen)
         {
             options.Verbose?.Invoke($"incident {incident.Id} is resolved; no runbook runs for it");
