@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using k8s;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Incidents.Runbooks.Actions;
+using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models;
@@ -54,8 +55,20 @@ public sealed class RunbookServices
     /// <summary>The persisted action history rate limits count. Required.</summary>
     public required RunbookActionStore Actions { get; init; }
 
-    /// <summary>The Kubernetes client, built when a step first needs it.</summary>
-    public required Func<IKubernetes> Kubernetes { get; init; }
+    /// <summary>The Kubernetes client, built when a step first needs it; when null, the client of <see cref="Clients"/> for <see cref="Target"/>.</summary>
+    public Func<IKubernetes>? Kubernetes { get; init; }
+
+    /// <summary>The module's client cache (with <see cref="Target"/>) when <see cref="Kubernetes"/> is not given.</summary>
+    public KubernetesClients? Clients { get; init; }
+
+    /// <summary>The cluster to use with <see cref="Clients"/>.</summary>
+    public KubernetesTarget? Target { get; init; }
+
+    /// <summary>The client a step uses; a kubeconfig that cannot be used throws then (that step fails, the others go on).</summary>
+    internal IKubernetes Client() =>
+        Kubernetes is { } given ? given()
+        : Clients is { } clients && Target is { } target ? clients.Get(target)
+        : throw new KubernetesConfigurationException("No Kubernetes cluster was given to the runbook engine.");
 
     /// <summary>The kubeconfig context, for deployment records.</summary>
     public string? KubernetesContext { get; init; }
@@ -290,7 +303,7 @@ public sealed class RunbookEngine(RunbookServices services)
         {
             var message = await plan.ExecuteAsync(new RunbookActionContext
             {
-                Kubernetes = services.Kubernetes, KubernetesContext = services.KubernetesContext, Http = services.Http, Secrets = services.Secrets,
+                Kubernetes = services.Client, KubernetesContext = services.KubernetesContext, Http = services.Http, Secrets = services.Secrets,
                 Redactor = services.Redactor, Time = services.Time, Incident = incident, Runbook = runbook.Name, Step = step.Name, RunId = options.RunId,
                 DeploymentRecords = services.DeploymentRecords, PowerShell = services.PowerShell,
             }, cancellationToken).ConfigureAwait(false);

@@ -115,7 +115,8 @@ public static class RunbookReader
         var kindTexts = map.GetStringList("SignalKind");
         for (var i = 0; i < kindTexts.Count; i++)
         {
-            var item = new ConfigurationMap(new Dictionary<string, object?> { ["v"] = kindTexts[i] }, map.Origin, ConfigurationTree.Item(map.KeyPath("SignalKind"), i));
+            var itemPath = ConfigurationTree.Item(map.KeyPath("SignalKind"), i);
+            var item = new ConfigurationMap(new Dictionary<string, object?> { ["v"] = kindTexts[i] }, map.Origin, itemPath, _ => itemPath);
             kinds.Add(item.GetEnum<IncidentSignalKind>("v", "signal kind")!.Value);
         }
         return new RunbookMatch

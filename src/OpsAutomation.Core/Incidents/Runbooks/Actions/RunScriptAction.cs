@@ -35,7 +35,8 @@ public sealed class RunScriptAction : IRunbookAction
 
     private static string VariableExpanderFor(ConfigurationMap arguments, RunbookBinding binding, int index, string value)
     {
-        var item = new ConfigurationMap(new Dictionary<string, object?> { ["v"] = value }, arguments.Origin, ConfigurationTree.Item(arguments.KeyPath("Arguments"), index));
+        var itemPath = ConfigurationTree.Item(arguments.KeyPath("Arguments"), index);
+        var item = new ConfigurationMap(new Dictionary<string, object?> { ["v"] = value }, arguments.Origin, itemPath, _ => itemPath);
         return binding.Text(item, "v") ?? "";
     }
 
