@@ -61,7 +61,7 @@ public sealed class RunbookEngineTests : IAsyncDisposable
         Assert.False(second!.NeedsEscalation);
         var timeline = await _harness.TimelineAsync(incident.Id);
         var limited = Assert.Single(timeline, e => e.Kind == IncidentEventKind.Action && e.Details.GetValueOrDefault("outcome") == "RateLimited");
-        Assert.Equal(("Webhook", $"webhook http://127.0.0.1:{_hook.Port}/"), (limited.Details["action"], limited.Details["target"]));
+        Assert.Equal(("Webhook", $"webhook http://127.0.0.1:{_hook.Port}/hook"), (limited.Details["action"], limited.Details["target"]));
         Assert.Single(timeline, e => e.Details.GetValueOrDefault("escalate") == "true");
     }
 
