@@ -18,7 +18,7 @@ BeforeAll {
         try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
     }
 
-    function kube { & kubectl --kubeconfig $Kubeconfig @args }
+    function kube { $input | & kubectl --kubeconfig $Kubeconfig @args }
 
     # A namespace with a Deployment 'web' of the sandbox's sample application.
     function New-Workload([string] $Namespace) {
@@ -152,7 +152,7 @@ Describe 'Invoke-IncidentRunbook' {
         $bad = Join-Path $TestDrive 'bad.psd1'
         Set-Content $bad "@{ Runbooks = @( @{ Name = 'web'; Steps = @( @{ Action = 'RestartDeployment'; Deployment = 'web'; Replica = 2 } ) } ) }"
         { Invoke-IncidentRunbook -Id 'INC-20000101-0001' -Path $bad @Common } | Should -Throw -ErrorId 'RunbookFileInvalid,OpsAutomation.Commands.InvokeIncidentRunbookCommand' `
-            -ExpectedMessage "$bad, key 'Runbooks[0].Steps[0].Replica': runbook 'web': step 1: unknown key*"
+            -ExpectedMessage ([WildcardPattern]::Escape("$bad, key 'Runbooks[0].Steps[0].Replica': runbook 'web': step 1: unknown key") + '*')
         Set-Content $bad "@{ Runbooks = @( @{ Name = 'web'; Steps = @( @{ Action = 'Reboot' } ) } ) }"
         { Invoke-IncidentRunbook -Id 'INC-20000101-0001' -Path $bad @Common } | Should -Throw -ExpectedMessage "*unknown action 'Reboot'; use one of CleanDirectory, DeletePod*"
         { Invoke-IncidentRunbook -Id 'INC-20000101-0001' -Path (Join-Path $TestDrive 'none.psd1') @Common } | Should -Throw -ErrorId 'RunbookFileNotFound,OpsAutomation.Commands.InvokeIncidentRunbookCommand'
