@@ -182,4 +182,29 @@ public sealed class RunbookSandboxTests(SandboxCluster cluster) : IDisposable
         Assert.Equal(2, (await cluster.Admin.AppsV1.ReadNamespacedDeploymentAsync("web", ns)).Spec.Replicas);
         Assert.True(run.NeedsEscalation);
     }
+    [Fact]
+    public async Task The_crash_looping_pods_of_a_deployment_are_deleted_and_only_they()
+    {
+        var harness = await HarnessAsync();
+        var ns = await cluster.NewNamespaceAsync("rb-deletepod");
+        await GoodVersionAsync(ns);
+        await CrashingVersionAsync(ns);
+        V1Pod? crashing = null;
+        Assert.True(await SandboxCluster.EventuallyAsync(async () => (crashing = (await cluster.Admin.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=web")).Items
+            .FirstOrDefault(p => p.Status?.ContainerStatuses?.Any(c => c.State?.Waiting?.Reason == "CrashLoopBackOff") == true)) is not null));
+        var file = harness.Yaml($"""
+            Name: delete
+            Steps:
+            - {"{"} Action: DeletePod, Deployment: web, Namespace: {ns} {"}"}
+            """, $"{ns}.yaml");
+        var incident = await harness.IncidentAsync("web");
+
+        var run = await harness.Engine().RunAsync(file, incident.Id, RunbookHarness.Options(approve: true), default);
+
+        var step = Assert.Single(run!.Steps);
+        Assert.True(step.Outcome == RunbookStepOutcome.Succeeded, step.Message);
+        Assert.Equal($"deleted pod {crashing!.Metadata.Name}", step.Message);
+        Assert.True(await SandboxCluster.EventuallyAsync(async () =>
+            (await cluster.Admin.CoreV1.ListNamespacedPodAsync(ns)).Items.All(p => p.Metadata.Uid != crashing.Metadata.Uid)));
+    }
 }
