@@ -170,6 +170,21 @@ BeforeAll {
                 Message = 'deployment "payments-api-eu-west" exceeded its progress deadline' }
             Show = 'payments-api-eu-west', 'payments-prod', 'ProgressDeadlineExceeded', '10/12', '10m'
         }
+        'OpsAutomation.Models.Incidents.RunbookRun' = @{
+            Object = [OpsAutomation.Models.Incidents.RunbookRun]@{ IncidentId = 'INC-20261207-0003'; Runbook = 'payments-api-crashloop'; Service = 'payments-api'
+                Steps = [OpsAutomation.Models.Incidents.RunbookStepResult[]]@(
+                    [OpsAutomation.Models.Incidents.RunbookStepResult]@{ Step = 'restart'; Action = 'RestartDeployment'; Target = 'deployment payments-prod/payments-api'
+                        Outcome = 'RateLimited'; Message = 'not run'; Timestamp = $now }
+                    [OpsAutomation.Models.Incidents.RunbookStepResult]@{ Step = 'rollback'; Action = 'RollbackDeployment'; Target = 'deployment payments-prod/payments-api'
+                        Outcome = 'Succeeded'; Message = 'rolled back'; Timestamp = $now })
+                Verified = $false; NeedsEscalation = $true; Verification = 'verify: 3 of 3 rounds failed (limit 0); last: payments-api Unhealthy (HTTP 503)'; Timestamp = $now }
+            Show = 'INC-20261207-0003', 'payments-api-crashloop', '1 of 2 ok', 'No', 'Yes'
+        }
+        'OpsAutomation.Models.Incidents.RunbookStepResult' = @{
+            Object = [OpsAutomation.Models.Incidents.RunbookStepResult]@{ Step = 'rollback'; Action = 'RollbackDeployment'; Target = 'deployment shop/payments-api'
+                Outcome = 'RateLimited'; Message = 'not run: ran 2 times in the last 1h 00m (limit 2)'; Timestamp = $now }
+            Show = 'rollback', 'RollbackDeployment', 'RateLimited', 'deployment shop/payments-api'
+        }
         'OpsAutomation.Models.Deployment.DeploymentUndoResult' = @{
             Object = [OpsAutomation.Models.Deployment.DeploymentUndoResult]@{ Name = 'payments-api-eu-west'; Namespace = 'payments-prod'; Outcome = 'RolledBack'
                 FromRevision = 12; ToRevision = 11; Images = [string[]]@('registry.local:5000/payments-api:1.8.2'); Message = 'rolled back'; Timestamp = $now }

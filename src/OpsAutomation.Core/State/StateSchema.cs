@@ -227,5 +227,18 @@ internal static class StateSchema
         );
         CREATE INDEX ix_incident_fingerprints_incident ON incident_fingerprints (incident_id);
         """,
+        // Runbook actions as they are claimed (incident-response runbooks): a rate limit per action and
+        // target counts these rows across runs, so a scheduled run never loops restarts. Names only.
+        """
+        CREATE TABLE runbook_actions (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            key          TEXT    NOT NULL,
+            at_utc       TEXT    NOT NULL,
+            incident_id  TEXT    NOT NULL,
+            runbook      TEXT    NOT NULL,
+            run_id       TEXT    NOT NULL
+        );
+        CREATE INDEX ix_runbook_actions_key ON runbook_actions (key, at_utc);
+        """,
     ];
 }
