@@ -81,6 +81,14 @@ public sealed class EscalationStateStore(StateStore store)
                 ParseOrNull(reader, 4), ParseOrNull(reader, 5), reader.GetInt32(6));
         }, cancellationToken);
 
+    /// <summary>The incidents whose escalation is not over: not yet resolved everywhere, or with a message still owed.</summary>
+    public Task<IReadOnlyList<string>> ListActiveAsync(CancellationToken cancellationToken) =>
+        store.ReadStringsAsync("read the escalation state", """
+            SELECT incident_id FROM escalation_state WHERE phase <> 'Resolved'
+            UNION SELECT incident_id FROM escalation_deliveries WHERE delivered_at_utc IS NULL AND action <> 'Dropped'
+            ORDER BY 1;
+            """, cancellationToken);
+
     /// <summary>Every step's message to every channel of the incident, by step then channel.</summary>
     public Task<IReadOnlyList<EscalationDelivery>> ReadDeliveriesAsync(string incidentId, CancellationToken cancellationToken) =>
         store.RunAsync<IReadOnlyList<EscalationDelivery>>("read the escalation deliveries", async connection =>
