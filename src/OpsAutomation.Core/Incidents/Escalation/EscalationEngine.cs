@@ -42,13 +42,13 @@ public sealed class EscalationEngine
 
     private readonly EscalationPolicySet _policies;
     private readonly IReadOnlyDictionary<string, INotificationChannel> _channels;
-    private readonly IEscalationIncidents _incidents;
+    private readonly IncidentStore _incidents;
     private readonly EscalationStateStore _state;
     private readonly Notifier _notifier;
     private readonly TimeProvider _time;
     private readonly OpsLog? _log;
 
-    public EscalationEngine(EscalationPolicySet policies, IEscalationIncidents incidents, EscalationStateStore state, Notifier notifier, TimeProvider? time = null,
+    public EscalationEngine(EscalationPolicySet policies, IncidentStore incidents, EscalationStateStore state, Notifier notifier, TimeProvider? time = null,
         OpsLog? log = null)
     {
         _policies = policies ?? throw new ArgumentNullException(nameof(policies));
@@ -71,7 +71,7 @@ public sealed class EscalationEngine
     public async IAsyncEnumerable<EscalationResult> RunAsync(Func<string, string, Task<bool>>? confirm, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var ids = new SortedSet<string>(StringComparer.Ordinal);
-        await foreach (var incident in _incidents.ListOpenAsync(cancellationToken).ConfigureAwait(false)) ids.Add(incident.Id);
+        await foreach (var incident in _incidents.ListAsync(new IncidentQuery { Open = true }, cancellationToken).ConfigureAwait(false)) ids.Add(incident.Id);
         foreach (var id in await _state.ListActiveAsync(cancellationToken).ConfigureAwait(false)) ids.Add(id);
         foreach (var id in ids)
         {
@@ -84,7 +84,7 @@ public sealed class EscalationEngine
     /// One run for one incident. Null when there is nothing to say: no policy takes it, or it is not
     /// Triggered and nothing was sent.
     /// </summary>
-    /// <exception cref="KeyNotFoundException">No incident has the id.</exception>
+    /// <exception cref="IncidentNotFoundException">No incident has the id.</exception>
     public async Task<EscalationResult?> EscalateAsync(string id, Func<string, string, Task<bool>>? confirm, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
@@ -92,7 +92,7 @@ public sealed class EscalationEngine
         for (var attempt = 0; ; attempt++)
         {
             var incident = await _incidents.GetAsync(id, cancellationToken).ConfigureAwait(false)
-                ?? throw new KeyNotFoundException($"No incident has the id '{id}'.");
+                ?? throw new IncidentNotFoundException(id, _incidents.State.FilePath);
             var record = await _state.ReadAsync(id, cancellationToken).ConfigureAwait(false);
             var policy = (record is null ? null : _policies.Find(record.Policy)) ?? _policies.Match(incident);
             if (policy is null && record is null)
