@@ -348,7 +348,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
     {
         using var first = new RecordingReceiver(202);
         using var second = new RecordingReceiver(202);
-        var policies = Policies(new Dictionary<string, object?> { ["Count"] = 1L, ["Delay"] = "30m" }, Level(0, Webhook(first)), Level("10m", Webhook(second)));
+        var policies = RepeatingPolicies(new Dictionary<string, object?> { ["Count"] = 1L, ["Delay"] = "30m" }, Level(0, Webhook(first)), Level("10m", Webhook(second)));
         var incident = await OpenAsync();
 
         await RunAsync(policies, incident.Id);
@@ -456,9 +456,9 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
     private INotificationChannel Channel(ConfigurationMap map) =>
         NotificationChannels.Create(map, _http, new SecretResolver(name => name == "PD_KEY" ? RoutingKey : null), null, new SecretRedactor());
 
-    private EscalationPolicySet Policies(params Dictionary<string, object?>[] levels) => Policies(null, levels);
+    private EscalationPolicySet Policies(params Dictionary<string, object?>[] levels) => RepeatingPolicies(null, levels);
 
-    private EscalationPolicySet Policies(Dictionary<string, object?>? repeat, params Dictionary<string, object?>[] levels)
+    private EscalationPolicySet RepeatingPolicies(Dictionary<string, object?>? repeat, params Dictionary<string, object?>[] levels)
     {
         var policy = new Dictionary<string, object?> { ["Name"] = "default", ["Levels"] = levels.Cast<object?>().ToList() };
         if (repeat is not null) policy["Repeat"] = repeat;
