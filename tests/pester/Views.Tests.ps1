@@ -170,6 +170,12 @@ BeforeAll {
                 Message = 'deployment "payments-api-eu-west" exceeded its progress deadline' }
             Show = 'payments-api-eu-west', 'payments-prod', 'ProgressDeadlineExceeded', '10/12', '10m'
         }
+        'OpsAutomation.Models.Incidents.EscalationResult' = @{
+            Object = [OpsAutomation.Models.Incidents.EscalationResult]@{ Id = 'INC-20261207-0003'; Title = 'checkout is Unhealthy'; Service = 'checkout'; State = 'Triggered'
+                Policy = 'checkout'; Action = 'Escalated'; LevelBefore = 1; LevelAfter = 2; NextEscalationAt = $now.AddMinutes(30)
+                Notified = [string[]]('PagerDuty (events.pagerduty.com): trigger'); Failed = [string[]]('Slack: trigger: Slack answered HTTP 503'); Timestamp = $now }
+            Show = 'INC-20261207-0003', 'Escalated', '1->2', 'PagerDuty:trigger', 'Slack'
+        }
         'OpsAutomation.Models.Deployment.DeploymentUndoResult' = @{
             Object = [OpsAutomation.Models.Deployment.DeploymentUndoResult]@{ Name = 'payments-api-eu-west'; Namespace = 'payments-prod'; Outcome = 'RolledBack'
                 FromRevision = 12; ToRevision = 11; Images = [string[]]@('registry.local:5000/payments-api:1.8.2'); Message = 'rolled back'; Timestamp = $now }
