@@ -309,11 +309,22 @@ public sealed class PagerDutyStandIn : StandIn
         object? view = path switch
         {
             "/test/alerts" => Alerts,
-            "/test/events" => Events.Select(e => new { event_action = e.EventAction, dedup_key = e.DedupKey, routing_key_suffix = e.RoutingKeySuffix, body = e.Body, received_at = e.ReceivedAt }),
+            "/test/events" => Events.Select(e => new
+            {
+                event_action = e.EventAction, dedup_key = e.DedupKey, routing_key_suffix = e.RoutingKeySuffix, body = WithoutRoutingKey(e.Body), received_at = e.ReceivedAt,
+            }),
             "/test/rejections" => Rejections,
             _ => null,
         };
         return view is null ? NotFound() : new StandInResponse(200, StandInResponse.Json, JsonSerializer.Serialize(view, StandInJson.Compact));
+    }
+
+    /// <summary>The event as it came, its routing key (a secret of the service) cut to its last four characters.</summary>
+    private static JsonObject WithoutRoutingKey(JsonObject body)
+    {
+        var copy = (JsonObject)body.DeepClone();
+        if (copy["routing_key"] is JsonValue key && key.TryGetValue<string>(out var text)) copy["routing_key"] = "..." + text[^Math.Min(4, text.Length)..];
+        return copy;
     }
 
     private static StandInResponse NotFound() => new(404, StandInResponse.Json, """{"status":"error","message":"Not found"}""");

@@ -48,7 +48,7 @@ public static class EscalationPesterIncidents
         Details = new Dictionary<string, string> { ["escalate"] = "true" },
     };
 }
-'@ -ErrorAction SilentlyContinue
+'@ -IgnoreWarnings -WarningAction SilentlyContinue
 
     # A policy of its own per test (its name is the per-test label read back from Alertmanager), and a state directory of its own.
     function New-Escalation {
@@ -73,10 +73,10 @@ public static class EscalationPesterIncidents
         # The first run loads the engine and creates the store; there is nothing to escalate yet.
         Invoke-IncidentEscalation -Path $policy -StatePath $state | Should -BeNullOrEmpty
         $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'OpsAutomation.Core' } | Select-Object -First 1
-        $store = $core.GetType('OpsAutomation.Core.State.StateStore').GetMethod('OpenAsync').Invoke($null, @($state, [Threading.CancellationToken]::None, $null)).GetAwaiter().GetResult()
+        $store = $core.GetType('OpsAutomation.Core.State.StateStore').GetMethod('OpenAsync').Invoke($null, @([string] $state, [Threading.CancellationToken]::None, $null)).GetAwaiter().GetResult()
         $incidents = [Activator]::CreateInstance($core.GetType('OpsAutomation.Core.Incidents.IncidentStore'), @($store, $null, $null))
         $incident = $incidents.CreateAsync([EscalationPesterIncidents]::Draft("checkout-$name", [DateTimeOffset]::UtcNow), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
-        [pscustomobject]@{ Name = $name; Policy = $policy; State = $state; Incidents = $incidents; Incident = $incident; DedupKey = "opsautomation/incident/$($incident.Id)" }
+        [pscustomobject]@{ Name = $name; Policy = $policy; State = $state; Incidents = $incidents; Incident = $incident; DedupKey = "opsautomation/incident/$($incident.Id)/$($incident.OpenedAt.ToUnixTimeMilliseconds())" }
     }
 
     function Set-IncidentState($Escalation, [string] $State) {
@@ -86,20 +86,22 @@ public static class EscalationPesterIncidents
 
     function Get-Incident($Escalation) { $Escalation.Incidents.GetAsync($Escalation.Incident.Id, [Threading.CancellationToken]::None).GetAwaiter().GetResult() }
 
-    function Get-PagerDutyAlert([string] $DedupKey) { @(Invoke-RestMethod "$($PagerDuty.Url)/test/alerts") | Where-Object DedupKey -eq $DedupKey }
+    # Invoke-RestMethod writes a JSON array as one object: a variable enumerates it.
+    function Get-PagerDutyAlert([string] $DedupKey, [string] $Url = $PagerDuty.Url) { $all = Invoke-RestMethod "$Url/test/alerts"; $all | Where-Object DedupKey -eq $DedupKey }
 
-    function Get-PagerDutyEvent([string] $DedupKey) { @(Invoke-RestMethod "$($PagerDuty.Url)/test/events") | Where-Object dedup_key -eq $DedupKey }
+    function Get-PagerDutyEvent([string] $DedupKey) { $all = Invoke-RestMethod "$($PagerDuty.Url)/test/events"; $all | Where-Object dedup_key -eq $DedupKey }
 
     function Get-AlertmanagerAlert([string] $Policy) {
         $filter = [uri]::EscapeDataString("policy=`"$Policy`"")
-        @(Invoke-RestMethod "$Alertmanager/api/v2/alerts?filter=$filter")
+        $all = Invoke-RestMethod "$Alertmanager/api/v2/alerts?filter=$filter"
+        @($all | Where-Object { $_ })
     }
 }
 
 AfterAll {
     if ($PagerDuty) {
         # The module never sent PagerDuty an event that breaks the Events API v2 rules.
-        $rejections = @(Invoke-RestMethod "$($PagerDuty.Url)/test/rejections")
+        $rejections = Invoke-RestMethod "$($PagerDuty.Url)/test/rejections"
         Stop-TestStandIn $PagerDuty
         $rejections | Should -BeNullOrEmpty
     }
@@ -190,7 +192,7 @@ Describe 'Invoke-IncidentEscalation' {
             $first.Failed[0] | Should -Match '429'
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotificationFailed,*'
             $second.Action | Should -Be 'Retried'
-            (@(Invoke-RestMethod "$($throttling.Url)/test/alerts") | Where-Object DedupKey -eq $escalation.DedupKey).Status | Should -Be 'triggered'
+            (Get-PagerDutyAlert $escalation.DedupKey -Url $throttling.Url).Status | Should -Be 'triggered'
         }
         finally {
             Stop-TestStandIn $throttling

@@ -60,8 +60,16 @@ public sealed class EscalationEngine
         _log = log;
     }
 
-    /// <summary>The dedup key of an incident's pages: the same for its trigger, acknowledge and resolve on every channel.</summary>
-    public static string DedupKey(string incidentId) => $"opsautomation/incident/{incidentId}";
+    /// <summary>
+    /// The dedup key of an incident's pages: the same for its trigger, acknowledge and resolve on every
+    /// channel. Ids are unique in one state store only, so the opening time is part of it: two hosts'
+    /// INC-20261207-0001 never merge into one PagerDuty incident.
+    /// </summary>
+    public static string DedupKey(Incident incident)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        return $"opsautomation/incident/{incident.Id}/{incident.OpenedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}";
+    }
 
     /// <summary>
     /// One run over every open incident and every incident whose escalation is not over (a resolve or a
@@ -347,7 +355,7 @@ public sealed class EscalationEngine
         if (policy is not null) labels["policy"] = policy.Name;
         return new Notification
         {
-            DedupKey = DedupKey(incident.Id),
+            DedupKey = DedupKey(incident),
             State = state,
             AlertName = AlertName,
             Severity = incident.Severity,

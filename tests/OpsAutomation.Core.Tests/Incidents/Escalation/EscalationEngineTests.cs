@@ -77,7 +77,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
         var due = await RunAsync(policies, incident.Id);
         Assert.Equal((EscalationAction.Escalated, 1, 2), (due!.Action, due.LevelBefore, due.LevelAfter));
         Assert.Null(due.NextEscalationAt);
-        Assert.Equal("triggered", _pagerDuty.Alert(EscalationEngine.DedupKey(incident.Id))!.Status);
+        Assert.Equal("triggered", _pagerDuty.Alert(EscalationEngine.DedupKey(incident))!.Status);
         Assert.Single(slack.Requests);
 
         _time.Advance(TimeSpan.FromHours(3));
@@ -126,7 +126,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
         Assert.Equal(EscalationAction.Waiting, later!.Action);
         Assert.Single(slack.Requests);
         Assert.Single(_pagerDuty.Events);
-        Assert.Equal(1, _pagerDuty.Alert(EscalationEngine.DedupKey(incident.Id))!.Triggers);
+        Assert.Equal(1, _pagerDuty.Alert(EscalationEngine.DedupKey(incident))!.Triggers);
     }
 
     [Fact]
@@ -171,11 +171,11 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
 
         var throttled = await RunAsync(policies, incident.Id);
         Assert.Contains("429", Assert.Single(throttled!.Failed));
-        Assert.Null(_pagerDuty.Alert(EscalationEngine.DedupKey(incident.Id)));
+        Assert.Null(_pagerDuty.Alert(EscalationEngine.DedupKey(incident)));
 
         var retried = await RunAsync(policies, incident.Id);
         Assert.Equal(EscalationAction.Retried, retried!.Action);
-        Assert.Equal("triggered", _pagerDuty.Alert(EscalationEngine.DedupKey(incident.Id))!.Status);
+        Assert.Equal("triggered", _pagerDuty.Alert(EscalationEngine.DedupKey(incident))!.Status);
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
         var acknowledged = await RunAsync(policies, incident.Id);
         Assert.Equal((EscalationAction.Acknowledged, 1, 1), (acknowledged!.Action, acknowledged.LevelBefore, acknowledged.LevelAfter));
         Assert.Null(acknowledged.NextEscalationAt);
-        var alert = _pagerDuty.Alert(EscalationEngine.DedupKey(incident.Id))!;
+        var alert = _pagerDuty.Alert(EscalationEngine.DedupKey(incident))!;
         Assert.Equal(("acknowledged", 1), (alert.Status, alert.Acknowledges));
 
         _time.Advance(TimeSpan.FromHours(2));
@@ -223,7 +223,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(EscalationAction.Resolved, resolved!.Action);
         Assert.Equal(3, resolved.Notified.Count);
-        Assert.Equal("resolved", _pagerDuty.Alert(EscalationEngine.DedupKey(incident.Id))!.Status);
+        Assert.Equal("resolved", _pagerDuty.Alert(EscalationEngine.DedupKey(incident))!.Status);
         Assert.Equal(["firing", "resolved"], hook.Bodies.Select(b => (string?)b["state"]));
         var last = alertmanager.Bodies[^1].AsArray()[0]!;
         Assert.Equal(_time.GetUtcNow().UtcDateTime.ToString("O"), (string?)last["endsAt"]);
@@ -339,7 +339,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
         var reopened = await RunAsync(policies, incident.Id);
 
         Assert.Equal((EscalationAction.Escalated, 1), (reopened!.Action, reopened.LevelAfter));
-        var alert = _pagerDuty.Alert(EscalationEngine.DedupKey(incident.Id))!;
+        var alert = _pagerDuty.Alert(EscalationEngine.DedupKey(incident))!;
         Assert.Equal(("triggered", 2, 1), (alert.Status, alert.Triggers, alert.Resolves));
     }
 
