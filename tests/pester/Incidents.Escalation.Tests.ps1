@@ -57,6 +57,8 @@ public static class EscalationPesterIncidents
         Set-Content $policy @"
 @{
     ReportUrl = 'https://ops.example.com/incidents/{id}'
+    # Runs here follow each other at once: what a channel refused is sent again by the very next run.
+    RetryAfter = '0s'
     Policies = @(
         @{
             Name = '$name'

@@ -44,8 +44,9 @@ public sealed record EscalationRecord(string IncidentId, string Policy, Escalati
 /// <param name="Channel">The channel's key (no secret in it).</param>
 /// <param name="ChannelName">The channel as people read it.</param>
 /// <param name="TriggeredAt">When the channel took this step's page: from then on it is owed the acknowledge and the resolve.</param>
+/// <param name="UpdatedAt">When it was last owed or tried.</param>
 public sealed record EscalationDelivery(string IncidentId, int Step, string Channel, string ChannelName, EscalationDeliveryAction Action, string NotificationJson,
-    DateTimeOffset? TriggeredAt, DateTimeOffset? DeliveredAt, int Attempts, string? LastError)
+    DateTimeOffset? TriggeredAt, DateTimeOffset? DeliveredAt, int Attempts, string? LastError, DateTimeOffset UpdatedAt)
 {
     /// <summary>Not yet taken by the channel, and still to be sent.</summary>
     public bool Owed => DeliveredAt is null && Action != EscalationDeliveryAction.Dropped;
@@ -64,7 +65,7 @@ public sealed record OwedDelivery(int Step, string Channel, string ChannelName, 
 public sealed class EscalationStateStore(StateStore store)
 {
     private const string DeliveryColumns =
-        "incident_id, step, channel, channel_name, action, notification_json, triggered_at_utc, delivered_at_utc, attempts, last_error";
+        "incident_id, step, channel, channel_name, action, notification_json, triggered_at_utc, delivered_at_utc, attempts, last_error, updated_at_utc";
 
     public Task<EscalationRecord?> ReadAsync(string incidentId, CancellationToken cancellationToken) =>
         store.RunAsync("read the escalation state", async connection =>
@@ -102,7 +103,7 @@ public sealed class EscalationStateStore(StateStore store)
             {
                 rows.Add(new EscalationDelivery(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
                     Enum.Parse<EscalationDeliveryAction>(reader.GetString(4)), reader.GetString(5), ParseOrNull(reader, 6), ParseOrNull(reader, 7),
-                    reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+                    reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9), ParseOrNull(reader, 10)!.Value));
             }
             return rows;
         }, cancellationToken);
@@ -203,13 +204,15 @@ public sealed class EscalationStateStore(StateStore store)
     /// Records one attempt at what the step owes the channel: taken (a trigger taken marks the channel
     /// as paged), or still owed with its error. Nothing changes when the row no longer owes <paramref name="action"/>.
     /// </summary>
+    /// <param name="counted">The attempt was already counted by <see cref="ClaimAsync"/>.</param>
     public Task RecordAsync(string incidentId, int step, string channel, EscalationDeliveryAction action, bool delivered, string? error, DateTimeOffset now,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, bool counted = false) =>
         store.RunAsync("save the escalation deliveries", async connection =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                UPDATE escalation_deliveries SET delivered_at_utc = CASE WHEN $delivered THEN $now END, attempts = attempts + 1, last_error = $error,
+                UPDATE escalation_deliveries SET delivered_at_utc = CASE WHEN $delivered THEN $now END,
+                    attempts = attempts + CASE WHEN $counted THEN 0 ELSE 1 END, last_error = $error,
                     triggered_at_utc = CASE WHEN $delivered AND action = 'Trigger' AND triggered_at_utc IS NULL THEN $now ELSE triggered_at_utc END,
                     updated_at_utc = $now
                 WHERE incident_id = $id AND step = $step AND channel = $channel AND action = $action AND delivered_at_utc IS NULL;
@@ -219,9 +222,35 @@ public sealed class EscalationStateStore(StateStore store)
             command.Parameters.AddWithValue("$channel", channel);
             command.Parameters.AddWithValue("$action", action.ToString());
             command.Parameters.AddWithValue("$delivered", delivered);
+            command.Parameters.AddWithValue("$counted", counted);
             command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
             command.Parameters.AddWithValue("$now", Format(now));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Takes the next attempt at a message an earlier run left owed, by compare-and-set on its attempt
+    /// count, and only when nobody touched it after <paramref name="idleSince"/> (a run still sending it
+    /// touched it later): of two runs that find it owed at once only one sends it again. False when another run has it.
+    /// </summary>
+    public Task<bool> ClaimAsync(string incidentId, int step, string channel, EscalationDeliveryAction action, int attempts, DateTimeOffset idleSince,
+        DateTimeOffset now, CancellationToken cancellationToken) =>
+        store.RunAsync("save the escalation deliveries", async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE escalation_deliveries SET attempts = attempts + 1, updated_at_utc = $now
+                WHERE incident_id = $id AND step = $step AND channel = $channel AND action = $action AND delivered_at_utc IS NULL AND attempts = $attempts
+                  AND updated_at_utc <= $idleSince;
+                """;
+            command.Parameters.AddWithValue("$id", incidentId);
+            command.Parameters.AddWithValue("$step", step);
+            command.Parameters.AddWithValue("$channel", channel);
+            command.Parameters.AddWithValue("$action", action.ToString());
+            command.Parameters.AddWithValue("$attempts", attempts);
+            command.Parameters.AddWithValue("$idleSince", Format(idleSince));
+            command.Parameters.AddWithValue("$now", Format(now));
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }, cancellationToken);
 
     /// <summary>Records how the firing's re-send to a channel that must hear it every run (Alertmanager) went: the error, or none.</summary>

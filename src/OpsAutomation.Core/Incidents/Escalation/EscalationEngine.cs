@@ -38,6 +38,9 @@ public sealed class EscalationEngine
 
     private const int MaxSignalsInDetails = 10;
 
+    /// <summary>What <see cref="DeliverAsync"/> answers for a message another run took.</summary>
+    private const string Skipped = "\u0000skipped";
+
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
     private readonly EscalationPolicySet _policies;
@@ -96,35 +99,31 @@ public sealed class EscalationEngine
     public async Task<EscalationResult?> EscalateAsync(string id, Func<string, string, Task<bool>>? confirm, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        // A second attempt only when another run changed the incident's escalation between our read and our write.
-        for (var attempt = 0; ; attempt++)
+        var incident = await _incidents.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new IncidentNotFoundException(id, _incidents.State.FilePath);
+        var record = await _state.ReadAsync(id, cancellationToken).ConfigureAwait(false);
+        var policy = (record is null ? null : _policies.Find(record.Policy)) ?? _policies.Match(incident);
+        if (policy is null && record is null)
         {
-            var incident = await _incidents.GetAsync(id, cancellationToken).ConfigureAwait(false)
-                ?? throw new IncidentNotFoundException(id, _incidents.State.FilePath);
-            var record = await _state.ReadAsync(id, cancellationToken).ConfigureAwait(false);
-            var policy = (record is null ? null : _policies.Find(record.Policy)) ?? _policies.Match(incident);
-            if (policy is null && record is null)
-            {
-                Log(OpsLogLevel.Debug, $"No escalation policy of {_policies.Origin} takes incident {id} ({incident.Service}, {incident.Severity}).", incident, "skipped");
-                return null;
-            }
-            var deliveries = await _state.ReadDeliveriesAsync(id, cancellationToken).ConfigureAwait(false);
-            var plan = Plan(incident, record, policy, deliveries, _time.GetUtcNow());
-            if (plan.IsEmpty)
-                return incident.State == IncidentState.Triggered && policy is not null ? plan.Result([], [], whatIf: false) : null;
-
-            if (confirm is not null && !await confirm(id, plan.Describe()).ConfigureAwait(false))
-                return plan.Result([.. plan.Sends.Select(s => s.Describe())], [], whatIf: true);
-
-            if (plan.Next is not null
-                && !await _state.TransitionAsync(record, plan.Next, plan.Owe, plan.Drop, plan.Restart, plan.Now, cancellationToken).ConfigureAwait(false))
-            {
-                if (attempt == 0) continue;
-                Log(OpsLogLevel.Warning, $"Another run changed the escalation of incident {id} twice while this one planned; it is left to that run.", incident, "skipped");
-                return null;
-            }
-            return await ExecuteAsync(incident, plan, cancellationToken).ConfigureAwait(false);
+            Log(OpsLogLevel.Debug, $"No escalation policy of {_policies.Origin} takes incident {id} ({incident.Service}, {incident.Severity}).", incident, "skipped");
+            return null;
         }
+        var deliveries = await _state.ReadDeliveriesAsync(id, cancellationToken).ConfigureAwait(false);
+        var plan = Plan(incident, record, policy, deliveries, _time.GetUtcNow());
+        if (plan.IsEmpty)
+            return incident.State == IncidentState.Triggered && policy is not null ? plan.Result([], [], whatIf: false) : null;
+
+        if (confirm is not null && !await confirm(id, plan.Describe()).ConfigureAwait(false))
+            return plan.Result([.. plan.Sends.Select(s => s.Describe())], [], whatIf: true);
+
+        if (plan.Next is not null
+            && !await _state.TransitionAsync(record, plan.Next, plan.Owe, plan.Drop, plan.Restart, plan.Now, cancellationToken).ConfigureAwait(false))
+        {
+            // Another run made the same decision first and is sending its messages: sending them here too would page twice.
+            Log(OpsLogLevel.Debug, $"Another run changed the escalation of incident {id} at the same time; it is left to that run.", incident, "skipped");
+            return null;
+        }
+        return await ExecuteAsync(incident, plan, cancellationToken).ConfigureAwait(false);
     }
 
     private Plan Plan(Incident incident, EscalationRecord? record, EscalationPolicy? policy, IReadOnlyList<EscalationDelivery> deliveries, DateTimeOffset now)
@@ -165,8 +164,9 @@ public sealed class EscalationEngine
         }
 
         // What earlier runs could not deliver, unless this run replaces or drops it.
-        foreach (var row in deliveries.Where(r => r.Owed && !plan.Touches(r.Step, r.Channel)))
-            plan.Sends.Add(new Send(row.Step, row.Channel, row.ChannelName, row.Action, row.NotificationJson, Retry: true, Repeat: false));
+        // (Not while another run may still be sending it: a message is tried again RetryAfter after its last attempt.)
+        foreach (var row in deliveries.Where(r => r.Owed && !plan.Touches(r.Step, r.Channel) && r.UpdatedAt <= now - _policies.RetryAfter))
+            plan.Sends.Add(new Send(row.Step, row.Channel, row.ChannelName, row.Action, row.NotificationJson, Retry: true, Repeat: false, Attempts: row.Attempts));
 
         // Alertmanager forgets an alert that is not re-sent: the firing goes to it on every run while the incident is open.
         var phase = plan.Next?.Phase ?? current?.Phase;
@@ -260,6 +260,7 @@ public sealed class EscalationEngine
         }
         foreach (var (send, error) in plan.Sends.Zip(outcomes))
         {
+            if (ReferenceEquals(error, Skipped)) continue;
             var what = $"{send.ChannelName}: {Verb(send.Action)}";
             if (error is null) notified.Add(what);
             else failed.Add($"{what}: {error}");
@@ -297,6 +298,11 @@ public sealed class EscalationEngine
     private async Task<string?> DeliverAsync(string incidentId, Send send, CancellationToken cancellationToken)
     {
         string? error;
+        // A message owed from an earlier run is claimed first: of two runs that found it owed, one sends it.
+        var started = _time.GetUtcNow();
+        if (send.Retry && !await _state.ClaimAsync(incidentId, send.Step, send.Channel, send.Action, send.Attempts, started - _policies.RetryAfter, started,
+                cancellationToken).ConfigureAwait(false))
+            return Skipped;
         if (!_channels.TryGetValue(send.Channel, out var channel))
         {
             // The policy file no longer names it; the message stays owed in case it comes back.
@@ -312,7 +318,7 @@ public sealed class EscalationEngine
         if (send.Repeat)
             await _state.RecordRepeatAsync(incidentId, send.Step, send.Channel, error, now, cancellationToken).ConfigureAwait(false);
         else
-            await _state.RecordAsync(incidentId, send.Step, send.Channel, send.Action, error is null, error, now, cancellationToken).ConfigureAwait(false);
+            await _state.RecordAsync(incidentId, send.Step, send.Channel, send.Action, error is null, error, now, cancellationToken, counted: send.Retry).ConfigureAwait(false);
         return error;
     }
 
@@ -415,7 +421,7 @@ public sealed class EscalationEngine
 
 /// <summary>One message to one channel in a run: newly owed, owed from an earlier run, or a firing re-sent.</summary>
 internal sealed record Send(int Step, string Channel, string ChannelName, EscalationDeliveryAction Action, string NotificationJson, bool Retry, bool Repeat,
-    string? PreviousError = null)
+    string? PreviousError = null, int Attempts = 0)
 {
     public string Describe() => $"{ChannelName}: {EscalationEngine.Verb(Action)}";
 }

@@ -86,6 +86,15 @@ public sealed record EscalationPolicy
 /// <param name="Origin">The file they came from.</param>
 public sealed record EscalationPolicySet(IReadOnlyList<EscalationPolicy> Policies, string Origin)
 {
+    /// <summary>The default of <see cref="RetryAfter"/>: longer than one delivery with its retries takes.</summary>
+    public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long after its last attempt a message a channel did not take is sent again (by a later run).
+    /// A run still sending a message touched it within this time, so a run beside it leaves it alone.
+    /// </summary>
+    public TimeSpan RetryAfter { get; init; } = DefaultRetryAfter;
+
     /// <summary>The first policy that takes <paramref name="incident"/>; null when none does.</summary>
     public EscalationPolicy? Match(Incident incident) => Policies.FirstOrDefault(p => p.Matches(incident));
 

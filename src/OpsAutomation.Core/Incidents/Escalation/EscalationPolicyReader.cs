@@ -30,7 +30,7 @@ namespace OpsAutomation.Core.Incidents.Escalation;
 /// </example>
 public static class EscalationPolicyReader
 {
-    private static readonly string[] TopKeys = ["Policies", "ReportUrl", "PostMortemUrl"];
+    private static readonly string[] TopKeys = ["Policies", "ReportUrl", "PostMortemUrl", "RetryAfter"];
     private static readonly string[] PolicyKeys = ["Name", "Service", "MinimumSeverity", "Levels", "Repeat", "ReportUrl", "PostMortemUrl"];
     private static readonly string[] LevelKeys = ["Delay", "From", "Channels"];
     private static readonly string[] RepeatKeys = ["Count", "Delay"];
@@ -73,7 +73,7 @@ public static class EscalationPolicyReader
                 throw map.Error($"'{policy.Name}' is the name of an earlier policy; names must be unique", "Name");
             policies.Add(policy);
         }
-        return new EscalationPolicySet(policies, origin);
+        return new EscalationPolicySet(policies, origin) { RetryAfter = Duration(root, "RetryAfter") ?? EscalationPolicySet.DefaultRetryAfter };
     }
 
     private static EscalationPolicy ReadPolicy(ConfigurationMap map, Func<ConfigurationMap, INotificationChannel> channel)

@@ -130,6 +130,24 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Two_runs_at_once_page_once()
+    {
+        using var slack = new RecordingReceiver(202);
+        using var flaky = new RecordingReceiver(503, 202);
+        var policies = Policies(Level(0, Webhook(slack), Webhook(flaky)));
+        var incident = await OpenAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => RunAsync(policies, incident.Id))));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        // The page flaky refused is owed: of four runs that find it owed at once, one sends it again.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => RunAsync(policies, incident.Id))));
+
+        Assert.Single(slack.Requests);
+        Assert.Equal(2, flaky.Requests.Count);
+        Assert.Equal(1, (await _incidents.GetAsync(incident.Id, CancellationToken.None))!.EscalationLevel);
+    }
+
+    [Fact]
     public async Task A_channel_that_is_down_is_sent_the_page_again_next_run_and_the_other_is_not_paged_again()
     {
         using var steady = new RecordingReceiver(202);
@@ -142,15 +160,20 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
         Assert.Single(first.Notified);
         Assert.Contains("HTTP 503", Assert.Single(first.Failed));
 
+        // Sent again no sooner than RetryAfter (1 minute) after the last attempt: by the next scheduled run.
+        Assert.Equal(EscalationAction.Waiting, (await RunAsync(policies, incident.Id))!.Action);
+        _time.Advance(TimeSpan.FromMinutes(1));
         var second = await RunAsync(policies, incident.Id);
         Assert.Equal(EscalationAction.Retried, second!.Action);
         Assert.Single(second.Failed);
 
+        _time.Advance(TimeSpan.FromMinutes(1));
         var third = await RunAsync(policies, incident.Id);
         Assert.Equal(EscalationAction.Retried, third!.Action);
         Assert.Equal([$"Webhook (127.0.0.1:{down.Port}): trigger"], third.Notified);
         Assert.Empty(third.Failed);
 
+        _time.Advance(TimeSpan.FromMinutes(1));
         var fourth = await RunAsync(policies, incident.Id);
         Assert.Equal(EscalationAction.Waiting, fourth!.Action);
         Assert.Single(steady.Requests);
@@ -173,6 +196,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
         Assert.Contains("429", Assert.Single(throttled!.Failed));
         Assert.Null(_pagerDuty.Alert(EscalationEngine.DedupKey(incident)));
 
+        _time.Advance(TimeSpan.FromMinutes(1));
         var retried = await RunAsync(policies, incident.Id);
         Assert.Equal(EscalationAction.Retried, retried!.Action);
         Assert.Equal("triggered", _pagerDuty.Alert(EscalationEngine.DedupKey(incident))!.Status);
@@ -248,6 +272,7 @@ public sealed class EscalationEngineTests : IAsyncLifetime, IDisposable
 
         var resolved = await RunAsync(policies, incident.Id);
         Assert.Single(resolved!.Failed);
+        _time.Advance(TimeSpan.FromMinutes(1));
         var retried = Assert.Single(await RunAllAsync(policies));
         Assert.Equal(EscalationAction.Retried, retried.Action);
         Assert.Empty(await RunAllAsync(policies));

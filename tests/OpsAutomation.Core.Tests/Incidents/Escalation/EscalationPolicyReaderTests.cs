@@ -25,6 +25,7 @@ public sealed class EscalationPolicyReaderTests : IDisposable
     {
         var set = Read("""
             ReportUrl: https://ops.example.com/incidents/{id}
+            RetryAfter: 5m
             Policies:
               - Name: checkout
                 Service: checkout*
@@ -43,6 +44,7 @@ public sealed class EscalationPolicyReaderTests : IDisposable
                     Channels: [{ Type: Teams, Uri: env:TEAMS }]
             """);
 
+        Assert.Equal(TimeSpan.FromMinutes(5), set.RetryAfter);
         var checkout = set.Policies[0];
         Assert.Equal(("checkout", "checkout*", HealthSeverity.Error, 2, TimeSpan.FromMinutes(30)),
             (checkout.Name, checkout.Service, checkout.MinimumSeverity, checkout.RepeatCount, checkout.RepeatDelay));
