@@ -32,10 +32,12 @@
             # ApiKey     = 'env:ELASTIC_API_KEY'
         }
         @{
-            Name = 'kibana'
-            Kind = 'Kibana'
-            Uri  = '${KIBANA_URL:-http://localhost:5601}'
-            Tags = 'ui'
+            Name      = 'kibana'
+            Kind      = 'Kibana'
+            Uri       = '${KIBANA_URL:-http://localhost:5601}'
+            Tags      = 'ui'
+            # Kibana fails when Elasticsearch does: New-Incident joins its failure to Elasticsearch's incident.
+            DependsOn = 'elasticsearch'
         }
         @{
             Name                = 'prometheus'
@@ -51,6 +53,7 @@
             Uri                = '${GRAFANA_URL:-http://localhost:3000}'
             MaxResponseTimeSec = 1
             Tags               = 'ui'
+            DependsOn          = 'prometheus'
         }
         @{
             Name = 'alertmanager'

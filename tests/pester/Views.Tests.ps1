@@ -188,6 +188,19 @@ BeforeAll {
                     User = 'ops@build-agent-07'; StartedAt = $now; Outcome = 'Succeeded' } }
             Show = '11', 'payments-api:1.8.2', 'release 1.8.2', 'Succeeded', 'ops@build-agent-07'
         }
+        'OpsAutomation.Models.Incidents.Incident' = @{
+            Object = [OpsAutomation.Models.Incidents.Incident]@{ Id = 'INC-20261207-0042'; Title = 'payments-api-eu-west-1 is Unreachable: connection refused'
+                Service = 'payments-api-eu-west-1'; Severity = 'Critical'; State = 'Acknowledged'; Reopened = 2; Fingerprint = 'health:payments-api-eu-west-1'
+                DetectedAt = $now; OpenedAt = $now; Timestamp = $now }
+            Show = 'INC-20261207-0042', 'Acknowledged (2x)', 'Critical', 'payments-api-eu-west-1', 'payments-api-eu-west-1 is Unreachable'
+        }
+        'OpsAutomation.Models.Incidents.IncidentMetrics' = @{
+            Object = [OpsAutomation.Models.Incidents.IncidentMetrics]@{ Since = $now.AddDays(-30); Until = $now; Service = 'payments-api-eu-west'; Opened = 1234; Resolved = 1200
+                Open = 34; OpenBySeverity = & { $bySeverity = [System.Collections.Generic.Dictionary[string, int]]::new(); $bySeverity['Critical'] = 12; $bySeverity }
+                MedianTimeToAcknowledge = [timespan]::FromMinutes(4.5); MedianTimeToMitigate = [timespan]::FromMinutes(38); MedianTimeToResolve = [timespan]::FromHours(26.5)
+                Timestamp = $now }
+            Show = 'payments-api-eu-west', '1234', '1200', '34', '12', '1d 2h'
+        }
         'OpsAutomation.Models.Deployment.ManifestApplyResult' = @{
             Object = [OpsAutomation.Models.Deployment.ManifestApplyResult]@{ Kind = 'Deployment'; ApiVersion = 'apps/v1'; Namespace = 'shop-production'; Name = 'payments-api-eu-west-1'
                 Outcome = 'Configured'; DryRun = $true; Generation = 1234; ResourceVersion = '987654'; Source = '/srv/builds/2026-12-07/shop/deploy/payments.yaml:12'; FieldManager = 'opsautomation'; Timestamp = $now }

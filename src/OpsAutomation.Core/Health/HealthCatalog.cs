@@ -55,6 +55,56 @@ public sealed class HealthCatalog
                 throw new ConfigurationException($"duplicate service name '{definition.Name}' (also at {seen[definition.Name]})", Path, ConfigurationTree.Child(entry.Path, "Name"));
             definitions.Add(definition);
         }
+        ValidateDependencies(definitions);
         return definitions;
+    }
+
+    /// <summary>Every DependsOn names another service of the catalog, and no service depends on itself through others.</summary>
+    private void ValidateDependencies(List<HealthCheckDefinition> definitions)
+    {
+        var byName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < definitions.Count; i++) byName[definitions[i].Name] = i;
+        string Key(int i) => ConfigurationTree.Child(Services[i].Path, "DependsOn");
+        for (var i = 0; i < definitions.Count; i++)
+        {
+            foreach (var dependency in definitions[i].DependsOn)
+            {
+                if (!byName.ContainsKey(dependency))
+                    throw new ConfigurationException($"service '{definitions[i].Name}' depends on '{dependency}', which the catalog does not list", Path, Key(i));
+            }
+        }
+
+        // Depth-first with colours, iterative so a long chain cannot exhaust the stack.
+        var colour = new byte[definitions.Count]; // 0 unseen, 1 on the current path, 2 done
+        for (var start = 0; start < definitions.Count; start++)
+        {
+            if (colour[start] != 0) continue;
+            var stack = new Stack<(int Node, int Next)>();
+            stack.Push((start, 0));
+            colour[start] = 1;
+            while (stack.Count > 0)
+            {
+                var (node, next) = stack.Pop();
+                var dependsOn = definitions[node].DependsOn;
+                if (next >= dependsOn.Count)
+                {
+                    colour[node] = 2;
+                    continue;
+                }
+                stack.Push((node, next + 1));
+                var child = byName[dependsOn[next]];
+                if (colour[child] == 1)
+                {
+                    var path = stack.Reverse().Select(frame => definitions[frame.Node].Name).SkipWhile(n => !string.Equals(n, definitions[child].Name, StringComparison.OrdinalIgnoreCase));
+                    throw new ConfigurationException(
+                        $"service '{definitions[node].Name}' depends on '{definitions[child].Name}', a cycle: {string.Join(" -> ", path.Append(definitions[child].Name))}", Path, Key(node));
+                }
+                if (colour[child] == 0)
+                {
+                    colour[child] = 1;
+                    stack.Push((child, 0));
+                }
+            }
+        }
     }
 }

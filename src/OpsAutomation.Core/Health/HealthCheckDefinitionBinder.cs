@@ -20,7 +20,7 @@ public static class HealthCheckDefinitionBinder
         "MaxResponseTimeSec", "CertificateExpiryDays", "TimeoutSec", "RetryCount", "Headers", "Credential", "ApiKey", "BearerToken",
         "SkipCertificateCheck", "MaxTargetsDownRatio", "Namespace", "LabelSelector", "RestartWindowMin", "Kubeconfig", "Context",
         "CircuitBreakerThreshold", "CircuitBreakerCooldownSec", "Severity", "Tags", "Owner", "FollowRedirects", "MaxResponseBytes", "CaBundle",
-        "ClientCertificate", "ClientKey", "ClientCertificatePassword",
+        "ClientCertificate", "ClientKey", "ClientCertificatePassword", "DependsOn",
     ];
 
     private static readonly string[] CredentialKeys = ["UserName", "Password"];
@@ -28,7 +28,7 @@ public static class HealthCheckDefinitionBinder
     private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "OPTIONS", "PATCH", "DELETE"];
 
     /// <summary>Keys a catalog's Defaults may set for every service: all but those that identify one.</summary>
-    public static readonly IReadOnlyList<string> DefaultableKeys = [.. Keys.Except(["Name", "Uri", "Target"])];
+    public static readonly IReadOnlyList<string> DefaultableKeys = [.. Keys.Except(["Name", "Uri", "Target", "DependsOn"])];
 
     /// <param name="entry">The definition's own keys.</param>
     /// <param name="overrides">Values that win over the entry (bound parameters); null for none.</param>
@@ -133,6 +133,7 @@ public static class HealthCheckDefinitionBinder
             Severity = From("Severity").GetEnum<HealthSeverity>("Severity", "severity") ?? HealthSeverity.Warning,
             Tags = From("Tags").GetStringList("Tags"),
             Owner = From("Owner").GetString("Owner"),
+            DependsOn = [.. entry.GetStringList("DependsOn").Select(d => d.Trim()).Where(d => d.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)],
             Origin = entry.Path.Length == 0 ? entry.Origin : $"{entry.Origin}, {entry.Path} ({name})",
         };
     }

@@ -284,10 +284,16 @@ public sealed class IncidentSession
         return await command.ExecuteScalarAsync(_cancellationToken).ConfigureAwait(false) is string json ? IncidentStore.Deserialize(json) : null;
     }
 
-    /// <summary>Every open incident, oldest first.</summary>
-    public async Task<IReadOnlyList<Incident>> ListOpenAsync()
+    /// <summary>Open incidents, oldest first: of <paramref name="service"/> (case-insensitive) when given, opened at or after <paramref name="openedSince"/> when given.</summary>
+    public async Task<IReadOnlyList<Incident>> ListOpenAsync(string? service = null, DateTimeOffset? openedSince = null)
     {
-        await using var command = Command("SELECT incident_json FROM incidents WHERE state <> 'Resolved' ORDER BY opened_at_utc, id;");
+        await using var command = Command("""
+            SELECT incident_json FROM incidents
+            WHERE state <> 'Resolved' AND ($service IS NULL OR service = $service COLLATE NOCASE) AND ($since IS NULL OR opened_at_utc >= $since)
+            ORDER BY opened_at_utc, id;
+            """);
+        command.Parameters.AddWithValue("$service", (object?)service ?? DBNull.Value);
+        command.Parameters.AddWithValue("$since", openedSince is { } since ? IncidentStore.Format(since) : DBNull.Value);
         var open = new List<Incident>();
         await using var reader = await command.ExecuteReaderAsync(_cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(_cancellationToken).ConfigureAwait(false)) open.Add(IncidentStore.Deserialize(reader.GetString(0)));

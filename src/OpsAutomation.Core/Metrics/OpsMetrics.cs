@@ -59,6 +59,11 @@ public sealed class OpsMetrics
 
     private Deployment.DeploymentMetrics? _deployments;
 
+    /// <summary>The incident metrics (Measure-Incident), registered on first use.</summary>
+    public Incidents.IncidentPrometheusMetrics Incidents => LazyInitializer.EnsureInitialized(ref _incidents, () => new Incidents.IncidentPrometheusMetrics(Registry));
+
+    private Incidents.IncidentPrometheusMetrics? _incidents;
+
     public void RecordHealthCheck(HealthCheckResult result)
     {
         var kind = result.Kind.ToString().ToLowerInvariant();

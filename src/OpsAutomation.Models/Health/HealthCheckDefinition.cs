@@ -110,6 +110,12 @@ public sealed record HealthCheckDefinition
     /// <summary>Who answers for the service: a team or a person.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// Services of the same catalog this one needs (Kibana depends on Elasticsearch): a failure of
+    /// this one shortly after theirs joins their incident, which is named as the likely cause.
+    /// </summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
     /// <summary>Where the definition came from, for error messages: a file and entry, or "parameters".</summary>
     public string Origin { get; init; } = "parameters";
 }
