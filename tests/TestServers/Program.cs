@@ -11,7 +11,7 @@ namespace OpsAutomation.TestServers;
 internal static class Program
 {
     private const string Usage = """
-        usage: OpsAutomation.TestServers <elasticsearch|kibana|grafana|kubernetes> [options]
+        usage: OpsAutomation.TestServers <elasticsearch|kibana|grafana|kubernetes|pagerduty> [options]
           --port N                  listen on 127.0.0.1:N (default: a free port)
           --fault F                 None, ServerError, Slow, TruncatedJson, UnexpectedShape, Unauthorized, Forbidden
           --slow-delay SECONDS      how long the Slow fault waits (default 5)
@@ -22,6 +22,7 @@ internal static class Program
           elasticsearch: --cluster-status green|yellow|red  --unassigned-shards N
           kibana:        --level available|degraded|unavailable|critical  --legacy-7x  --version V
           grafana:       --database-failing  --version V
+          pagerduty:     --rate-limit N (answer the next N events with 429); GET /test/alerts, /test/events, /test/rejections read what it took
           kubernetes:    --failing-check NAME (repeatable)  --kubeconfig PATH (written with the token from --api-key-env)
                          --sample (namespace default: healthy deployment web, deployment api with a CrashLoopBackOff pod,
                                    statefulset db, daemonset agent)
@@ -63,6 +64,7 @@ internal static class Program
             "kibana" => await StartKibanaAsync(port, options).ConfigureAwait(false),
             "grafana" => await StartGrafanaAsync(port, options).ConfigureAwait(false),
             "kubernetes" => await StartKubernetesAsync(port, options).ConfigureAwait(false),
+            "pagerduty" => await StartPagerDutyAsync(port, options).ConfigureAwait(false),
             _ => throw new ArgumentException($"Unknown stand-in '{args[0]}'."),
         };
         if (options.Value("--fault") is { } fault)
@@ -116,6 +118,13 @@ internal static class Program
         var standIn = await GrafanaStandIn.StartAsync(port).ConfigureAwait(false);
         standIn.DatabaseOk = !options.Flag("--database-failing");
         standIn.Version = options.Value("--version") ?? standIn.Version;
+        return standIn;
+    }
+
+    private static async Task<PagerDutyStandIn> StartPagerDutyAsync(int port, Options options)
+    {
+        var standIn = await PagerDutyStandIn.StartAsync(port).ConfigureAwait(false);
+        standIn.RateLimitNext = options.Int("--rate-limit") ?? 0;
         return standIn;
     }
 

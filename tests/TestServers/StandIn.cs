@@ -118,6 +118,9 @@ public abstract class StandIn : IAsyncDisposable
     /// <summary>The healthy service's answer to this request (its 404 for paths it does not serve).</summary>
     protected abstract StandInResponse Answer(HttpRequest request);
 
+    /// <summary>The healthy service's answer, for a service that reads the request body (which only an async read may do); <see cref="Answer"/> unless overridden.</summary>
+    protected virtual Task<StandInResponse> AnswerAsync(HttpRequest request, CancellationToken cancellationToken) => Task.FromResult(Answer(request));
+
     /// <summary>The service's own 5xx.</summary>
     protected abstract StandInResponse ServerError(HttpRequest request);
 
@@ -177,8 +180,8 @@ public abstract class StandIn : IAsyncDisposable
             StandInFault.UnexpectedShape => UnexpectedShapeResponse,
             _ when !IsAuthenticated(request) => Unauthorized(request),
             StandInFault.ServerError => ServerError(request),
-            StandInFault.TruncatedJson => Answer(request).Truncated(),
-            _ => Answer(request),
+            StandInFault.TruncatedJson => (await AnswerAsync(request, context.RequestAborted).ConfigureAwait(false)).Truncated(),
+            _ => await AnswerAsync(request, context.RequestAborted).ConfigureAwait(false),
         };
         await WriteAsync(context.Response, response, context.RequestAborted).ConfigureAwait(false);
     }

@@ -185,6 +185,12 @@ BeforeAll {
                 Outcome = 'RateLimited'; Message = 'not run: ran 2 times in the last 1h 00m (limit 2)'; Timestamp = $now }
             Show = 'rollback', 'RollbackDeployment', 'RateLimited', 'deployment shop/payments-api'
         }
+        'OpsAutomation.Models.Incidents.EscalationResult' = @{
+            Object = [OpsAutomation.Models.Incidents.EscalationResult]@{ Id = 'INC-20261207-0003'; Title = 'checkout is Unhealthy'; Service = 'checkout'; State = 'Triggered'
+                Policy = 'checkout'; Action = 'Escalated'; LevelBefore = 1; LevelAfter = 2; NextEscalationAt = $now.AddMinutes(30)
+                Notified = [string[]]('PagerDuty (events.pagerduty.com): trigger'); Failed = [string[]]('Slack: trigger: Slack answered HTTP 503'); Timestamp = $now }
+            Show = 'INC-20261207-0003', 'Escalated', '1->2', 'PagerDuty:trigger', 'Slack'
+        }
         'OpsAutomation.Models.Deployment.DeploymentUndoResult' = @{
             Object = [OpsAutomation.Models.Deployment.DeploymentUndoResult]@{ Name = 'payments-api-eu-west'; Namespace = 'payments-prod'; Outcome = 'RolledBack'
                 FromRevision = 12; ToRevision = 11; Images = [string[]]@('registry.local:5000/payments-api:1.8.2'); Message = 'rolled back'; Timestamp = $now }

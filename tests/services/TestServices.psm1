@@ -352,5 +352,54 @@ function Stop-TestSandbox {
     Write-Host "Stopped the Kubernetes sandbox (pid $($Sandbox.ProcessId))"
 }
 
+# A stand-in of tests/TestServers (pagerduty, elasticsearch, kibana, grafana, kubernetes) as a process
+# on a free 127.0.0.1 port, built first when it is not; stopped by its PID.
+function Start-TestStandIn {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [ValidateSet('pagerduty', 'elasticsearch', 'kibana', 'grafana', 'kubernetes')] [string] $Name,
+        [string[]] $Argument = @(),
+        [string] $Configuration = 'Release'
+    )
+    $project = Join-Path $PSScriptRoot '..' 'TestServers'
+    $assembly = Join-Path $project 'bin' $Configuration 'net10.0' 'OpsAutomation.TestServers.dll'
+    if (-not (Test-Path $assembly)) {
+        $log = & dotnet build $project -c $Configuration --nologo -v:q 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "Building the stand-ins failed (exit $LASTEXITCODE): $($log | Select-Object -Last 20)" }
+    }
+    $folder = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-standin-$([guid]::NewGuid().ToString('N'))")
+    $out = Join-Path $folder 'stdout.log'
+    $err = Join-Path $folder 'stderr.log'
+    $process = Start-Process -FilePath (Get-Command dotnet).Source -ArgumentList (@($assembly, $Name, '--no-stdin') + $Argument) -PassThru `
+        -RedirectStandardOutput $out -RedirectStandardError $err
+    $standIn = [pscustomobject]@{ Name = $Name; ProcessId = $process.Id; Process = $process; Url = $null; DataPath = $folder.FullName }
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not $standIn.Url) {
+        foreach ($line in @(Get-Content $out -ErrorAction Ignore)) {
+            if ($line -match '^listening (.+)$') { $standIn.Url = $Matches[1].TrimEnd('/') }
+        }
+        if ($standIn.Url) { break }
+        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+            $why = $process.HasExited ? "exited with $($process.ExitCode)" : 'did not listen within 60 s'
+            Stop-TestStandIn $standIn
+            throw "The $Name stand-in $why`: $(Get-Content $err, $out -Tail 20 -ErrorAction Ignore)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    Write-Host "Started the $Name stand-in (pid $($process.Id)) at $($standIn.Url)"
+    $standIn
+}
+
+function Stop-TestStandIn {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [object] $StandIn)
+    if (-not $StandIn.Process.HasExited) {
+        if ($IsWindows) { Stop-Process -Id $StandIn.ProcessId -ErrorAction Ignore } else { & kill -TERM $StandIn.ProcessId }
+        if (-not $StandIn.Process.WaitForExit(10000)) { Stop-Process -Id $StandIn.ProcessId -Force -ErrorAction Ignore }
+    }
+    Remove-Item $StandIn.DataPath -Recurse -Force -ErrorAction Ignore
+    Write-Host "Stopped the $($StandIn.Name) stand-in (pid $($StandIn.ProcessId))"
+}
+
 Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestDocker, Stop-TestDocker,
-    Start-TestSandbox, Stop-TestSandbox
+    Start-TestSandbox, Stop-TestSandbox, Start-TestStandIn, Stop-TestStandIn

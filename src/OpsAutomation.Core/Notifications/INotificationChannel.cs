@@ -22,6 +22,9 @@ public interface INotificationChannel
     /// <summary>False for a channel that only takes alerts (Alertmanager, where a change would page as a firing alert).</summary>
     bool AcceptsChanges => true;
 
+    /// <summary>True for a channel that keeps an alert's acknowledgement (PagerDuty); others are never sent one.</summary>
+    bool AcceptsAcknowledgements => false;
+
     /// <summary>Sends; throws <see cref="HttpRequestException"/> (with the status) when the service refuses.</summary>
     Task SendAsync(Notification notification, CancellationToken cancellationToken);
 }

@@ -35,6 +35,15 @@ public sealed record Notification
     /// <summary>The component of <see cref="Source"/>, such as its kind.</summary>
     public string? Component { get; init; }
 
+    /// <summary>A logical grouping of sources (a tier, a cluster), as PagerDuty's payload.group; null for none.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>Facts for the receiver beside the labels (an incident's id, state, signals); PagerDuty custom_details, the webhook's details.</summary>
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Links for whoever is paged (the incident report, a post-mortem); PagerDuty links.</summary>
+    public IReadOnlyList<NotificationLink> Links { get; init; } = [];
+
     /// <summary>Extra labels (owner, tags); they become Alertmanager labels and PagerDuty custom details.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
@@ -57,4 +66,15 @@ public enum NotificationKind
 
     /// <summary>Something changed on purpose (a deployment started, succeeded, rolled back): context for whoever is on call.</summary>
     Change,
+
+    /// <summary>
+    /// Someone took the alert <see cref="Notification.DedupKey"/>: a paging system stops escalating it (PagerDuty acknowledge).
+    /// Only channels that take acknowledgements get it.
+    /// </summary>
+    Acknowledgement,
 }
+
+/// <summary>A link beside a notification.</summary>
+/// <param name="Href">An absolute http(s) URL.</param>
+/// <param name="Text">What it is, for people.</param>
+public sealed record NotificationLink(string Href, string Text);

@@ -11,7 +11,8 @@ public sealed record Delivery(string Channel, bool Delivered, string? Error);
 /// <summary>
 /// Sends a notification to every channel, each through a retry pipeline (server errors, 429 and
 /// network failures are retried with backoff; other refusals are final). One channel's failure
-/// never stops the others; every outcome is reported. A change goes only to the channels that take changes.
+/// never stops the others; every outcome is reported. A change goes only to the channels that take changes,
+/// an acknowledgement only to those that take acknowledgements.
 /// </summary>
 public sealed class Notifier
 {
@@ -33,7 +34,7 @@ public sealed class Notifier
 
     public async Task<IReadOnlyList<Delivery>> SendAsync(Notification notification, IEnumerable<INotificationChannel> channels, CancellationToken cancellationToken)
     {
-        var sends = channels.Where(c => notification.Kind == NotificationKind.Alert || c.AcceptsChanges).Select(async channel =>
+        var sends = channels.Where(c => Accepts(c, notification.Kind)).Select(async channel =>
         {
             var pipeline = _pipelines.Get<bool>($"notify:{channel.Name}", _retry, outcome => outcome.Exception is not null && IsTransient(outcome.Exception));
             try
@@ -52,6 +53,14 @@ public sealed class Notifier
         });
         return await Task.WhenAll(sends).ConfigureAwait(false);
     }
+
+    /// <summary>Whether <paramref name="channel"/> takes notifications of <paramref name="kind"/>: every channel takes alerts.</summary>
+    public static bool Accepts(INotificationChannel channel, NotificationKind kind) => kind switch
+    {
+        NotificationKind.Change => channel.AcceptsChanges,
+        NotificationKind.Acknowledgement => channel.AcceptsAcknowledgements,
+        _ => true,
+    };
 
     internal static bool IsTransient(Exception exception) => exception switch
     {

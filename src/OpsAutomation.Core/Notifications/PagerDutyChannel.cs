@@ -1,12 +1,13 @@
 using OpsAutomation.Core.Http;
 using System.Text.Json.Nodes;
 using OpsAutomation.Models.Alerting;
+using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Notifications;
 
 /// <summary>
-/// PagerDuty Events API v2: POST /v2/enqueue with routing_key, event_action trigger or resolve,
-/// and dedup_key, so a resolve closes the incident its trigger opened. A change (a deployment)
+/// PagerDuty Events API v2: POST /v2/enqueue with routing_key, event_action trigger, acknowledge
+/// or resolve, and dedup_key, so an acknowledge or a resolve reaches the incident its trigger opened. A change (a deployment)
 /// goes to the Change Events API beside it, /v2/change/enqueue, which shows it on the service's
 /// timeline without paging anyone.
 /// </summary>
@@ -34,6 +35,8 @@ internal sealed class PagerDutyChannel : INotificationChannel
     public string Key => ChannelKey.Of(Name, _endpoint.AbsoluteUri, _routingKey);
 
     public bool RepeatWhileFiring => false;
+
+    public bool AcceptsAcknowledgements => true;
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) => notification.Kind == NotificationKind.Change
         ? JsonPost.SendAsync(_client, ChangeEndpoint(_endpoint), _limits, ToChangeEvent(notification, _routingKey), Name, cancellationToken)
@@ -65,32 +68,58 @@ internal sealed class PagerDutyChannel : INotificationChannel
         };
     }
 
+    /// <summary>The longest dedup_key PagerDuty takes; a longer key is sent as its hash, the same for the trigger and its follow-ups.</summary>
+    internal const int MaxDedupKeyLength = 255;
+
+    /// <summary>The longest payload.summary PagerDuty takes.</summary>
+    internal const int MaxSummaryLength = 1024;
+
+    /// <summary>The severities PagerDuty knows, as <see cref="HealthSeverity"/> maps onto them (they share names).</summary>
+    internal static string Severity(HealthSeverity severity) => severity switch
+    {
+        HealthSeverity.Critical => "critical",
+        HealthSeverity.Error => "error",
+        HealthSeverity.Warning => "warning",
+        _ => "info",
+    };
+
+    /// <summary>The dedup_key sent for <paramref name="key"/>: itself when PagerDuty takes it, else a stable hash of it.</summary>
+    internal static string DedupKey(string key) => key.Length <= MaxDedupKeyLength
+        ? key
+        : "sha256:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
+
     internal static JsonObject ToEvent(Notification n, string routingKey)
     {
-        var resolve = n.State == AlertState.Resolved;
+        var action = n.Kind == NotificationKind.Acknowledgement ? "acknowledge" : n.State == AlertState.Resolved ? "resolve" : "trigger";
         var body = new JsonObject
         {
             ["routing_key"] = routingKey,
-            ["event_action"] = resolve ? "resolve" : "trigger",
-            ["dedup_key"] = n.DedupKey,
+            ["event_action"] = action,
+            ["dedup_key"] = DedupKey(n.DedupKey),
         };
-        if (resolve) return body;
+        // Acknowledge and resolve carry the key alone: PagerDuty ignores a payload on them.
+        if (action != "trigger") return body;
 
         var details = new JsonObject();
         if (n.Description is not null) details["description"] = n.Description;
         foreach (var (name, value) in n.Labels) details[name] = value;
-        body["payload"] = new JsonObject
+        foreach (var (name, value) in n.Details) details[name] = value;
+        var payload = new JsonObject
         {
-            // PagerDuty limits the summary to 1024 characters.
-            ["summary"] = n.Summary.Length <= 1024 ? n.Summary : n.Summary[..1021] + "...",
+            ["summary"] = n.Summary.Length <= MaxSummaryLength ? n.Summary : n.Summary[..(MaxSummaryLength - 3)] + "...",
             ["source"] = n.Source,
-            ["severity"] = n.Severity.ToString().ToLowerInvariant(),
+            ["severity"] = Severity(n.Severity),
             ["timestamp"] = n.StartsAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            ["component"] = n.Component,
-            ["class"] = n.AlertName,
-            ["custom_details"] = details,
         };
+        // Optional fields are left out rather than sent as null.
+        if (!string.IsNullOrEmpty(n.Component)) payload["component"] = n.Component;
+        if (!string.IsNullOrEmpty(n.Group)) payload["group"] = n.Group;
+        payload["class"] = n.AlertName;
+        payload["custom_details"] = details;
+        body["payload"] = payload;
         body["client"] = "OpsAutomation";
+        if (n.Links.Count > 0)
+            body["links"] = new JsonArray([.. n.Links.Select(l => (JsonNode)new JsonObject { ["href"] = l.Href, ["text"] = l.Text })]);
         return body;
     }
 }

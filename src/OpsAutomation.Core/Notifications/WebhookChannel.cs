@@ -50,6 +50,14 @@ internal sealed class WebhookChannel : INotificationChannel
             ["startsAt"] = n.StartsAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["timestamp"] = n.Timestamp.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (n.Details.Count > 0)
+        {
+            var details = new JsonObject();
+            foreach (var (name, value) in n.Details) details[name] = value;
+            payload["details"] = details;
+        }
+        if (n.Links.Count > 0)
+            payload["links"] = new JsonArray([.. n.Links.Select(l => (JsonNode)new JsonObject { ["href"] = l.Href, ["text"] = l.Text })]);
         if (n.EndsAt is { } ends) payload["endsAt"] = ends.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         return payload;
     }

@@ -240,5 +240,34 @@ internal static class StateSchema
         );
         CREATE INDEX ix_runbook_actions_key ON runbook_actions (key, at_utc);
         """,
+        // Escalation: how far each incident has climbed its policy (the step, when it was reached, the
+        // newest escalate marker acted on), and what each channel was sent at each step and whether it
+        // took it, so a rerun never pages twice and a channel that failed is sent it again.
+        """
+        CREATE TABLE escalation_state (
+            incident_id       TEXT    PRIMARY KEY,
+            policy            TEXT    NOT NULL,
+            phase             TEXT    NOT NULL,
+            step              INTEGER NOT NULL,
+            escalated_at_utc  TEXT,
+            marker_at_utc     TEXT,
+            reopened          INTEGER NOT NULL,
+            updated_at_utc    TEXT    NOT NULL
+        );
+        CREATE TABLE escalation_deliveries (
+            incident_id        TEXT    NOT NULL,
+            step               INTEGER NOT NULL,
+            channel            TEXT    NOT NULL,
+            channel_name       TEXT    NOT NULL,
+            action             TEXT    NOT NULL,
+            notification_json  TEXT    NOT NULL,
+            triggered_at_utc   TEXT,
+            delivered_at_utc   TEXT,
+            attempts           INTEGER NOT NULL,
+            last_error         TEXT,
+            updated_at_utc     TEXT    NOT NULL,
+            PRIMARY KEY (incident_id, step, channel)
+        );
+        """,
     ];
 }
