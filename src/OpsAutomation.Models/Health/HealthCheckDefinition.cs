@@ -110,6 +110,10 @@ public sealed record HealthCheckDefinition
     /// <summary>Who answers for the service: a team or a person.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>PromQL queries that describe the service (error rate, latency, saturation), by name: diagnostics bundles run them.</summary>
+    public IReadOnlyDictionary<string, string> Queries { get; init; } =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Where the definition came from, for error messages: a file and entry, or "parameters".</summary>
     public string Origin { get; init; } = "parameters";
 }
