@@ -198,5 +198,34 @@ internal static class StateSchema
         );
         CREATE INDEX ix_deployment_records_deployment ON deployment_records (namespace, name, context, started_at_utc);
         """,
+        // Incidents: the columns people filter on beside the whole incident as JSON (signals capped per
+        // incident by the store), and which fingerprints belong to which incident, so a signal finds
+        // its incident (open, or resolved recently enough to reopen) with one indexed read.
+        """
+        CREATE TABLE incidents (
+            id               TEXT    PRIMARY KEY,
+            title            TEXT    NOT NULL,
+            service          TEXT    NOT NULL,
+            severity         TEXT    NOT NULL,
+            state            TEXT    NOT NULL,
+            owner            TEXT,
+            fingerprint      TEXT    NOT NULL,
+            opened_at_utc    TEXT    NOT NULL,
+            resolved_at_utc  TEXT,
+            updated_at_utc   TEXT    NOT NULL,
+            incident_json    TEXT    NOT NULL
+        );
+        CREATE INDEX ix_incidents_opened ON incidents (opened_at_utc);
+        CREATE INDEX ix_incidents_state ON incidents (state, opened_at_utc);
+        CREATE INDEX ix_incidents_service ON incidents (service COLLATE NOCASE, opened_at_utc);
+        CREATE TABLE incident_fingerprints (
+            fingerprint    TEXT    NOT NULL,
+            incident_id    TEXT    NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+            firing         INTEGER NOT NULL,
+            last_seen_utc  TEXT    NOT NULL,
+            PRIMARY KEY (fingerprint, incident_id)
+        );
+        CREATE INDEX ix_incident_fingerprints_incident ON incident_fingerprints (incident_id);
+        """,
     ];
 }

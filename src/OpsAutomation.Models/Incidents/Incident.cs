@@ -35,8 +35,14 @@ public sealed record Incident
     /// <summary>Deployments of the service shortly before it opened (deployment record ids with name and revision), as suspects.</summary>
     public IReadOnlyList<string> Suspects { get; init; } = [];
 
-    /// <summary>The signals that opened or joined it, oldest first.</summary>
+    /// <summary>
+    /// The signals that opened or joined it, oldest first. The store keeps at most the latest 500
+    /// (always the opening signal and the latest of each fingerprint); <see cref="SignalCount"/> counts them all.
+    /// </summary>
     public IReadOnlyList<IncidentSignal> Signals { get; init; } = [];
+
+    /// <summary>How many signals opened or joined it in all, including those the store no longer keeps.</summary>
+    public int SignalCount { get; init; }
 
     /// <summary>Everything that happened to it, oldest first.</summary>
     public IReadOnlyList<IncidentTimelineEntry> Timeline { get; init; } = [];

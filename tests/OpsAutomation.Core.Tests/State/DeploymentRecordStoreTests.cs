@@ -35,7 +35,7 @@ public sealed class DeploymentRecordStoreTests : IDisposable
 
         var store = await StateStore.OpenAsync(_dir.Path, CancellationToken.None);
 
-        Assert.Equal(9, await store.GetSchemaVersionAsync(CancellationToken.None));
+        Assert.Equal(StateStore.CurrentSchemaVersion, await store.GetSchemaVersionAsync(CancellationToken.None));
         var records = new DeploymentRecordStore(store, _time);
         await records.StartAsync(Record("r1"), CancellationToken.None);
         Assert.Equal("r1", (await records.GetAsync("r1", CancellationToken.None))?.Id);
