@@ -57,6 +57,8 @@ public sealed class DiagnosticsCollector(TimeProvider? time = null, SecretRedact
         }
         catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && limit.IsCancellationRequested))
         {
+            // Finished as the limit passed: what it collected is kept.
+            if (work.IsCompletedSuccessfully) return new Raw(source, DiagnosticSourceStatus.Succeeded, Elapsed(started), work.Result, null);
             Observe(work);
             return new Raw(source, DiagnosticSourceStatus.TimedOut, Elapsed(started), null,
                 $"did not finish within its {Seconds(options.SourceTimeout)} s time limit");
