@@ -98,10 +98,14 @@ public static class DiagnosticsBundle
     }
 
     /// <summary>diagnostics-&lt;incident or service&gt;-&lt;UTC time&gt;, in characters every file system takes.</summary>
-    internal static string BundleName(DiagnosticsBundleRequest request)
+    internal static string BundleName(DiagnosticsBundleRequest request) =>
+        string.Create(CultureInfo.InvariantCulture, $"diagnostics-{SafeName(request.IncidentId ?? request.Service)}-{request.CollectedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}");
+
+    /// <summary><paramref name="name"/> with every character a file system might refuse (or read as a path) made '_'.</summary>
+    internal static string SafeName(string name)
     {
-        var subject = new string([.. (request.IncidentId ?? request.Service).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]).Trim('.');
-        return string.Create(CultureInfo.InvariantCulture, $"diagnostics-{(subject.Length == 0 ? "service" : subject)}-{request.CollectedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}");
+        var safe = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]).Trim('.');
+        return safe.Length == 0 ? "unnamed" : safe;
     }
 
     private static string FreePath(string folder, string name, string extension)
