@@ -37,9 +37,8 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = "";
 
-    /// <summary>The service to diagnose, as the catalog names it. With -Id it replaces the incident's service.</summary>
+    /// <summary>The service to diagnose without an incident, as the catalog names it.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ServiceSet, ValueFromPipelineByPropertyName = true)]
-    [Parameter(ParameterSetName = IncidentSet)]
     [ArgumentCompleter(typeof(ServiceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Service { get; set; }
