@@ -124,7 +124,7 @@ Describe 'Save-IncidentDiagnostics for an incident of a crash-looping Deployment
 
     It 'runs the catalog''s Prometheus queries, keeping a refused one with its error' {
         $queries = $Files['prometheus-queries.json'] | ConvertFrom-Json
-        $queries.targets.samples[0].value | Should -BeGreaterThan 0
+        [double] $queries.targets.samples[0].value | Should -BeGreaterThan 0
         $queries.broken.error | Should -Match 'refused the query'
     }
 
