@@ -227,6 +227,24 @@ BeforeAll {
                 Outcome = 'Configured'; DryRun = $true; Generation = 1234; ResourceVersion = '987654'; Source = '/srv/builds/2026-12-07/shop/deploy/payments.yaml:12'; FieldManager = 'opsautomation'; Timestamp = $now }
             Show = 'Deployment', 'shop-production', 'payments-api-eu-west-1', 'Configured (dry run)', '1234', 'payments.yaml:12'
         }
+        'OpsAutomation.Models.Incidents.IncidentDiagnostics' = @{
+            Object = [OpsAutomation.Models.Incidents.IncidentDiagnostics]@{ Path = '/var/lib/ops/diagnostics/diagnostics-INC-20261207-0042-20261207T134512Z.zip'
+                IncidentId = 'INC-20261207-0042'; Service = 'payments-api-eu-west'; CollectedAt = $now; Zip = $true; Attached = $true; Timestamp = $now
+                Sources = [OpsAutomation.Models.Incidents.DiagnosticSourceResult[]]@(
+                    [OpsAutomation.Models.Incidents.DiagnosticSourceResult]@{ Name = 'pod-logs'; Status = 'Succeeded'; Duration = [timespan]::FromSeconds(2) }
+                    [OpsAutomation.Models.Incidents.DiagnosticSourceResult]@{ Name = 'events'; Status = 'TimedOut'; Duration = [timespan]::FromSeconds(15) }) }
+            Show = 'INC-20261207-0042', 'payments-api-eu-west', 'True', 'diagnostics-INC-20261207'
+        }
+        'OpsAutomation.Models.Incidents.DiagnosticSourceResult' = @{
+            Object = [OpsAutomation.Models.Incidents.DiagnosticSourceResult]@{ Name = 'prometheus-queries'; Status = 'TimedOut'; Duration = [timespan]::FromSeconds(15)
+                Bytes = 1048576; Error = 'did not finish within its 15 s time limit' }
+            Show = 'prometheus-queries', 'TimedOut', '15s', '1048576', 'did not finish within its 15 s time limit'
+        }
+        'OpsAutomation.Models.Incidents.IncidentPostmortem' = @{
+            Object = [OpsAutomation.Models.Incidents.IncidentPostmortem]@{ IncidentId = 'INC-20261207-0042'; Title = 'payments-api is Unhealthy'; Format = 'Markdown'
+                Path = '/home/ops/postmortems/postmortem-INC-20261207-0042.md'; Bytes = 12345; Timestamp = $now }
+            Show = 'INC-20261207-0042', 'Markdown', '12345', 'postmortem-INC-20261207-0042.md'
+        }
     }
 }
 

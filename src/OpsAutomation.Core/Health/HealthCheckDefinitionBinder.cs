@@ -20,7 +20,7 @@ public static class HealthCheckDefinitionBinder
         "MaxResponseTimeSec", "CertificateExpiryDays", "TimeoutSec", "RetryCount", "Headers", "Credential", "ApiKey", "BearerToken",
         "SkipCertificateCheck", "MaxTargetsDownRatio", "Namespace", "LabelSelector", "RestartWindowMin", "Kubeconfig", "Context",
         "CircuitBreakerThreshold", "CircuitBreakerCooldownSec", "Severity", "Tags", "Owner", "FollowRedirects", "MaxResponseBytes", "CaBundle",
-        "ClientCertificate", "ClientKey", "ClientCertificatePassword", "DependsOn",
+        "ClientCertificate", "ClientKey", "ClientCertificatePassword", "DependsOn", "Queries",
     ];
 
     private static readonly string[] CredentialKeys = ["UserName", "Password"];
@@ -134,6 +134,7 @@ public static class HealthCheckDefinitionBinder
             Tags = From("Tags").GetStringList("Tags"),
             Owner = From("Owner").GetString("Owner"),
             DependsOn = [.. entry.GetStringList("DependsOn").Select(d => d.Trim()).Where(d => d.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)],
+            Queries = NamedQueries(From("Queries")),
             Origin = entry.Path.Length == 0 ? entry.Origin : $"{entry.Origin}, {entry.Path} ({name})",
         };
     }
@@ -144,6 +145,17 @@ public static class HealthCheckDefinitionBinder
         if (source.GetString(key) is not { Length: > 0 } path) return null;
         var full = baseDirectory is null ? Path.GetFullPath(path) : Path.GetFullPath(path, baseDirectory);
         return File.Exists(full) ? full : throw source.Error($"the file '{path}' does not exist", key);
+    }
+
+    /// <summary>The Queries map (name to PromQL); an empty query is an error naming it.</summary>
+    private static IReadOnlyDictionary<string, string> NamedQueries(ConfigurationMap source)
+    {
+        var queries = source.GetStringMap("Queries");
+        foreach (var (name, query) in queries)
+        {
+            if (string.IsNullOrWhiteSpace(query)) throw source.Error($"the query '{name}' is empty", $"Queries.{name}");
+        }
+        return queries;
     }
 
     private static void ValidateRegex(ConfigurationMap source, string key, string pattern)

@@ -115,6 +115,9 @@ public sealed record HealthCheckDefinition
     /// this one shortly after theirs joins their incident, which is named as the likely cause.
     /// </summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
+    /// <summary>PromQL queries that describe the service (error rate, latency, saturation), by name: diagnostics bundles run them.</summary>
+    public IReadOnlyDictionary<string, string> Queries { get; init; } =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Where the definition came from, for error messages: a file and entry, or "parameters".</summary>
     public string Origin { get; init; } = "parameters";
