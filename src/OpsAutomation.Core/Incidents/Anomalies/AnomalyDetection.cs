@@ -47,7 +47,7 @@ public static class AnomalyDetection
     /// <param name="service">The service named on each anomaly; null for the series' <c>service</c> label, else its <c>job</c> label.</param>
     /// <exception cref="ArgumentException">An option is out of range, or the window holds fewer than 6 samples of the step.</exception>
     /// <exception cref="AnomalyInputException">Seasonal is the only point detector and the series is shorter than its shortest season.</exception>
-    public static SeriesVerdict Detect(MetricSeries series, AnomalyOptions options, DateTimeOffset now, string? service = null)
+    public static SeriesVerdict Detect(TimeSeries series, AnomalyOptions options, DateTimeOffset now, string? service = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
@@ -132,10 +132,10 @@ public static class AnomalyDetection
         return Math.Max(1, (long)Median(deltas));
     }
 
-    private sealed class Context(MetricSeries series, AnomalyOptions options, DateTimeOffset now, string? service, long stepMs, long windowMs, long minDurationMs,
+    private sealed class Context(TimeSeries series, AnomalyOptions options, DateTimeOffset now, string? service, long stepMs, long windowMs, long minDurationMs,
         List<MetricAnomaly> anomalies)
     {
-        public MetricSeries Series { get; } = series;
+        public TimeSeries Series { get; } = series;
         public AnomalyOptions Options { get; } = options;
         public long StepMs { get; } = stepMs;
         public long WindowMs { get; } = windowMs;
@@ -177,7 +177,7 @@ public static class AnomalyDetection
     /// the period before s (a whole period averages the season out) and the slot is the samples
     /// within 2 steps of t - kP for k = 1..4. A point so needs two periods before it.
     /// </summary>
-    private static int SeasonalBaselines(MetricSeries series, IReadOnlyList<TimeSpan> seasons, long stepMs, double[] baselines, double[] levels, double[] residuals,
+    private static int SeasonalBaselines(TimeSeries series, IReadOnlyList<TimeSpan> seasons, long stepMs, double[] baselines, double[] levels, double[] residuals,
         out long periodMs)
     {
         var t = series.TimestampsMs;

@@ -165,7 +165,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
         var synthetic = new SyntheticSeries(seed: 12).Spike(2 * Day, 5, 8).Dip(4 * Day, 10, 8);
         var (t, v) = synthetic.Points();
         var order = Enumerable.Range(0, t.Length).OrderBy(_ => Random.Shared.Next()).ToArray();
-        var shuffled = MetricSeries.Create(new Dictionary<string, string> { ["__name__"] = "requests", ["service"] = "checkout" },
+        var shuffled = TimeSeries.Create(new Dictionary<string, string> { ["__name__"] = "requests", ["service"] = "checkout" },
             [.. order.Select(i => t[i])], [.. order.Select(i => v[i])]);
         Assert.Equal(AnomalyDetection.Detect(synthetic.Build(), Defaults, Now).Anomalies, AnomalyDetection.Detect(shuffled, Defaults, Now).Anomalies, AnomalyComparer.Instance);
     }
@@ -173,7 +173,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
     [Fact]
     public void ATimestampGivenTwiceKeepsItsLastValue()
     {
-        var series = MetricSeries.Create(new Dictionary<string, string>(), [3000, 1000, 2000, 1000], [3, 1, 2, 10]);
+        var series = TimeSeries.Create(new Dictionary<string, string>(), [3000, 1000, 2000, 1000], [3, 1, 2, 10]);
         Assert.Equal([1000L, 2000, 3000], series.TimestampsMs);
         Assert.Equal([10.0, 2, 3], series.Values);
     }
@@ -183,7 +183,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
     {
         var synthetic = new SyntheticSeries(seed: 13).Spike(2 * Day, 5, 8).Shift(5 * Day, -10);
         var (t, v) = synthetic.Points();
-        var huge = MetricSeries.Create(new Dictionary<string, string>(), t, [.. v.Select(x => x * 1e300)]);
+        var huge = TimeSeries.Create(new Dictionary<string, string>(), t, [.. v.Select(x => x * 1e300)]);
         var small = AnomalyDetection.Detect(synthetic.Build(), Defaults, Now).Anomalies;
         var large = AnomalyDetection.Detect(huge, Defaults, Now).Anomalies;
         Assert.Equal(small.Count, large.Count);
@@ -203,7 +203,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
         var (t, v) = synthetic.Points();
         v[Day] = double.PositiveInfinity;
         v[Day + 1] = double.NegativeInfinity;
-        var series = MetricSeries.Create(new Dictionary<string, string>(), t, v);
+        var series = TimeSeries.Create(new Dictionary<string, string>(), t, v);
         Assert.True(double.IsNaN(series.Values[Day]));
         Assert.Empty(AnomalyDetection.Detect(series, Defaults, Now).Anomalies);
     }
@@ -211,7 +211,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
     [Fact]
     public void AnEmptySeriesHasNothingToJudge()
     {
-        var verdict = AnomalyDetection.Detect(MetricSeries.Create(new Dictionary<string, string> { ["__name__"] = "x" }, [], []), Defaults, Now);
+        var verdict = AnomalyDetection.Detect(TimeSeries.Create(new Dictionary<string, string> { ["__name__"] = "x" }, [], []), Defaults, Now);
         Assert.Empty(verdict.Anomalies);
         Assert.Equal("x: no samples; nothing to judge.", Assert.Single(verdict.Notes));
     }
@@ -220,7 +220,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
     public void AnAllNaNSeriesHasNothingToJudge()
     {
         var (t, _) = new SyntheticSeries(seed: 15, minutes: 100).Points();
-        var verdict = AnomalyDetection.Detect(MetricSeries.Create(new Dictionary<string, string> { ["__name__"] = "x" }, t, new double[100].Select(_ => double.NaN).ToArray()), Defaults, Now);
+        var verdict = AnomalyDetection.Detect(TimeSeries.Create(new Dictionary<string, string> { ["__name__"] = "x" }, t, new double[100].Select(_ => double.NaN).ToArray()), Defaults, Now);
         Assert.Empty(verdict.Anomalies);
         Assert.Equal("x: 0 of 100 samples with a value; nothing to judge.", Assert.Single(verdict.Notes));
     }
@@ -230,14 +230,14 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
     {
         var t = Enumerable.Range(0, 2 * Day).Select(i => SyntheticSeries.At(i).ToUnixTimeMilliseconds()).ToArray();
         var constant = Enumerable.Repeat(5.0, 2 * Day).ToArray();
-        Assert.Empty(AnomalyDetection.Detect(MetricSeries.Create(new Dictionary<string, string>(), t, constant), Defaults, Now).Anomalies);
+        Assert.Empty(AnomalyDetection.Detect(TimeSeries.Create(new Dictionary<string, string>(), t, constant), Defaults, Now).Anomalies);
         // From a window that never moved, any lasting change scores huge (its size over |baseline| x 1e-9); -MinChange is what says how much matters.
         var stepped = constant.Select((v, i) => i >= Day && i < Day + 10 ? 6.0 : v).ToArray();
-        var found = AnomalyDetection.Detect(MetricSeries.Create(new Dictionary<string, string>(), t, stepped), Defaults, Now).Anomalies;
+        var found = AnomalyDetection.Detect(TimeSeries.Create(new Dictionary<string, string>(), t, stepped), Defaults, Now).Anomalies;
         var change = Assert.Single(found, a => a.Detector != AnomalyDetector.LevelShift);
         Assert.Equal(1 / (5 * 1e-9), change.Score, 1);
         Assert.Equal(SyntheticSeries.At(Day), change.Start);
-        Assert.Empty(AnomalyDetection.Detect(MetricSeries.Create(new Dictionary<string, string>(), t, stepped), Defaults with { MinChange = 2 }, Now).Anomalies);
+        Assert.Empty(AnomalyDetection.Detect(TimeSeries.Create(new Dictionary<string, string>(), t, stepped), Defaults with { MinChange = 2 }, Now).Anomalies);
     }
 
     [Fact]
@@ -247,7 +247,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
         var random = new Random(16);
         var t = Enumerable.Range(0, 2 * Day).Select(i => SyntheticSeries.At(i).ToUnixTimeMilliseconds()).ToArray();
         var v = Enumerable.Range(0, 2 * Day).Select(_ => random.NextDouble() < 0.2 ? 1.0 : 0.0).ToArray();
-        var anomalies = AnomalyDetection.Detect(MetricSeries.Create(new Dictionary<string, string>(), t, v), Defaults with { Detectors = [AnomalyDetector.RobustZScore] }, Now).Anomalies;
+        var anomalies = AnomalyDetection.Detect(TimeSeries.Create(new Dictionary<string, string>(), t, v), Defaults with { Detectors = [AnomalyDetector.RobustZScore] }, Now).Anomalies;
         Assert.All(anomalies, a => Assert.True(double.IsFinite(a.Score)));
     }
 
@@ -288,7 +288,7 @@ public sealed class AnomalyDetectionTests(ITestOutputHelper output)
     public void TheServiceIsTheServiceLabelElseTheJobElseTheCallers()
     {
         var (t, v) = new SyntheticSeries(seed: 20, minutes: 600).Spike(300, 5, 8).Points();
-        var job = MetricSeries.Create(new Dictionary<string, string> { ["__name__"] = "x", ["job"] = "api" }, t, v);
+        var job = TimeSeries.Create(new Dictionary<string, string> { ["__name__"] = "x", ["job"] = "api" }, t, v);
         Assert.Equal("api", AnomalyDetection.Detect(job, Defaults, Now).Anomalies[0].Service);
         Assert.Equal("named", AnomalyDetection.Detect(job, Defaults, Now, "named").Anomalies[0].Service);
     }

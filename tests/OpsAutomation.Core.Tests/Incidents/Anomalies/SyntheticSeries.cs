@@ -82,10 +82,10 @@ public sealed class SyntheticSeries
         return (t, (double[])_values.Clone());
     }
 
-    public MetricSeries Build(string name = "requests", string service = "checkout")
+    public TimeSeries Build(string name = "requests", string service = "checkout")
     {
         var (t, v) = Points();
-        return MetricSeries.Create(new Dictionary<string, string> { ["__name__"] = name, ["service"] = service }, t, v);
+        return TimeSeries.Create(new Dictionary<string, string> { ["__name__"] = name, ["service"] = service }, t, v);
     }
 
     private double Gaussian()

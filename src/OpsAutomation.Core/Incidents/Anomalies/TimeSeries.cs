@@ -8,9 +8,9 @@ namespace OpsAutomation.Core.Incidents.Anomalies;
 /// timestamp given twice, and turns infinities into gaps (NaN): a gap is never judged and never
 /// part of a baseline.
 /// </summary>
-public sealed class MetricSeries
+public sealed class TimeSeries
 {
-    private MetricSeries(string metric, IReadOnlyDictionary<string, string> labels, long[] timestamps, double[] values)
+    private TimeSeries(string metric, IReadOnlyDictionary<string, string> labels, long[] timestamps, double[] values)
     {
         Metric = metric;
         Labels = labels;
@@ -42,7 +42,7 @@ public sealed class MetricSeries
     /// as they are when already in time order (no copy); otherwise sorted copies are made.
     /// </summary>
     /// <exception cref="ArgumentException">The two arrays differ in length.</exception>
-    public static MetricSeries Create(IReadOnlyDictionary<string, string> labels, long[] timestampsMs, double[] values)
+    public static TimeSeries Create(IReadOnlyDictionary<string, string> labels, long[] timestampsMs, double[] values)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(timestampsMs);
@@ -58,7 +58,7 @@ public sealed class MetricSeries
         if (!ordered) (timestampsMs, values) = Sorted(timestampsMs, values);
         for (var i = 0; i < values.Length; i++)
             if (!double.IsFinite(values[i])) values[i] = double.NaN;
-        return new MetricSeries(metric, rest, timestampsMs, values);
+        return new TimeSeries(metric, rest, timestampsMs, values);
     }
 
     /// <summary>Sorted by time; of two points with one timestamp the later one given wins.</summary>
