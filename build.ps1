@@ -269,7 +269,8 @@ function Invoke-BenchTask {
         'sandbox/Invoke-SandboxBench.ps1',
         'images/Invoke-ImageBench.ps1',
         'deployments/Invoke-DeploymentBench.ps1',
-        'incidents/Invoke-IncidentBench.ps1'
+        'incidents/Invoke-IncidentBench.ps1',
+        'anomalies/Invoke-AnomalyBench.ps1'
     )
     foreach ($benchmark in $benchmarks) {
         Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' $benchmark), '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))

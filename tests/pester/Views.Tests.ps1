@@ -84,6 +84,12 @@ BeforeAll {
             Object = [OpsAutomation.Models.Metrics.SystemMetrics]@{ HostName = 'build-agent-07.prod'; Timestamp = $now; LoadAverage1 = 12.5 }
             Show = 'build-agent-07.prod', '12.50'
         }
+        'OpsAutomation.Models.Incidents.MetricAnomaly' = @{
+            Object = [OpsAutomation.Models.Incidents.MetricAnomaly]@{ Series = 'http_requests_per_second{job="checkout-api",instance="10.0.12.7:8080"}'; Metric = 'http_requests_per_second'
+                Detector = 'LevelShift'; Direction = 'Below'; Start = $now.AddMinutes(-95); End = $now.AddMinutes(-20); Value = 12.75; Baseline = 1840.5; Score = 11.25
+                Window = [TimeSpan]::FromHours(1); Timestamp = $now }
+            Show = 'LevelShift', 'down', '12.75', '1840.5', '11.3', '1h15m'
+        }
         'OpsAutomation.Models.Alerting.RuleAlert' = @{
             Object = [OpsAutomation.Models.Alerting.RuleAlert]@{ AlertName = 'PipelineRejectionsHigh'; Group = 'pipelines'; File = 'rules.yml'; Labels = $labels; State = 'Firing'
                 Value = 0.25; ActiveSince = $now.AddMinutes(-12); Expression = 'x'; Timestamp = $now }

@@ -31,39 +31,116 @@ public sealed class PrometheusQueryEngine(HttpClientProvider http, ResiliencePip
 
     public async Task<QueryResult> QueryAsync(string expression, DateTimeOffset time, CancellationToken cancellationToken)
     {
-        var pipeline = pipelines.Get<(int Status, string Body)>($"prometheus-query:{_query.AbsoluteUri}", resilience,
+        var (status, body, notReached) = await PostAsync(_query, _display, new Dictionary<string, string>
+        {
+            ["query"] = expression,
+            ["time"] = UnixSeconds(time),
+        }, cancellationToken).ConfigureAwait(false);
+        return notReached is not null ? QueryResult.NotReached(notReached) : Interpret(status, body);
+    }
+
+    /// <summary>
+    /// A range query (POST /api/v1/query_range) with the same client, deadline, size limit and
+    /// retries as instant queries: every series of the matrix with its points in time order.
+    /// </summary>
+    public async Task<RangeQueryResult> QueryRangeAsync(string expression, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken)
+    {
+        var (status, body, notReached) = await PostAsync(_range, _rangeDisplay, new Dictionary<string, string>
+        {
+            ["query"] = expression,
+            ["start"] = UnixSeconds(start),
+            ["end"] = UnixSeconds(end),
+            ["step"] = step.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+        }, cancellationToken).ConfigureAwait(false);
+        return notReached is not null ? RangeQueryResult.NotReached(notReached) : InterpretRange(status, body);
+    }
+
+    private readonly Uri _range = new(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/query_range");
+
+    private readonly string _rangeDisplay = HttpExchange.DisplayTarget(new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/api/v1/query_range"));
+
+    private static string UnixSeconds(DateTimeOffset time) => (time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>One form POST through the endpoint's resilience pipeline: the answer, or why the server was not reached (named masked).</summary>
+    private async Task<(int Status, string Body, string? NotReached)> PostAsync(Uri endpoint, string display, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        var pipeline = pipelines.Get<(int Status, string Body)>($"prometheus-query:{endpoint.AbsoluteUri}", resilience,
             outcome => outcome.Exception is HttpRequestException and not HttpResponseTooLargeException or Polly.Timeout.TimeoutRejectedException
                 || outcome.Result.Status >= 500);
-        (int Status, string Body) answer;
         try
         {
-            answer = await pipeline.ExecuteAsync(async token =>
+            var answer = await pipeline.ExecuteAsync(async token =>
             {
-                using var content = new FormUrlEncodedContent(new Dictionary<string, string>
-                {
-                    ["query"] = expression,
-                    ["time"] = (time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture),
-                });
-                using var request = new HttpRequestMessage(HttpMethod.Post, _query) { Content = content };
+                using var content = new FormUrlEncodedContent(form);
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
                 return await HttpExchange.SendAsync(http.Get(), request, _limits, async (response, body, deadline) =>
-                    ((int)response.StatusCode, await HttpExchange.ReadTextAsync(response, body, deadline).ConfigureAwait(false)), token, _display).ConfigureAwait(false);
+                    ((int)response.StatusCode, await HttpExchange.ReadTextAsync(response, body, deadline).ConfigureAwait(false)), token, display).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
+            return (answer.Item1, answer.Item2, null);
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
             // Worded as HttpTimeoutException words it: which of the two deadlines fires first is a race.
-            return QueryResult.NotReached($"{_display} did not answer within the {_limits.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout");
+            return (0, "", $"{display} did not answer within the {_limits.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s timeout");
         }
         catch (HttpRequestException ex) when (ex is HttpTimeoutException or HttpResponseTooLargeException)
         {
             // These name the target and the limit themselves.
-            return QueryResult.NotReached(ex.Message);
+            return (0, "", ex.Message);
         }
         catch (Exception ex) when (ex is HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException)
         {
-            return QueryResult.NotReached($"{_display} could not be queried: {SecretRedactor.RedactPatterns(ex.Message)}");
+            return (0, "", $"{display} could not be queried: {SecretRedactor.RedactPatterns(ex.Message)}");
         }
-        return Interpret(answer.Status, answer.Body);
+    }
+
+    /// <summary>A range query's envelope: a matrix on success, errorType and error otherwise.</summary>
+    internal static RangeQueryResult InterpretRange(int status, string body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return RangeQueryResult.Failed($"Prometheus answered HTTP {status} with a body that is not JSON");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("status", out var state))
+                return RangeQueryResult.Failed($"Prometheus answered HTTP {status} without the API's status field");
+            if (state.GetString() != "success")
+            {
+                var type = root.TryGetProperty("errorType", out var t) ? t.GetString() : null;
+                var error = root.TryGetProperty("error", out var e) ? e.GetString() : null;
+                return RangeQueryResult.Failed($"Prometheus refused the query ({type ?? $"HTTP {status}"}): {error}");
+            }
+            var data = root.GetProperty("data");
+            var resultType = data.GetProperty("resultType").GetString();
+            if (resultType != "matrix") return RangeQueryResult.Failed($"the range query returned a {resultType}, not a matrix");
+            var series = new List<RangeSeries>();
+            foreach (var item in data.GetProperty("result").EnumerateArray())
+            {
+                var values = item.TryGetProperty("values", out var v) ? v : default;
+                var count = values.ValueKind == JsonValueKind.Array ? values.GetArrayLength() : 0;
+                var times = new long[count];
+                var points = new double[count];
+                var i = 0;
+                if (count > 0)
+                {
+                    foreach (var pair in values.EnumerateArray())
+                    {
+                        times[i] = (long)Math.Round(pair[0].GetDouble() * 1000);
+                        points[i] = Value(pair);
+                        i++;
+                    }
+                }
+                series.Add(new RangeSeries(Labels(item.GetProperty("metric")), times, points));
+            }
+            return new RangeQueryResult(series, null);
+        }
     }
 
     /// <summary>The API's JSON envelope: a vector or scalar on success, errorType and error otherwise.</summary>
