@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using OpsAutomation.Core.Kubernetes;
 using OpsAutomation.Sandbox.Hosting;
@@ -77,16 +78,28 @@ public sealed class RolloutSandbox : IAsyncLifetime
     };
 
     /// <summary>Gives the Deployment a new template (a new revision), as an apply of a new version would.</summary>
+    /// <remarks>The controller writes the Deployment too (its status, its revision annotation), so a replace
+    /// that lost the race is read and tried again, as client-go's RetryOnConflict does.</remarks>
     public async Task UpdateAsync(string name, string ns, string image, IDictionary<string, string>? env = null, string? changeCause = null)
     {
-        var deployment = await Client.AppsV1.ReadNamespacedDeploymentAsync(name, ns);
-        deployment.Spec.Template = Template(name, image, env);
-        if (changeCause is not null)
+        for (var attempt = 1; ; attempt++)
         {
-            deployment.Metadata.Annotations ??= new Dictionary<string, string>();
-            deployment.Metadata.Annotations["kubernetes.io/change-cause"] = changeCause;
+            var deployment = await Client.AppsV1.ReadNamespacedDeploymentAsync(name, ns);
+            deployment.Spec.Template = Template(name, image, env);
+            if (changeCause is not null)
+            {
+                deployment.Metadata.Annotations ??= new Dictionary<string, string>();
+                deployment.Metadata.Annotations["kubernetes.io/change-cause"] = changeCause;
+            }
+            try
+            {
+                await Client.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, name, ns);
+                return;
+            }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 5)
+            {
+            }
         }
-        await Client.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, name, ns);
     }
 }
 

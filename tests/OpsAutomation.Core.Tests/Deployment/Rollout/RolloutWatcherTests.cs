@@ -144,7 +144,7 @@ public sealed class RolloutWatcherTests(RolloutSandbox sandbox)
         }
         var result = await wait.WaitAsync(Guard);
 
-        Assert.Equal(RolloutStatus.Complete, result.Status);
+        Assert.True(result.Status == RolloutStatus.Complete, $"{result.Status}: {result.Message}");
         Assert.True(result.Relists >= 1, $"no relist: {result.Relists}");
     }
 
