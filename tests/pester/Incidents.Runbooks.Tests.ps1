@@ -89,25 +89,29 @@ Describe 'Invoke-IncidentRunbook' {
     }
 
     It 'does not restart again within the rate limit on the next scheduled run' {
-        $before = kube get deployment web -n $Ns -o 'jsonpath={.metadata.resourceVersion}'
+        # The generation moves with any spec change (a restart is one); status writes do not move it.
+        $before = kube get deployment web -n $Ns -o 'jsonpath={.metadata.generation}'
         $run = Invoke-IncidentRunbook -Id $IncidentId -Path $RestartBook -CatalogPath $Catalog @Common -WarningAction SilentlyContinue
         $run.Steps[0].Outcome | Should -Be 'RateLimited'
         $run.Steps[0].Message | Should -Match 'ran 1 times in the last 1h 00m \(limit 1\)'
-        kube get deployment web -n $Ns -o 'jsonpath={.metadata.resourceVersion}' | Should -Be $before
+        kube get deployment web -n $Ns -o 'jsonpath={.metadata.generation}' | Should -Be $before
     }
 
     It '-WhatIf changes nothing, writes nothing and says what each step would do' {
         $book = Join-Path $TestDrive 'whatif.psd1'
         New-Runbooks $book "@{ Action = 'ScaleDeployment'; Deployment = 'web'; Replicas = 0 }, @{ Action = 'RollbackDeployment'; Deployment = 'web' }"
         $incident = New-Incident -Title 'web is down' -Service web -Severity Error -StatePath $State
-        $before = kube get deployment web -n $Ns -o 'jsonpath={.metadata.resourceVersion}'
+        # The controller keeps writing the Deployment's status (pods of earlier tests restart), so what must
+        # not move is what a change would: the generation (any spec change) and the revision (a rollback).
+        $spec = 'jsonpath={.metadata.generation}/{.metadata.annotations.deployment\.kubernetes\.io/revision}/{.spec.replicas}'
+        $before = kube get deployment web -n $Ns -o $spec
         $entries = @((Get-Incident -Id $incident.Id -StatePath $State).Timeline).Count
 
         $run = $incident | Invoke-IncidentRunbook -Path $book @Common -WhatIf
 
         $run.Steps.Outcome | Should -Be @('WhatIf', 'WhatIf')
         $run.Steps[0].Message | Should -BeLike 'would scale to 0 replicas*-Approve*'
-        kube get deployment web -n $Ns -o 'jsonpath={.metadata.resourceVersion}' | Should -Be $before
+        kube get deployment web -n $Ns -o $spec | Should -Be $before
         @((Get-Incident -Id $incident.Id -StatePath $State).Timeline).Count | Should -Be $entries
     }
 

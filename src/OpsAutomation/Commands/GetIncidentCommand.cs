@@ -36,10 +36,10 @@ public sealed class GetIncidentCommand : IncidentCommand
     [Parameter]
     public DateTime? Since { get; set; }
 
-    /// <summary>At most this many, newest first. Default: all.</summary>
+    /// <summary>The newest this many, newest first (the count every history cmdlet calls -Last). Default: all.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
-    public int? First { get; set; }
+    public int? Last { get; set; }
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
@@ -50,7 +50,7 @@ public sealed class GetIncidentCommand : IncidentCommand
             Service = Service,
             Open = Open.IsPresent ? true : null,
             Since = Since is { } since ? new DateTimeOffset(since.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(since, DateTimeKind.Local) : since) : null,
-            Limit = First,
+            Limit = Last,
         };
         try
         {
