@@ -41,7 +41,7 @@ param(
     [string] $EscalationPath = (Join-Path $PSScriptRoot 'escalation.psd1'),
     # Where the diagnostics bundles (diagnostics/) and the post-mortems (postmortems/) go.
     [Parameter(Mandatory)] [string] $OutputPath,
-    # The cluster the runbooks and diagnostics act on (default: the current kubeconfig context).
+    # The cluster the runbooks act on (default: the current kubeconfig context; diagnostics take the catalog's).
     [string] $Kubeconfig,
     [string] $Namespace,
     [ValidateRange(1, 1000)] [int] $ClearRunsToResolve = 3,
@@ -66,10 +66,7 @@ $open = @(Get-Incident -Open @state)
 # 2. Diagnose what has no bundle yet. A source that fails is recorded in the bundle; one incident's
 #    failure does not stop the others.
 foreach ($incident in $open | Where-Object { -not ($_.Timeline | Where-Object Kind -EQ Diagnostics) }) {
-    $workload = @{}
-    # A KubernetesWorkload check names its results <service>/deployment/<name>.
-    if ($incident.Service -match '^[^/]+/deployment/(?<name>[^/]+)$') { $workload.Workload = $Matches.name }
-    $bundle = $incident | Save-IncidentDiagnostics -CatalogPath $CatalogPath -OutputPath (Join-Path $OutputPath 'diagnostics') @cluster @workload @state `
+    $bundle = $incident | Save-IncidentDiagnostics -CatalogPath $CatalogPath -OutputPath (Join-Path $OutputPath 'diagnostics') @state `
         -ErrorAction Continue -WarningAction SilentlyContinue
     if ($bundle.Attached) { $summary.Diagnosed += $incident.Id }
 }

@@ -75,7 +75,7 @@ spec:
             Name   = 'web-crashloop'
             Match  = @{ Service = 'web*'; Severity = 'Error' }
             Steps  = @( @{ Name = 'rollback'; Action = 'RollbackDeployment'; Deployment = 'web'; TimeoutSec = 60 } )
-            Verify = @{ Services = @('web'); SuccessCount = 2; IntervalSec = 0.2; WindowSec = 60 }
+            Verify = @{ SuccessCount = 2; IntervalSec = 0.2; WindowSec = 60 }
         }
     )
 }
@@ -142,7 +142,7 @@ Describe 'A crash-looping Deployment, from detection to post-mortem' {
         $incidents | Should -HaveCount 1
         $script:Incident = $incidents[0]
         $Incident.State | Should -Be 'Triggered'
-        $Incident.Service | Should -BeLike 'web*'
+        $Incident.Service | Should -Be 'web/deployment/web'
         $Incident.Severity | Should -Be 'Error'
         @($Incident.Timeline | Where-Object Kind -EQ Detected) | Should -HaveCount 1
         # The next scheduled run, still failing, joins it instead of opening another.
@@ -152,12 +152,13 @@ Describe 'A crash-looping Deployment, from detection to post-mortem' {
     }
 
     It 'is diagnosed: the bundle holds the previous instance''s log lines and is on the timeline' {
-        $bundle = $Incident | Save-IncidentDiagnostics -CatalogPath $Files.Catalog -Kubeconfig $Kubeconfig -Namespace $Ns -Workload web `
-            -StatePath $State -OutputPath (Join-Path $TestDrive 'bundles') -WarningAction SilentlyContinue
+        # The incident's service is the workload's result name, web/deployment/web: the catalog's web gives the cluster, namespace and workload.
+        $bundle = $Incident | Save-IncidentDiagnostics -CatalogPath $Files.Catalog -StatePath $State -OutputPath (Join-Path $TestDrive 'bundles') -WarningVariable warned
+        $warned | Should -BeNullOrEmpty
 
         $bundle.IncidentId | Should -Be $Incident.Id
         $bundle.Attached | Should -BeTrue
-        ($bundle.Sources | Where-Object Name -EQ 'pod-logs').Status | Should -Be 'Succeeded'
+        foreach ($source in 'pod-status', 'pod-logs', 'events', 'rollout-history', 'health-check') { ($bundle.Sources | Where-Object Name -EQ $source).Status | Should -Be 'Succeeded' -Because $source }
         $logs = Get-Content (Join-Path $bundle.Path 'pod-logs.txt') -Raw
         $logs | Should -Match 'previous instance, before the last restart'
         $logs | Should -Match ([regex]::Escape('crashing as told (CRASH_AFTER_SECONDS): exit code 3'))
