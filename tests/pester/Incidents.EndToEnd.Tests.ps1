@@ -276,14 +276,23 @@ Describe 'examples/incidents/Invoke-IncidentResponse.ps1 as one scheduled run' {
         $script:Summary = Join-Path $TestDrive 'summary.json'
         $script:Example = Join-Path $PSScriptRoot '..' '..' 'examples' 'incidents' 'Invoke-IncidentResponse.ps1'
         # As the scheduler runs it: a fresh pwsh, non-interactive, the module imported by name's path.
-        function Invoke-Example {
-            $command = "Import-Module '$env:OPS_TEST_MODULE_PATH'; & '$Example' -CatalogPath '$($Files.Catalog)' -RunbookPath '$($Files.Runbooks)' " +
+        function Invoke-Example([string] $Extra = '') {
+            $command = "Import-Module '$env:OPS_TEST_MODULE_PATH'; & '$Example' $Extra -CatalogPath '$($Files.Catalog)' -RunbookPath '$($Files.Runbooks)' " +
                 "-EscalationPath '$($Files.Escalation)' -StatePath '$State' -OutputPath '$Out' -Kubeconfig '$Kubeconfig' -Namespace '$Ns' -ClearRunsToResolve 1 | ConvertTo-Json -Depth 3 | Set-Content '$Summary'"
             Remove-Item $Summary -ErrorAction Ignore
             $output = & $Pwsh -NoProfile -NonInteractive -Command $command 2>&1
             $LASTEXITCODE | Should -Be 0 -Because ($output | Out-String)
             Get-Content $Summary -Raw | ConvertFrom-Json
         }
+    }
+
+    It 'with -WhatIf changes nothing: no incident, no rollback, no page' {
+        $null = Invoke-Example '-WhatIf'
+
+        @(Get-Incident -StatePath $State) | Should -HaveCount 0
+        kube get deployment web -n $Ns -o 'jsonpath={.spec.template.spec.containers[0].image}' | Should -Be 'sample:2'
+        Get-AlertmanagerAlert $Files.Policy | Should -BeNullOrEmpty
+        Test-Path (Join-Path $Out 'diagnostics') | Should -BeFalse
     }
 
     It 'opens, diagnoses, remediates and pages in one run' {
