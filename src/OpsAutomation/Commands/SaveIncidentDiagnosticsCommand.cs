@@ -31,6 +31,7 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
     private const int ProgressActivityId = 0x4F55;
 
     private HealthCatalog? _catalog;
+    private string? _catalogWorkload;
 
     /// <summary>The incident (New-Incident and Get-Incident emit objects with Id): its service is diagnosed and the bundle goes on its timeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = IncidentSet, ValueFromPipelineByPropertyName = true)]
@@ -123,6 +124,7 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
             if (incident is null) return;
         }
         var service = Service ?? incident!.Service;
+        _catalogWorkload = null;
         var definition = FindDefinition(service, settings);
         var output = OutputPath is null ? Path.Combine(settings.StatePath, "diagnostics") : ResolvePath(OutputPath);
         var subject = incident is null ? $"service {service}" : $"incident {incident.Id} (service {service})";
@@ -201,6 +203,12 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
             throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "CatalogInvalid", _catalog.Path));
         }
         var definition = definitions.FirstOrDefault(d => d.Name.Equals(service, StringComparison.OrdinalIgnoreCase));
+        // An incident opened from a KubernetesWorkload check's result is named <service>/<kind>/<workload>.
+        if (definition is null && Core.Health.Kubernetes.WorkloadResultName.TryParse(service, out var catalogService, out _, out var workloadName))
+        {
+            definition = definitions.FirstOrDefault(d => d.Kind == HealthCheckKind.KubernetesWorkload && d.Name.Equals(catalogService, StringComparison.OrdinalIgnoreCase));
+            if (definition is not null) _catalogWorkload = workloadName;
+        }
         if (definition is null) WriteWarning($"The catalog {_catalog.Path} has no service '{service}': its queries and checks are not collected.");
         return definition;
     }
@@ -220,7 +228,7 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
                 : ((string?)null, "-Kubeconfig");
             var context = Context ?? kubernetesEntry?.Context;
             target = new KubernetesTarget(kubeconfig, context, null, false, SourceTimeout, origin);
-            workload = new DiagnosticsWorkload(Workload ?? service, Namespace ?? kubernetesEntry?.Namespace ?? "default", context);
+            workload = new DiagnosticsWorkload(Workload ?? _catalogWorkload ?? service, Namespace ?? kubernetesEntry?.Namespace ?? "default", context);
         }
         return new DiagnosticsRequest
         {

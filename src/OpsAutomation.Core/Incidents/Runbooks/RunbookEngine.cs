@@ -343,7 +343,8 @@ public sealed class RunbookEngine(RunbookServices services)
         var values = ConfigurationTree.NewMap();
         foreach (var key in section.Keys) values[key] = section.GetValue(key);
         values["Catalog"] = options.CatalogPath;
-        if (!section.Contains("Services")) values["Services"] = incident.Service;
+        // An incident of a KubernetesWorkload check's result (<service>/<kind>/<workload>) verifies the catalog's service.
+        if (!section.Contains("Services")) values["Services"] = Health.Kubernetes.WorkloadResultName.TryParse(incident.Service, out var service, out _, out _) ? service : incident.Service;
         if (!section.Contains("Name")) values["Name"] = "verify";
         return services.BindGate(new ConfigurationMap(values, section.Origin, section.Path));
     }
