@@ -154,6 +154,23 @@ Describe 'Invoke-IncidentEscalation' {
         Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State | Should -BeNullOrEmpty
     }
 
+    It 'stops climbing once the incident is mitigated, even when a runbook then asks to escalate' {
+        $escalation = New-Escalation
+        $null = Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
+
+        Set-IncidentState $escalation Mitigated
+        $mitigated = Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
+        $null = $escalation.Incident | Invoke-IncidentRunbook -Path $FailingRunbook -StatePath $escalation.State -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        $after = Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
+
+        $mitigated.Action | Should -Be 'Acknowledged'
+        (Get-PagerDutyAlert $escalation.DedupKey).Status | Should -Be 'acknowledged'
+        @($after | Where-Object Action -EQ 'Escalated') | Should -HaveCount 0
+        @(Get-PagerDutyEvent $escalation.DedupKey | Where-Object routing_key_suffix -eq '3210') | Should -HaveCount 0
+        (Get-TestIncident $escalation).EscalationLevel | Should -Be 1
+        (Get-TestIncident $escalation).State | Should -Be 'Mitigated'
+    }
+
     It 'retries a page PagerDuty throttled on the next run' {
         $throttling = Start-TestStandIn -Name pagerduty -Argument '--rate-limit', '4'
         try {
