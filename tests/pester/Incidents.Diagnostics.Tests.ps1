@@ -17,7 +17,7 @@ BeforeAll {
     # Incidents as a scheduled run opens them: a firing signal piped into New-Incident (observed two
     # minutes before it opened), then taken by a person with Update-Incident.
     function script:New-TestIncident([string] $Service, [string] $Title) {
-        $signal = [pscustomobject]@{ Fingerprint = "pester:$Service:$([guid]::NewGuid().ToString('N'))"; Firing = $true; Service = $Service; Severity = 'Critical'; Summary = $Title
+        $signal = [pscustomobject]@{ Fingerprint = "pester:${Service}:$([guid]::NewGuid().ToString('N'))"; Firing = $true; Service = $Service; Severity = 'Critical'; Summary = $Title
             Timestamp = [datetimeoffset]::UtcNow.AddMinutes(-2) }
         $incident = $signal | New-Incident -StatePath $StatePath
         Update-Incident $incident.Id -Owner alice -StatePath $StatePath
