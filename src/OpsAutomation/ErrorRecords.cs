@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using OpsAutomation.Core.Configuration;
 using OpsAutomation.Core.Http;
+using OpsAutomation.Core.Incidents;
 using OpsAutomation.Core.Pipelines.DeadLetters;
 using OpsAutomation.Core.State;
 
@@ -27,6 +28,13 @@ internal static class ErrorRecords
 
     public static ErrorRecord StateStore(StateStoreException exception, string path) =>
         new(exception, "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path);
+
+    /// <summary>IncidentNotFound (ObjectNotFound), the one error of every incident cmdlet for an id no incident has; its target is the id.</summary>
+    public static ErrorRecord IncidentNotFound(IncidentNotFoundException exception) =>
+        new(exception, "IncidentNotFound", ErrorCategory.ObjectNotFound, exception.Id);
+
+    /// <summary>IncidentNotFound for <paramref name="id"/>, naming the state store file searched when known.</summary>
+    public static ErrorRecord IncidentNotFound(string id, string? storePath) => IncidentNotFound(new IncidentNotFoundException(id, storePath));
 
     /// <summary>A state store that failed after it opened: one ErrorId per kind, so a script can tell a lock from a full disk.</summary>
     public static ErrorRecord StateStoreFailure(StateStoreException exception) => exception.Kind switch

@@ -14,31 +14,16 @@ BeforeAll {
     $script:StatePath = Join-Path $TestDrive 'state'
     $script:Secret = 'pg-s3cr3t-passw0rd-4242'
 
-    # The incident store through the module's own engine, in its private load context (until New-Incident is merged in).
-    function script:Get-Core {
-        Get-ServiceHealthHistory -StatePath $StatePath | Out-Null   # loads the engine
-        $alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'OpsAutomation.Dependencies'
-        $alc.Assemblies | Where-Object { $_.GetName().Name -eq 'OpsAutomation.Core' }
-    }
-    function script:Get-IncidentStore {
-        $core = Get-Core
-        $open = $core.GetType('OpsAutomation.Core.State.StateStore').GetMethod('OpenAsync')
-        $state = $open.Invoke($null, @([string] $StatePath, [System.Threading.CancellationToken]::None, $null)).GetAwaiter().GetResult()
-        [Activator]::CreateInstance($core.GetType('OpsAutomation.Core.Incidents.IncidentStore'), @($state, $null, $null))
-    }
+    # Incidents as a scheduled run opens them: a firing signal piped into New-Incident (observed two
+    # minutes before it opened), then taken by a person with Update-Incident.
     function script:New-TestIncident([string] $Service, [string] $Title) {
-        $now = [datetimeoffset]::UtcNow
-        $draft = [OpsAutomation.Models.Incidents.Incident]@{
-            Id = ''; Title = $Title; Service = $Service; Severity = 'Critical'; State = 'Triggered'; Fingerprint = "health:$Service"; Owner = 'alice'
-            DetectedAt = $now.AddMinutes(-2); OpenedAt = $now; Timestamp = $now; Suspects = [string[]]@('run-7 web revision 2')
-            Timeline = [OpsAutomation.Models.Incidents.IncidentTimelineEntry[]]@([OpsAutomation.Models.Incidents.IncidentTimelineEntry]@{
-                    Timestamp = $now; Kind = 'Detected'; Actor = 'test'; Message = "opened for $Service" })
-        }
-        (Get-IncidentStore).CreateAsync($draft, [System.Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $signal = [pscustomobject]@{ Fingerprint = "pester:${Service}:$([guid]::NewGuid().ToString('N'))"; Firing = $true; Service = $Service; Severity = 'Critical'; Summary = $Title
+            Timestamp = [datetimeoffset]::UtcNow.AddMinutes(-2) }
+        $incident = $signal | New-Incident -StatePath $StatePath
+        Update-Incident $incident.Id -Owner alice -StatePath $StatePath
+        Get-Incident $incident.Id -StatePath $StatePath
     }
-    function script:Get-TestIncident([string] $Id) {
-        (Get-IncidentStore).GetAsync($Id, [System.Threading.CancellationToken]::None).GetAwaiter().GetResult()
-    }
+    function script:Get-TestIncident([string] $Id) { Get-Incident $Id -StatePath $StatePath }
 
     $script:Namespace = 'diag-crash'
     kubectl --kubeconfig $Kubeconfig create namespace $Namespace | Out-Null
@@ -180,6 +165,26 @@ Describe 'Save-IncidentDiagnostics by service and its errors' {
 
 Describe 'Export-IncidentPostmortem' {
     BeforeAll {
+        # A deployment of the service just before the incident opens: New-Incident names it as a suspect.
+        $manifest = Join-Path $TestDrive 'suspect.yaml'
+        Set-Content $manifest @'
+apiVersion: v1
+kind: Namespace
+metadata: { name: diag-suspect }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: diag-suspect, labels: { app: web } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - { name: app, image: sample:1 }
+'@
+        $script:Deployed = Invoke-Deployment -Name web -Namespace diag-suspect -Manifest $manifest -Kubeconfig $Kubeconfig -StatePath $StatePath -TimeoutSec 120
         $script:Hostile = New-TestIncident -Service web -Title "<script>alert('x')</script> web down"
         $script:Written = $Hostile | Export-IncidentPostmortem -OutputPath (Join-Path $TestDrive 'pm') -StatePath $StatePath -Author alice, bob
     }
@@ -197,7 +202,7 @@ Describe 'Export-IncidentPostmortem' {
         foreach ($section in 'Summary', 'Impact', 'Root causes', 'Trigger', 'Resolution', 'Detection', 'Action items', 'Lessons learned', 'Timeline', 'Supporting information') {
             $md | Should -Match "(?m)^## $section$"
         }
-        $md | Should -Match 'Suspect deployment shortly before it opened: run-7 web revision 2'
+        $md | Should -Match "Suspect deployment shortly before it opened: $([regex]::Escape($Deployed.Id)): diag-suspect/web"
         $md | Should -Match '\*\*Authors:\*\* alice, bob'
         $md | Should -Match '\| Time to detect \| 2m 00s \|'
     }

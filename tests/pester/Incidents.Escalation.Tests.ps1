@@ -15,40 +15,15 @@ BeforeAll {
     $env:OPS_PESTER_PD_ONCALL = '0123456789abcdef0123456789abcdef'
     $env:OPS_PESTER_PD_MANAGERS = 'fedcba9876543210fedcba9876543210'
 
-    # Incidents are seeded through the module's own store (Core is loaded by the first run), as New-Incident would open them.
-    Add-Type -ReferencedAssemblies ([OpsAutomation.Models.Incidents.Incident].Assembly.Location), 'System.Runtime', 'System.Collections' -TypeDefinition @'
-using System;
-using System.Collections.Generic;
-using OpsAutomation.Models.Health;
-using OpsAutomation.Models.Incidents;
-
-public static class EscalationPesterIncidents
-{
-    public static Incident Draft(string service, DateTimeOffset now) => new Incident
-    {
-        Id = "", Title = service + " is down", Service = service, Severity = HealthSeverity.Critical, State = IncidentState.Triggered,
-        Fingerprint = "pester:" + service, DetectedAt = now, OpenedAt = now, Timestamp = now,
-        Signals = new List<IncidentSignal>
-        {
-            new IncidentSignal { Kind = IncidentSignalKind.Manual, Fingerprint = "pester:" + service, Service = service, Firing = true,
-                Severity = HealthSeverity.Critical, Summary = service + " is down", Timestamp = now },
-        },
-    };
-
-    public static Func<Incident, Incident> InState(IncidentState state, DateTimeOffset at) => i => i with
-    {
-        State = state,
-        AcknowledgedAt = state == IncidentState.Acknowledged ? at : i.AcknowledgedAt,
-        ResolvedAt = state == IncidentState.Resolved ? at : i.ResolvedAt,
-    };
-
-    public static IncidentTimelineEntry Marker(DateTimeOffset at) => new IncidentTimelineEntry
-    {
-        Timestamp = at, Kind = IncidentEventKind.Verification, Actor = "runbook", Message = "still unhealthy after the restart",
-        Details = new Dictionary<string, string> { ["escalate"] = "true" },
-    };
+    # A runbook whose only step calls a webhook nobody listens on: the step fails and the runbook marks the incident to escalate.
+    $script:FailingRunbook = Join-Path $TestDrive 'failing-runbook.psd1'
+    Set-Content $FailingRunbook @"
+@{
+    Runbooks = @(
+        @{ Name = 'tell-automation'; Match = @{ Service = 'checkout-*' }; Steps = @( @{ Name = 'notify'; Action = 'Webhook'; Uri = 'http://127.0.0.1:1/hooks/restart'; TimeoutSec = 2 } ) }
+    )
 }
-'@ -IgnoreWarnings -WarningAction SilentlyContinue
+"@
 
     # A policy of its own per test (its name is the per-test label read back from Alertmanager), and a state directory of its own.
     function New-Escalation {
@@ -74,19 +49,17 @@ public static class EscalationPesterIncidents
         $state = Join-Path $TestDrive $name
         # The first run loads the engine and creates the store; there is nothing to escalate yet.
         Invoke-IncidentEscalation -Path $policy -StatePath $state | Should -BeNullOrEmpty
-        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'OpsAutomation.Core' } | Select-Object -First 1
-        $store = $core.GetType('OpsAutomation.Core.State.StateStore').GetMethod('OpenAsync').Invoke($null, @([string] $state, [Threading.CancellationToken]::None, $null)).GetAwaiter().GetResult()
-        $incidents = [Activator]::CreateInstance($core.GetType('OpsAutomation.Core.Incidents.IncidentStore'), @($store, $null, $null))
-        $incident = $incidents.CreateAsync([EscalationPesterIncidents]::Draft("checkout-$name", [DateTimeOffset]::UtcNow), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
-        [pscustomobject]@{ Name = $name; Policy = $policy; State = $state; Incidents = $incidents; Incident = $incident; DedupKey = "opsautomation/incident/$($incident.Id)/$($incident.OpenedAt.ToUnixTimeMilliseconds())" }
+        # Opened by hand, as a person at the keyboard would.
+        $incident = New-Incident -Title "checkout-$name is down" -Service "checkout-$name" -Severity Critical -StatePath $state
+        [pscustomobject]@{ Name = $name; Policy = $policy; State = $state; Incident = $incident; DedupKey = "opsautomation/incident/$($incident.Id)/$($incident.OpenedAt.ToUnixTimeMilliseconds())" }
     }
 
     function Set-IncidentState($Escalation, [string] $State) {
-        $change = [EscalationPesterIncidents]::InState($State, [DateTimeOffset]::UtcNow)
-        $null = $Escalation.Incidents.UpdateAsync($Escalation.Incident.Id, $change, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        if ($State -eq 'Resolved') { Close-Incident $Escalation.Incident.Id -StatePath $Escalation.State }
+        else { Update-Incident $Escalation.Incident.Id -State $State -StatePath $Escalation.State }
     }
 
-    function Get-Incident($Escalation) { $Escalation.Incidents.GetAsync($Escalation.Incident.Id, [Threading.CancellationToken]::None).GetAwaiter().GetResult() }
+    function Get-TestIncident($Escalation) { Get-Incident $Escalation.Incident.Id -StatePath $Escalation.State }
 
     # Invoke-RestMethod writes a JSON array as one object: a variable enumerates it.
     function Get-PagerDutyAlert([string] $DedupKey, [string] $Url = $PagerDuty.Url) { $all = Invoke-RestMethod "$Url/test/alerts"; $all | Where-Object DedupKey -eq $DedupKey }
@@ -129,7 +102,7 @@ Describe 'Invoke-IncidentEscalation' {
         $alert[0].labels.alertname | Should -Be 'Incident'
         $alert[0].labels.incident | Should -Be $escalation.Incident.Id
         $alert[0].labels.severity | Should -Be 'critical'
-        (Get-Incident $escalation).EscalationLevel | Should -Be 1
+        (Get-TestIncident $escalation).EscalationLevel | Should -Be 1
     }
 
     It 'with -WhatIf says what it would send and sends nothing' {
@@ -148,17 +121,17 @@ Describe 'Invoke-IncidentEscalation' {
     It 'escalates at once when a runbook marks the incident, and only once' {
         $escalation = New-Escalation
         $null = Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
-        $null = $escalation.Incidents.AppendAsync($escalation.Incident.Id, [EscalationPesterIncidents]::Marker([DateTimeOffset]::UtcNow),
-            [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $run = $escalation.Incident | Invoke-IncidentRunbook -Path $FailingRunbook -StatePath $escalation.State -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        $run.NeedsEscalation | Should -BeTrue
 
         $marked = $escalation.Incident | Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
         $again = $escalation.Incident | Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
 
         $marked.Action, $marked.LevelAfter | Should -Be 'Escalated', 2
-        $marked.Reason | Should -Match 'runbook asked to escalate'
+        $marked.Reason | Should -Match 'runbook:tell-automation asked to escalate'
         $again.Action | Should -Be 'Waiting'
         @(Get-PagerDutyEvent $escalation.DedupKey | Where-Object routing_key_suffix -eq '3210').Count | Should -Be 1
-        (Get-Incident $escalation).Timeline | Where-Object { $_.Kind -eq 'Escalation' -and $_.Message -like 'Escalated to level 2*' } | Should -HaveCount 1
+        (Get-TestIncident $escalation).Timeline | Where-Object { $_.Kind -eq 'Escalation' -and $_.Message -like 'Escalated to level 2*' } | Should -HaveCount 1
     }
 
     It 'acknowledges in PagerDuty when the incident is acknowledged, and resolves everywhere when it is resolved' {
@@ -179,6 +152,23 @@ Describe 'Invoke-IncidentEscalation' {
         (Get-PagerDutyAlert $escalation.DedupKey).Status | Should -Be 'resolved'
         Get-AlertmanagerAlert $escalation.Name | Should -BeNullOrEmpty
         Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State | Should -BeNullOrEmpty
+    }
+
+    It 'stops climbing once the incident is mitigated, even when a runbook then asks to escalate' {
+        $escalation = New-Escalation
+        $null = Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
+
+        Set-IncidentState $escalation Mitigated
+        $mitigated = Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
+        $null = $escalation.Incident | Invoke-IncidentRunbook -Path $FailingRunbook -StatePath $escalation.State -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        $after = Invoke-IncidentEscalation -Path $escalation.Policy -StatePath $escalation.State
+
+        $mitigated.Action | Should -Be 'Acknowledged'
+        (Get-PagerDutyAlert $escalation.DedupKey).Status | Should -Be 'acknowledged'
+        @($after | Where-Object Action -EQ 'Escalated') | Should -HaveCount 0
+        @(Get-PagerDutyEvent $escalation.DedupKey | Where-Object routing_key_suffix -eq '3210') | Should -HaveCount 0
+        (Get-TestIncident $escalation).EscalationLevel | Should -Be 1
+        (Get-TestIncident $escalation).State | Should -Be 'Mitigated'
     }
 
     It 'retries a page PagerDuty throttled on the next run' {

@@ -28,10 +28,11 @@ public static class IncidentMeasurer
     {
         ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(open);
-        var detect = window.Select(i => i.OpenedAt - i.DetectedAt).Select(t => t < TimeSpan.Zero ? TimeSpan.Zero : t).ToList();
-        var acknowledge = window.Where(i => i.AcknowledgedAt is not null).Select(i => i.AcknowledgedAt!.Value - i.OpenedAt).ToList();
-        var mitigate = window.Where(i => i.MitigatedAt is not null).Select(i => i.MitigatedAt!.Value - i.OpenedAt).ToList();
-        var resolve = window.Where(i => i.ResolvedAt is not null).Select(i => i.ResolvedAt!.Value - i.OpenedAt).ToList();
+        var times = window.Select(IncidentTimes.Of).ToList();
+        var detect = times.Select(t => t.Detect).ToList();
+        var acknowledge = times.Where(t => t.Acknowledge is not null).Select(t => t.Acknowledge!.Value).ToList();
+        var mitigate = times.Where(t => t.Mitigate is not null).Select(t => t.Mitigate!.Value).ToList();
+        var resolve = times.Where(t => t.Resolve is not null).Select(t => t.Resolve!.Value).ToList();
         return new IncidentMetrics
         {
             Since = since,

@@ -1,4 +1,6 @@
 using System.Globalization;
+using OpsAutomation.Core.Incidents;
+using OpsAutomation.Core.Incidents.Runbooks;
 using OpsAutomation.Models;
 using OpsAutomation.Models.Incidents;
 
@@ -35,10 +37,6 @@ public sealed record PostmortemTable(IReadOnlyList<string> Headings, IReadOnlyLi
 /// </summary>
 public static class PostmortemBuilder
 {
-    private static readonly string[] OutcomeKeys = ["outcome", "result", "status", "verified", "verification"];
-
-    private static readonly string[] FailedWords = ["fail", "error", "unverified", "refused", "ratelimited", "rate-limited", "timedout", "timeout", "false", "denied", "aborted"];
-
     public static PostmortemDraft Build(Incident incident, IReadOnlyList<string>? authors, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(incident);
@@ -69,16 +67,16 @@ public static class PostmortemBuilder
         return new PostmortemDraft($"Post-mortem: {incident.Title}", header, sections);
     }
 
-    /// <summary>Time to detect (first signal to opened), acknowledge, mitigate and resolve (from opened); null where the incident has not got there.</summary>
+    /// <summary>The incident's <see cref="IncidentTimes"/> (as Measure-Incident defines them), named for the report; null where the incident has not got there.</summary>
     public static IReadOnlyList<(string Name, TimeSpan? Value)> Durations(Incident incident)
     {
-        ArgumentNullException.ThrowIfNull(incident);
+        var times = IncidentTimes.Of(incident);
         return
         [
-            ("Time to detect", incident.OpenedAt - incident.DetectedAt),
-            ("Time to acknowledge", incident.AcknowledgedAt - incident.OpenedAt),
-            ("Time to mitigate", incident.MitigatedAt - incident.OpenedAt),
-            ("Time to resolve", incident.ResolvedAt - incident.OpenedAt),
+            ("Time to detect", times.Detect),
+            ("Time to acknowledge", times.Acknowledge),
+            ("Time to mitigate", times.Mitigate),
+            ("Time to resolve", times.Resolve),
         ];
     }
 
@@ -248,19 +246,6 @@ public static class PostmortemBuilder
         return details.Count == 0 ? entry.Message : $"{entry.Message} ({string.Join(", ", details)})";
     }
 
-    /// <summary>
-    /// Whether a remediation or verification entry says it did not succeed: an outcome, result,
-    /// status or verified detail with a failing word (Failed, Error, Unverified, Refused,
-    /// RateLimited, TimedOut, false...), else a message that says it failed or was not verified.
-    /// </summary>
-    internal static bool Failed(IncidentTimelineEntry entry)
-    {
-        foreach (var (key, value) in entry.Details)
-        {
-            if (OutcomeKeys.Any(k => key.Equals(k, StringComparison.OrdinalIgnoreCase)))
-                return FailedWords.Any(w => value.Replace(" ", "", StringComparison.Ordinal).Contains(w, StringComparison.OrdinalIgnoreCase));
-        }
-        return entry.Message.Contains("failed", StringComparison.OrdinalIgnoreCase) || entry.Message.Contains("not verified", StringComparison.OrdinalIgnoreCase)
-            || entry.Message.Contains("unverified", StringComparison.OrdinalIgnoreCase);
-    }
+    /// <summary>Whether a remediation or verification entry did not succeed, read as the runbook engine writes it (<see cref="RunbookTimeline.DidNotSucceed"/>).</summary>
+    internal static bool Failed(IncidentTimelineEntry entry) => RunbookTimeline.DidNotSucceed(entry);
 }

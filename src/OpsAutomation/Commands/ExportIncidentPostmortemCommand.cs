@@ -56,7 +56,7 @@ public sealed class ExportIncidentPostmortemCommand : OpsCmdlet
         }
         if (incident is null)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No incident has the id '{Id}' in the state store."), "IncidentNotFound", ErrorCategory.ObjectNotFound, Id));
+            WriteError(ErrorRecords.IncidentNotFound(Id, store.FilePath));
             return;
         }
         var folder = OutputPath is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : ResolvePath(OutputPath);

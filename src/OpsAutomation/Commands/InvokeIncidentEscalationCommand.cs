@@ -77,7 +77,7 @@ public sealed class InvokeIncidentEscalationCommand : OpsCmdlet
             }
             catch (IncidentNotFoundException ex)
             {
-                WriteError(new ErrorRecord(ex, "IncidentNotFound", ErrorCategory.ObjectNotFound, id));
+                WriteError(ErrorRecords.IncidentNotFound(ex));
             }
             catch (StateStoreException ex)
             {

@@ -143,7 +143,7 @@ public sealed class InvokeIncidentRunbookCommand : OpsCmdlet
             }
             catch (IncidentNotFoundException ex)
             {
-                WriteError(new ErrorRecord(ex, "IncidentNotFound", ErrorCategory.ObjectNotFound, id));
+                WriteError(ErrorRecords.IncidentNotFound(ex));
             }
             catch (ConfigurationException ex)
             {

@@ -161,7 +161,7 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
             }
             catch (IncidentNotFoundException ex)
             {
-                WriteError(new ErrorRecord(ex, "IncidentNotFound", ErrorCategory.ObjectNotFound, incident.Id));
+                WriteError(ErrorRecords.IncidentNotFound(ex));
             }
             catch (StateStoreException ex)
             {
@@ -178,7 +178,7 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
             var incident = await incidents.GetAsync(Id, cancellationToken).ConfigureAwait(false);
             if (incident is null)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No incident has the id '{Id}' in the state store."), "IncidentNotFound", ErrorCategory.ObjectNotFound, Id));
+                WriteError(ErrorRecords.IncidentNotFound(Id, incidents.State.FilePath));
             }
             return incident;
         }

@@ -24,7 +24,7 @@ public abstract class IncidentCommand : OpsCmdlet
 
     /// <summary>IncidentNotFound (ObjectNotFound): the id and the state store searched.</summary>
     protected static ErrorRecord NotFound(IncidentNotFoundException exception) =>
-        new(exception, "IncidentNotFound", ErrorCategory.ObjectNotFound, exception.Id);
+        ErrorRecords.IncidentNotFound(exception);
 
     /// <summary>IncidentTransitionInvalid (InvalidOperation): the incident, its state and the one asked for.</summary>
     protected static ErrorRecord Transition(IncidentTransitionException exception) =>

@@ -49,7 +49,8 @@ public sealed class PostmortemRendererTests : IDisposable
                 Details = new Dictionary<string, string> { ["outcome"] = "Failed", ["target"] = "deployment/checkout" } },
             new IncidentTimelineEntry { Timestamp = Opened.AddMinutes(18), Kind = IncidentEventKind.Action, Actor = "runbook", Message = "rollback deployment checkout to revision 6",
                 Details = new Dictionary<string, string> { ["outcome"] = "Succeeded" } },
-            new IncidentTimelineEntry { Timestamp = Opened.AddMinutes(19), Kind = IncidentEventKind.Verification, Actor = "runbook", Message = "health re-check not verified: still 503" },
+            new IncidentTimelineEntry { Timestamp = Opened.AddMinutes(19), Kind = IncidentEventKind.Verification, Actor = "runbook", Message = "health re-check not verified: still 503",
+                Details = new Dictionary<string, string> { ["outcome"] = "Failed", ["verified"] = "false" } },
             new IncidentTimelineEntry { Timestamp = Opened.AddMinutes(20), Kind = IncidentEventKind.StateChange, Actor = "alice", Message = "Mitigated" },
             new IncidentTimelineEntry { Timestamp = Opened.AddMinutes(30), Kind = IncidentEventKind.Note, Actor = "bob", Message = "payments' certificate expired" },
             new IncidentTimelineEntry { Timestamp = Opened.AddMinutes(45), Kind = IncidentEventKind.StateChange, Actor = "detector", Message = "Resolved" },
@@ -157,15 +158,21 @@ public sealed class PostmortemRendererTests : IDisposable
     }
 
     [Theory]
-    [InlineData("outcome", "Failed", true)]
-    [InlineData("Result", "RateLimited", true)]
-    [InlineData("verified", "false", true)]
-    [InlineData("status", "Timed out", true)]
-    [InlineData("outcome", "Succeeded", false)]
-    [InlineData("verified", "true", false)]
-    public void A_remediation_entry_is_failed_by_its_outcome_detail(string key, string value, bool failed)
+    [InlineData(IncidentEventKind.Action, "outcome", "Failed", true)]
+    [InlineData(IncidentEventKind.Action, "outcome", "RateLimited", true)]
+    [InlineData(IncidentEventKind.Action, "outcome", "Refused", true)]
+    [InlineData(IncidentEventKind.Verification, "verified", "false", true)]
+    [InlineData(IncidentEventKind.Action, "escalate", "true", true)]
+    [InlineData(IncidentEventKind.Verification, "escalate", "true", true)]
+    [InlineData(IncidentEventKind.Action, "outcome", "Succeeded", false)]
+    [InlineData(IncidentEventKind.Action, "outcome", "Skipped", false)]
+    [InlineData(IncidentEventKind.Verification, "verified", "true", false)]
+    // Only what the runbook engine writes counts: other keys are no outcome.
+    [InlineData(IncidentEventKind.Action, "result", "Failed", false)]
+    [InlineData(IncidentEventKind.Action, "status", "Timed out", false)]
+    public void A_remediation_entry_is_failed_by_what_the_runbook_engine_writes(IncidentEventKind kind, string key, string value, bool failed)
     {
-        var entry = new IncidentTimelineEntry { Timestamp = Opened, Kind = IncidentEventKind.Action, Actor = "runbook", Message = "restart",
+        var entry = new IncidentTimelineEntry { Timestamp = Opened, Kind = kind, Actor = "runbook:restart", Message = "restart",
             Details = new Dictionary<string, string> { [key] = value } };
         Assert.Equal(failed, PostmortemBuilder.Failed(entry));
     }

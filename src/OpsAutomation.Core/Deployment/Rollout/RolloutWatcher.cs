@@ -235,18 +235,8 @@ public sealed class RolloutWatcher(IKubernetes client, TimeProvider? time = null
         }
 
         /// <summary>The container's last lines, at most LogLines of them and LogBytes in all, each cut at MaxLogLineLength characters.</summary>
-        private async Task<IReadOnlyList<string>> ReadLogAsync(string pod, string container, bool previous, CancellationToken cancellationToken)
-        {
-            await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod, options.Namespace, container: container, previous: previous,
-                tailLines: options.LogLines, limitBytes: options.LogBytes, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var buffer = new byte[options.LogBytes];
-            var read = 0;
-            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false) is var n and > 0) read += n;
-            var text = Encoding.UTF8.GetString(buffer, 0, read);
-            return [.. text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)
-                .Select(l => l.Length > RolloutWaitOptions.MaxLogLineLength ? l[..RolloutWaitOptions.MaxLogLineLength] + "..." : l)
-                .TakeLast(options.LogLines)];
-        }
+        private Task<IReadOnlyList<string>> ReadLogAsync(string pod, string container, bool previous, CancellationToken cancellationToken) =>
+            PodLogs.ReadTailAsync(client, options.Namespace, pod, container, previous, options.LogLines, options.LogBytes, RolloutWaitOptions.MaxLogLineLength, cancellationToken);
 
         private void Report(RolloutProgress progress)
         {

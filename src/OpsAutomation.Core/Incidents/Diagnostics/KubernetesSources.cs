@@ -294,15 +294,8 @@ public sealed class PodLogsSource(IKubernetes client, DiagnosticsWorkload worklo
     {
         try
         {
-            await using var stream = await DeploymentObjects.CallAsync($"read the {(previous ? "previous " : "")}log of container {container} of pod {workload.Namespace}/{pod}",
-                () => client.CoreV1.ReadNamespacedPodLogAsync(pod, workload.Namespace, container: container, previous: previous, tailLines: tailLines,
-                    limitBytes: maxBytes, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var buffer = new byte[maxBytes];
-            var read = 0;
-            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false) is var n and > 0) read += n;
-            var text = Encoding.UTF8.GetString(buffer, 0, read);
-            return ([.. text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)
-                .Select(l => l.Length > MaxLineLength ? l[..MaxLineLength] + "..." : l).TakeLast(tailLines)], null);
+            return (await DeploymentObjects.CallAsync($"read the {(previous ? "previous " : "")}log of container {container} of pod {workload.Namespace}/{pod}",
+                () => PodLogs.ReadTailAsync(client, workload.Namespace, pod, container, previous, tailLines, maxBytes, MaxLineLength, cancellationToken)).ConfigureAwait(false), null);
         }
         catch (DeploymentApiException ex)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OpsAutomation.Core.Incidents.Runbooks;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Notifications;
 using OpsAutomation.Core.State;
@@ -31,7 +32,7 @@ public sealed class EscalationEngine
     public const string Actor = "escalation";
 
     /// <summary>The detail a timeline entry carries (with the value "true") to ask for escalation now.</summary>
-    public const string EscalateDetail = "escalate";
+    public const string EscalateDetail = RunbookTimeline.Escalate;
 
     /// <summary>The Alertmanager alertname (and PagerDuty class) of incident pages.</summary>
     public const string AlertName = "Incident";
@@ -192,7 +193,7 @@ public sealed class EscalationEngine
         }
         var since = Max(current.MarkerAt, current.EscalatedAt);
         var marker = incident.Timeline
-            .Where(e => e.Details.TryGetValue(EscalateDetail, out var value) && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase)
+            .Where(e => RunbookTimeline.IsEscalateMarker(e)
                 && (since is null || e.Timestamp > since))
             .MaxBy(e => e.Timestamp);
         if (marker is not null)

@@ -205,11 +205,20 @@ public sealed class RunbookEngine(RunbookServices services)
                 Message = $"runbook '{runbook.Name}': {(verified == true ? "verified healthy" : "not verified")}: {verification}",
                 Details = new Dictionary<string, string>
                 {
-                    ["runbook"] = runbook.Name, ["gate"] = gate.Name, ["outcome"] = outcome.Outcome.ToString(), ["verified"] = verified == true ? "true" : "false",
+                    ["runbook"] = runbook.Name, ["gate"] = gate.Name, [RunbookTimeline.Outcome] = outcome.Outcome.ToString(), [RunbookTimeline.Verified] = verified == true ? "true" : "false",
                     ["passedRounds"] = outcome.Passed.ToString(CultureInfo.InvariantCulture), ["failedRounds"] = outcome.Failed.ToString(CultureInfo.InvariantCulture),
                     ["runId"] = options.RunId,
                 },
             }, cancellationToken).ConfigureAwait(false);
+            // A verified remediation mitigates the incident through the lifecycle (a StateChange line on
+            // the timeline), unless it is already mitigated or resolved; a failed one leaves the state.
+            if (verified == true)
+            {
+                await services.Incidents.UpdateAsync(incident.Id, current => current.State is IncidentState.Mitigated or IncidentState.Resolved
+                    ? current
+                    : IncidentLifecycle.Transition(current, IncidentState.Mitigated, Actor(runbook), time.GetUtcNow(), $"runbook '{runbook.Name}' verified the service healthy"),
+                    cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var escalation = options.WhatIf ? null : EscalationReason(results, verified, stoppedBy);
@@ -219,7 +228,7 @@ public sealed class RunbookEngine(RunbookServices services)
             {
                 Timestamp = time.GetUtcNow(), Kind = verified == false ? IncidentEventKind.Verification : IncidentEventKind.Action, Actor = Actor(runbook),
                 Message = $"runbook '{runbook.Name}': {escalation}; escalate",
-                Details = new Dictionary<string, string> { ["runbook"] = runbook.Name, ["escalate"] = "true", ["reason"] = escalation, ["runId"] = options.RunId },
+                Details = new Dictionary<string, string> { ["runbook"] = runbook.Name, [RunbookTimeline.Escalate] = "true", ["reason"] = escalation, ["runId"] = options.RunId },
             }, cancellationToken).ConfigureAwait(false);
         }
 
@@ -369,7 +378,7 @@ public sealed class RunbookEngine(RunbookServices services)
         Message = $"runbook '{runbook.Name}' step '{result.Step}': {result.Action} {result.Outcome}{(result.Target.Length > 0 ? $" on {result.Target}" : "")}: {result.Message}",
         Details = new Dictionary<string, string>
         {
-            ["runbook"] = runbook.Name, ["step"] = result.Step, ["action"] = result.Action, ["target"] = result.Target, ["outcome"] = result.Outcome.ToString(),
+            ["runbook"] = runbook.Name, ["step"] = result.Step, ["action"] = result.Action, ["target"] = result.Target, [RunbookTimeline.Outcome] = result.Outcome.ToString(),
             ["message"] = result.Message, ["durationMs"] = ((long)result.Duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             ["highImpact"] = result.HighImpact ? "true" : "false", ["runId"] = runId,
         },
