@@ -10,9 +10,6 @@ public interface IIncidentTimeline
 
     /// <summary>Appends <paramref name="entry"/> to the incident's timeline.</summary>
     Task<Incident> AppendAsync(string id, IncidentTimelineEntry entry, CancellationToken cancellationToken);
-
-    /// <summary>Changes incident <paramref name="id"/> in one read-modify-write (a lifecycle transition); <see cref="IncidentNotFoundException"/> when there is none.</summary>
-    Task<Incident> UpdateAsync(string id, Func<Incident, Incident> change, CancellationToken cancellationToken);
 }
 
 /// <summary>The incident store as the runbook engine uses it.</summary>
@@ -23,9 +20,6 @@ public sealed class StoredIncidents(IncidentStore store) : IIncidentTimeline
 
     /// <inheritdoc />
     public Task<Incident> AppendAsync(string id, IncidentTimelineEntry entry, CancellationToken cancellationToken) => store.AppendAsync(id, entry, cancellationToken);
-
-    /// <inheritdoc/>
-    public Task<Incident> UpdateAsync(string id, Func<Incident, Incident> change, CancellationToken cancellationToken) => store.UpdateAsync(id, change, cancellationToken);
 
     /// <summary>The store file, for errors.</summary>
     public string Path => store.State.FilePath;

@@ -210,15 +210,6 @@ public sealed class RunbookEngine(RunbookServices services)
                     ["runId"] = options.RunId,
                 },
             }, cancellationToken).ConfigureAwait(false);
-            // A verified remediation mitigates the incident through the lifecycle (a StateChange line on
-            // the timeline), unless it is already mitigated or resolved; a failed one leaves the state.
-            if (verified == true)
-            {
-                await services.Incidents.UpdateAsync(incident.Id, current => current.State is IncidentState.Mitigated or IncidentState.Resolved
-                    ? current
-                    : IncidentLifecycle.Transition(current, IncidentState.Mitigated, Actor(runbook), time.GetUtcNow(), $"runbook '{runbook.Name}' verified the service healthy"),
-                    cancellationToken).ConfigureAwait(false);
-            }
         }
 
         var escalation = options.WhatIf ? null : EscalationReason(results, verified, stoppedBy);
