@@ -202,13 +202,8 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
         {
             throw ErrorRecords.Terminating(ErrorRecords.Configuration(ex, "CatalogInvalid", _catalog.Path));
         }
-        var definition = definitions.FirstOrDefault(d => d.Name.Equals(service, StringComparison.OrdinalIgnoreCase));
         // An incident opened from a KubernetesWorkload check's result is named <service>/<kind>/<workload>.
-        if (definition is null && Core.Health.Kubernetes.WorkloadResultName.TryParse(service, out var catalogService, out _, out var workloadName))
-        {
-            definition = definitions.FirstOrDefault(d => d.Kind == HealthCheckKind.KubernetesWorkload && d.Name.Equals(catalogService, StringComparison.OrdinalIgnoreCase));
-            if (definition is not null) _catalogWorkload = workloadName;
-        }
+        (var definition, _catalogWorkload) = Core.Health.Kubernetes.WorkloadResultName.FindEntry(definitions, service);
         if (definition is null) WriteWarning($"The catalog {_catalog.Path} has no service '{service}': its queries and checks are not collected.");
         return definition;
     }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Health.Kubernetes;
 
@@ -27,5 +28,19 @@ public static partial class WorkloadResultName
         kind = match.Success ? match.Groups["kind"].Value : "";
         workload = match.Success ? match.Groups["name"].Value : "";
         return match.Success;
+    }
+
+    /// <summary>
+    /// The catalog entry of <paramref name="service"/> (an incident's service): the entry of that name,
+    /// else, for a KubernetesWorkload result's name, that check's entry and the workload it named.
+    /// </summary>
+    public static (HealthCheckDefinition? Definition, string? Workload) FindEntry(IEnumerable<HealthCheckDefinition> definitions, string service)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        var all = definitions as IReadOnlyCollection<HealthCheckDefinition> ?? [.. definitions];
+        if (all.FirstOrDefault(d => d.Name.Equals(service, StringComparison.OrdinalIgnoreCase)) is { } named) return (named, null);
+        if (!TryParse(service, out var catalogService, out _, out var workload)) return (null, null);
+        var entry = all.FirstOrDefault(d => d.Kind == HealthCheckKind.KubernetesWorkload && d.Name.Equals(catalogService, StringComparison.OrdinalIgnoreCase));
+        return entry is null ? (null, null) : (entry, workload);
     }
 }
