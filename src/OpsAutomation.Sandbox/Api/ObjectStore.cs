@@ -207,7 +207,7 @@ public sealed class ObjectStore
                     throw ApiStatus.Expired(string.Create(CultureInfo.InvariantCulture,
                         $"too old resource version: {from} ({window.OldestWatchable})")).AsException();
                 }
-                foreach (var change in window.Changes.Where(e => e.ResourceVersion > from))
+                foreach (var change in window.Changes.Where(e => e.ResourceVersion > from && subscription.Covers(e.Stored)))
                 {
                     subscription.Offer(change);
                 }
@@ -267,7 +267,7 @@ public sealed class ObjectStore
         }
         foreach (var watch in _watches)
         {
-            if (watch.Type == change.Stored.Type && (watch.Namespace is null || watch.Namespace == change.Stored.Namespace))
+            if (watch.Covers(change.Stored))
             {
                 watch.Offer(change);
             }
@@ -335,6 +335,9 @@ public sealed class WatchSubscription : IDisposable
     public string? Namespace { get; }
 
     public ChannelReader<StoreEvent> Changes => _changes.Reader;
+
+    /// <summary>Whether a change of this object belongs on this watch: its type, and its namespace unless the watch is cluster-wide.</summary>
+    internal bool Covers(StoredObject stored) => stored.Type == Type && (Namespace is null || Namespace == stored.Namespace);
 
     internal void Offer(StoreEvent change) => _changes.Writer.TryWrite(change);
 

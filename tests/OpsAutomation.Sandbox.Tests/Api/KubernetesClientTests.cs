@@ -136,6 +136,30 @@ public sealed class KubernetesClientTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_watch_from_a_resource_version_replays_only_its_own_namespaces_changes()
+    {
+        var ns = await sandbox.NewNamespaceAsync("watch-own");
+        var other = await sandbox.NewNamespaceAsync("watch-other");
+        var first = await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("w", "mine"), ns);
+        await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("w", "theirs"), other);
+        await _client.CoreV1.DeleteNamespacedConfigMapAsync("w", ns);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var events = new List<(WatchEventType, string, string)>();
+        await foreach (var (type, item) in _client.CoreV1.WatchListNamespacedConfigMapAsync(ns, resourceVersion: first.Metadata.ResourceVersion,
+            cancellationToken: timeout.Token))
+        {
+            events.Add((type, item.Metadata.NamespaceProperty, item.Data?["value"] ?? ""));
+            if (type == WatchEventType.Deleted)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([(WatchEventType.Deleted, ns, "mine")], events);
+    }
+
+    [Fact]
     public async Task A_watch_with_a_label_selector_sees_an_object_enter_as_ADDED_and_leave_as_DELETED()
     {
         var ns = await sandbox.NewNamespaceAsync("watch-selector");
