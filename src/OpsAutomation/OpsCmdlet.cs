@@ -8,10 +8,11 @@ using OpsAutomation.Core.State;
 namespace OpsAutomation;
 
 /// <summary>
-/// The async base of every cmdlet. Each phase runs as a task on a worker; everything the
-/// worker wants written (objects, errors, progress, ShouldProcess questions) is posted to a
-/// queue that the pipeline thread drains, because only that thread may write. The pipeline
-/// thread blocks in one place only: the pump. StopProcessing (Ctrl+C) cancels the token, the
+/// The async base of every cmdlet. Each phase starts on the pipeline thread; one that finishes
+/// without waiting (a piped record buffered) costs no more than a plain cmdlet's. Once it waits,
+/// it continues on a worker, and everything the worker wants written (objects, errors, progress,
+/// ShouldProcess questions) is posted to a queue that the pipeline thread drains, because only
+/// that thread may write. The pipeline thread blocks in one place only: the pump. StopProcessing (Ctrl+C) cancels the token, the
 /// pump returns at once, and the phase ends as a stopped pipeline.
 /// The queue is bounded: a worker that writes faster than the pipeline consumes waits for room
 /// (backpressure), so memory stays flat however slow the next command is.
@@ -30,6 +31,8 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     private readonly List<Task> _workers = [];
     private readonly Stack<IDisposable> _owned = new();
     private int _pipelineThreadId;
+    private bool _starting;
+    private List<Action>? _startWrites;
     private bool _disposed;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the host stops the pipeline.</summary>
@@ -85,11 +88,14 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
     protected Task<T> OnPipelineThreadAsync<T>(Func<T> work)
     {
         var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
+        // Never deferred: a phase's start may wait for the answer synchronously (a secret while binding settings).
+        void Run()
         {
             try { answer.SetResult(work()); }
             catch (Exception ex) { answer.SetException(ex); }
-        });
+        }
+        if (Environment.CurrentManagedThreadId == _pipelineThreadId) Run();
+        else Enqueue(Run);
         // After Stop no pump runs the work: the worker must not wait for it forever.
         return answer.Task.WaitAsync(StopToken);
     }
@@ -215,12 +221,19 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
         if (failures.Count > 0) throw new AggregateException("Releasing the command's resources failed.", failures);
     }
 
+    /// <summary>
+    /// Writes now on the pipeline thread, else through the queue. What a phase writes while it starts on the pipeline
+    /// thread waits until the phase has returned: a downstream command's exception (Select-Object -First stopping
+    /// upstream, a terminating error) must reach the pump, never a catch block of the phase.
+    /// </summary>
     private void Post(Action action)
     {
-        if (Environment.CurrentManagedThreadId == _pipelineThreadId)
-            action();
-        else
+        if (Environment.CurrentManagedThreadId != _pipelineThreadId)
             Enqueue(action);
+        else if (_starting)
+            (_startWrites ??= []).Add(action);
+        else
+            action();
     }
 
     /// <summary>
@@ -263,8 +276,17 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
 
     private void Pump(Func<CancellationToken, Task> phase)
     {
-        var work = Task.Run(() => phase(StopToken), StopToken);
-        Track(work);
+        var work = Start(phase);
+        if (!work.IsCompleted) Track(work);
+        WriteStartWrites();
+        if (work.IsCompleted)
+        {
+            // The fast path: a phase that finished without waiting (a piped record buffered) needs no pump, only what
+            // background workers posted meanwhile written out. A record then costs a method call, not a task and a wait.
+            while (_queue.TryTake(out var posted)) posted();
+            Finish(work);
+            return;
+        }
         // Not disposed: the continuation may cancel it after the pump has left (a downstream throw).
         var ended = new CancellationTokenSource();
         work.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), ended, CancellationToken.None,
@@ -294,13 +316,51 @@ public abstract class OpsCmdlet : PSCmdlet, IDisposable
             throw new PipelineStoppedException();
         }
 
-        if (work.IsCanceled && StopToken.IsCancellationRequested) throw new PipelineStoppedException();
+        Finish(work);
+    }
+
+    /// <summary>
+    /// Runs the phase on the pipeline thread up to its first wait; the rest runs on the thread pool. No
+    /// synchronization context is captured, so no host's context (a UI thread, a test runner's) has to run the
+    /// continuations while this thread blocks in the pump.
+    /// </summary>
+    private Task Start(Func<CancellationToken, Task> phase)
+    {
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        _starting = true;
+        try
+        {
+            StopToken.ThrowIfCancellationRequested();
+            return phase(StopToken);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+        finally
+        {
+            _starting = false;
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
+    private void WriteStartWrites()
+    {
+        if (_startWrites is not { Count: > 0 } writes) return;
+        _startWrites = null;
+        foreach (var write in writes) write();
+    }
+
+    /// <summary>Ends a finished phase as PowerShell expects: stopped, a terminating error on this thread, or its own exception.</summary>
+    private void Finish(Task work)
+    {
+        if ((work.IsCanceled || work.Exception?.InnerException is OperationCanceledException) && StopToken.IsCancellationRequested)
+            throw new PipelineStoppedException();
         if (work.Exception?.InnerException is { } failure)
         {
             switch (failure)
             {
-                case OperationCanceledException when StopToken.IsCancellationRequested:
-                    throw new PipelineStoppedException();
                 case OpsTerminatingException terminating:
                     ThrowTerminatingError(terminating.ErrorRecord);
                     break;
