@@ -25,9 +25,9 @@ BeforeAll {
     $script:Ns = 'compositions'
     $script:Manifests = Join-Path $PSScriptRoot '..' '..' 'examples' 'deployments' 'manifests'
 
-    function Deploy([string] $Version, [double] $ErrorRate) {
+    function Deploy([string] $Version, [double] $ErrorRate, [hashtable] $Cluster = @{}) {
         Invoke-Deployment -Name sample -Namespace $Ns -Manifest $Manifests -Service sample -Image "sample:$Version" `
-            -Variable @{ VERSION = $Version; ERROR_RATE = "$ErrorRate" } -TimeoutSec 120 -ErrorAction SilentlyContinue
+            -Variable @{ VERSION = $Version; ERROR_RATE = "$ErrorRate" } -TimeoutSec 120 -ErrorAction SilentlyContinue @Cluster
     }
 
     function Wait-Until([scriptblock] $Condition, [string] $What, [int] $Seconds = 90) {
@@ -309,11 +309,20 @@ Describe 'Invoke-IncidentRunbook | Save-IncidentDiagnostics, Update-Incident, Ge
 }
 
 Describe 'Invoke-Deployment | Undo-Deployment' {
-    It 'rolls the deployed Deployment back by its Name and Namespace' {
-        $undo = $Good | Undo-Deployment -Confirm:$false
+    It 'undoes the deployment just made on the cluster it went to: the same Deployment goes back to the version before' {
+        # KUBECONFIG names no cluster here: only the result's Kubeconfig can take the undo to the sandbox.
+        $kubeconfig = $env:KUBECONFIG
+        $env:KUBECONFIG = Join-Path $TestDrive 'no-such-kubeconfig'
+        try {
+            $undo = Deploy 1.0.2 0 @{ Kubeconfig = $kubeconfig; Context = 'sandbox' } | Undo-Deployment -Wait -TimeoutSec 60 -Confirm:$false
+        }
+        finally { $env:KUBECONFIG = $kubeconfig }
 
         $undo | Should -BeOfType ([OpsAutomation.Models.Deployment.DeploymentUndoResult])
         $undo.Name | Should -Be 'sample'
         $undo.Namespace | Should -Be $Ns
+        $undo.Outcome | Should -Be RolledBack
+        $undo.Rollout.Succeeded | Should -BeTrue
+        (kubectl get deployment sample -n $Ns -o json | ConvertFrom-Json).spec.template.metadata.labels.version | Should -Be '1.0.0'
     }
 }
