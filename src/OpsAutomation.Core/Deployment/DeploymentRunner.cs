@@ -193,7 +193,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
         var url = service is null ? null : await ServiceUrlAsync(spec.Namespace, service.Name, cancellationToken).ConfigureAwait(false);
         return new DeploymentResult
         {
-            Id = services.RunId, Name = spec.Deployment, Namespace = spec.Namespace, Strategy = spec.Strategy, Outcome = outcome.Outcome,
+            Id = services.RunId, Name = spec.Deployment, Namespace = spec.Namespace, Kubeconfig = spec.Kubeconfig, Context = spec.Context, Strategy = spec.Strategy, Outcome = outcome.Outcome,
             Changed = outcome.Changed, Reason = outcome.Reason, Image = image, ImageDigest = digest, RevisionBefore = before,
             RevisionAfter = await RevisionAsync(spec, cancellationToken).ConfigureAwait(false), Applied = outcome.Applied, Rollout = outcome.Rollout,
             Validation = outcome.Validation, Steps = [.. _steps], Uri = url is null ? [] : [url.AbsoluteUri], StartTime = started, Duration = services.Time.GetUtcNow() - started,

@@ -3,7 +3,9 @@ namespace OpsAutomation.Models.Deployment;
 /// <summary>
 /// One run of Invoke-Deployment: what was deployed where, how it ended and why, and every step's
 /// record (the objects applied, the rollout, the validation gates, the strategy's steps). Pipes
-/// into Test-ServiceHealth by its <see cref="Uri"/> (the deployed Services' URLs).
+/// into Test-ServiceHealth by its <see cref="Uri"/> (the deployed Services' URLs), and into
+/// Wait-DeploymentRollout, Test-Deployment, Undo-Deployment and Get-DeploymentHistory by its Name,
+/// Namespace, Kubeconfig and Context (the same Deployment on the same cluster).
 /// </summary>
 public sealed record DeploymentResult
 {
@@ -15,6 +17,15 @@ public sealed record DeploymentResult
 
     /// <summary>The Deployment's namespace.</summary>
     public required string Namespace { get; init; }
+
+    /// <summary>
+    /// The kubeconfig file the run used; null for the default (KUBECONFIG, ~/.kube/config or the pod's
+    /// service account). With <see cref="Context"/> it binds the next deployment cmdlet to the same cluster.
+    /// </summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>The kubeconfig context the run used; null for the kubeconfig's current-context.</summary>
+    public string? Context { get; init; }
 
     /// <summary>How the new version replaced the old: RollingUpdate, Canary or BlueGreen.</summary>
     public required DeploymentStrategyKind Strategy { get; init; }

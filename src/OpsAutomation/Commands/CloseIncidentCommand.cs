@@ -11,8 +11,9 @@ namespace OpsAutomation.Commands;
 [OutputType(typeof(Incident))]
 public sealed class CloseIncidentCommand : IncidentCommand
 {
-    /// <summary>The incidents to resolve (objects from Get-Incident or New-Incident bind by their Id).</summary>
+    /// <summary>The incidents to resolve (objects from Get-Incident or New-Incident bind by their Id; runbook runs, diagnostics bundles and post-mortems by their IncidentId).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("IncidentId")]
     [ArgumentCompleter(typeof(IncidentIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = [];

@@ -14,8 +14,9 @@ namespace OpsAutomation.Commands;
 [OutputType(typeof(IncidentPostmortem))]
 public sealed class ExportIncidentPostmortemCommand : OpsCmdlet
 {
-    /// <summary>The incident (New-Incident and Get-Incident emit objects with Id).</summary>
+    /// <summary>The incident (New-Incident and Get-Incident emit objects with Id; runbook runs and diagnostics bundles with IncidentId).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("IncidentId")]
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = "";
 

@@ -12,8 +12,9 @@ namespace OpsAutomation.Commands;
 [OutputType(typeof(Incident))]
 public sealed class GetIncidentCommand : IncidentCommand
 {
-    /// <summary>Incident ids such as INC-20261207-0003; wildcards (INC-20261207-*) select several.</summary>
+    /// <summary>Incident ids such as INC-20261207-0003; wildcards (INC-20261207-*) select several. Binds by property name from Id or IncidentId.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("IncidentId")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(IncidentIdCompleter))]
     [ValidateNotNullOrEmpty]

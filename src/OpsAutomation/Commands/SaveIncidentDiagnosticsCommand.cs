@@ -33,8 +33,9 @@ public sealed class SaveIncidentDiagnosticsCommand : OpsCmdlet
     private HealthCatalog? _catalog;
     private string? _catalogWorkload;
 
-    /// <summary>The incident (New-Incident and Get-Incident emit objects with Id): its service is diagnosed and the bundle goes on its timeline.</summary>
+    /// <summary>The incident (New-Incident and Get-Incident emit objects with Id, Invoke-IncidentRunbook with IncidentId): its service is diagnosed and the bundle goes on its timeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = IncidentSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("IncidentId")]
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = "";
 
