@@ -20,6 +20,8 @@ namespace OpsAutomation.Core.Incidents;
 /// Services depended on are handled first, so a database and the UI that needs it failing in one run make one incident.
 /// After the signals, every incident the run touched counts a clear run when all its fingerprints are clear (their
 /// latest signal), and resolves at <see cref="IncidentCorrelationOptions.ClearRunsToResolve"/>; a firing one resets the count.
+/// "Latest" is by when a signal was observed: one older than what its incident already holds of that fingerprint (an
+/// earlier result piped again) changes nothing.
 /// The timeline records the opening, each fingerprint that joins or changes between firing and clear (not every
 /// repeat), reopening, resolving, the likely cause and the suspects.
 /// </summary>
@@ -75,8 +77,13 @@ public sealed class IncidentCorrelator
     private async Task CorrelateAsync(Run run, List<IncidentSignal> group, CancellationToken cancellationToken)
     {
         var fingerprint = group[0].Fingerprint;
-        var firing = group.Exists(s => s.Firing);
         var known = await run.FindAsync(fingerprint).ConfigureAwait(false);
+        if (known is not null)
+        {
+            group = known.NotOlder(group);
+            if (group.Count == 0) return;
+        }
+        var firing = group.Exists(s => s.Firing);
         if (known is { Current.IsOpen: true })
         {
             known.Join(group, _options.Actor, run.Now, null);
@@ -244,6 +251,7 @@ public sealed class IncidentCorrelator
         private readonly List<IncidentSignal> _signals;
         private readonly List<IncidentTimelineEntry> _timeline;
         private readonly Dictionary<string, bool> _firing = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DateTimeOffset> _observedAt = new(StringComparer.Ordinal);
         private int _added;
 
         public Working(Incident? before, Incident current)
@@ -252,7 +260,7 @@ public sealed class IncidentCorrelator
             Current = current;
             _signals = [.. current.Signals];
             _timeline = [.. current.Timeline];
-            foreach (var signal in current.Signals) _firing[signal.Fingerprint] = signal.Firing;
+            foreach (var signal in current.Signals) Observe(signal);
         }
 
         public Incident? Before { get; }
@@ -263,6 +271,20 @@ public sealed class IncidentCorrelator
 
         /// <summary>True once the run added something.</summary>
         public bool Changed { get; private set; }
+
+        /// <summary>
+        /// The signals observed no earlier than the latest this incident holds of their fingerprint. An older one (an
+        /// earlier run's result piped again) is old news: it neither clears, fires nor reopens the incident.
+        /// </summary>
+        public List<IncidentSignal> NotOlder(List<IncidentSignal> group) =>
+            _observedAt.TryGetValue(group[0].Fingerprint, out var latest) ? group.FindAll(s => s.Timestamp >= latest) : group;
+
+        private void Observe(IncidentSignal signal)
+        {
+            if (_observedAt.TryGetValue(signal.Fingerprint, out var latest) && signal.Timestamp < latest) return;
+            _observedAt[signal.Fingerprint] = signal.Timestamp;
+            _firing[signal.Fingerprint] = signal.Firing;
+        }
 
         public void Join(List<IncidentSignal> group, string actor, DateTimeOffset now, string? via, bool quietFirst = false)
         {
@@ -284,7 +306,7 @@ public sealed class IncidentCorrelator
                 {
                     _timeline.Add(Line(now, IncidentEventKind.Signal, actor, (signal.Firing ? "Firing again: " : "Clear: ") + signal.Summary, signal));
                 }
-                _firing[signal.Fingerprint] = signal.Firing;
+                Observe(signal);
                 _signals.Add(signal);
                 _added++;
                 if (signal.Firing && signal.Severity > severity) severity = signal.Severity;

@@ -92,6 +92,30 @@ public sealed class IncidentCorrelatorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_signal_observed_before_what_the_incident_holds_neither_clears_nor_reopens_it()
+    {
+        var (store, _) = await OpenAsync();
+        var correlator = Correlator(store, clearRuns: 1);
+        var earlierClear = Health("checkout", false);
+        var earlierFiring = Health("checkout", true);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var id = (await correlator.CorrelateAsync([Health("checkout", true)], CancellationToken.None))[0].Incident.Id;
+
+        // A result from before the failure, piped in late, is not a clear run.
+        Assert.Empty(await correlator.CorrelateAsync([earlierClear], CancellationToken.None));
+        var stillOpen = (await store.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal((IncidentState.Triggered, 0), (stillOpen.State, stillOpen.ClearRuns));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var resolved = Assert.Single(await correlator.CorrelateAsync([Health("checkout", false)], CancellationToken.None));
+        Assert.Equal(IncidentAction.Resolved, resolved.Action);
+
+        // Nor does an old failure reopen it.
+        Assert.Empty(await correlator.CorrelateAsync([earlierFiring], CancellationToken.None));
+        Assert.Equal(IncidentState.Resolved, (await store.GetAsync(id, CancellationToken.None))!.State);
+    }
+
+    [Fact]
     public async Task A_fingerprint_firing_again_within_the_window_reopens_and_after_it_opens_anew()
     {
         var (store, _) = await OpenAsync();
