@@ -28,6 +28,11 @@ public sealed class BarChart
     private const double RowHeight = 22;
     private const double BarHeight = 14;
 
+    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
+    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
+
+    private readonly double _width = SvgChart.DefaultWidth;
+
     /// <summary>What the chart shows, for its aria-label and title.</summary>
     public required string Title { get; init; }
 
@@ -51,11 +56,11 @@ public sealed class BarChart
         var bars = valid.Take(MaxBars).ToList();
         var left = valid.Count - bars.Count;
         var height = Top + Math.Max(1, bars.Count) * RowHeight + 24 + (left > 0 ? 16 : 0);
-        var svg = new SvgWriter().Open("bar", Id, bars.Count == 0 ? Title + ": no data" : Title, height);
+        var svg = new SvgWriter().Open("bar", Id, bars.Count == 0 ? Title + ": no data" : Title, Width, height);
         if (bars.Count == 0) return svg.Note(LabelWidth, Top + 14, "No data.").Close();
 
         var totals = bars.Select(b => b.Value + StackedOf(b)).ToList();
-        var x = new LinearScale(Math.Min(0, bars.Min(b => b.Value)), Math.Max(0, totals.Max()), LabelWidth, SvgChart.Width - Right, 6);
+        var x = new LinearScale(Math.Min(0, bars.Min(b => b.Value)), Math.Max(0, totals.Max()), LabelWidth, Width - Right, 6);
         var anyStacked = bars.Any(b => StackedOf(b) > 0);
         svg.Legend(anyStacked ? [(ValueName, "bar-key-value"), (StackedName, "bar-key-stacked")] : [(ValueName, "bar-key-value")], LabelWidth, 14);
 

@@ -35,6 +35,11 @@ public sealed class EventTimelineChart
     private const double CharWidth = 6.2;
     private const int MaxLabelLength = 28;
 
+    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
+    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
+
+    private readonly double _width = SvgChart.DefaultWidth;
+
     /// <summary>What the chart shows, for its aria-label and title.</summary>
     public required string Title { get; init; }
 
@@ -55,10 +60,10 @@ public sealed class EventTimelineChart
         var left = Events.Count(e => e is not null) - events.Count;
         var axisY = Top + MaxLabelRows * RowHeight + 10;
         var height = axisY + 24 + (left > 0 ? 14 : 0);
-        var svg = new SvgWriter().Open("events", Id, events.Count == 0 ? Title + ": no events" : Title, height);
+        var svg = new SvgWriter().Open("events", Id, events.Count == 0 ? Title + ": no events" : Title, Width, height);
         if (events.Count == 0) return svg.Note(Left, axisY, "No events.").Close();
 
-        var scale = new TimeScale(From ?? events.Min(e => e.Time), To ?? events.Max(e => e.Time), Left + 8, SvgChart.Width - Right - 8);
+        var scale = new TimeScale(From ?? events.Min(e => e.Time), To ?? events.Max(e => e.Time), Left + 8, Width - Right - 8);
         svg.TimeAxis(scale, axisY, axisY);
         var rows = new double[MaxLabelRows];
         Array.Fill(rows, double.NegativeInfinity);
@@ -69,7 +74,7 @@ public sealed class EventTimelineChart
             var label = SvgText.Shorten(e.Label, MaxLabelLength);
             var width = label.Length * CharWidth;
             // Labels start at the marker, or end at it near the right edge.
-            var anchorEnd = x + width > SvgChart.Width - Right;
+            var anchorEnd = x + width > Width - Right;
             var (from, to) = anchorEnd ? (x - width, x) : (x, x + width);
             var row = Array.FindIndex(rows, r => r + 6 < from);
             svg.Raw(e.Emphasized ? "<g class=\"event key" : "<g class=\"event").Raw(e.Kind is null ? "" : " st-" + SvgText.Token(e.Kind)).Raw("\">");

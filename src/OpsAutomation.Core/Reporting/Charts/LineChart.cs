@@ -37,6 +37,11 @@ public sealed class LineChart
     private const double PlotHeight = 180;
     private const double Height = Top + PlotHeight + 24;
 
+    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
+    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
+
+    private readonly double _width = SvgChart.DefaultWidth;
+
     /// <summary>What the chart shows, for its aria-label and title.</summary>
     public required string Title { get; init; }
 
@@ -68,23 +73,23 @@ public sealed class LineChart
         var left = Series.Count - shown.Count;
         var finite = shown.Select(s => (s.Name, Points: (s.Points ?? []).Where(p => double.IsFinite(p.Value)).OrderBy(p => p.Time).ToList())).ToList();
         var all = finite.SelectMany(s => s.Points).ToList();
-        var svg = new SvgWriter().Open("line", Id, all.Count == 0 ? Title + ": no data" : Title, Height);
+        var svg = new SvgWriter().Open("line", Id, all.Count == 0 ? Title + ": no data" : Title, Width, Height);
         if (all.Count == 0) return svg.Note(Left, Top + 14, "No data in this window.").Close();
 
-        var time = new TimeScale(From ?? all.Min(p => p.Time), To ?? all.Max(p => p.Time), Left, SvgChart.Width - Right);
+        var time = new TimeScale(From ?? all.Min(p => p.Time), To ?? all.Max(p => p.Time), Left, Width - Right);
         var inWindow = finite.Select(s => (s.Name, Points: Downsample(s.Points.Where(p => time.Contains(p.Time)).ToList(), MaxPointsPerSeries))).ToList();
         var thresholds = Thresholds.Where(t => t is not null && double.IsFinite(t.Value)).ToList();
         var values = inWindow.SelectMany(s => s.Points).Select(p => p.Value).Concat(thresholds.Select(t => t.Value)).DefaultIfEmpty(0).ToList();
         var y = new LinearScale(YMin ?? Math.Min(0, values.Min()), YMax ?? values.Max(), Top + PlotHeight, Top);
 
         svg.Legend(inWindow.Select((s, i) => (s.Name, "series s" + (i + 1))), Left, 14);
-        svg.ValueAxis(y, Left, SvgChart.Width - Right, Unit);
+        svg.ValueAxis(y, Left, Width - Right, Unit);
         svg.TimeAxis(time, Top + PlotHeight, Top + PlotHeight);
         foreach (var threshold in thresholds.Where(t => t.Value >= y.Min && t.Value <= y.Max))
         {
             var ty = y.Map(threshold.Value);
-            svg.Raw("<g class=\"threshold-group\">").Title($"{threshold.Label}: {Value(threshold.Value)}").Line(Left, ty, SvgChart.Width - Right, ty, "threshold")
-                .Label(SvgChart.Width - Right - 4, ty - 4, SvgText.Shorten(threshold.Label, 40), "threshold-label", "end").Raw("</g>");
+            svg.Raw("<g class=\"threshold-group\">").Title($"{threshold.Label}: {Value(threshold.Value)}").Line(Left, ty, Width - Right, ty, "threshold")
+                .Label(Width - Right - 4, ty - 4, SvgText.Shorten(threshold.Label, 40), "threshold-label", "end").Raw("</g>");
         }
         for (var i = 0; i < inWindow.Count; i++)
         {

@@ -38,6 +38,11 @@ public sealed class StatusTimelineChart
     private const double LaneHeight = 22;
     private const double BarHeight = 16;
 
+    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
+    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
+
+    private readonly double _width = SvgChart.DefaultWidth;
+
     /// <summary>What the chart shows, for its aria-label and title.</summary>
     public required string Title { get; init; }
 
@@ -58,10 +63,10 @@ public sealed class StatusTimelineChart
         var left = Lanes.Count - lanes.Count;
         var segments = lanes.SelectMany(l => l.Segments ?? []).ToList();
         var height = Top + Math.Max(1, lanes.Count) * LaneHeight + 22 + (left > 0 ? 16 : 0);
-        var svg = new SvgWriter().Open("timeline", Id, segments.Count == 0 ? Title + ": no data" : Title, height);
+        var svg = new SvgWriter().Open("timeline", Id, segments.Count == 0 ? Title + ": no data" : Title, Width, height);
         if (segments.Count == 0) return svg.Note(LabelWidth, Top + 14, "No data in this window.").Close();
 
-        var scale = new TimeScale(From ?? segments.Min(s => s.Start), To ?? segments.Max(s => s.End), LabelWidth, SvgChart.Width - Right);
+        var scale = new TimeScale(From ?? segments.Min(s => s.Start), To ?? segments.Max(s => s.End), LabelWidth, Width - Right);
         var states = segments.Select(s => s.State ?? "").Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase);
         svg.Legend(states.Select(s => (s, "st-" + SvgText.Token(s))), LabelWidth, 14);
 

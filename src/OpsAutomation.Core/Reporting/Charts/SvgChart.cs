@@ -68,6 +68,13 @@ public static class SvgChart
         .chart .stem { stroke: var(--border, #d9dde3); stroke-width: 1; }
         """;
 
-    /// <summary>The width of every chart's viewBox; heights follow from the content.</summary>
-    internal const double Width = 800;
+    /// <summary>
+    /// A chart's default viewBox width, in the units its text sizes use: a chart drawn at about
+    /// this many CSS pixels shows 11px text. Each chart's <c>Width</c> changes it (a narrower
+    /// viewBox for a chart in a half-width column keeps its text readable); heights follow from the content.
+    /// </summary>
+    public const double DefaultWidth = 800;
+
+    /// <summary>The narrowest viewBox a chart accepts: room for labels and a plot.</summary>
+    public const double MinWidth = 320;
 }

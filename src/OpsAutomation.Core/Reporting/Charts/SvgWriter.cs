@@ -6,14 +6,16 @@ namespace OpsAutomation.Core.Reporting.Charts;
 internal sealed class SvgWriter
 {
     private readonly StringBuilder _svg = new(4 * 1024);
+    private double _width = SvgChart.DefaultWidth;
 
     /// <summary>Opens the root: viewBox only (so the chart scales), role and label for screen readers, the chart's kind as a class.</summary>
-    public SvgWriter Open(string kind, string? id, string title, double height)
+    public SvgWriter Open(string kind, string? id, string title, double width, double height)
     {
+        _width = width;
         _svg.Append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-").Append(kind).Append('"');
         var token = SvgText.Token(id);
         if (token.Length > 0) _svg.Append(" id=\"").Append(token).Append('"');
-        _svg.Append(" viewBox=\"0 0 ").Append(SvgText.Num(SvgChart.Width)).Append(' ').Append(SvgText.Num(height))
+        _svg.Append(" viewBox=\"0 0 ").Append(SvgText.Num(width)).Append(' ').Append(SvgText.Num(height))
             .Append("\" preserveAspectRatio=\"xMinYMin meet\" role=\"img\" aria-label=\"").Append(SvgText.Encode(title)).Append("\">")
             .Append("<title>").Append(SvgText.Encode(title)).Append("</title>");
         return this;
@@ -91,7 +93,7 @@ internal sealed class SvgWriter
             Raw("<g class=\"").Raw(cssClass).Raw("\"><rect class=\"swatch\" x=\"").Num(x).Raw("\" y=\"").Num(y - 9).Raw("\" width=\"10\" height=\"10\" rx=\"2\" fill=\"currentColor\"/>");
             Label(x + 14, y, text, "chart-label").Raw("</g>");
             x += 24 + text.Length * 6.5;
-            if (x > SvgChart.Width - 60) break;
+            if (x > _width - 60) break;
         }
         return Raw("</g>");
     }

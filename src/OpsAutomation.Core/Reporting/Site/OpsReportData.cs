@@ -25,8 +25,8 @@ public sealed record OpsReportData
     /// <summary>Every service of the health history, by name.</summary>
     public IReadOnlyList<ServiceHealth> Health { get; init; } = [];
 
-    /// <summary>Each service's summary over the window (services without results in it are left out).</summary>
-    public IReadOnlyList<HealthSummary> Trends { get; init; } = [];
+    /// <summary>Each service's summary and bucketed series over the window (services without results in it are left out); null without health history.</summary>
+    public HealthReportTrendSet? Trends { get; init; }
 
     /// <summary>The incidents with a page: open first, then the newest opened or resolved in the window.</summary>
     public IReadOnlyList<Incident> Incidents { get; init; } = [];
@@ -72,8 +72,8 @@ public sealed class OpsReportReader(StateStore store, TimeProvider time)
             var latest = window.Count > 0 ? window[0] : await LatestAsync(history, name, cancellationToken).ConfigureAwait(false);
             if (latest is not null) health.Add(new ServiceHealth(name, latest, [.. window.Reverse()]));
         }
-        var trends = health.Count == 0 ? []
-            : await HealthReportTrends.SummarizeAsync(history, health.Select(h => h.Name), now, options.Window, null, cancellationToken).ConfigureAwait(false);
+        var trends = health.Count == 0 ? null
+            : await HealthReportTrends.ReadAsync(history, health.Select(h => h.Name), now, options.Window, null, cancellationToken).ConfigureAwait(false);
 
         var incidents = new IncidentStore(store, time);
         var recent = new List<Incident>();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using OpsAutomation.Core.Deployment;
 using OpsAutomation.Core.Reporting.Charts;
-using OpsAutomation.Models.Incidents;
 using OpsAutomation.Models.Pipelines;
 
 namespace OpsAutomation.Core.Reporting.Site;
@@ -90,24 +89,6 @@ internal static class SiteCharts
         {
             Stacked = r.Rejected,
             Title = string.Create(CultureInfo.InvariantCulture, $"run {r.RunId} ({r.Status}): {r.Loaded} loaded, {r.Rejected} rejected, {r.DeadLettered} dead-lettered"),
-        })],
-    };
-
-    /// <summary>An incident's timeline: detection and state changes as milestones coloured by the state reached.</summary>
-    public static EventTimelineChart IncidentTimeline(Incident incident) => new()
-    {
-        Title = $"Timeline of {incident.Id}",
-        Id = "incident-timeline",
-        Events = [.. incident.Timeline.Select(e => new ChartEvent(e.Timestamp, e.Kind == IncidentEventKind.StateChange && e.Details.TryGetValue("To", out var to) ? to : e.Kind.ToString())
-        {
-            Detail = $"{e.Actor}: {e.Message}",
-            Emphasized = e.Kind is IncidentEventKind.Detected or IncidentEventKind.StateChange,
-            Kind = e.Kind switch
-            {
-                IncidentEventKind.Detected => "open",
-                IncidentEventKind.StateChange => e.Details.TryGetValue("To", out var state) ? state.ToLowerInvariant() : "info",
-                _ => "info",
-            },
         })],
     };
 

@@ -143,4 +143,16 @@ public sealed class LineChartTests
 
         Assert.Equal(3, svg.WithClass("point").Count());
     }
+
+    [Theory]
+    [InlineData(500, 500)]
+    [InlineData(100, 320)]
+    [InlineData(double.NaN, 800)]
+    public void A_width_sets_the_view_box_and_the_plot_follows_it(double width, double expected)
+    {
+        var svg = Parse(new LineChart { Title = "t", Width = width, Series = [Series("s", 1, 2)], Thresholds = [new ChartThreshold(1, "x")] }.Render());
+
+        Assert.StartsWith($"0 0 {expected} ", (string?)svg.Attribute("viewBox"), StringComparison.Ordinal);
+        Assert.Equal(expected - 12, svg.WithClass("threshold").Single().Number("x2"));
+    }
 }
