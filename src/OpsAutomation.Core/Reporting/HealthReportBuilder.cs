@@ -9,14 +9,14 @@ public static class HealthReportBuilder
     /// <param name="title">The report's heading.</param>
     /// <param name="generatedAt">When the report is built.</param>
     /// <param name="results">At least one result, in any order.</param>
-    /// <param name="trends">Summaries over <paramref name="trendWindow"/>, or none.</param>
+    /// <param name="trends">Summaries and bucketed series over <paramref name="trendWindow"/>, or none.</param>
     /// <param name="trendWindow">The span the trends cover, or null when no trends were asked for.</param>
     /// <param name="sloTargetPercent">The availability objective the trends are measured against, or null.</param>
     public static HealthReport Build(
         string title,
         DateTimeOffset generatedAt,
         IEnumerable<HealthCheckResult> results,
-        IEnumerable<HealthSummary>? trends = null,
+        HealthReportTrendSet? trends = null,
         TimeSpan? trendWindow = null,
         double? sloTargetPercent = null)
     {
@@ -31,6 +31,7 @@ public static class HealthReportBuilder
         if (sorted.Count == 0) throw new ArgumentException("A health report needs at least one result.", nameof(results));
 
         int Count(HealthStatus status) => sorted.Count(r => r.Status == status);
+        var summaries = (trends?.Summaries ?? []).OrderBy(t => t.AvailabilityPercent).ThenBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
         return new HealthReport
         {
             Title = title,
@@ -44,7 +45,9 @@ public static class HealthReportBuilder
             Unreachable = Count(HealthStatus.Unreachable),
             CircuitOpen = Count(HealthStatus.CircuitOpen),
             Results = sorted,
-            Trends = (trends ?? []).OrderBy(t => t.AvailabilityPercent).ThenBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList(),
+            Trends = summaries,
+            // The charts list services in the order of the trends table.
+            TrendSeries = summaries.Join(trends?.Series ?? [], s => s.Name, s => s.Name, (_, series) => series, StringComparer.Ordinal).ToList(),
             TrendWindow = trendWindow,
             SloTargetPercent = sloTargetPercent,
         };

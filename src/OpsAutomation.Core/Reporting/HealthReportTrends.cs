@@ -4,12 +4,17 @@ using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Reporting;
 
+/// <summary>What a report shows of each service's history over its window: the summary row and the bucketed series the charts draw.</summary>
+/// <param name="Summaries">One per service with history in the window.</param>
+/// <param name="Series">One per service with history in the window, in the same order.</param>
+public sealed record HealthReportTrendSet(IReadOnlyList<HealthSummary> Summaries, IReadOnlyList<HealthTrendSeries> Series);
+
 /// <summary>Reads each reported service's history over a window and summarises it for the report's trends.</summary>
 public static class HealthReportTrends
 {
-    /// <summary>One summary per service that has history in the window; services without any are left out, not shown as 0% available.</summary>
+    /// <summary>Each service's summary and bucketed series; services without history in the window are left out, not shown as 0% available.</summary>
     /// <param name="to">The end of the window, usually the report's time.</param>
-    public static async Task<IReadOnlyList<HealthSummary>> SummarizeAsync(
+    public static async Task<HealthReportTrendSet> ReadAsync(
         HealthHistoryStore history,
         IEnumerable<string> names,
         DateTimeOffset to,
@@ -22,13 +27,16 @@ public static class HealthReportTrends
         if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window), window, "A trend window is a positive span of time.");
         var from = to - window;
         var summaries = new List<HealthSummary>();
+        var series = new List<HealthTrendSeries>();
         foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
             // Every row of the window counts: a cap would skew availability and the percentiles.
             var results = await history.ReadAsync(name, from, int.MaxValue, cancellationToken).ConfigureAwait(false);
             var inWindow = results.Where(r => r.Timestamp <= to).ToList();
-            if (inWindow.Count > 0) summaries.Add(HealthTrends.Summarize(name, inWindow, from, to, sloTargetPercent));
+            if (inWindow.Count == 0) continue;
+            summaries.Add(HealthTrends.Summarize(name, inWindow, from, to, sloTargetPercent));
+            series.Add(HealthTrendBuckets.Bucketize(name, inWindow, from, to, sloTargetPercent));
         }
-        return summaries;
+        return new HealthReportTrendSet(summaries, series);
     }
 }

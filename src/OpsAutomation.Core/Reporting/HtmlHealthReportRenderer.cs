@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
+using OpsAutomation.Core.Reporting.Charts;
+using OpsAutomation.Models;
 using OpsAutomation.Models.Health;
 
 namespace OpsAutomation.Core.Reporting;
@@ -50,7 +53,18 @@ public static class HtmlHealthReportRenderer
         .s-unhealthy { --status: var(--unhealthy); }
         .s-unreachable { --status: var(--unreachable); }
         .s-circuitopen { --status: var(--circuit); }
+        .chart-card { background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 12px 16px; margin-bottom: 12px; }
+        .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
+        .chart-grid .chart-card { margin-bottom: 0; }
+        .chart-card h3 { margin-bottom: 4px; }
+        .chart-card p { color: var(--muted); margin: 0 0 8px; font-size: 12px; }
         """;
+
+    /// <summary>Services that get latency and budget charts, least available first: beyond this a page grows past what anyone scrolls; the table has them all.</summary>
+    internal const int MaxServiceCharts = 24;
+
+    /// <summary>The viewBox width of the charts in the two-column grid, about their drawn width so their text stays readable.</summary>
+    private const double HalfWidth = 560;
 
     public static string Render(HealthReport report)
     {
@@ -61,7 +75,7 @@ public static class HtmlHealthReportRenderer
             .Append("<meta name=\"color-scheme\" content=\"light dark\">\n")
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
             .Append("<title>").Append(Encode(report.Title)).Append(" - ").Append(report.OverallStatus).Append("</title>\n")
-            .Append("<style>\n").Append(Style).Append("\n</style>\n</head>\n<body>\n<main>\n");
+            .Append("<style>\n").Append(Style).Append('\n').Append(SvgChart.Css).Append("\n</style>\n</head>\n<body>\n<main>\n");
 
         html.Append("<header>\n<h1>").Append(Encode(report.Title)).Append("</h1>\n<p class=\"meta\">Generated ")
             .Append(Encode(ReportText.Timestamp(report.GeneratedAt))).Append(report.RunIds.Count == 1 ? " · run " : " · runs ")
@@ -138,7 +152,9 @@ public static class HtmlHealthReportRenderer
     private static void AppendTrends(StringBuilder html, HealthReport report)
     {
         if (report.Trends.Count == 0) return;
-        html.Append("<h2>Trends <small>(").Append(Encode(ReportText.TrendScope(report))).Append(")</small></h2>\n<div class=\"table\">\n<table id=\"trends\">\n<thead><tr><th>Name</th>");
+        html.Append("<h2>Trends <small>(").Append(Encode(ReportText.TrendScope(report))).Append(")</small></h2>\n");
+        if (report.TrendSeries.Count > 0) AppendStatusTimeline(html, report);
+        html.Append("<div class=\"table\">\n<table id=\"trends\">\n<thead><tr><th>Name</th>");
         foreach (var heading in ReportText.TrendHeadings)
             html.Append("<th class=\"num\">").Append(heading).Append("</th>");
         html.Append("</tr></thead>\n<tbody>\n");
@@ -152,6 +168,85 @@ public static class HtmlHealthReportRenderer
             html.Append("</tr>\n");
         }
         html.Append("</tbody>\n</table>\n</div>\n");
+        AppendTrendCharts(html, report);
+    }
+
+    /// <summary>The status of every service over the window, one lane each, coloured by each bucket's worst status.</summary>
+    private static void AppendStatusTimeline(StringBuilder html, HealthReport report)
+    {
+        var lanes = report.TrendSeries.Select(series => new StatusLane(series.Name, series.Buckets
+            .Where(b => b.WorstStatus is not null)
+            .Select(b => new StatusSegment(b.Start, b.End, b.WorstStatus!.Value.ToString())
+            {
+                Rank = (int)b.WorstStatus!.Value,
+                Title = string.Create(CultureInfo.InvariantCulture,
+                    $"{series.Name}, {ReportText.Timestamp(b.Start)} to {ReportText.Timestamp(b.End)}: {b.Checks} checks, {b.Failures} failed, worst {b.WorstStatus}"),
+            }).ToList())).ToList();
+        var (from, to) = (report.TrendSeries[0].From, report.TrendSeries[0].To);
+        html.Append("<div class=\"chart-card\">\n<h3>Status over the window</h3>\n")
+            .Append(new StatusTimelineChart { Id = "status-timeline", Title = "Status of each service over the window", From = from, To = to, Lanes = lanes }.Render())
+            .Append("\n</div>\n");
+    }
+
+    /// <summary>Per service, least available first: response time percentiles per bucket and, with an SLO, the error budget burning down.</summary>
+    private static void AppendTrendCharts(StringBuilder html, HealthReport report)
+    {
+        if (report.TrendSeries.Count == 0) return;
+        var shown = report.TrendSeries.Take(MaxServiceCharts).ToList();
+        html.Append("<h2>Response times").Append(report.SloTargetPercent is null ? "" : " and error budget").Append("</h2>\n");
+        if (report.TrendSeries.Count > shown.Count)
+            html.Append("<p class=\"meta\">Charts of the ").Append(shown.Count).Append(" least available services; the trends table has all ").Append(report.TrendSeries.Count).Append(".</p>\n");
+        html.Append("<div class=\"chart-grid\">\n");
+        for (var i = 0; i < shown.Count; i++)
+        {
+            var series = shown[i];
+            var number = (i + 1).ToString(CultureInfo.InvariantCulture);
+            html.Append("<section class=\"chart-card\" aria-label=\"").Append(Encode(series.Name)).Append("\">\n<h3>").Append(Encode(series.Name)).Append("</h3>\n<p>")
+                .Append(Encode($"Buckets of {DurationText.Format(series.BucketSize)}")).Append("</p>\n");
+            html.Append(new LineChart
+            {
+                Id = "latency-" + number,
+                Title = $"{series.Name}: response time p50, p95 and p99 in ms",
+                Width = HalfWidth,
+                From = series.From,
+                To = series.To,
+                Unit = "ms",
+                Series =
+                [
+                    Percentile("p50", series, b => b.P50Ms),
+                    Percentile("p95", series, b => b.P95Ms),
+                    Percentile("p99", series, b => b.P99Ms),
+                ],
+            }.Render()).Append('\n');
+            if (report.SloTargetPercent is { } slo) html.Append(BudgetChart(series, slo, number)).Append('\n');
+            html.Append("</section>\n");
+        }
+        html.Append("</div>\n");
+    }
+
+    private static ChartSeries Percentile(string name, HealthTrendSeries series, Func<HealthTrendBucket, double?> value) =>
+        new(name, series.Buckets.Where(b => value(b) is not null).Select(b => new TimePoint(b.Start + (b.End - b.Start) / 2, value(b)!.Value)).ToList());
+
+    /// <summary>The budget left after each bucket, starting full at the window's start; the zero line is where the SLO is missed.</summary>
+    private static string BudgetChart(HealthTrendSeries series, double slo, string number)
+    {
+        var points = series.Buckets.Where(b => b.ErrorBudgetRemainingPercent is not null)
+            .Select(b => new TimePoint(b.End, b.ErrorBudgetRemainingPercent!.Value))
+            .Prepend(new TimePoint(series.From, 100))
+            .ToList();
+        var target = ReportText.Number(slo, "0.###");
+        return new LineChart
+        {
+            Id = "budget-" + number,
+            Title = $"{series.Name}: error budget left in % against the SLO of {target}%",
+            Width = HalfWidth,
+            From = series.From,
+            To = series.To,
+            Unit = "%",
+            YMax = 100,
+            Series = [new ChartSeries("budget left", points)],
+            Thresholds = [new ChartThreshold(0, $"SLO {target}% missed below")],
+        }.Render();
     }
 
     private static void AppendTerm(StringBuilder html, string term, string encodedValue)

@@ -55,6 +55,9 @@ public static class JsonHealthReportRenderer
             json.WriteStartArray("trends");
             foreach (var trend in report.Trends) WriteTrend(json, trend);
             json.WriteEndArray();
+            json.WriteStartArray("trendSeries");
+            foreach (var series in report.TrendSeries) WriteTrendSeries(json, series);
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
@@ -105,6 +108,33 @@ public static class JsonHealthReportRenderer
         WriteNullable(json, "sloTargetPercent", t.SloTargetPercent);
         WriteNullable(json, "errorBudgetRemainingPercent", t.ErrorBudgetRemainingPercent);
         WriteNullable(json, "burnRate", t.BurnRate);
+        json.WriteEndObject();
+    }
+
+    private static void WriteTrendSeries(Utf8JsonWriter json, HealthTrendSeries series)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", series.Name);
+        json.WriteString("from", Timestamp(series.From));
+        json.WriteString("to", Timestamp(series.To));
+        json.WriteNumber("bucketMs", series.BucketSize.TotalMilliseconds);
+        json.WriteStartArray("buckets");
+        foreach (var b in series.Buckets)
+        {
+            json.WriteStartObject();
+            json.WriteString("start", Timestamp(b.Start));
+            json.WriteString("end", Timestamp(b.End));
+            json.WriteNumber("checks", b.Checks);
+            json.WriteNumber("failures", b.Failures);
+            json.WriteNumber("degraded", b.Degraded);
+            json.WriteString("worstStatus", b.WorstStatus?.ToString());
+            WriteNullable(json, "p50Ms", b.P50Ms);
+            WriteNullable(json, "p95Ms", b.P95Ms);
+            WriteNullable(json, "p99Ms", b.P99Ms);
+            WriteNullable(json, "errorBudgetRemainingPercent", b.ErrorBudgetRemainingPercent);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpsAutomation.Core.Incidents;
 using OpsAutomation.Core.Incidents.Runbooks;
+using OpsAutomation.Core.Reporting.Charts;
 using OpsAutomation.Models;
 using OpsAutomation.Models.Incidents;
 
@@ -26,6 +27,11 @@ public sealed record PostmortemList(IReadOnlyList<string> Items) : PostmortemBlo
 
 /// <summary>A table with headings; every row has as many cells.</summary>
 public sealed record PostmortemTable(IReadOnlyList<string> Headings, IReadOnlyList<IReadOnlyList<string>> Rows) : PostmortemBlock;
+
+/// <summary>The incident's timeline as a chart of events; renderers that cannot draw leave it out (the timeline table follows it).</summary>
+/// <param name="Title">What the chart shows, for its label.</param>
+/// <param name="Events">One per timeline entry, milestones emphasised.</param>
+public sealed record PostmortemEventChart(string Title, IReadOnlyList<ChartEvent> Events) : PostmortemBlock;
 
 /// <summary>
 /// Fills a post-mortem draft in the Google SRE layout from an incident and its timeline: title,
@@ -203,7 +209,8 @@ public static class PostmortemBuilder
 
     private static List<PostmortemBlock> TimelineBlocks(List<IncidentTimelineEntry> timeline) => timeline.Count == 0
         ? [new PostmortemParagraph("The timeline is empty.")]
-        : [new PostmortemTable(["Time (UTC)", "Event", "By", "What"],
+        : [new PostmortemEventChart("The incident's timeline: detection, acknowledgement, mitigation and resolution emphasised", [.. timeline.Select(ChartEventOf)]),
+            new PostmortemTable(["Time (UTC)", "Event", "By", "What"],
             [.. timeline.Select(e => (IReadOnlyList<string>)[ReportText.Timestamp(e.Timestamp), e.Kind.ToString(), e.Actor, Describe(e)])])];
 
     private static List<PostmortemBlock> Supporting(Incident incident, List<IncidentTimelineEntry> timeline)
@@ -237,6 +244,25 @@ public static class PostmortemBuilder
         if (blocks.Count == 0) blocks.Add(new PostmortemParagraph("No diagnostics bundle, link or signal is recorded."));
         blocks.Add(new PostmortemParagraph("Add dashboards, graphs and chat logs.", Prompt: true));
         return blocks;
+    }
+
+    /// <summary>
+    /// A timeline entry as a chart marker: the opening and each state change are milestones,
+    /// labelled with the state reached (reopening as such) and coloured by it; other entries are
+    /// labelled with their kind and message, and a failed remediation is coloured as failed.
+    /// </summary>
+    internal static ChartEvent ChartEventOf(IncidentTimelineEntry entry)
+    {
+        var detail = $"{entry.Kind} by {entry.Actor}: {Describe(entry)}";
+        if (entry.Kind == IncidentEventKind.Detected) return new ChartEvent(entry.Timestamp, "Detected") { Emphasized = true, Kind = "open", Detail = detail };
+        if (entry.Kind == IncidentEventKind.StateChange)
+        {
+            var to = entry.Details.TryGetValue("To", out var state) ? state : null;
+            var label = to switch { null => entry.Message, nameof(IncidentState.Triggered) => "Reopened", _ => to };
+            return new ChartEvent(entry.Timestamp, label) { Emphasized = true, Kind = to == nameof(IncidentState.Triggered) ? "open" : to, Detail = detail };
+        }
+        var kind = entry.Kind is IncidentEventKind.Action or IncidentEventKind.Verification && Failed(entry) ? "failed" : "info";
+        return new ChartEvent(entry.Timestamp, $"{entry.Kind}: {entry.Message}") { Kind = kind, Detail = detail };
     }
 
     private static string Describe(IncidentTimelineEntry entry)

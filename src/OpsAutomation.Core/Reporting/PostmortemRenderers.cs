@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using OpsAutomation.Core.Incidents.Diagnostics;
+using OpsAutomation.Core.Reporting.Charts;
 using OpsAutomation.Models.Incidents;
 
 namespace OpsAutomation.Core.Reporting;
@@ -34,6 +35,9 @@ public static class MarkdownPostmortemRenderer
                     case PostmortemList list:
                         foreach (var item in list.Items) md.Append("- ").Append(Escape(item)).Append('\n');
                         md.Append('\n');
+                        break;
+                    case PostmortemEventChart:
+                        // Markdown draws no charts: the timeline table that follows says the same.
                         break;
                     case PostmortemTable table:
                         md.Append("| ").AppendJoin(" | ", table.Headings.Select(Escape)).Append(" |\n|").Append(string.Concat(Enumerable.Repeat(" --- |", table.Headings.Count))).Append('\n');
@@ -77,9 +81,16 @@ public static class HtmlPostmortemRenderer
         td:first-child { white-space: nowrap; }
         tbody tr:last-child td { border-bottom: none; }
         footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
+        .chart-card { background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 12px 16px; margin-bottom: 12px; }
         """;
 
-    public static string Render(PostmortemDraft draft)
+    public static string Render(PostmortemDraft draft) => Render(draft, null);
+
+    /// <summary>
+    /// The draft with <paramref name="prelude"/> right after its header: markup the caller built and
+    /// encoded itself, such as the status site's links back to its other pages.
+    /// </summary>
+    public static string Render(PostmortemDraft draft, string? prelude)
     {
         ArgumentNullException.ThrowIfNull(draft);
         var html = new StringBuilder(16 * 1024);
@@ -87,10 +98,10 @@ public static class HtmlPostmortemRenderer
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<meta name=\"color-scheme\" content=\"light dark\">\n")
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
-            .Append("<title>").Append(Encode(draft.Title)).Append("</title>\n<style>\n").Append(Style).Append("\n</style>\n</head>\n<body>\n<main>\n");
+            .Append("<title>").Append(Encode(draft.Title)).Append("</title>\n<style>\n").Append(Style).Append('\n').Append(SvgChart.Css).Append("\n</style>\n</head>\n<body>\n<main>\n");
         html.Append("<header>\n<h1>").Append(Encode(draft.Title)).Append("</h1>\n<dl>\n");
         foreach (var (term, value) in draft.Header) html.Append("<dt>").Append(Encode(term)).Append("</dt><dd>").Append(Encode(value)).Append("</dd>\n");
-        html.Append("</dl>\n</header>\n");
+        html.Append("</dl>\n</header>\n").Append(prelude);
         foreach (var section in draft.Sections)
         {
             html.Append("<section id=\"").Append(Id(section.Heading)).Append("\">\n<h2>").Append(Encode(section.Heading)).Append("</h2>\n");
@@ -111,6 +122,11 @@ public static class HtmlPostmortemRenderer
                         html.Append("<ul>\n");
                         foreach (var item in list.Items) html.Append("<li>").Append(Encode(item)).Append("</li>\n");
                         html.Append("</ul>\n");
+                        break;
+                    case PostmortemEventChart chart:
+                        html.Append("<div class=\"chart-card\">\n")
+                            .Append(new EventTimelineChart { Id = "incident-timeline", Title = chart.Title, Events = chart.Events }.Render())
+                            .Append("\n</div>\n");
                         break;
                     case PostmortemTable table:
                         html.Append("<div class=\"table\">\n<table>\n<thead><tr>");

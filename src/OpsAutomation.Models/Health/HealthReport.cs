@@ -39,6 +39,9 @@ public sealed record HealthReport
     /// <summary>Each reported service's summary over <see cref="TrendWindow"/>; empty when no window was asked for.</summary>
     public IReadOnlyList<HealthSummary> Trends { get; init; } = [];
 
+    /// <summary>Each reported service's history over <see cref="TrendWindow"/> in time buckets, for the trend charts; empty when no window was asked for.</summary>
+    public IReadOnlyList<HealthTrendSeries> TrendSeries { get; init; } = [];
+
     /// <summary>The span of history the trends cover, when trends were asked for.</summary>
     public TimeSpan? TrendWindow { get; init; }
 

@@ -77,7 +77,7 @@ public sealed class NewHealthReportCommand : OpsCmdlet
         var generatedAt = runtime.Time.GetUtcNow();
         var trendSet = ParameterSetName == TrendSet;
         double? slo = MyInvocation.BoundParameters.ContainsKey(nameof(SloTarget)) ? SloTarget : null;
-        var trends = trendSet ? await ReadTrendsAsync(generatedAt, slo, cancellationToken).ConfigureAwait(false) : [];
+        var trends = trendSet ? await ReadTrendsAsync(generatedAt, slo, cancellationToken).ConfigureAwait(false) : null;
         var report = HealthReportBuilder.Build(Title, generatedAt, _results, trends, trendSet ? Window : null, slo);
         var text = HealthReportRenderer.Render(report, Format);
 
@@ -124,15 +124,15 @@ public sealed class NewHealthReportCommand : OpsCmdlet
     private static OpsTerminatingException ReportPathInvalid(string outputPath, string message, Exception? inner) =>
         ErrorRecords.Terminating(new ErrorRecord(new ArgumentException(message, inner), "ReportPathInvalid", ErrorCategory.InvalidArgument, outputPath));
 
-    private async Task<IReadOnlyList<HealthSummary>> ReadTrendsAsync(DateTimeOffset to, double? slo, CancellationToken cancellationToken)
+    private async Task<HealthReportTrendSet> ReadTrendsAsync(DateTimeOffset to, double? slo, CancellationToken cancellationToken)
     {
         var settings = LoadSettings();
         var names = _results.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
         WriteVerbose($"Summarising the last {Window} of history of {names.Count} services from {settings.StatePath}.");
         var store = await OpenStateStoreAsync(settings, cancellationToken).ConfigureAwait(false);
-        var trends = await HealthReportTrends.SummarizeAsync(new HealthHistoryStore(store), names, to, Window, slo, cancellationToken).ConfigureAwait(false);
+        var trends = await HealthReportTrends.ReadAsync(new HealthHistoryStore(store), names, to, Window, slo, cancellationToken).ConfigureAwait(false);
 
-        var missing = names.Except(trends.Select(t => t.Name), StringComparer.Ordinal).ToList();
+        var missing = names.Except(trends.Summaries.Select(t => t.Name), StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             WriteWarning($"No history within the last {Window} for {string.Join(", ", missing)} in {settings.StatePath}; " +

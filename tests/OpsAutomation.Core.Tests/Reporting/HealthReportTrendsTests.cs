@@ -26,15 +26,19 @@ public sealed class HealthReportTrendsTests : IDisposable
             Result("web", HealthStatus.Healthy) with { Timestamp = Now.AddMinutes(-1) },
         ], CancellationToken.None);
 
-        var trends = await HealthReportTrends.SummarizeAsync(history, ["api", "api", "web"], Now, TimeSpan.FromHours(24), 99, CancellationToken.None);
+        var trends = await HealthReportTrends.ReadAsync(history, ["api", "api", "web"], Now, TimeSpan.FromHours(24), 99, CancellationToken.None);
 
-        Assert.Equal(["api", "web"], trends.Select(t => t.Name));
-        var api = trends[0];
+        Assert.Equal(["api", "web"], trends.Summaries.Select(t => t.Name));
+        Assert.Equal(["api", "web"], trends.Series.Select(t => t.Name));
+        var api = trends.Summaries[0];
         Assert.Equal((4, 1, 75.0), (api.Checks, api.Failures, api.AvailabilityPercent));
         Assert.Equal(TimeSpan.FromHours(1), api.LongestOutage);
         Assert.Equal(Now.AddHours(-24), api.From);
         Assert.Equal(99, api.SloTargetPercent);
         Assert.Equal(25, api.BurnRate!.Value, 6);
+        var buckets = trends.Series[0].Buckets;
+        Assert.Equal(4, buckets.Sum(b => b.Checks));
+        Assert.Equal(api.ErrorBudgetRemainingPercent!.Value, buckets[^1].ErrorBudgetRemainingPercent!.Value, 6);
     }
 
     [Fact]
@@ -43,8 +47,9 @@ public sealed class HealthReportTrendsTests : IDisposable
         var history = new HealthHistoryStore(await StateStore.OpenAsync(_dir.Path, CancellationToken.None));
         await history.AppendAsync([Result("old", HealthStatus.Healthy) with { Timestamp = Now.AddDays(-3) }], CancellationToken.None);
 
-        var trends = await HealthReportTrends.SummarizeAsync(history, ["old", "never"], Now, TimeSpan.FromHours(24), null, CancellationToken.None);
+        var trends = await HealthReportTrends.ReadAsync(history, ["old", "never"], Now, TimeSpan.FromHours(24), null, CancellationToken.None);
 
-        Assert.Empty(trends);
+        Assert.Empty(trends.Summaries);
+        Assert.Empty(trends.Series);
     }
 }

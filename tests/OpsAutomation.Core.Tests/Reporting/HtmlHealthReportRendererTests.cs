@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using OpsAutomation.Core.Tests.Reporting.Charts;
 using OpsAutomation.Core.Reporting;
 using OpsAutomation.Models.Health;
 using static OpsAutomation.Core.Tests.Reporting.ReportSamples;
@@ -79,6 +81,73 @@ public sealed partial class HtmlHealthReportRendererTests
         Assert.Contains("<dt>ContentType</dt><dd>text/html</dd>", Html);
         Assert.Contains("<table id=\"trends\">", Html);
         Assert.Contains("<td>api</td><td class=\"num\">99.875</td><td class=\"num\">1440</td>", Html);
+    }
+
+    [Fact]
+    public void Trends_draw_a_status_lane_per_service_in_the_table_s_order()
+    {
+        var timeline = Svg(Html, "status-timeline");
+
+        Assert.Equal(["api", "web"], timeline.WithClass("lane").Select(l => (string?)l.Attribute("data-label")));
+        var api = timeline.WithClass("lane").First().WithClass("segment").ToList();
+        Assert.Equal(96, api.Count);
+        Assert.Equal("mark segment st-unreachable", (string?)api[0].Attribute("class"));
+        Assert.Equal("api, 2025-03-13 09:26:53 UTC to 2025-03-13 09:41:53 UTC: 2 checks, 1 failed, worst Unreachable", api[0].TitleOf());
+    }
+
+    [Fact]
+    public void Each_service_has_a_percentile_chart_and_a_budget_chart_against_the_slo()
+    {
+        var latency = Svg(Html, "latency-1");
+        Assert.Equal("api: response time p50, p95 and p99 in ms", (string?)latency.Attribute("aria-label"));
+        Assert.Equal(["p50", "p95", "p99"], latency.WithClass("series").Where(g => g.Attribute("data-name") is not null).Select(g => (string?)g.Attribute("data-name")));
+        Assert.NotNull(Svg(Html, "latency-2"));
+
+        var budget = Svg(Html, "budget-1");
+        Assert.Equal("api: error budget left in % against the SLO of 99.9%", (string?)budget.Attribute("aria-label"));
+        Assert.Equal(97, budget.WithClass("point").Count());
+        Assert.Single(budget.WithClass("threshold"));
+    }
+
+    [Fact]
+    public void Without_an_slo_there_is_no_budget_chart_and_without_trends_no_chart()
+    {
+        var noSlo = HtmlHealthReportRenderer.Render(Report() with { SloTargetPercent = null });
+        Assert.Contains("id=\"latency-1\"", noSlo, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"budget-", noSlo, StringComparison.Ordinal);
+        Assert.DoesNotContain("<svg", HtmlHealthReportRenderer.Render(Report(withTrends: false)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Charts_are_capped_and_the_page_says_so()
+    {
+        var many = Enumerable.Range(0, HtmlHealthReportRenderer.MaxServiceCharts + 2).Select(i => History("svc" + i, 0)).ToList();
+        var html = HtmlHealthReportRenderer.Render(Report() with { TrendSeries = many });
+
+        Assert.Equal(HtmlHealthReportRenderer.MaxServiceCharts, Regex.Count(html, "id=\"latency-"));
+        Assert.Contains($"Charts of the {HtmlHealthReportRenderer.MaxServiceCharts} least available services; the trends table has all {many.Count}.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hostile_service_name_stays_text_in_the_charts()
+    {
+        var html = HtmlHealthReportRenderer.Render(Report() with { TrendSeries = [History("<script>alert(1)</script>", 2)] });
+
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("<script>alert(1)</script>", (string?)Svg(html, "status-timeline").WithClass("lane").Single().Attribute("data-label"));
+    }
+
+    /// <summary>One chart of the page, parsed as XML (which also proves it well-formed).</summary>
+    private static XElement Svg(string html, string id)
+    {
+        var start = html.IndexOf($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-", StringComparison.Ordinal);
+        for (; start >= 0; start = html.IndexOf("<svg ", start + 1, StringComparison.Ordinal))
+        {
+            var end = html.IndexOf("</svg>", start, StringComparison.Ordinal) + "</svg>".Length;
+            var svg = XElement.Parse(html[start..end]);
+            if ((string?)svg.Attribute("id") == id) return svg;
+        }
+        throw new InvalidOperationException($"No chart {id} in the page.");
     }
 
     [GeneratedRegex("""(src|href)\s*=|url\(|@import|<link|<img|<iframe|<object""", RegexOptions.IgnoreCase)]

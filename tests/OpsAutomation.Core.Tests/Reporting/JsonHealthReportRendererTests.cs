@@ -15,7 +15,7 @@ public sealed class JsonHealthReportRendererTests
     {
         var root = Parse(Report());
         Assert.Equal(
-            ["schemaVersion", "title", "generatedAt", "runIds", "overallStatus", "counts", "trendWindowMs", "sloTargetPercent", "results", "trends"],
+            ["schemaVersion", "title", "generatedAt", "runIds", "overallStatus", "counts", "trendWindowMs", "sloTargetPercent", "results", "trends", "trendSeries"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
         Assert.Equal("Prod health", root.GetProperty("title").GetString());
@@ -76,6 +76,36 @@ public sealed class JsonHealthReportRendererTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("trendWindowMs").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("sloTargetPercent").ValueKind);
         Assert.Equal(0, root.GetProperty("trends").GetArrayLength());
+        Assert.Equal(0, root.GetProperty("trendSeries").GetArrayLength());
+    }
+
+    [Fact]
+    public void Trend_series_have_their_buckets_in_the_schema_conventions()
+    {
+        var series = Parse(Report()).GetProperty("trendSeries");
+        Assert.Equal(["api", "web"], series.EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        var api = series[0];
+        Assert.Equal(900_000, api.GetProperty("bucketMs").GetDouble());
+        Assert.Equal("2025-03-13T09:26:53.000Z", api.GetProperty("from").GetString());
+        var buckets = api.GetProperty("buckets").EnumerateArray().ToList();
+        Assert.Equal(96, buckets.Count);
+        var first = buckets[0];
+        Assert.Equal("2025-03-13T09:41:53.000Z", first.GetProperty("end").GetString());
+        Assert.Equal((2, 1, "Unreachable"), (first.GetProperty("checks").GetInt32(), first.GetProperty("failures").GetInt32(), first.GetProperty("worstStatus").GetString()));
+        Assert.Equal(21, first.GetProperty("p99Ms").GetDouble());
+        Assert.True(first.GetProperty("errorBudgetRemainingPercent").GetDouble() < 100);
+    }
+
+    [Fact]
+    public void An_empty_bucket_has_null_status_and_percentiles()
+    {
+        var sparse = ReportSamples.Report() with
+        {
+            TrendSeries = [ReportSamples.History("api", 3) with { Buckets = [ReportSamples.History("api", 3).Buckets[0] with { Checks = 0, WorstStatus = null, P50Ms = null, P95Ms = null, P99Ms = null, ErrorBudgetRemainingPercent = null }] }],
+        };
+        var bucket = Parse(sparse).GetProperty("trendSeries")[0].GetProperty("buckets")[0];
+        foreach (var name in new[] { "worstStatus", "p50Ms", "p95Ms", "p99Ms", "errorBudgetRemainingPercent" })
+            Assert.Equal(JsonValueKind.Null, bucket.GetProperty(name).ValueKind);
     }
 
     [Fact]

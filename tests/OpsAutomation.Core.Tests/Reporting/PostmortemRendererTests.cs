@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using OpsAutomation.Core.Reporting;
+using System.Xml.Linq;
+using OpsAutomation.Core.Tests.Reporting.Charts;
 using OpsAutomation.Core.Tests.TestSupport;
 using OpsAutomation.Models.Health;
 using OpsAutomation.Models.Incidents;
@@ -117,6 +119,65 @@ public sealed class PostmortemRendererTests : IDisposable
         Assert.DoesNotContain("src=", html.Replace("default-src", "", StringComparison.Ordinal).Replace("style-src", "", StringComparison.Ordinal), StringComparison.Ordinal);
         foreach (var section in Sections) Assert.Contains($"<h2>{section}</h2>", html, StringComparison.Ordinal);
         Assert.Contains("<td>Time to detect</td><td>3m 00s</td>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_prelude_goes_between_the_header_and_the_first_section()
+    {
+        var html = HtmlPostmortemRenderer.Render(PostmortemBuilder.Build(Sample(), null, _time.GetUtcNow()), "<p id=\"links\"></p>");
+
+        var prelude = html.IndexOf("<p id=\"links\">", StringComparison.Ordinal);
+        Assert.InRange(prelude, html.IndexOf("</header>", StringComparison.Ordinal), html.IndexOf("<h2>", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_html_timeline_section_charts_every_entry_with_the_milestones_emphasised()
+    {
+        var html = HtmlPostmortemRenderer.Render(PostmortemBuilder.Build(Sample(), null, _time.GetUtcNow()));
+
+        var section = html[html.IndexOf("<section id=\"timeline\">", StringComparison.Ordinal)..];
+        var start = section.IndexOf("<svg", StringComparison.Ordinal);
+        var svg = XElement.Parse(section[start..(section.IndexOf("</svg>", StringComparison.Ordinal) + 6)]);
+        Assert.Equal("incident-timeline", (string?)svg.Attribute("id"));
+        Assert.True(start < section.IndexOf("<table>", StringComparison.Ordinal), "the chart comes before the table");
+        var events = svg.WithClass("event").ToList();
+        Assert.Equal(Sample().Timeline.Count, events.Count);
+        var keys = events.Where(e => e.Attribute("class")!.Value.Split(' ').Contains("key")).Select(e => e.Element(ChartSvg.Ns + "text")?.Value).Order().ToList();
+        Assert.Equal(["Acknowledged", "Detected", "Mitigated", "Resolved"], keys);
+    }
+
+    [Theory]
+    [InlineData(IncidentEventKind.Detected, null, "Detected", true, "open")]
+    [InlineData(IncidentEventKind.StateChange, "Acknowledged", "Acknowledged", true, "Acknowledged")]
+    [InlineData(IncidentEventKind.StateChange, "Resolved", "Resolved", true, "Resolved")]
+    [InlineData(IncidentEventKind.StateChange, "Triggered", "Reopened", true, "open")]
+    [InlineData(IncidentEventKind.Note, null, "Note: it said so", false, "info")]
+    public void A_timeline_entry_becomes_a_marker_labelled_by_what_it_reached(IncidentEventKind kind, string? to, string label, bool emphasized, string chartKind)
+    {
+        var entry = new IncidentTimelineEntry
+        {
+            Timestamp = Opened, Kind = kind, Actor = "alice", Message = "it said so",
+            Details = to is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["From"] = "Triggered", ["To"] = to },
+        };
+
+        var marker = PostmortemBuilder.ChartEventOf(entry);
+
+        Assert.Equal((label, emphasized, chartKind), (marker.Label, marker.Emphasized, marker.Kind));
+        Assert.StartsWith($"{kind} by alice: it said so", marker.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_remediation_is_marked_failed()
+    {
+        var failed = Sample().Timeline.First(e => e.Kind == IncidentEventKind.Action);
+        Assert.Equal("failed", PostmortemBuilder.ChartEventOf(failed).Kind);
+    }
+
+    [Fact]
+    public void The_markdown_draft_draws_no_chart()
+    {
+        var md = MarkdownPostmortemRenderer.Render(PostmortemBuilder.Build(Sample(), null, _time.GetUtcNow()));
+        Assert.DoesNotContain("<svg", md, StringComparison.Ordinal);
     }
 
     [Fact]

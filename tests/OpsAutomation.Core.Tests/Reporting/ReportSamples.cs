@@ -1,3 +1,4 @@
+using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Reporting;
 using OpsAutomation.Models.Health;
 
@@ -72,11 +73,26 @@ internal static class ReportSamples
         BurnRate = 1.25,
     };
 
+    /// <summary>
+    /// A day of checks every 10 minutes, response times rising through the day; every
+    /// <paramref name="failEvery"/>th check Unreachable (0 for none), so the budget burns.
+    /// </summary>
+    public static HealthTrendSeries History(string name, int failEvery) => HealthTrendBuckets.Bucketize(
+        name,
+        Enumerable.Range(0, 144).Select(i => Result(name, failEvery > 0 && i % failEvery == 0 ? HealthStatus.Unreachable : HealthStatus.Healthy) with
+        {
+            Timestamp = Now.AddDays(-1).AddMinutes(10 * i + 1),
+            ResponseTime = TimeSpan.FromMilliseconds(20 + i),
+        }),
+        Now.AddDays(-1),
+        Now,
+        99.9);
+
     public static HealthReport Report(bool withTrends = true) => HealthReportBuilder.Build(
         "Prod health",
         Now,
         Results(),
-        withTrends ? [Trend("web", 100), Trend("api", 99.875)] : null,
+        withTrends ? new HealthReportTrendSet([Trend("web", 100), Trend("api", 99.875)], [History("web", 0), History("api", 3)]) : null,
         withTrends ? TimeSpan.FromHours(24) : null,
         withTrends ? 99.9 : null);
 
