@@ -59,7 +59,12 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
     }
 }
 
-/// <summary>Hooks the private load context on import and lets the runtime go on removal.</summary>
+/// <summary>
+/// Hooks the private load context on the first import, for the life of the process, and lets the module's runtime
+/// (state stores, listeners) go on removal. The hook stays: OpsAutomation.dll cannot be unloaded from the default
+/// context, and `Import-Module -Force` removes the module after importing it again without a second OnImport, so a
+/// hook removed on removal would leave the re-imported module unable to load OpsAutomation.Core.
+/// </summary>
 public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly string DependencyDirectory =
@@ -68,23 +73,26 @@ public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssembl
     private static readonly Lazy<DependencyLoadContext> Context = new(() => new DependencyLoadContext(DependencyDirectory));
 
     private static readonly object Gate = new();
+    private static bool _hooked;
     private static int _imports;
 
     public void OnImport()
     {
         lock (Gate)
         {
-            if (_imports++ == 0) AssemblyLoadContext.Default.Resolving += ResolveCore;
+            if (!_hooked) AssemblyLoadContext.Default.Resolving += ResolveCore;
+            _hooked = true;
+            _imports++;
         }
     }
 
+    /// <summary>The runtime is shared by every runspace that imported the module: the last removal releases it.</summary>
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
         lock (Gate)
         {
             if (--_imports > 0) return;
             _imports = 0;
-            AssemblyLoadContext.Default.Resolving -= ResolveCore;
         }
         ModuleRuntime.Release();
     }

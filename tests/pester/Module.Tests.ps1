@@ -56,6 +56,17 @@ Import-Module '$ModulePath'
         ([regex]::Matches($run.Output, 'Healthy')).Count | Should -Be 2 -Because $run.Output
         $run.ExitCode | Should -Be 0
     }
+
+    It 'can be imported again with -Force before any command ran' {
+        $run = Invoke-FreshPwsh @"
+Import-Module '$ModulePath' -Force
+Import-Module '$ModulePath' -Force
+(Test-ServiceHealth -Uri dns://localhost -NoHistory).Status
+"@
+        $run.Output | Should -Match 'Healthy'
+        $run.Output | Should -Not -Match 'Could not load'
+        $run.ExitCode | Should -Be 0
+    }
 }
 
 Describe 'State store' {
