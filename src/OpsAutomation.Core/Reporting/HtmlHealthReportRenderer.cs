@@ -174,18 +174,36 @@ public static class HtmlHealthReportRenderer
     /// <summary>The status of every service over the window, one lane each, coloured by each bucket's worst status.</summary>
     private static void AppendStatusTimeline(StringBuilder html, HealthReport report)
     {
-        var lanes = report.TrendSeries.Select(series => new StatusLane(series.Name, series.Buckets
-            .Where(b => b.WorstStatus is not null)
-            .Select(b => new StatusSegment(b.Start, b.End, b.WorstStatus!.Value.ToString())
-            {
-                Rank = (int)b.WorstStatus!.Value,
-                Title = string.Create(CultureInfo.InvariantCulture,
-                    $"{series.Name}, {ReportText.Timestamp(b.Start)} to {ReportText.Timestamp(b.End)}: {b.Checks} checks, {b.Failures} failed, worst {b.WorstStatus}"),
-            }).ToList())).ToList();
+        var lanes = report.TrendSeries.Select(series => new StatusLane(series.Name, Segments(series))).ToList();
         var (from, to) = (report.TrendSeries[0].From, report.TrendSeries[0].To);
         html.Append("<div class=\"chart-card\">\n<h3>Status over the window</h3>\n")
             .Append(new StatusTimelineChart { Id = "status-timeline", Title = "Status of each service over the window", From = from, To = to, Lanes = lanes }.Render())
             .Append("\n</div>\n");
+    }
+
+    /// <summary>
+    /// A status holds until the next check: a bucket's segment reaches the next bucket with checks
+    /// when that is no further than the service's usual spacing (so checks every minute in 30 s
+    /// buckets draw a solid lane), and ends with its bucket across a longer gap, which stays blank.
+    /// </summary>
+    private static List<StatusSegment> Segments(HealthTrendSeries series)
+    {
+        var checkedBuckets = series.Buckets.Select((bucket, index) => (Bucket: bucket, Index: index)).Where(b => b.Bucket.WorstStatus is not null).ToList();
+        var spacings = checkedBuckets.Zip(checkedBuckets.Skip(1), (a, b) => b.Index - a.Index).Order().ToList();
+        var usual = spacings.Count == 0 ? 1 : spacings[spacings.Count / 2];
+        var segments = new List<StatusSegment>(checkedBuckets.Count);
+        for (var i = 0; i < checkedBuckets.Count; i++)
+        {
+            var (b, index) = checkedBuckets[i];
+            var end = i + 1 < checkedBuckets.Count && checkedBuckets[i + 1].Index - index <= usual ? checkedBuckets[i + 1].Bucket.Start : b.End;
+            segments.Add(new StatusSegment(b.Start, end, b.WorstStatus!.Value.ToString())
+            {
+                Rank = (int)b.WorstStatus.Value,
+                Title = string.Create(CultureInfo.InvariantCulture,
+                    $"{series.Name}, {ReportText.Timestamp(b.Start)} to {ReportText.Timestamp(b.End)}: {b.Checks} checks, {b.Failures} failed, worst {b.WorstStatus}"),
+            });
+        }
+        return segments;
     }
 
     /// <summary>Per service, least available first: response time percentiles per bucket and, with an SLO, the error budget burning down.</summary>

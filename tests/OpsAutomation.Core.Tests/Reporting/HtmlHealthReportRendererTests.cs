@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using OpsAutomation.Core.Tests.Reporting.Charts;
+using OpsAutomation.Core.Health;
 using OpsAutomation.Core.Reporting;
 using OpsAutomation.Models.Health;
 using static OpsAutomation.Core.Tests.Reporting.ReportSamples;
@@ -93,6 +94,21 @@ public sealed partial class HtmlHealthReportRendererTests
         Assert.Equal(96, api.Count);
         Assert.Equal("mark segment st-unreachable", (string?)api[0].Attribute("class"));
         Assert.Equal("api, 2025-03-13 09:26:53 UTC to 2025-03-13 09:41:53 UTC: 2 checks, 1 failed, worst Unreachable", api[0].TitleOf());
+    }
+
+    [Fact]
+    public void A_status_holds_until_the_next_check_but_not_across_a_longer_gap()
+    {
+        // Checks every minute in 30 s buckets for 10 minutes, nothing for 30 minutes, then 5 more.
+        var from = Now.AddHours(-1);
+        var minutes = Enumerable.Range(0, 10).Concat(Enumerable.Range(40, 5));
+        var series = HealthTrendBuckets.Bucketize("svc", minutes.Select(m => Result("svc", HealthStatus.Healthy) with { Timestamp = from.AddMinutes(m) }), from, Now, null);
+        var html = HtmlHealthReportRenderer.Render(Report() with { TrendSeries = [series] });
+
+        var segments = Svg(html, "status-timeline").WithClass("segment").Select(s => (X: s.Number("x"), End: s.Number("x") + s.Number("width"))).ToList();
+        Assert.Equal(15, segments.Count);
+        for (var i = 0; i < 9; i++) Assert.Equal(segments[i + 1].X, segments[i].End, 1);
+        Assert.True(segments[10].X - segments[9].End > 100, "the half hour without checks stays blank");
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed record ChartEvent(DateTimeOffset Time, string Label)
 
 /// <summary>
 /// Markers on a time axis with short labels, stacked in up to <see cref="MaxLabelRows"/> rows so
-/// they do not overlap; a label that finds no room is left to the hover text. Cap:
+/// they do not overlap; a label that finds no room is left to the hover text, and the chart is as
+/// tall as the rows it uses. Events outside From..To are left out. Cap:
 /// <see cref="MaxEvents"/> events: every emphasised one, and the others evenly sampled.
 /// </summary>
 public sealed class EventTimelineChart
@@ -32,7 +33,9 @@ public sealed class EventTimelineChart
     private const double Right = 16;
     private const double Top = 8;
     private const double RowHeight = 16;
-    private const double CharWidth = 6.2;
+    private const double CharWidth = 6.4;
+    private const double BoldCharWidth = 7.4;
+    private const double LabelGap = 8;
     private const int MaxLabelLength = 28;
 
     /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
@@ -58,38 +61,55 @@ public sealed class EventTimelineChart
     {
         var events = Capped(Events.Where(e => e is not null).ToList());
         var left = Events.Count(e => e is not null) - events.Count;
-        var axisY = Top + MaxLabelRows * RowHeight + 10;
-        var height = axisY + 24 + (left > 0 ? 14 : 0);
-        var svg = new SvgWriter().Open("events", Id, events.Count == 0 ? Title + ": no events" : Title, Width, height);
-        if (events.Count == 0) return svg.Note(Left, axisY, "No events.").Close();
+        if (events.Count == 0)
+        {
+            return new SvgWriter().Open("events", Id, Title + ": no events", Width, Top + RowHeight + 34).Note(Left, Top + RowHeight, "No events.").Close();
+        }
 
         var scale = new TimeScale(From ?? events.Min(e => e.Time), To ?? events.Max(e => e.Time), Left + 8, Width - Right - 8);
+        var placed = Place(events.Where(e => scale.Contains(e.Time)), scale);
+        var rowsUsed = placed.Select(p => p.Row + 1).DefaultIfEmpty(0).Max();
+        var axisY = Top + Math.Max(1, rowsUsed) * RowHeight + 10;
+        var height = axisY + 24 + (left > 0 ? 14 : 0);
+        var svg = new SvgWriter().Open("events", Id, Title, Width, height);
         svg.TimeAxis(scale, axisY, axisY);
-        var rows = new double[MaxLabelRows];
-        Array.Fill(rows, double.NegativeInfinity);
-        // Milestones claim label room first; the others take what is left, in time order.
-        foreach (var e in events.Where(e => scale.Contains(e.Time)).OrderByDescending(e => e.Emphasized).ThenBy(e => e.Time))
+        foreach (var (e, x, row, anchorEnd) in placed.OrderBy(p => p.Event.Time))
         {
-            var x = scale.Map(e.Time);
-            var label = SvgText.Shorten(e.Label, MaxLabelLength);
-            var width = label.Length * CharWidth;
-            // Labels start at the marker, or end at it near the right edge.
-            var anchorEnd = x + width > Width - Right;
-            var (from, to) = anchorEnd ? (x - width, x) : (x, x + width);
-            var row = Array.FindIndex(rows, r => r + 6 < from);
             svg.Raw(e.Emphasized ? "<g class=\"event key" : "<g class=\"event").Raw(e.Kind is null ? "" : " st-" + SvgText.Token(e.Kind)).Raw("\">");
-            var title = $"{SvgText.Time(e.Time)}: {e.Label}" + (string.IsNullOrEmpty(e.Detail) ? "" : " - " + e.Detail);
             if (row >= 0)
             {
-                rows[row] = to;
                 var labelY = axisY - 10 - row * RowHeight;
-                svg.Line(x, labelY + 3, x, axisY, "stem").Label(x, labelY, label, anchor: anchorEnd ? "end" : "start");
+                svg.Line(x, labelY + 3, x, axisY, "stem").Label(x, labelY, SvgText.Shorten(e.Label, MaxLabelLength), anchor: anchorEnd ? "end" : "start");
             }
             svg.Raw("<circle class=\"mark marker\" cx=\"").Num(x).Raw("\" cy=\"").Num(axisY).Raw(e.Emphasized ? "\" r=\"6\"" : "\" r=\"4\"")
-                .Raw(" fill=\"currentColor\">").Title(title).Raw("</circle></g>");
+                .Raw(" fill=\"currentColor\">").Title($"{SvgText.Time(e.Time)}: {e.Label}" + (string.IsNullOrEmpty(e.Detail) ? "" : " - " + e.Detail))
+                .Raw("</circle></g>");
         }
         if (left > 0) svg.Note(Left, height - 2, $"{left} more events not shown.");
         return svg.Close();
+    }
+
+    /// <summary>
+    /// Each event's x and the row of its label (-1 for none): milestones claim room first, then the
+    /// others in time order, each in the lowest row where it overlaps no label already placed.
+    /// </summary>
+    private List<(ChartEvent Event, double X, int Row, bool AnchorEnd)> Place(IEnumerable<ChartEvent> events, TimeScale scale)
+    {
+        var rows = Enumerable.Range(0, MaxLabelRows).Select(_ => new List<(double From, double To)>()).ToArray();
+        var placed = new List<(ChartEvent, double, int, bool)>();
+        foreach (var e in events.OrderByDescending(e => e.Emphasized).ThenBy(e => e.Time))
+        {
+            var x = scale.Map(e.Time);
+            // Bold milestone labels are wider; an estimate errs wide so labels never touch.
+            var width = SvgText.Shorten(e.Label, MaxLabelLength).Length * (e.Emphasized ? BoldCharWidth : CharWidth);
+            // Labels start at the marker, or end at it near the right edge.
+            var anchorEnd = x + width > Width - Right;
+            var (from, to) = anchorEnd ? (x - width, x) : (x, x + width);
+            var row = Array.FindIndex(rows, r => r.TrueForAll(taken => to + LabelGap < taken.From || from > taken.To + LabelGap));
+            if (row >= 0) rows[row].Add((from, to));
+            placed.Add((e, x, row, anchorEnd));
+        }
+        return placed;
     }
 
     /// <summary>Every emphasised event, then the others evenly sampled so the whole span stays covered.</summary>

@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using OpsAutomation.Core.Reporting.Charts;
 using static OpsAutomation.Core.Tests.Reporting.Charts.ChartSvg;
 
@@ -40,6 +41,35 @@ public sealed class EventTimelineChartTests
 
         var labels = svg.WithClass("event").Select(e => e.Element(Ns + "text")!).ToList();
         Assert.NotEqual(labels[0].Number("y"), labels[1].Number("y"));
+    }
+
+    [Fact]
+    public void Milestones_placed_first_never_overlap_labels_to_their_left()
+    {
+        // Four milestones within a second at the right edge, as an incident handled in a hurry has them.
+        var events = new[] { "Detected", "Acknowledged", "Mitigated", "Resolved" }
+            .Select((label, i) => new ChartEvent(T0.AddMilliseconds(300 * i), label) { Emphasized = true }).Prepend(new ChartEvent(T0.AddMinutes(-10), "Signal")).ToList();
+        var svg = Parse(new EventTimelineChart { Title = "t", Events = events }.Render());
+
+        var rows = svg.WithClass("event").Select(e => e.Element(Ns + "text")!).GroupBy(t => t.Number("y"));
+        foreach (var row in rows)
+        {
+            var spans = row.Select(t => t.Attribute("text-anchor")?.Value == "end"
+                ? (From: t.Number("x") - t.Value.Length * 7.4, To: t.Number("x"))
+                : (From: t.Number("x"), To: t.Number("x") + t.Value.Length * 7.4)).OrderBy(s => s.From).ToList();
+            for (var i = 1; i < spans.Count; i++) Assert.True(spans[i].From > spans[i - 1].To, $"labels overlap in the row at y {row.Key}");
+        }
+        Assert.Equal(5, svg.WithClass("event").Count(e => e.Element(Ns + "text") is not null));
+    }
+
+    [Fact]
+    public void The_chart_is_as_tall_as_the_label_rows_it_uses()
+    {
+        var one = Parse(new EventTimelineChart { Title = "t", Events = [new ChartEvent(T0, "only")] }.Render());
+        var crowded = Parse(new EventTimelineChart { Title = "t", From = T0, To = T0.AddHours(1), Events = [.. Enumerable.Range(0, 4).Select(i => new ChartEvent(T0.AddSeconds(i), "label " + i))] }.Render());
+
+        double Height(XElement svg) => double.Parse(((string)svg.Attribute("viewBox")!).Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(3 * 16, Height(crowded) - Height(one));
     }
 
     [Fact]
