@@ -293,7 +293,8 @@ function Invoke-RunTask {
         $credential = $stack.Registry ? ' -RegistryCredential ([pscredential]::new($env:OPS_TEST_REGISTRY_USER, (ConvertTo-SecureString $env:OPS_TEST_REGISTRY_PASSWORD -AsPlainText -Force)))' : ''
         $command = "Import-Module $(ConvertTo-Literal $module); `$null = & $(ConvertTo-Literal (Join-Path $Root 'examples' 'story' 'Invoke-OpsStory.ps1')) $arguments$credential"
         Write-Host "The stack is up after $([int] $clock.Elapsed.TotalSeconds) s; the story begins."
-        Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-Command', $command)
+        & $Pwsh -NoProfile -NonInteractive -Command $command
+        if ($LASTEXITCODE -ne 0) { throw "The story stopped at a failed step (its error is above; pwsh exited with $LASTEXITCODE)." }
         Write-Host "`nLanding page: $(Join-Path $output 'index.html')"
         if ($KeepRunning) {
             $environment = [ordered]@{

@@ -20,6 +20,10 @@
       6. Evaluate the alert rules (the example's and the story's) over the module's own metrics
          and against Prometheus, which sends what fires to Alertmanager.
       7. Write the landing page that links everything of the run.
+    Like a profile, it points the session at the stack: it sets KUBECONFIG, OPS_STATE_PATH,
+    DOCKER_HOST (with -DockerHost) and the URLs the story's catalog, runbook and escalation policy
+    read (PROMETHEUS_URL, ALERTMANAGER_URL, PUSHGATEWAY_URL, ELASTICSEARCH_URL, KIBANA_URL,
+    GRAFANA_URL, OPS_METRICS_URL, SAMPLE_URL).
     Everything goes to -StatePath (the state store) and -OutputPath (pages, post-mortems,
     diagnostics, the pipeline's database and lineage). It writes one summary object, also when a
     step fails (then with the steps done so far), and the failure after it.
@@ -195,9 +199,7 @@ try {
     # A failed deployment is an error for CI; here it is the story, so it is kept and shown.
     $bad = Invoke-Deployment (Write-Spec $canary 'canary') -ErrorAction SilentlyContinue
     $summary.Canary = $bad
-    $gate = $bad.Validation.Gates | Where-Object Outcome -EQ Failed | Select-Object -First 1
     Say "sample 1.1.0 by canary: $($bad.Outcome); $($bad.Reason)"
-    if ($gate) { Say "failing gate: $($gate.Gate)" }
 
     # ---------------------------------------------------------------------------------------------
     Step '5. Respond: incident, diagnostics, runbook, escalation, post-mortem'
