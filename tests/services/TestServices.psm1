@@ -43,12 +43,13 @@ $Tools = [ordered]@{
     sqlite3 = 'sqlite3'             # holds a lock on the state store from another process
     kubectl = 'kubernetes-client'   # the real client that proves the Kubernetes sandbox (the image ships newer ones)
     busybox = 'busybox-static'      # the one binary of the sample image, which starts FROM scratch
+    'chromium-headless-shell' = 'chromium-headless-shell'  # renders the HTML reports to check their charts (tests/pester/HtmlRendering.psm1)
 }
 
 function Install-TestTools {
     <#
     .SYNOPSIS
-        Installs the command-line tools the tests drive (sqlite3, kubectl) when they are missing.
+        Installs the command-line tools the tests drive (sqlite3, kubectl, busybox, chromium-headless-shell) when they are missing.
     #>
     [CmdletBinding()]
     param()

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using k8s;
 using k8s.Models;
 using OpsAutomation.Core.Configuration;
@@ -89,6 +88,8 @@ public sealed class DeploymentRunner(DeploymentServices services)
     public const string PodTemplateHashVariable = "POD_TEMPLATE_HASH";
 
     private readonly List<StrategyStepResult> _steps = [];
+    private readonly List<RolloutResult> _rollouts = [];
+    private readonly List<(string Stage, DeploymentValidation Validation)> _validations = [];
     private IKubernetes? _client;
 
     // One client for the run: the cache's lookup reads the kubeconfig's file times on every call.
@@ -196,7 +197,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
             Id = services.RunId, Name = spec.Deployment, Namespace = spec.Namespace, Strategy = spec.Strategy, Outcome = outcome.Outcome,
             Changed = outcome.Changed, Reason = outcome.Reason, Image = image, ImageDigest = digest, RevisionBefore = before,
             RevisionAfter = await RevisionAsync(spec, cancellationToken).ConfigureAwait(false), Applied = outcome.Applied, Rollout = outcome.Rollout,
-            Validation = outcome.Validation, Steps = [.. _steps], Uri = url is null ? [] : [url.AbsoluteUri], StartTime = started, Duration = services.Time.GetUtcNow() - started,
+            Rollouts = [.. _rollouts], Validation = outcome.Validation, Steps = [.. _steps], Uri = url is null ? [] : [url.AbsoluteUri], StartTime = started, Duration = services.Time.GetUtcNow() - started,
         };
     }
 
@@ -239,8 +240,10 @@ public sealed class DeploymentRunner(DeploymentServices services)
         }
         catch (RolloutFailedException ex)
         {
+            _rollouts.Add(ex.Result);
             return new RunOutcome(DeploymentOutcome.Failed, true, $"{failure}; the rollback's rollout failed too: {ex.Result.Message}", applied, ex.Result, validation);
         }
+        if (undo.Rollout is { } undoRollout) _rollouts.Add(undoRollout);
         if (undo.Rollout is { Succeeded: false } undone)
             return new RunOutcome(DeploymentOutcome.Failed, true, $"{failure}; the rollback's rollout did not complete either: {undone.Message}", applied, undone, validation);
         var after = await ValidateAsync(spec, "rollback", service, cancellationToken).ConfigureAwait(false);
@@ -357,6 +360,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
     {
         services.Status($"waiting for the rollout of {spec.Namespace}/{name}");
         var result = await new RolloutWatcher(Client, services.Time).WaitAsync(WaitOptions(spec, name), cancellationToken).ConfigureAwait(false);
+        _rollouts.Add(result);
         return result.Succeeded ? result : throw new RolloutFailedException(result);
     }
 
@@ -396,7 +400,9 @@ public sealed class DeploymentRunner(DeploymentServices services)
         if (section is null) return null;
         services.Status($"validating ({stage})");
         var plan = services.ReadValidation(section);
-        return await services.Validator(plan).ValidateAsync(plan, services.RunId, null, cancellationToken).ConfigureAwait(false);
+        var validation = await services.Validator(plan).ValidateAsync(plan, services.RunId, null, cancellationToken).ConfigureAwait(false);
+        _validations.Add((stage, validation));
+        return validation;
     }
 
     /// <summary>The pod-template-hash of the ReplicaSet of <paramref name="name"/>'s current template; null when there is none.</summary>
@@ -486,13 +492,7 @@ public sealed class DeploymentRunner(DeploymentServices services)
 
     private static string Validated(DeploymentValidation? validation) => validation is null ? "" : $"; {validation.Reason}";
 
-    private static string Details(DeploymentResult result) => JsonSerializer.Serialize(new
-    {
-        applied = result.Applied.Select(a => new { a.Kind, a.Namespace, a.Name, Outcome = a.Outcome.ToString() }),
-        steps = result.Steps.Select(s => new { s.Index, s.Kind, s.Description, s.Succeeded, s.RequestedWeight, s.AchievedWeight }),
-        gates = result.Validation?.Gates.Select(g => new { g.Gate, Outcome = g.Outcome.ToString(), g.Reason }),
-        rollout = result.Rollout?.Message,
-    });
+    private string Details(DeploymentResult result) => DeploymentDetails.From(result, _validations).ToJson();
 
     private static T Typed<T>(Manifest manifest, string ns) where T : IMetadata<V1ObjectMeta>
     {

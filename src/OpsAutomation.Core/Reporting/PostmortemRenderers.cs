@@ -79,7 +79,13 @@ public static class HtmlPostmortemRenderer
         footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
         """;
 
-    public static string Render(PostmortemDraft draft)
+    public static string Render(PostmortemDraft draft) => Render(draft, null);
+
+    /// <summary>
+    /// The draft with <paramref name="figures"/> after its header: markup the caller built and encoded
+    /// itself (the status site's links and the timeline chart), with the charts' style added.
+    /// </summary>
+    public static string Render(PostmortemDraft draft, string? figures)
     {
         ArgumentNullException.ThrowIfNull(draft);
         var html = new StringBuilder(16 * 1024);
@@ -87,10 +93,11 @@ public static class HtmlPostmortemRenderer
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<meta name=\"color-scheme\" content=\"light dark\">\n")
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
-            .Append("<title>").Append(Encode(draft.Title)).Append("</title>\n<style>\n").Append(Style).Append("\n</style>\n</head>\n<body>\n<main>\n");
+            .Append("<title>").Append(Encode(draft.Title)).Append("</title>\n<style>\n").Append(Style)
+            .Append(figures is null ? "" : "\n" + Charts.SvgChart.Css).Append("\n</style>\n</head>\n<body>\n<main>\n");
         html.Append("<header>\n<h1>").Append(Encode(draft.Title)).Append("</h1>\n<dl>\n");
         foreach (var (term, value) in draft.Header) html.Append("<dt>").Append(Encode(term)).Append("</dt><dd>").Append(Encode(value)).Append("</dd>\n");
-        html.Append("</dl>\n</header>\n");
+        html.Append("</dl>\n</header>\n").Append(figures);
         foreach (var section in draft.Sections)
         {
             html.Append("<section id=\"").Append(Id(section.Heading)).Append("\">\n<h2>").Append(Encode(section.Heading)).Append("</h2>\n");

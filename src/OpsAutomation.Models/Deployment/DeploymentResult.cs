@@ -46,6 +46,13 @@ public sealed record DeploymentResult
     /// <summary>The rollout as it was watched (the last one: after a rollback, the rollback's).</summary>
     public RolloutResult? Rollout { get; init; }
 
+    /// <summary>
+    /// Every rollout the run waited on, in order, each with its replica counts over time: a rolling
+    /// update's one, a canary's rollouts of the canary and of the promoted Deployment, a blue-green's of
+    /// the idle colour, and a rollback's.
+    /// </summary>
+    public IReadOnlyList<RolloutResult> Rollouts { get; init; } = [];
+
     /// <summary>The validation after the rollout: every gate's evaluations (query, value, threshold, verdict).</summary>
     public DeploymentValidation? Validation { get; init; }
 

@@ -18,6 +18,15 @@ public sealed record RolloutResult
     /// <summary>The last state seen.</summary>
     public required RolloutProgress State { get; init; }
 
+    /// <summary>
+    /// The replica counts seen during the wait, oldest first: one sample per change (a run of equal
+    /// counts is its first sample), at most <see cref="MaxHistory"/>, thinned evenly beyond that; the last is always kept.
+    /// </summary>
+    public IReadOnlyList<RolloutSample> History { get; init; } = [];
+
+    /// <summary>How many samples <see cref="History"/> keeps at most.</summary>
+    public const int MaxHistory = 200;
+
     /// <summary>What ended the wait, in words.</summary>
     public required string Message { get; init; }
 

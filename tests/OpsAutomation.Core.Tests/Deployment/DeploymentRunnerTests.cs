@@ -119,6 +119,13 @@ public sealed class DeploymentRunnerTests(SandboxCluster cluster) : IDisposable
         Assert.True(second.Outcome == DeploymentOutcome.Succeeded, second.Reason);
         Assert.Equal(["SetWeight", "Analysis", "Promote"], second.Steps.Select(s => s.Kind));
         Assert.Equal(50, second.Steps[0].AchievedWeight);
+        // The chart of the run shows every rollout it waited on: the canary's and the promoted Deployment's, each with its counts over time.
+        Assert.Contains(second.Rollouts, r => r.Name != "web");
+        Assert.Contains(second.Rollouts, r => r.Name == "web");
+        Assert.All(second.Rollouts, r => Assert.NotEmpty(r.History));
+        var details = DeploymentDetails.Parse((await _records!.GetAsync(second.Id, default))!.DetailsJson)!;
+        Assert.Equal(second.Rollouts.Select(r => (r.Name, r.History.Count)), details.Rollouts.Select(r => (r.Name, r.History.Count)));
+        Assert.Contains(details.Validations, v => v.Gates.Any(g => g.Evaluations is { Count: > 0 }));
         Assert.Equal("sample:2", (await cluster.Admin.AppsV1.ReadNamespacedDeploymentAsync("web", ns)).Spec.Template.Spec.Containers[0].Image);
     }
 

@@ -68,6 +68,7 @@ public sealed class RolloutWatcher(IKubernetes client, TimeProvider? time = null
         private readonly List<Task> _pumps = [];
         private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
         private readonly long _started = time.GetTimestamp();
+        private readonly RolloutSamples _history = new();
         private ResourceWatch<V1Deployment, V1DeploymentList>? _deploymentWatch;
         private ResourceWatch<V1Pod, V1PodList>? _podWatch;
         private V1Deployment? _deployment;
@@ -242,6 +243,7 @@ public sealed class RolloutWatcher(IKubernetes client, TimeProvider? time = null
         {
             var changed = _progress is null || _progress with { Timestamp = progress.Timestamp } != progress;
             _progress = progress;
+            _history.Add(RolloutSample.From(progress));
             if (changed) options.Progress?.Report(progress);
         }
 
@@ -259,6 +261,7 @@ public sealed class RolloutWatcher(IKubernetes client, TimeProvider? time = null
                 Revision = options.Revision > 0 ? options.Revision : state.Revision,
                 State = state,
                 Message = message,
+                History = _history.ToList(),
                 Relists = (_deploymentWatch?.Relists ?? 0) + (_podWatch?.Relists ?? 0),
                 Duration = time.GetElapsedTime(_started),
                 Timestamp = time.GetUtcNow(),

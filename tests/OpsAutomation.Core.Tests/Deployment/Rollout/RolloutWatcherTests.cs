@@ -36,6 +36,10 @@ public sealed class RolloutWatcherTests(RolloutSandbox sandbox)
         Assert.Equal(1, result.Revision);
         Assert.Contains(seen, p => p.Available < 3);
         Assert.Equal(3, seen.Last().Available);
+        // The result keeps the counts it went through, each change once, ending where the rollout did.
+        Assert.Contains(result.History, s => s.Available < 3);
+        Assert.Equal((3, 3), (result.History[^1].Desired, result.History[^1].Available));
+        Assert.All(result.History.Zip(result.History.Skip(1)), pair => Assert.False(pair.First.SameCounts(pair.Second)));
 
         // The same template again is complete at once, from the first list.
         var again = await new RolloutWatcher(_client).WaitAsync(Options(ns), CancellationToken.None).WaitAsync(Guard);
