@@ -295,7 +295,7 @@ function Invoke-RunTask {
         Write-Host "The stack is up after $([int] $clock.Elapsed.TotalSeconds) s; the story begins."
         & $Pwsh -NoProfile -NonInteractive -Command $command
         if ($LASTEXITCODE -ne 0) { throw "The story stopped at a failed step (its error is above; pwsh exited with $LASTEXITCODE)." }
-        Write-Host "`nLanding page: $(Join-Path $output 'index.html')"
+        Write-Host "`nThe stack and the story took $([int] $clock.Elapsed.TotalSeconds) s after the build."
         if ($KeepRunning) {
             $environment = [ordered]@{
                 KUBECONFIG = $stack.Kubeconfig; OPS_STATE_PATH = $state.FullName; DOCKER_HOST = $stack.DockerHost
@@ -314,7 +314,6 @@ function Invoke-RunTask {
     finally {
         if ($stack) { Stop-TestStack $stack }
         Remove-Item $state -Recurse -Force -ErrorAction Ignore
-        Write-Host "Run took $([int] $clock.Elapsed.TotalSeconds) s after the build."
     }
 }
 

@@ -209,7 +209,8 @@ try {
         -OutputPath (Join-Path $incidentsOut 'diagnostics') -WarningAction SilentlyContinue
     $summary.Runbook = $incident | Invoke-IncidentRunbook -Path (Join-Path $PSScriptRoot 'runbooks.psd1') -CatalogPath $catalog -Namespace $namespace -Approve
     $summary.Escalation = @(Invoke-IncidentEscalation -Path (Join-Path $PSScriptRoot 'escalation.psd1') -Id $incident.Id)
-    $summary.Postmortem = @($incident | Export-IncidentPostmortem -OutputPath $incidentsOut -Author 'ops-story')
+    # The Markdown draft for the team's wiki (the landing page shows it as HTML too).
+    $summary.Postmortem = @($incident | Export-IncidentPostmortem -OutputPath (Join-Path $OutputPath 'postmortems') -Format Markdown -Author 'ops-story')
     $summary.Incident = Get-Incident -Id $incident.Id
     Say "$($incident.Id) ($($incident.Severity), $($incident.Service)): $($incident.Title)"
     Say "diagnostics: $(@($summary.Diagnostics.Sources | Where-Object Status -EQ Succeeded).Count) sources; runbook $($summary.Runbook.Runbook): verified $($summary.Runbook.Verified); escalation: $(@($summary.Escalation.Action) -join ', ') to $(@($summary.Escalation.Notified) -join ', ')"
@@ -227,7 +228,10 @@ try {
 
     # ---------------------------------------------------------------------------------------------
     Step '7. Write the landing page'
-    $summary.Report = Export-OpsReport -Path $OutputPath -Title 'OpsAutomation: a day on the sample service' -MetricsUri $env:OPS_METRICS_URL
+    # From the state store: health, deployments (with the canary's gate chart), pipeline runs,
+    # incidents with their post-mortems, and links to the metrics endpoints.
+    $summary.Report = Export-OpsReport -Path $OutputPath -Title 'OpsAutomation: a day on the sample service' -Window (New-TimeSpan -Hours 1) `
+        -MetricsUri $env:OPS_METRICS_URL, $PrometheusUri, $PushgatewayUri
     Say "Landing page: $(Join-Path $OutputPath 'index.html')"
 }
 finally {
