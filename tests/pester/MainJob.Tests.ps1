@@ -157,12 +157,17 @@ Describe 'The main job''s story against the local stack' {
         Get-AlertmanagerAlert 'alertname="SampleServerErrors"' | Should -Not -BeNullOrEmpty
     }
 
-    It '7. writes the landing page' {
+    It '7. writes the landing page, linking the health report, deployments, pipeline runs, the incident''s post-mortem and the metrics' {
         $StoryError | Should -BeNullOrEmpty
+        $Story.Report | Should -Not -BeNullOrEmpty
         $index = Join-Path $Output 'index.html'
-        Test-Path $index | Should -BeTrue
-        $page = Get-Content $index -Raw
-        $page | Should -Match ([regex]::Escape($Story.Incident.Id))
+        $links = [regex]::Matches((Get-Content $index -Raw), 'href="([^"#]+)') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique
+        foreach ($page in 'health.html', 'deployments.html', 'pipelines.html', "incidents/$($Story.Incident.Id).html") {
+            $links | Should -Contain $page
+            Test-Path (Join-Path $Output $page) | Should -BeTrue -Because $page
+        }
+        $links | Should -Contain "http://127.0.0.1:$($Stack.MetricsPort)/metrics"
+        Get-Content (Join-Path $Output 'deployments.html') -Raw | Should -Match 'error-ratio'
     }
 
     It 'leaves nothing running once the stack is stopped' {
