@@ -314,6 +314,7 @@ function Invoke-RunTask {
     finally {
         if ($stack) { Stop-TestStack $stack }
         Remove-Item $state -Recurse -Force -ErrorAction Ignore
+        Write-Host "Everything it started is stopped, $([int] $clock.Elapsed.TotalSeconds) s after the build."
     }
 }
 
