@@ -106,7 +106,7 @@ $null = New-Item -ItemType Directory $OutputPath, $StatePath -Force
 $work = New-Item -ItemType Directory (Join-Path $StatePath 'story') -Force
 $summary = [ordered]@{
     Deployment = $null; Health = @(); Pipeline = $null; DeadLetters = @(); Canary = $null; Incident = $null
-    Diagnostics = $null; Runbook = $null; Escalation = @(); Postmortem = @(); Rules = @(); Report = $null
+    Diagnostics = $null; Runbook = $null; Escalation = @(); Postmortem = @(); Rules = $null; Report = $null
 }
 $metricsServer = $null
 
@@ -148,8 +148,8 @@ try {
     Step '2. Serve /metrics for Prometheus and check the whole stack'
     $metricsServer = Start-MetricsServer -Port $MetricsPort
     $env:SAMPLE_URL = @($good.Uri)[0]
-    # Prometheus scrapes the module every second: wait for its first scrape, so that it counts us up.
-    $query = [uri]::EscapeDataString('up{job="opsautomation-watch"} == 1')
+    # Prometheus scrapes the module (every second here): wait for its first scrape, so that it counts us up.
+    $query = [uri]::EscapeDataString("up{instance=`"127.0.0.1:$MetricsPort`"} == 1")
     $deadline = [DateTime]::UtcNow.AddSeconds(20)
     while (-not (Invoke-RestMethod "$env:PROMETHEUS_URL/api/v1/query?query=$query" -TimeoutSec 5).data.result -and [DateTime]::UtcNow -lt $deadline) {
         Start-Sleep -Milliseconds 500
