@@ -1,5 +1,6 @@
 #Requires -Version 7.4
 #Requires -Modules OpsAutomation
+
 <#
 .SYNOPSIS
     A day of operations on the sample service, told through every capability of OpsAutomation.

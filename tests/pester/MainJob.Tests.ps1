@@ -63,6 +63,14 @@ AfterAll {
 }
 
 Describe 'The main job''s story against the local stack' {
+    It 'is documented: Get-Help shows its synopsis, every parameter and its examples' {
+        $help = Get-Help (Join-Path $PSScriptRoot '..' '..' 'examples' 'story' 'Invoke-OpsStory.ps1') -Full
+
+        $help.Synopsis | Should -BeLike 'A day of operations*'
+        $help.parameters.parameter | Where-Object { -not $_.description } | ForEach-Object name | Should -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+    }
+
     It 'returns its summary' {
         $Story | Should -Not -BeNullOrEmpty -Because "the story failed before its summary: $StoryError"
     }
