@@ -44,7 +44,7 @@ Describe 'Counts and windows' {
     }
 
     It '-Window is the time span of the history cmdlets and the report' -ForEach @(
-        @{ Command = 'Get-ServiceHealthHistory' }, @{ Command = 'Get-ServiceHealthSummary' }, @{ Command = 'New-HealthReport' }
+        @{ Command = 'Get-ServiceHealthHistory' }, @{ Command = 'Get-ServiceHealthSummary' }, @{ Command = 'New-HealthReport' }, @{ Command = 'Export-OpsReport' }
     ) {
         (Get-Command $Command).Parameters['Window'].ParameterType | Should -Be ([timespan])
     }

@@ -253,7 +253,7 @@ BeforeAll {
         }
         'OpsAutomation.Models.Reporting.OpsReport' = @{
             Object = [OpsAutomation.Models.Reporting.OpsReport]@{ Title = 'Operations'; Path = '/srv/status/index.html'; Folder = '/srv/status'
-                Pages = @('deployments.html', 'health.html', 'incidents/INC-20261207-0042.html', 'incidents/INC-20261207-0042.md', 'index.html', 'pipelines.html')
+                Pages = [string[]] @('deployments.html', 'health.html', 'incidents/INC-20261207-0042.html', 'incidents/INC-20261207-0042.md', 'index.html', 'pipelines.html')
                 GeneratedAt = $now; Window = [timespan]::FromHours(24); OverallHealth = 'Degraded'; Services = 14; OpenIncidents = 1; Incidents = 1
                 Deployments = 10; PipelineRuns = 23 }
             Show = 'Degraded', '14', '23', '6', '/srv/status/index.html'

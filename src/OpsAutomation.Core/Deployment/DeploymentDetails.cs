@@ -53,12 +53,19 @@ public sealed record DeploymentDetails
             Steps = [.. result.Steps.Select(s => new StepDetail(s.Index, s.Kind, s.Description, s.Succeeded, s.RequestedWeight, s.AchievedWeight))],
             Gates = result.Validation?.Gates.Select(g => new GateDetail(g.Gate, g.Outcome.ToString(), g.Reason, g.Kind.ToString(), null)).ToList(),
             Rollout = result.Rollout?.Message,
-            Rollouts = [.. result.Rollouts.Select(r => new RolloutDetail(r.Name, r.Status.ToString(), r.Revision, r.Message, r.History))],
+            Rollouts = [.. result.Rollouts.Select(Detail)],
             Validations = [.. validations.Select(v => new ValidationDetail(v.Stage, v.Validation.Outcome.ToString(), v.Validation.Reason,
                 [.. v.Validation.Gates.Select(g => new GateDetail(g.Gate, g.Outcome.ToString(), g.Reason, g.Kind.ToString(),
                     [.. g.Evaluations.Select(e => new EvaluationDetail(e.Number, e.Timestamp, e.Value, e.Threshold, ThresholdValue(e.Threshold), e.Verdict.ToString()))]))]))],
         };
     }
+
+    /// <summary>The details of a run that only waited on rollouts (Undo-Deployment -Wait).</summary>
+    public static DeploymentDetails Of(IEnumerable<RolloutResult> rollouts) => new()
+    {
+        Rollouts = [.. rollouts.Select(Detail)],
+        Rollout = rollouts.LastOrDefault()?.Message,
+    };
 
     /// <summary>The details as the record keeps them.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -76,6 +83,8 @@ public sealed record DeploymentDetails
             return null;
         }
     }
+
+    private static RolloutDetail Detail(RolloutResult rollout) => new(rollout.Name, rollout.Status.ToString(), rollout.Revision, rollout.Message, rollout.History);
 
     /// <summary>The number of a metric gate's condition ("&lt; 0.05" is 0.05); null for a health gate's ("Healthy").</summary>
     public static double? ThresholdValue(string? condition)

@@ -79,6 +79,11 @@ public static class HtmlPostmortemRenderer
         footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
         """;
 
+    private const string FigureStyle = """
+        figure { background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 12px 16px; margin: 16px 0; }
+        figcaption { color: var(--muted); margin: 0 0 6px; }
+        """;
+
     public static string Render(PostmortemDraft draft) => Render(draft, null);
 
     /// <summary>
@@ -94,7 +99,7 @@ public static class HtmlPostmortemRenderer
             .Append("<meta name=\"color-scheme\" content=\"light dark\">\n")
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
             .Append("<title>").Append(Encode(draft.Title)).Append("</title>\n<style>\n").Append(Style)
-            .Append(figures is null ? "" : "\n" + Charts.SvgChart.Css).Append("\n</style>\n</head>\n<body>\n<main>\n");
+            .Append(figures is null ? "" : "\n" + FigureStyle + "\n" + Charts.SvgChart.Css).Append("\n</style>\n</head>\n<body>\n<main>\n");
         html.Append("<header>\n<h1>").Append(Encode(draft.Title)).Append("</h1>\n<dl>\n");
         foreach (var (term, value) in draft.Header) html.Append("<dt>").Append(Encode(term)).Append("</dt><dd>").Append(Encode(value)).Append("</dd>\n");
         html.Append("</dl>\n</header>\n").Append(figures);

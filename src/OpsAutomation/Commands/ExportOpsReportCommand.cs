@@ -16,6 +16,7 @@ public sealed class ExportOpsReportCommand : OpsCmdlet
 {
     /// <summary>The folder the pages are written to; created when missing.</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [Alias("OutputPath")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 

@@ -120,6 +120,20 @@ public sealed class PostmortemRendererTests : IDisposable
     }
 
     [Fact]
+    public void Figures_go_between_the_header_and_the_first_section_with_the_charts_style_only_then()
+    {
+        var draft = PostmortemBuilder.Build(Sample(), null, _time.GetUtcNow());
+
+        var plain = HtmlPostmortemRenderer.Render(draft);
+        var html = HtmlPostmortemRenderer.Render(draft, "<figure data-chart=\"t\"></figure>");
+
+        var figure = html.IndexOf("<figure data-chart=\"t\">", StringComparison.Ordinal);
+        Assert.InRange(figure, html.IndexOf("</header>", StringComparison.Ordinal), html.IndexOf("<h2>", StringComparison.Ordinal));
+        Assert.Contains(OpsAutomation.Core.Reporting.Charts.SvgChart.Css, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(OpsAutomation.Core.Reporting.Charts.SvgChart.Css, plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Markup_in_an_incident_title_message_or_detail_renders_as_text_in_html_and_markdown()
     {
         const string Title = "<script>alert('x')</script> checkout <img src=x onerror=alert(1)>";

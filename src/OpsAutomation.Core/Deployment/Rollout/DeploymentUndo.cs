@@ -117,6 +117,9 @@ public sealed class DeploymentUndo(IKubernetes client, TimeProvider? time = null
             }
             var rollout = await new RolloutWatcher(client, _time).WaitAsync(wait with { Name = options.Name, Namespace = options.Namespace, Revision = 0 }, cancellationToken)
                 .ConfigureAwait(false);
+            // The record keeps the rollout's replica counts, for reports to chart as they do a deployment's.
+            if (record is not null)
+                await options.Records!.UpdateAsync(record with { DetailsJson = DeploymentDetails.Of([rollout]).ToJson() }, CancellationToken.None).ConfigureAwait(false);
             await FinishAsync(options, record, rollout.Succeeded ? DeploymentOutcome.Succeeded : DeploymentOutcome.Failed, rollout.Succeeded ? null : rollout.Message,
                 rollout.Revision).ConfigureAwait(false);
             return result with { Rollout = rollout, Timestamp = _time.GetUtcNow() };

@@ -45,8 +45,8 @@ internal static class DeploymentsPage
         var rollouts = details?.Rollouts.Where(r => r.History.Count > 0).ToList() ?? [];
         if (rollouts.Count == 0)
         {
-            page.Empty("No replica counts kept for this run.",
-                "The run ended before a rollout was watched, or it was recorded by an earlier version of the module; the next Invoke-Deployment keeps them.");
+            page.Empty("No replica counts kept for this run:",
+                "it ended before a rollout was watched, it did not wait for one (Undo-Deployment without -Wait), or an earlier version of the module recorded it. Invoke-Deployment keeps them.");
         }
         else
         {

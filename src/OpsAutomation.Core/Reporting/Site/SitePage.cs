@@ -34,7 +34,7 @@ internal sealed class SitePage
         .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; }
         .card { background: var(--card); border: 1px solid var(--border); border-top: 4px solid var(--status, var(--border)); border-radius: 8px; padding: 10px 16px; }
         a.card { color: inherit; text-decoration: none; }
-        .card .count { display: block; font-size: 28px; font-weight: 600; font-variant-numeric: tabular-nums; }
+        .card .count { display: block; font-size: 24px; font-weight: 600; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
         .card .label { color: var(--muted); }
         .table { overflow-x: auto; background: var(--card); border: 1px solid var(--border); border-radius: 8px; }
         table { border-collapse: collapse; width: 100%; }
@@ -84,7 +84,7 @@ internal sealed class SitePage
                 .Append(label).Append("</a></li>");
         }
         _html.Append("</ul></nav>\n<main>\n<header>\n<h1>").Append(Encode(heading)).Append("</h1>\n<p class=\"meta\">")
-            .Append(Encode(siteTitle)).Append(" · generated ").Append(Encode(Time(generatedAt))).Append("</p>\n</header>\n");
+            .Append(heading == siteTitle ? "" : Encode(siteTitle) + " · ").Append("generated ").Append(Encode(Time(generatedAt))).Append("</p>\n</header>\n");
     }
 
     public static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");

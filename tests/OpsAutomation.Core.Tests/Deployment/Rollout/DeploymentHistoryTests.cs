@@ -54,6 +54,9 @@ public sealed class DeploymentHistoryTests(RolloutSandbox sandbox) : IDisposable
         Assert.Equal(("Undo", DeploymentOutcome.Succeeded, 2L, 3L), (third.Record?.Strategy, third.Outcome, third.Record?.RevisionBefore, third.Record?.RevisionAfter));
         Assert.Equal(DeploymentRecordStore.CurrentUser(), third.User);
         Assert.Equal(2, third.ReadyReplicas);
+        // The undo's record keeps the replica counts of the rollout it waited for.
+        var details = Core.Deployment.DeploymentDetails.Parse(third.Record!.DetailsJson)!;
+        Assert.NotEmpty(Assert.Single(details.Rollouts).History);
 
         // Records of another context are not joined.
         var elsewhere = await new DeploymentHistory(_client, records).ReadAsync("web", ns, "prod", CancellationToken.None);
