@@ -279,6 +279,8 @@ function Invoke-RunTask {
     # Each run has a state store of its own, so that a second run tells the same story.
     $state = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-story-$([guid]::NewGuid().ToString('N'))")
     $stack = $null
+    # Ctrl+C runs finally blocks but no catch: what reaches finally without passing either end was interrupted.
+    $interrupted = $true
     try {
         $stack = Start-TestStack
         $module = Join-Path $ModuleDir 'OpsAutomation.psd1'
@@ -310,11 +312,18 @@ function Invoke-RunTask {
             if ($stack.Registry) { Write-Host "The registry is $($stack.Registry) (user $env:OPS_TEST_REGISTRY_USER; its password is in this process only)." }
             while ($true) { Start-Sleep -Seconds 1 }
         }
+        $interrupted = $false
+    }
+    catch {
+        $interrupted = $false
+        throw
     }
     finally {
         if ($stack) { Stop-TestStack $stack }
         Remove-Item $state -Recurse -Force -ErrorAction Ignore
         Write-Host "Everything it started is stopped, $([int] $clock.Elapsed.TotalSeconds) s after the build."
+        # As a shell reports a command stopped by SIGINT.
+        if ($interrupted) { [Environment]::Exit(130) }
     }
 }
 
