@@ -11,8 +11,14 @@
            'N passed, N failed, N skipped' as its last line. Exits non-zero on any failure, and
            on any skip that is not for the platform (an xunit skip reason starting 'Platform:', a
            Pester test tagged 'Platform').
-    Run    builds, then runs examples/health-report.ps1 in a fresh pwsh with the built module and
-           writes the report to output/health-report.html.
+    Run    builds, starts a local stack on 127.0.0.1 (tests/services: the Kubernetes sandbox, the real
+           Prometheus, Alertmanager and Pushgateway, the Elasticsearch, Kibana and Grafana stand-ins, and
+           as root on Linux a Docker engine with a registry; Debian packages installed when missing),
+           runs examples/story/Invoke-OpsStory.ps1 against it in a fresh pwsh with the built module
+           (deploy, health and /metrics, a data pipeline, a failed canary, the incident it opens, alert
+           rules), prints where its landing page is (output/story/index.html), and stops everything
+           it started by PID, also on Ctrl+C. Each run has its own state store in the temp folder.
+           -KeepRunning leaves the stack up until Ctrl+C and prints the commands to point a session at it.
     Bench  builds, then runs the benchmarks in bench/ and prints their figures.
     Sandbox builds and starts the Kubernetes sandbox in the foreground on 127.0.0.1: its first line
            is 'kubeconfig: <path>', then the URLs it serves; Ctrl+C or SIGTERM stops it. Arguments
@@ -24,6 +30,8 @@
     Clean  removes output/ and every bin/ and obj/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Run -KeepRunning
 .EXAMPLE
     dotnet pwsh ./build.ps1 Sandbox --speed 60
 #>
@@ -40,6 +48,9 @@ param(
     # each cmdlet's HelpUri, docs/<Cmdlet>.md, becomes its Get-Help -Online address under it. The
     # project has no public home yet, so by default the help has no online version.
     [uri] $HelpBaseUri,
+
+    # For the Run task: leave the stack up after the story, until Ctrl+C.
+    [switch] $KeepRunning,
 
     # For the Sandbox task: the sandbox's own options (--port 6443 --speed 60 ...).
     [Parameter(ValueFromRemainingArguments)]
@@ -252,11 +263,68 @@ function Invoke-TestTask {
     if ($totals.Failed -gt 0) { exit 1 }
 }
 
+# A value for a -Command string: single-quoted, its quotes doubled.
+function ConvertTo-Literal([string] $Value) { "'" + $Value.Replace("'", "''") + "'" }
+
+# The main job: the local stack of tests/services, examples/story/Invoke-OpsStory.ps1 run against it in
+# a fresh pwsh, and the stack stopped by PID however this ends (Ctrl+C runs the finally block too).
 function Invoke-RunTask {
     Invoke-BuildTask
-    $report = Join-Path $Root 'output' 'health-report.html'
-    $command = "Import-Module '$((Join-Path $ModuleDir 'OpsAutomation.psd1'))'; & '$((Join-Path $Root 'examples' 'health-report.ps1'))' -Path '$((Join-Path $Root 'examples' 'services.psd1'))' -OutputPath '$report'"
-    Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-Command', $command)
+    # The Elasticsearch, Kibana and Grafana stand-ins of the stack.
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests' 'TestServers'), '-c', $Configuration, '--nologo', '-v:q')
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    Import-Module (Join-Path $Root 'tests' 'services' 'TestServices.psm1') -Force
+    $output = Join-Path $Root 'output' 'story'
+    Remove-Item $output -Recurse -Force -ErrorAction Ignore
+    # Each run has a state store of its own, so that a second run tells the same story.
+    $state = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-story-$([guid]::NewGuid().ToString('N'))")
+    $stack = $null
+    # Ctrl+C runs finally blocks but no catch: what reaches finally without passing either end was interrupted.
+    $interrupted = $true
+    try {
+        $stack = Start-TestStack
+        $module = Join-Path $ModuleDir 'OpsAutomation.psd1'
+        $story = [ordered]@{
+            Kubeconfig = $stack.Kubeconfig; PrometheusUri = $stack.PrometheusUri; AlertmanagerUri = $stack.AlertmanagerUri
+            PushgatewayUri = $stack.PushgatewayUri; ElasticsearchUri = $stack.ElasticsearchUri; KibanaUri = $stack.KibanaUri
+            GrafanaUri = $stack.GrafanaUri; MetricsPort = $stack.MetricsPort; StatePath = $state.FullName; OutputPath = $output
+        }
+        if ($stack.Registry) { $story.Registry = $stack.Registry; $story.DockerHost = $stack.DockerHost }
+        $arguments = ($story.GetEnumerator() | ForEach-Object { "-$($_.Key) $(ConvertTo-Literal "$($_.Value)")" }) -join ' '
+        # The registry's password reaches the story through the environment, never a command line.
+        $credential = $stack.Registry ? ' -RegistryCredential ([pscredential]::new($env:OPS_TEST_REGISTRY_USER, (ConvertTo-SecureString $env:OPS_TEST_REGISTRY_PASSWORD -AsPlainText -Force)))' : ''
+        $command = "Import-Module $(ConvertTo-Literal $module); `$null = & $(ConvertTo-Literal (Join-Path $Root 'examples' 'story' 'Invoke-OpsStory.ps1')) $arguments$credential"
+        Write-Host "The stack is up after $([int] $clock.Elapsed.TotalSeconds) s; the story begins."
+        & $Pwsh -NoProfile -NonInteractive -Command $command
+        if ($LASTEXITCODE -ne 0) { throw "The story stopped at a failed step (its error is above; pwsh exited with $LASTEXITCODE)." }
+        Write-Host "`nThe stack and the story took $([int] $clock.Elapsed.TotalSeconds) s after the build."
+        if ($KeepRunning) {
+            $environment = [ordered]@{
+                KUBECONFIG = $stack.Kubeconfig; OPS_STATE_PATH = $state.FullName; DOCKER_HOST = $stack.DockerHost
+                PROMETHEUS_URL = $stack.PrometheusUri; ALERTMANAGER_URL = $stack.AlertmanagerUri; PUSHGATEWAY_URL = $stack.PushgatewayUri
+                ELASTICSEARCH_URL = $stack.ElasticsearchUri; KIBANA_URL = $stack.KibanaUri; GRAFANA_URL = $stack.GrafanaUri
+            }
+            Write-Host "`nThe stack stays up until Ctrl+C. To point a PowerShell session at it:"
+            Write-Host "    Import-Module $(ConvertTo-Literal $module)"
+            foreach ($name in $environment.Keys) { if ($environment[$name]) { Write-Host "    `$env:$name = $(ConvertTo-Literal $environment[$name])" } }
+            Write-Host '    Get-Incident; Get-DeploymentHistory -Name sample -Namespace shop; Get-DataPipelineRun; kubectl get pods -n shop'
+            Write-Host '    Test-ServiceHealth -Uri $env:PROMETHEUS_URL -Kind Prometheus'
+            if ($stack.Registry) { Write-Host "The registry is $($stack.Registry) (user $env:OPS_TEST_REGISTRY_USER; its password is in this process only)." }
+            while ($true) { Start-Sleep -Seconds 1 }
+        }
+        $interrupted = $false
+    }
+    catch {
+        $interrupted = $false
+        throw
+    }
+    finally {
+        if ($stack) { Stop-TestStack $stack }
+        Remove-Item $state -Recurse -Force -ErrorAction Ignore
+        Write-Host "Everything it started is stopped, $([int] $clock.Elapsed.TotalSeconds) s after the build."
+        # As a shell reports a command stopped by SIGINT.
+        if ($interrupted) { [Environment]::Exit(130) }
+    }
 }
 
 function Invoke-BenchTask {

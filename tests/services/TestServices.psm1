@@ -81,6 +81,7 @@ function Start-TestServices {
     Install-MissingPackages $Services
     $root = New-Item -ItemType Directory (Join-Path ([System.IO.Path]::GetTempPath()) "ops-test-services-$PID") -Force
     $started = [System.Collections.Generic.List[object]]::new()
+    $complete = $false
     try {
         foreach ($name in $Services) {
             $port = Get-FreeTcpPort
@@ -121,10 +122,11 @@ function Start-TestServices {
             Set-Item "env:OPS_TEST_$($name.ToUpperInvariant())_URL" $url
             Write-Host "Started $name (pid $($process.Id)) at $url"
         }
+        $complete = $true
     }
-    catch {
-        Stop-TestServices $started
-        throw
+    finally {
+        # Also on Ctrl+C, which runs finally blocks but no catch.
+        if (-not $complete) { Stop-TestServices $started }
     }
     $started
 }
@@ -234,6 +236,7 @@ function Start-TestDocker {
     # Unix socket paths are limited to 108 bytes: keep the folder short.
     $root = New-Item -ItemType Directory "/tmp/ops-docker-$PID" -Force
     $started = [System.Collections.Generic.List[object]]::new()
+    $complete = $false
     try {
         $socket = Join-Path $root 'docker.sock'
         $log = Join-Path $root 'dockerd.log'
@@ -269,10 +272,11 @@ function Start-TestDocker {
         # /v2/ answers 401 to an anonymous client once the registry serves.
         Wait-Ready "http://127.0.0.1:$port/v2/" $registry 'Registry' $registryLog -Accept 401
         Write-Host "Started registry (pid $($registry.Id)) at http://127.0.0.1:$port"
+        $complete = $true
     }
-    catch {
-        Stop-TestDocker ([pscustomobject]@{ RootPath = $root.FullName; Processes = $started })
-        throw
+    finally {
+        # Also on Ctrl+C, which runs finally blocks but no catch.
+        if (-not $complete) { Stop-TestDocker ([pscustomobject]@{ RootPath = $root.FullName; Processes = $started }) }
     }
     $env:OPS_TEST_DOCKER_HOST = "unix://$socket"
     $env:OPS_TEST_REGISTRY = "127.0.0.1:$port"
@@ -323,19 +327,24 @@ function Start-TestSandbox {
         -RedirectStandardOutput $out -RedirectStandardError $log
     $sandbox = [pscustomobject]@{ Name = 'Sandbox'; ProcessId = $process.Id; Process = $process; Kubeconfig = $null; Api = $null; DataPath = $folder.FullName }
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not $sandbox.Api) {
-        $lines = @(Get-Content $out -ErrorAction Ignore)
-        foreach ($line in $lines) {
-            if ($line -match '^kubeconfig: (.+)$') { $sandbox.Kubeconfig = $Matches[1] }
-            if ($line -match '^api: (.+)$') { $sandbox.Api = $Matches[1] }
+    try {
+        while (-not $sandbox.Api) {
+            $lines = @(Get-Content $out -ErrorAction Ignore)
+            foreach ($line in $lines) {
+                if ($line -match '^kubeconfig: (.+)$') { $sandbox.Kubeconfig = $Matches[1] }
+                if ($line -match '^api: (.+)$') { $sandbox.Api = $Matches[1] }
+            }
+            if ($sandbox.Api) { break }
+            if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+                $why = $process.HasExited ? "exited with $($process.ExitCode)" : 'wrote no kubeconfig line within 60 s'
+                throw "The Kubernetes sandbox $why`: $(Get-Content $log, $out -Tail 20 -ErrorAction Ignore)"
+            }
+            Start-Sleep -Milliseconds 100
         }
-        if ($sandbox.Api) { break }
-        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
-            $why = $process.HasExited ? "exited with $($process.ExitCode)" : 'wrote no kubeconfig line within 60 s'
-            Stop-TestSandbox $sandbox
-            throw "The Kubernetes sandbox $why`: $(Get-Content $log, $out -Tail 20 -ErrorAction Ignore)"
-        }
-        Start-Sleep -Milliseconds 100
+    }
+    finally {
+        # Also on Ctrl+C, which runs finally blocks but no catch.
+        if (-not $sandbox.Api) { Stop-TestSandbox $sandbox }
     }
     Write-Host "Started the Kubernetes sandbox (pid $($process.Id)) at $($sandbox.Api), kubeconfig $($sandbox.Kubeconfig)"
     $sandbox
@@ -375,17 +384,22 @@ function Start-TestStandIn {
         -RedirectStandardOutput $out -RedirectStandardError $err
     $standIn = [pscustomobject]@{ Name = $Name; ProcessId = $process.Id; Process = $process; Url = $null; DataPath = $folder.FullName }
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not $standIn.Url) {
-        foreach ($line in @(Get-Content $out -ErrorAction Ignore)) {
-            if ($line -match '^listening (.+)$') { $standIn.Url = $Matches[1].TrimEnd('/') }
+    try {
+        while (-not $standIn.Url) {
+            foreach ($line in @(Get-Content $out -ErrorAction Ignore)) {
+                if ($line -match '^listening (.+)$') { $standIn.Url = $Matches[1].TrimEnd('/') }
+            }
+            if ($standIn.Url) { break }
+            if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+                $why = $process.HasExited ? "exited with $($process.ExitCode)" : 'did not listen within 60 s'
+                throw "The $Name stand-in $why`: $(Get-Content $err, $out -Tail 20 -ErrorAction Ignore)"
+            }
+            Start-Sleep -Milliseconds 100
         }
-        if ($standIn.Url) { break }
-        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
-            $why = $process.HasExited ? "exited with $($process.ExitCode)" : 'did not listen within 60 s'
-            Stop-TestStandIn $standIn
-            throw "The $Name stand-in $why`: $(Get-Content $err, $out -Tail 20 -ErrorAction Ignore)"
-        }
-        Start-Sleep -Milliseconds 100
+    }
+    finally {
+        # Also on Ctrl+C, which runs finally blocks but no catch.
+        if (-not $standIn.Url) { Stop-TestStandIn $standIn }
     }
     Write-Host "Started the $Name stand-in (pid $($process.Id)) at $($standIn.Url)"
     $standIn
@@ -402,5 +416,75 @@ function Stop-TestStandIn {
     Write-Host "Stopped the $($StandIn.Name) stand-in (pid $($StandIn.ProcessId))"
 }
 
+<#
+    The whole local stack of the main job (./build.ps1 Run) and of its test (tests/pester/MainJob.Tests.ps1), on
+    127.0.0.1: the real Prometheus (scraping the module's /metrics on OPS_TEST_WATCH_METRICS_PORT and, through a
+    file_sd target file, the sandbox's pods), Pushgateway and Alertmanager; a private Docker engine with a registry
+    where it can run (root on Linux; -NoDocker leaves it out); the Kubernetes sandbox, whose kubelet looks images up in
+    that registry; and the Elasticsearch, Kibana and Grafana stand-ins. Everything is started by the functions above,
+    in this order, and Stop-TestStack stops it by PID in the reverse order. A start that fails or is interrupted
+    (Ctrl+C) stops what had started. Returns the endpoints: Kubeconfig, PrometheusUri, AlertmanagerUri, PushgatewayUri,
+    ElasticsearchUri, KibanaUri, GrafanaUri, MetricsPort, DockerHost and Registry (null without Docker), and Parts.
+#>
+function Start-TestStack {
+    [CmdletBinding()]
+    param([switch] $NoDocker)
+
+    $stack = [pscustomobject]@{
+        Kubeconfig = $null; PrometheusUri = $null; AlertmanagerUri = $null; PushgatewayUri = $null
+        ElasticsearchUri = $null; KibanaUri = $null; GrafanaUri = $null; MetricsPort = 0; DockerHost = $null; Registry = $null
+        Parts = [System.Collections.Generic.List[object]]::new()
+    }
+    $complete = $false
+    try {
+        Install-TestTools
+        $services = Start-TestServices -Services Prometheus, Pushgateway, Alertmanager
+        $stack.Parts.Add([pscustomobject]@{ Stop = 'Stop-TestServices'; Started = $services })
+        $url = @{}; foreach ($service in $services) { $url[$service.Name] = $service.Url }
+        $stack.PrometheusUri = $url.Prometheus; $stack.PushgatewayUri = $url.Pushgateway; $stack.AlertmanagerUri = $url.Alertmanager
+        $stack.MetricsPort = [int] $env:OPS_TEST_WATCH_METRICS_PORT
+
+        $sandboxArgument = @('--pod-start-seconds', '0', '--prometheus-sd-file', (Join-Path $env:OPS_TEST_PROMETHEUS_SD_DIR 'sandbox.json'))
+        $canRunDocker = $IsLinux -and (id -u) -eq '0'
+        if ($NoDocker -or -not $canRunDocker) {
+            Write-Host ($NoDocker ? 'No Docker engine (-NoDocker).' : 'No Docker engine: it needs root on Linux.')
+        }
+        else {
+            $docker = Start-TestDocker
+            $stack.Parts.Add([pscustomobject]@{ Stop = 'Stop-TestDocker'; Started = $docker })
+            $stack.DockerHost = $env:OPS_TEST_DOCKER_HOST
+            $stack.Registry = $env:OPS_TEST_REGISTRY
+            $sandboxArgument += '--registry', $env:OPS_TEST_REGISTRY, '--registry-user', $env:OPS_TEST_REGISTRY_USER, '--registry-password', 'env:OPS_TEST_REGISTRY_PASSWORD'
+        }
+        $sandbox = Start-TestSandbox -Argument $sandboxArgument
+        $stack.Parts.Add([pscustomobject]@{ Stop = 'Stop-TestSandbox'; Started = $sandbox })
+        $stack.Kubeconfig = $sandbox.Kubeconfig
+
+        foreach ($name in 'elasticsearch', 'kibana', 'grafana') {
+            $standIn = Start-TestStandIn -Name $name
+            $stack.Parts.Add([pscustomobject]@{ Stop = 'Stop-TestStandIn'; Started = $standIn })
+            $stack.($name.Substring(0, 1).ToUpperInvariant() + $name.Substring(1) + 'Uri') = $standIn.Url
+        }
+        $complete = $true
+    }
+    finally {
+        # Also on Ctrl+C, which runs finally blocks but no catch.
+        if (-not $complete) { Stop-TestStack $stack }
+    }
+    $stack
+}
+
+function Stop-TestStack {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [object] $Stack)
+    for ($i = $Stack.Parts.Count - 1; $i -ge 0; $i--) {
+        $part = $Stack.Parts[$i]
+        # One part that fails to stop does not keep the others running.
+        try { & $part.Stop $part.Started }
+        catch { Write-Warning "$($part.Stop) failed: $_" }
+    }
+    $Stack.Parts.Clear()
+}
+
 Export-ModuleMember -Function Install-TestTools, Start-TestServices, Stop-TestServices, Start-TestPostgres, Stop-TestPostgres, Start-TestDocker, Stop-TestDocker,
-    Start-TestSandbox, Stop-TestSandbox, Start-TestStandIn, Stop-TestStandIn
+    Start-TestSandbox, Stop-TestSandbox, Start-TestStandIn, Stop-TestStandIn, Start-TestStack, Stop-TestStack
