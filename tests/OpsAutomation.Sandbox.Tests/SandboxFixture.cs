@@ -45,15 +45,24 @@ public class SandboxFixture : IAsyncLifetime
         return name;
     }
 
-    /// <summary>Waits, a bounded time, for what the controllers do: true once <paramref name="condition"/> holds.</summary>
+    /// <summary>
+    /// Waits, a bounded time, for what the controllers do: true once <paramref name="condition"/> holds. An object
+    /// a controller has yet to create (a Service's Endpoints, a Deployment's ReplicaSet) is 404 until then: not yet.
+    /// </summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
     {
         ArgumentNullException.ThrowIfNull(condition);
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            if (await condition())
+            try
             {
-                return true;
+                if (await condition())
+                {
+                    return true;
+                }
+            }
+            catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
             }
             await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
