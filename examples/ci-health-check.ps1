@@ -1,4 +1,5 @@
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     One health check run for CI pipelines and schedulers: exit 0 when every service passes,

@@ -1,5 +1,6 @@
 #Requires -Version 7.4
 #Requires -Modules OpsAutomation
+
 <#
 .SYNOPSIS
     Checks every service of a catalog and writes the health report.

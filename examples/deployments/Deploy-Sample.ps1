@@ -1,4 +1,5 @@
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     Deploys the sample service (examples/deployments) with one of the three strategies.

@@ -1,5 +1,6 @@
 #Requires -Version 7.4
 #Requires -Modules OpsAutomation
+
 <#
 .SYNOPSIS
     One scheduled round of incident response: check, open or join incidents, diagnose, remediate,

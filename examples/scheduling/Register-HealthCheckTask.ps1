@@ -1,5 +1,6 @@
 #Requires -Version 7.4
 #Requires -RunAsAdministrator
+
 <#
 .SYNOPSIS
     Registers a Windows scheduled task that runs examples/ci-health-check.ps1 every minute.

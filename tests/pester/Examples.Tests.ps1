@@ -31,3 +31,15 @@ Describe 'examples/health-report.ps1' {
         Get-Content $report -Raw | Should -Match $Row
     }
 }
+
+Describe 'Every example script' {
+    It '<Name> has help that Get-Help shows' -ForEach @(
+        Get-ChildItem (Join-Path $PSScriptRoot '..' '..' 'examples') -Recurse -Filter *.ps1 |
+            ForEach-Object { @{ Name = [IO.Path]::GetRelativePath((Join-Path $PSScriptRoot '..' '..'), $_.FullName); Path = $_.FullName } }
+    ) {
+        # A help block right after a #Requires line is not help: Get-Help then shows only the syntax.
+        $help = Get-Help $Path
+        $help.Synopsis | Should -Not -BeLike "$(Split-Path $Path -Leaf)*" -Because 'the synopsis is the script''s own words, not its syntax'
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+    }
+}
