@@ -110,6 +110,7 @@ $summary = [ordered]@{
     Diagnostics = $null; Runbook = $null; Escalation = @(); Postmortem = @(); Rules = $null; Report = $null
 }
 $metricsServer = $null
+$storyStarted = [DateTimeOffset]::UtcNow
 
 # A deployment spec is data: the examples' specs (examples/deployments) with this stack's values, as JSON.
 function Write-Spec([hashtable] $Spec, [string] $Name) {
@@ -230,8 +231,10 @@ try {
     # ---------------------------------------------------------------------------------------------
     Step '7. Write the landing page'
     # From the state store: health, deployments (with the canary's gate chart), pipeline runs,
-    # incidents with their post-mortems, and links to the metrics endpoints.
-    $summary.Report = Export-OpsReport -Path $OutputPath -Title 'OpsAutomation: a day on the sample service' -Window (New-TimeSpan -Hours 1) `
+    # incidents with their post-mortems, and links to the metrics endpoints. The charts cover the
+    # story's own minute; a scheduled export would show the last day (-Window defaults to 24 h).
+    $window = [DateTimeOffset]::UtcNow - $storyStarted + [TimeSpan]::FromSeconds(10)
+    $summary.Report = Export-OpsReport -Path $OutputPath -Title 'OpsAutomation: a day on the sample service' -Window $window `
         -MetricsUri $env:OPS_METRICS_URL, $PrometheusUri, $PushgatewayUri
     Say "Landing page: $(Join-Path $OutputPath 'index.html')"
 }

@@ -178,6 +178,21 @@ Describe 'The main job''s story against the local stack' {
         Get-Content (Join-Path $Output 'deployments.html') -Raw | Should -Match 'error-ratio'
     }
 
+    It '7. renders its landing page in headless Chromium with the story''s charts; the screenshot is the README''s' {
+        Import-Module (Join-Path $PSScriptRoot 'HtmlRendering.psm1') -Force
+        $kept = New-Item -ItemType Directory (Join-Path $PSScriptRoot '..' '..' 'output' 'TestResults') -Force
+        $page = Get-RenderedPage -Path (Join-Path $Output 'index.html') -ScreenshotPath (Join-Path $kept 'main-job-landing-page.png')
+
+        $page.ScriptCount | Should -Be 0
+        $page.CspViolations | Should -BeNullOrEmpty
+        $page.ConsoleErrors | Should -BeNullOrEmpty
+        $timeline = $page.Svgs | Where-Object Id -EQ 'health-timeline'
+        $timeline.Width | Should -BeGreaterThan 0
+        # Each of the stack's ten checks is a lane, and so is each target the deployments' health gates checked.
+        $timeline.Lanes | Should -BeGreaterOrEqual 10
+        (Get-Item $page.ScreenshotPath).Length | Should -BeGreaterThan 10KB
+    }
+
     It 'leaves nothing running once the stack is stopped' {
         Stop-TestStack $Stack
 
