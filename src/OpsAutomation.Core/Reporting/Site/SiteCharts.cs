@@ -24,14 +24,17 @@ internal static class SiteCharts
         })]))],
     };
 
-    /// <summary>The replica counts of every rollout of a run, drawn as steps (a count holds until the next sample).</summary>
+    /// <summary>
+    /// The replica counts of every rollout of a run, drawn as steps (a count holds until the next sample): desired,
+    /// updated, ready and available of one Deployment; of several (a canary beside its stable, two colours) the ready
+    /// pods of each, which is how the traffic moved between them, in a legend that stays readable.
+    /// </summary>
     public static LineChart Replicas(string id, IReadOnlyList<RolloutDetail> rollouts)
     {
         var names = rollouts.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
-        var counts = new (string Name, Func<Models.Deployment.RolloutSample, int> Value)[]
-        {
-            ("desired", s => s.Desired), ("updated", s => s.Updated), ("ready", s => s.Ready), ("available", s => s.Available),
-        };
+        (string Name, Func<Models.Deployment.RolloutSample, int> Value)[] counts = names.Count == 1
+            ? [("desired", s => s.Desired), ("updated", s => s.Updated), ("ready", s => s.Ready), ("available", s => s.Available)]
+            : [("ready", s => s.Ready)];
         var series = new List<ChartSeries>();
         foreach (var name in names)
         {
