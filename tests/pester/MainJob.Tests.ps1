@@ -116,6 +116,10 @@ Describe 'The main job''s story against the local stack' {
         $canary.Outcome | Should -BeIn RolledBack, Aborted
         # The failing gate and its value are named; the analysis step is where it stopped.
         $canary.Reason | Should -Match 'analysis\) failed: error-ratio: [0-9.]+ > 0\.05'
+        # The analysis that decided it, with the gate's values against its threshold.
+        $canary.Validation.Outcome | Should -Be Failed
+        $canary.Validation.DecidedBy | Should -Be 'error-ratio'
+        @($canary.Validation.Evaluations | Where-Object { $_.Gate -eq 'error-ratio' -and $_.Verdict -eq 'Fail' }).Count | Should -BeGreaterThan 0
         $steps = @($canary.Steps)
         $steps[0].Kind, $steps[0].Succeeded | Should -Be 'SetWeight', $true
         $steps[1].Kind, $steps[1].Succeeded | Should -Be 'Analysis', $false

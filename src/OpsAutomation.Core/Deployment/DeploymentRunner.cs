@@ -302,13 +302,18 @@ public sealed class DeploymentRunner(DeploymentServices services)
         },
     };
 
-    private static RunOutcome FromStrategy(StrategyRunResult run, IReadOnlyList<ManifestApplyResult> applied) => run.Outcome switch
+    /// <summary>A strategy's end as the run's outcome; its validation is the last analysis, the one that decided.</summary>
+    private RunOutcome FromStrategy(StrategyRunResult run, IReadOnlyList<ManifestApplyResult> applied)
     {
-        StrategyOutcome.Promoted => new RunOutcome(DeploymentOutcome.Succeeded, true, run.Reason, applied, null, null),
-        StrategyOutcome.Unchanged => new RunOutcome(DeploymentOutcome.Succeeded, false, $"unchanged: {run.Reason}", applied, null, null),
-        // Aborted or switched back: the new version was taken away and the old one serves, as after a rollback.
-        _ => new RunOutcome(DeploymentOutcome.RolledBack, true, run.Reason, applied, null, null),
-    };
+        var decided = _validations.Count > 0 ? _validations[^1].Validation : null;
+        return run.Outcome switch
+        {
+            StrategyOutcome.Promoted => new RunOutcome(DeploymentOutcome.Succeeded, true, run.Reason, applied, null, decided),
+            StrategyOutcome.Unchanged => new RunOutcome(DeploymentOutcome.Succeeded, false, $"unchanged: {run.Reason}", applied, null, decided),
+            // Aborted or switched back: the new version was taken away and the old one serves, as after a rollback.
+            _ => new RunOutcome(DeploymentOutcome.RolledBack, true, run.Reason, applied, null, decided),
+        };
+    }
 
     private async Task<IReadOnlyList<ManifestApplyResult>> ApplyAsync(DeploymentSpec spec, IReadOnlyList<Manifest> manifests, CancellationToken cancellationToken)
     {

@@ -64,7 +64,11 @@ public sealed record DeploymentResult
     /// </summary>
     public IReadOnlyList<RolloutResult> Rollouts { get; init; } = [];
 
-    /// <summary>The validation after the rollout: every gate's evaluations (query, value, threshold, verdict).</summary>
+    /// <summary>
+    /// The validation that decided the run, with every gate's evaluations (query, value, threshold, verdict): after a
+    /// rolling update, the one after the rollout; of a canary or blue-green run, its last analysis (the failed one when
+    /// it was aborted or switched back).
+    /// </summary>
     public DeploymentValidation? Validation { get; init; }
 
     /// <summary>The canary or blue-green steps taken.</summary>

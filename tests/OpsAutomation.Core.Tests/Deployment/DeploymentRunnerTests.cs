@@ -119,6 +119,9 @@ public sealed class DeploymentRunnerTests(SandboxCluster cluster) : IDisposable
         Assert.True(second.Outcome == DeploymentOutcome.Succeeded, second.Reason);
         Assert.Equal(["SetWeight", "Analysis", "Promote"], second.Steps.Select(s => s.Kind));
         Assert.Equal(50, second.Steps[0].AchievedWeight);
+        // Its validation is the analysis that let it go on, with the gate's evaluations.
+        Assert.Equal(ValidationOutcome.Passed, second.Validation!.Outcome);
+        Assert.NotEmpty(second.Validation.Evaluations);
         // The chart of the run shows every rollout it waited on: the canary's and the promoted Deployment's, each with its counts over time.
         Assert.Contains(second.Rollouts, r => r.Name != "web");
         Assert.Contains(second.Rollouts, r => r.Name == "web");
