@@ -82,21 +82,36 @@ internal sealed class SvgWriter
         return Raw("</g>");
     }
 
-    /// <summary>A row of swatches naming the series or states, at the top of the chart.</summary>
+    /// <summary>
+    /// A row of swatches naming the series or states, at the top of the chart. What does not fit in the row is
+    /// counted in a last "+N more" entry whose hover text names them, never dropped unsaid.
+    /// </summary>
     public SvgWriter Legend(IEnumerable<(string Name, string CssClass)> entries, double left, double y)
     {
         Raw("<g class=\"legend\">");
+        var all = entries.ToList();
         var x = left;
-        foreach (var (name, cssClass) in entries)
+        for (var i = 0; i < all.Count; i++)
         {
+            var (name, cssClass) = all[i];
             var text = SvgText.Shorten(name, 24);
+            var width = 24 + text.Length * 6.5;
+            var roomForMore = i + 1 < all.Count ? MoreWidth : 0;
+            if (x + width + roomForMore > _width && i > 0)
+            {
+                Raw("<text class=\"chart-label legend-more\" x=\"").Num(x).Raw("\" y=\"").Num(y).Raw("\">")
+                    .Title(string.Join(", ", all.Skip(i).Select(e => e.Name))).Text($"+{all.Count - i} more").Raw("</text>");
+                break;
+            }
             Raw("<g class=\"").Raw(cssClass).Raw("\"><rect class=\"swatch\" x=\"").Num(x).Raw("\" y=\"").Num(y - 9).Raw("\" width=\"10\" height=\"10\" rx=\"2\" fill=\"currentColor\"/>");
             Label(x + 14, y, text, "chart-label").Raw("</g>");
-            x += 24 + text.Length * 6.5;
-            if (x > _width - 60) break;
+            x += width;
         }
         return Raw("</g>");
     }
+
+    /// <summary>The width a "+N more" entry needs.</summary>
+    private const double MoreWidth = 70;
 
     /// <summary>Says, inside the chart, that nothing was drawn or that some data was left out.</summary>
     public SvgWriter Note(double x, double y, string text) => Label(x, y, text, "note");

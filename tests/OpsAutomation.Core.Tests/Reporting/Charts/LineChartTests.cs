@@ -31,6 +31,20 @@ public sealed class LineChartTests
     }
 
     [Fact]
+    public void A_legend_too_long_for_its_row_counts_the_rest_and_names_them_on_hover()
+    {
+        var names = Enumerable.Range(1, 8).Select(i => $"deployment-{i} available").ToArray();
+        var svg = Parse(new LineChart { Title = "replicas", Width = 640, Series = [.. names.Select(n => Series(n, 1, 2))] }.Render());
+
+        var shown = svg.WithClass("legend").Single().Descendants(Ns + "text").Where(t => t.Attribute("class")?.Value == "chart-label").Select(t => t.Value).ToList();
+        var more = svg.WithClass("legend-more").Single();
+        var hidden = int.Parse(more.Nodes().OfType<System.Xml.Linq.XText>().Single().Value.Split(' ')[0].TrimStart('+'), CultureInfo.InvariantCulture);
+        Assert.Equal(names.Length, shown.Count + hidden);
+        Assert.Equal(string.Join(", ", names.Skip(shown.Count)), more.TitleOf());
+        Assert.True(more.Number("x") + 70 <= 640);
+    }
+
+    [Fact]
     public void A_threshold_line_is_at_the_y_of_its_value_on_the_axis()
     {
         var svg = Parse(new LineChart { Title = "budget", Unit = "%", Series = [Series("remaining", 100, 70, 20)], Thresholds = [new ChartThreshold(60, "SLO")] }.Render());
