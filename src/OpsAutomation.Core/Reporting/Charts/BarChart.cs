@@ -17,7 +17,7 @@ public sealed record BarItem(string Category, double Value)
 /// stacked second value. Cap: <see cref="MaxBars"/> bars, in the order given (the rest are counted
 /// in a note).
 /// </summary>
-public sealed class BarChart
+public sealed class BarChart : ChartBase
 {
     /// <summary>Bars drawn at most.</summary>
     public const int MaxBars = 60;
@@ -27,17 +27,6 @@ public sealed class BarChart
     private const double Top = 28;
     private const double RowHeight = 22;
     private const double BarHeight = 14;
-
-    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
-    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
-
-    private readonly double _width = SvgChart.DefaultWidth;
-
-    /// <summary>What the chart shows, for its aria-label and title.</summary>
-    public required string Title { get; init; }
-
-    /// <summary>The svg's id (letters, digits and dashes are kept), or none.</summary>
-    public string? Id { get; init; }
 
     /// <summary>The values' unit, for the hover texts and the axis.</summary>
     public string? Unit { get; init; }
@@ -50,7 +39,7 @@ public sealed class BarChart
 
     public IReadOnlyList<BarItem> Items { get; init; } = [];
 
-    public string Render()
+    public override string Render()
     {
         var valid = Items.Where(i => i is not null && double.IsFinite(i.Value)).ToList();
         var bars = valid.Take(MaxBars).ToList();

@@ -21,7 +21,7 @@ public sealed record ChartEvent(DateTimeOffset Time, string Label)
 /// tall as the rows it uses. Events outside From..To are left out. Cap:
 /// <see cref="MaxEvents"/> events: every emphasised one, and the others evenly sampled.
 /// </summary>
-public sealed class EventTimelineChart
+public sealed class EventTimelineChart : TimeChart
 {
     /// <summary>Events drawn at most.</summary>
     public const int MaxEvents = 200;
@@ -38,26 +38,9 @@ public sealed class EventTimelineChart
     private const double LabelGap = 8;
     private const int MaxLabelLength = 28;
 
-    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
-    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
-
-    private readonly double _width = SvgChart.DefaultWidth;
-
-    /// <summary>What the chart shows, for its aria-label and title.</summary>
-    public required string Title { get; init; }
-
-    /// <summary>The svg's id (letters, digits and dashes are kept), or none.</summary>
-    public string? Id { get; init; }
-
-    /// <summary>The window's start; by default the earliest event's.</summary>
-    public DateTimeOffset? From { get; init; }
-
-    /// <summary>The window's end; by default the latest event's.</summary>
-    public DateTimeOffset? To { get; init; }
-
     public IReadOnlyList<ChartEvent> Events { get; init; } = [];
 
-    public string Render()
+    public override string Render()
     {
         var events = Capped(Events.Where(e => e is not null).ToList());
         var left = Events.Count(e => e is not null) - events.Count;

@@ -20,7 +20,7 @@ public sealed record ChartThreshold(double Value, string Label);
 /// lowest and highest value, so spikes survive); points get a hover marker while a series has at
 /// most <see cref="MaxMarkedPoints"/>.
 /// </summary>
-public sealed class LineChart
+public sealed class LineChart : TimeChart
 {
     /// <summary>Series drawn at most (the palette has eight colours).</summary>
     public const int MaxSeries = 8;
@@ -37,23 +37,6 @@ public sealed class LineChart
     private const double PlotHeight = 180;
     private const double Height = Top + PlotHeight + 24;
 
-    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
-    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
-
-    private readonly double _width = SvgChart.DefaultWidth;
-
-    /// <summary>What the chart shows, for its aria-label and title.</summary>
-    public required string Title { get; init; }
-
-    /// <summary>The svg's id (letters, digits and dashes are kept), or none.</summary>
-    public string? Id { get; init; }
-
-    /// <summary>The window's start; by default the earliest point's.</summary>
-    public DateTimeOffset? From { get; init; }
-
-    /// <summary>The window's end; by default the latest point's.</summary>
-    public DateTimeOffset? To { get; init; }
-
     /// <summary>The values' unit, written above the value axis and in hover texts (<c>ms</c>, <c>%</c>).</summary>
     public string? Unit { get; init; }
 
@@ -67,7 +50,7 @@ public sealed class LineChart
 
     public IReadOnlyList<ChartThreshold> Thresholds { get; init; } = [];
 
-    public string Render()
+    public override string Render()
     {
         var shown = Series.Where(s => s is not null).Take(MaxSeries).ToList();
         var left = Series.Count - shown.Count;

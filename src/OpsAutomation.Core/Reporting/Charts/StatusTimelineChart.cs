@@ -24,7 +24,7 @@ public sealed record StatusLane(string Label, IReadOnlyList<StatusSegment> Segme
 /// segments of one state and title are joined first; then neighbours are merged, keeping the
 /// highest-ranked state).
 /// </summary>
-public sealed class StatusTimelineChart
+public sealed class StatusTimelineChart : TimeChart
 {
     /// <summary>Lanes drawn at most.</summary>
     public const int MaxLanes = 40;
@@ -38,26 +38,9 @@ public sealed class StatusTimelineChart
     private const double LaneHeight = 22;
     private const double BarHeight = 16;
 
-    /// <summary>The viewBox's width (default <see cref="SvgChart.DefaultWidth"/>, at least <see cref="SvgChart.MinWidth"/>): about the CSS pixels at which its text reads at 11px.</summary>
-    public double Width { get => _width; init => _width = double.IsFinite(value) ? Math.Max(SvgChart.MinWidth, value) : SvgChart.DefaultWidth; }
-
-    private readonly double _width = SvgChart.DefaultWidth;
-
-    /// <summary>What the chart shows, for its aria-label and title.</summary>
-    public required string Title { get; init; }
-
-    /// <summary>The svg's id (letters, digits and dashes are kept), or none.</summary>
-    public string? Id { get; init; }
-
-    /// <summary>The window's start; by default the earliest segment's.</summary>
-    public DateTimeOffset? From { get; init; }
-
-    /// <summary>The window's end; by default the latest segment's.</summary>
-    public DateTimeOffset? To { get; init; }
-
     public IReadOnlyList<StatusLane> Lanes { get; init; } = [];
 
-    public string Render()
+    public override string Render()
     {
         var lanes = Lanes.Where(l => l is not null).Take(MaxLanes).ToList();
         var left = Lanes.Count - lanes.Count;
