@@ -82,7 +82,7 @@ public sealed class KubeletRestartTests(FastSandboxFixture sandbox) : IClassFixt
     }
 
     [Fact]
-    public async Task Kubectl_shows_the_crash_loop_and_its_logs_previous_shows_the_run_that_crashed()
+    public async Task Kubectl_shows_the_crash_loop_its_logs_previous_the_run_that_crashed_and_get_events_the_back_off()
     {
         var ns = await sandbox.NewNamespaceAsync("crash-kubectl");
         await _client.CoreV1.CreateNamespacedPodAsync(KubeletTests.Pod("web", new Dictionary<string, string> { ["CRASH_AFTER_SECONDS"] = "1", ["EXIT_CODE"] = "4" }), ns);
@@ -92,11 +92,15 @@ public sealed class KubeletRestartTests(FastSandboxFixture sandbox) : IClassFixt
 
         var get = await kubectl.RunAsync(null, "get", "pod", "web", "-n", ns, "--no-headers");
         var previous = await kubectl.RunAsync(null, "logs", "web", "-n", ns, "--previous");
+        var events = await kubectl.RunAsync(null, "get", "events", "-n", ns, "--field-selector", "involvedObject.name=web,reason=BackOff",
+            "-o", "jsonpath={.items[0].type} {.items[0].message}");
 
         Assert.Equal(0, get.ExitCode);
         Assert.Matches("^web +0/1 +CrashLoopBackOff +[0-9]+ \\([0-9]+[sm]+ ago\\) +", get.Output);
         Assert.Equal((0, ""), (previous.ExitCode, previous.Error));
         Assert.Contains("crashing as told (CRASH_AFTER_SECONDS): exit code 4", previous.Output, StringComparison.Ordinal);
+        Assert.Equal(0, events.ExitCode);
+        Assert.StartsWith("Warning Back-off restarting failed container app in pod web_", events.Output, StringComparison.Ordinal);
     }
 
     private static V1Probe HealthzProbe(int periodSeconds, int failureThreshold) =>
