@@ -25,14 +25,30 @@ public static class HealthReportTrends
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(names);
         if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window), window, "A trend window is a positive span of time.");
-        var from = to - window;
-        var summaries = new List<HealthSummary>();
-        var series = new List<HealthTrendSeries>();
+        var services = new List<(string, IReadOnlyList<HealthCheckResult>)>();
         foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
             // Every row of the window counts: a cap would skew availability and the percentiles.
-            var results = await history.ReadAsync(name, from, int.MaxValue, cancellationToken).ConfigureAwait(false);
-            var inWindow = results.Where(r => r.Timestamp <= to).ToList();
+            services.Add((name, await history.ReadAsync(name, to - window, int.MaxValue, cancellationToken).ConfigureAwait(false)));
+        }
+        return Summarize(services, to, window, sloTargetPercent);
+    }
+
+    /// <summary>
+    /// The same from results already read, for a caller that needs them for more than the trends: each service's
+    /// results in any order; those outside the window are left out, and so is a service with none in it.
+    /// </summary>
+    public static HealthReportTrendSet Summarize(
+        IEnumerable<(string Name, IReadOnlyList<HealthCheckResult> Results)> services, DateTimeOffset to, TimeSpan window, double? sloTargetPercent)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window), window, "A trend window is a positive span of time.");
+        var from = to - window;
+        var summaries = new List<HealthSummary>();
+        var series = new List<HealthTrendSeries>();
+        foreach (var (name, results) in services)
+        {
+            var inWindow = results.Where(r => r.Timestamp >= from && r.Timestamp <= to).ToList();
             if (inWindow.Count == 0) continue;
             summaries.Add(HealthTrends.Summarize(name, inWindow, from, to, sloTargetPercent));
             series.Add(HealthTrendBuckets.Bucketize(name, inWindow, from, to, sloTargetPercent));

@@ -47,9 +47,6 @@ public sealed record OpsReportData
 /// <summary>Reads <see cref="OpsReportData"/> with the stores the Get-* cmdlets read (health history, incidents, deployment records, pipeline runs).</summary>
 public sealed class OpsReportReader(StateStore store, TimeProvider time)
 {
-    /// <summary>Health results read per service for its timeline; a check every minute for a day is 1440.</summary>
-    public const int MaxHealthRows = 5000;
-
     /// <summary>Incidents read at most to find those of the window.</summary>
     private const int MaxIncidentsRead = 1000;
 
@@ -68,12 +65,13 @@ public sealed class OpsReportReader(StateStore store, TimeProvider time)
         var health = new List<ServiceHealth>();
         foreach (var name in await history.NamesAsync(cancellationToken).ConfigureAwait(false))
         {
-            var window = await history.ReadAsync(name, from, MaxHealthRows, cancellationToken).ConfigureAwait(false);
+            // Every row of the window, read once for the timeline and the trends (a cap would skew availability and the percentiles).
+            var window = await history.ReadAsync(name, from, int.MaxValue, cancellationToken).ConfigureAwait(false);
             var latest = window.Count > 0 ? window[0] : await LatestAsync(history, name, cancellationToken).ConfigureAwait(false);
             if (latest is not null) health.Add(new ServiceHealth(name, latest, [.. window.Reverse()]));
         }
         var trends = health.Count == 0 ? null
-            : await HealthReportTrends.ReadAsync(history, health.Select(h => h.Name), now, options.Window, null, cancellationToken).ConfigureAwait(false);
+            : HealthReportTrends.Summarize(health.Select(h => (h.Name, h.Window)), now, options.Window, null);
 
         var incidents = new IncidentStore(store, time);
         var recent = new List<Incident>();
