@@ -5,7 +5,9 @@
 .DESCRIPTION
     Build  publishes the module into output/OpsAutomation/<version>/: the two assemblies
            PowerShell sees, the manifest, format and types files, generated MAML help, and
-           every other assembly under Dependencies/ (loaded in a private load context).
+           every other assembly under Dependencies/ (loaded in a private load context). In
+           Release, every assembly is also compiled ahead of time (ReadyToRun) for this OS, CPU
+           and .NET major, which shortens a scheduled run's first check.
     Test   builds, starts the real services the tests need on 127.0.0.1 (installing their
            Debian packages when missing), runs xunit and Pester, stops the services and prints
            'N passed, N failed, N skipped' as its last line. Exits non-zero on any failure, and
@@ -83,10 +85,79 @@ function Get-PinnedVersion([string] $Property) {
     $props.Project.PropertyGroup.$Property | Where-Object { $_ } | Select-Object -First 1
 }
 
+# ReadyToRun: every managed assembly of the module also carries native code for this OS, CPU and .NET
+# major (the one this pwsh runs on: .NET 10 for PowerShell 7.6), so a scheduled run does not JIT what
+# it calls first. The IL stays in each file: any other OS, CPU or runtime ignores the native code and
+# JITs as before. crossgen2 comes from the SDK's own pack for that runtime, resolved by a throwaway
+# project; images are cached by content under obj/readytorun, so a rebuild compiles only what changed
+# (a clean one takes about two minutes, most of it KubernetesClient).
+function Invoke-ReadyToRun([string] $Directory) {
+    $work = New-Item -ItemType Directory (Join-Path $Root 'obj' 'readytorun') -Force
+    $os = $IsWindows ? 'windows' : ($IsMacOS ? 'osx' : 'linux')
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    $framework = "net$([Environment]::Version.Major).0"
+    $project = Join-Path $work 'Crossgen2.csproj'
+    Set-Content $project @"
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>$framework</TargetFramework>
+    <RuntimeIdentifier>$($os -replace 'windows', 'win')-$arch</RuntimeIdentifier>
+    <SelfContained>false</SelfContained>
+    <PublishReadyToRun>true</PublishReadyToRun>
+  </PropertyGroup>
+</Project>
+"@
+    $resolved = & dotnet msbuild $project -restore -t:ResolveFrameworkReferences -getItem:ResolvedCrossgen2Pack -nologo -v:q
+    if ($LASTEXITCODE -ne 0) { throw "Resolving crossgen2 for $framework failed: $resolved" }
+    $pack = ($resolved | ConvertFrom-Json).Items.ResolvedCrossgen2Pack | Select-Object -First 1
+    $crossgen = Join-Path $pack.PackageDirectory 'tools' ($IsWindows ? 'crossgen2.exe' : 'crossgen2')
+    if (-not (Test-Path $crossgen)) { throw "The crossgen2 pack $($pack.NuGetPackageVersion) has no $crossgen." }
+
+    $runtimeDirectory = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+    # One reference per simple name: the module's own copy first (what its load context loads), then the
+    # runtime's, then PowerShell's.
+    $byName = [ordered]@{}
+    foreach ($folder in $Directory, $runtimeDirectory, $PSHOME) {
+        foreach ($file in Get-ChildItem $folder -Filter *.dll) { if (-not $byName.Contains($file.Name)) { $byName[$file.Name] = $file.FullName } }
+    }
+    $references = $byName.Values | ForEach-Object { '-r', $_ }
+    # The image depends on the input and on what compiled it for which runtime.
+    $salt = "$($pack.NuGetPackageVersion)|$os-$arch|$([Environment]::Version)"
+    $used = [System.Collections.Generic.HashSet[string]]::new()
+    foreach ($assembly in Get-ChildItem $Directory -Filter *.dll) {
+        if (-not (Test-ILOnlyAssembly $assembly.FullName)) { continue }
+        $key = (Get-FileHash $assembly.FullName -Algorithm SHA256).Hash + '-' +
+            (Get-FileHash -InputStream ([IO.MemoryStream]::new([Text.Encoding]::UTF8.GetBytes($salt)))).Hash.Substring(0, 16)
+        $image = Join-Path $work "$($assembly.BaseName).$key.dll"
+        if (-not (Test-Path $image)) {
+            $output = & $crossgen $assembly.FullName -o "$image.tmp" --targetos $os --targetarch $arch -O @references 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "crossgen2 $($assembly.Name) exited with $LASTEXITCODE`: $($output -join [Environment]::NewLine)" }
+            Move-Item "$image.tmp" $image -Force
+        }
+        Copy-Item $image $assembly.FullName -Force
+        $null = $used.Add($image)
+    }
+    # Images of earlier builds' inputs would only pile up.
+    Get-ChildItem $work -Filter *.dll | Where-Object { -not $used.Contains($_.FullName) } | Remove-Item -Force
+}
+
+# A managed assembly not yet compiled ahead of time (a native library or a ReadyToRun image is left as it is).
+function Test-ILOnlyAssembly([string] $Path) {
+    $stream = [IO.File]::OpenRead($Path)
+    try {
+        $reader = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+        $header = $reader.PEHeaders.CorHeader
+        $null -ne $header -and $header.ManagedNativeHeaderDirectory.Size -eq 0
+    }
+    catch [BadImageFormatException] { $false }
+    finally { $stream.Dispose() }
+}
+
 function Invoke-BuildTask {
     $publish = Join-Path $Root 'obj' 'publish'
     Remove-Item $publish, $ModuleDir -Recurse -Force -ErrorAction SilentlyContinue
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src' 'OpsAutomation'), '-c', $Configuration, '-o', $publish, "-p:Version=$Version", '--nologo', '-v:q')
+    if ($Configuration -eq 'Release') { Invoke-ReadyToRun $publish }
 
     $dependencies = New-Item -ItemType Directory (Join-Path $ModuleDir 'Dependencies') -Force
     # PowerShell sees these two; everything else the publish produced is a dependency.

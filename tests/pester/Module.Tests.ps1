@@ -115,3 +115,35 @@ Describe 'Manifest' {
         $Manifest.PrivateData.PSData.Tags | Should -Contain 'Linux'
     }
 }
+
+Describe 'Cold start' {
+    It 'runs a health check on ahead-of-time code: no method of its own that is not generic is JIT-compiled' {
+        # The build compiles every assembly for the OS, CPU and .NET major it runs on; the runtime's JIT
+        # summary lists what it compiled anyway. Generic instantiations over types of another assembly
+        # cannot be compiled ahead of time, so they are left out.
+        $summary = Join-Path $TestDrive 'jit.txt'
+        $env:DOTNET_JitDisasmSummary = '1'
+        $env:DOTNET_JitStdOutFile = $summary
+        try { $run = Invoke-FreshPwsh "Import-Module '$ModulePath'; (Test-ServiceHealth -Uri dns://localhost -NoHistory).Status" }
+        finally { Remove-Item Env:DOTNET_JitDisasmSummary, Env:DOTNET_JitStdOutFile }
+        $run.Output | Should -Match 'Healthy'
+        $ours = @(Get-Content $summary | Where-Object { $_ -match 'JIT compiled OpsAutomation' })
+        $ours.Count | Should -BeGreaterThan 0 -Because 'the summary lists our generic instantiations, so it was written'
+        $nonGeneric = @($ours | Where-Object { $_ -match 'JIT compiled OpsAutomation[^\[(]*\(' -and $_ -notmatch '\[Tier1' })
+        $nonGeneric | Should -BeNullOrEmpty
+    }
+
+    It 'loads none of the deployment, database or schema libraries for a health check that needs none' {
+        $run = Invoke-FreshPwsh @"
+Import-Module '$ModulePath'
+`$null = Test-ServiceHealth -Uri dns://localhost -NoHistory
+'loaded=' + ([AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ',')
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $loaded = (($run.Output -split "`n" | Where-Object { $_ -like 'loaded=*' }) -replace '^loaded=', '').Trim() -split ','
+        $loaded | Should -Contain 'OpsAutomation.Core'
+        foreach ($library in 'KubernetesClient', 'Docker.DotNet', 'Npgsql', 'JsonSchema.Net', 'YamlDotNet') {
+            $loaded | Should -Not -Contain $library
+        }
+    }
+}

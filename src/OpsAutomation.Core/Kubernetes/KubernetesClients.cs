@@ -10,26 +10,30 @@ namespace OpsAutomation.Core.Kubernetes;
 /// </summary>
 public sealed class KubernetesClients : IDisposable
 {
-    private readonly ConcurrentDictionary<string, IKubernetes> _clients = new(StringComparer.Ordinal);
+    // Created on first use, like DefaultKubeconfig: a health check of HTTP services only should not load KubernetesClient.
+    private ConcurrentDictionary<string, IKubernetes>? _clients;
     private readonly Func<string, string?> _environment;
-    private readonly string _defaultKubeconfig;
+    private readonly string? _defaultKubeconfigOverride;
 
     /// <param name="environment">Reads KUBECONFIG and KUBERNETES_SERVICE_HOST; the process's when null.</param>
     /// <param name="defaultKubeconfig">The kubeconfig used when none is given and KUBECONFIG is unset; ~/.kube/config when null.</param>
     public KubernetesClients(Func<string, string?>? environment = null, string? defaultKubeconfig = null)
     {
         _environment = environment ?? Environment.GetEnvironmentVariable;
-        _defaultKubeconfig = defaultKubeconfig ?? KubernetesClientConfiguration.KubeConfigDefaultLocation;
+        _defaultKubeconfigOverride = defaultKubeconfig;
     }
+
+    private string DefaultKubeconfig => _defaultKubeconfigOverride ?? KubernetesClientConfiguration.KubeConfigDefaultLocation;
 
     /// <summary>The client of <paramref name="target"/>; throws <see cref="KubernetesConfigurationException"/> naming what was tried and why it cannot be used.</summary>
     public IKubernetes Get(KubernetesTarget target)
     {
         var source = FindSource(target);
         var key = string.Join('|', source.Key, target.Context, target.Server, target.SkipCertificateCheck, target.Timeout.Ticks);
-        if (_clients.TryGetValue(key, out var cached)) return cached;
+        var clients = LazyInitializer.EnsureInitialized(ref _clients, () => new(StringComparer.Ordinal));
+        if (clients.TryGetValue(key, out var cached)) return cached;
         var created = Create(target, source);
-        var kept = _clients.GetOrAdd(key, created);
+        var kept = clients.GetOrAdd(key, created);
         if (!ReferenceEquals(kept, created)) created.Dispose();
         return kept;
     }
@@ -42,8 +46,9 @@ public sealed class KubernetesClients : IDisposable
 
     public void Dispose()
     {
-        foreach (var client in _clients.Values) client.Dispose();
-        _clients.Clear();
+        if (_clients is not { } clients) return;
+        foreach (var client in clients.Values) client.Dispose();
+        clients.Clear();
     }
 
     /// <summary>Which configuration a target uses, as KubernetesClient's own default lookup would find it, but saying so.</summary>
@@ -55,11 +60,12 @@ public sealed class KubernetesClients : IDisposable
             var paths = variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return KubeconfigSource.Files($"kubeconfig {string.Join(Path.PathSeparator, paths)} (from KUBECONFIG)", paths);
         }
-        if (File.Exists(_defaultKubeconfig)) return KubeconfigSource.Files($"kubeconfig {_defaultKubeconfig}", [_defaultKubeconfig]);
+        var defaultKubeconfig = DefaultKubeconfig;
+        if (File.Exists(defaultKubeconfig)) return KubeconfigSource.Files($"kubeconfig {defaultKubeconfig}", [defaultKubeconfig]);
         if (_environment("KUBERNETES_SERVICE_HOST") is { Length: > 0 } && KubernetesClientConfiguration.IsInCluster())
             return new KubeconfigSource("the in-cluster service account", "in-cluster", []);
         return new KubeconfigSource(
-            $"{target.KubeconfigOrigin} gives none, KUBECONFIG is not set, {_defaultKubeconfig} does not exist and this is not a pod with a service account",
+            $"{target.KubeconfigOrigin} gives none, KUBECONFIG is not set, {defaultKubeconfig} does not exist and this is not a pod with a service account",
             "none", []);
     }
 
