@@ -402,7 +402,7 @@ function Invoke-BenchTask {
     Invoke-BuildTask
     # Each benchmark runs in a pwsh of its own against the built module, in this order.
     $benchmarks = @(
-        'health/Invoke-HealthBench.ps1', 'health/Invoke-BlackboxBench.ps1', 'health/Measure-WatchMemory.ps1',
+        'health/Invoke-HealthBench.ps1', 'health/Invoke-BlackboxBench.ps1', 'health/Measure-WatchMemory.ps1', 'coldstart/Measure-ColdStart.ps1',
         'metrics/Invoke-SystemMetricsBench.ps1', 'metrics/Invoke-ExpositionBench.ps1', 'promql/Invoke-PromQlBench.ps1',
         'pipelines/Invoke-PipelineBench.ps1',
         'sandbox/Invoke-SandboxBench.ps1',
