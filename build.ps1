@@ -54,6 +54,9 @@ param(
     # For the Run task: leave the stack up after the story, until Ctrl+C.
     [switch] $KeepRunning,
 
+    # For the Bench task: run only these benchmarks, by folder of bench/ (health, coldstart, pipelines ...).
+    [string[]] $Benchmark,
+
     # For the Sandbox task: the sandbox's own options (--port 6443 --speed 60 ...).
     [Parameter(ValueFromRemainingArguments)]
     [string[]] $SandboxArgument = @()
@@ -91,8 +94,11 @@ function Get-PinnedVersion([string] $Property) {
 # JITs as before. crossgen2 comes from the SDK's own pack for that runtime, resolved by a throwaway
 # project; images are cached by content under obj/readytorun, so a rebuild compiles only what changed
 # (a clean one takes about two minutes, most of it KubernetesClient).
-function Invoke-ReadyToRun([string] $Directory) {
+# -Cache holds one image per input content; images not used by this call are removed from it.
+# -Exclude names assemblies (wildcards) left as IL.
+function Invoke-ReadyToRun([string] $Directory, [string] $Cache = (Join-Path $Root 'obj' 'readytorun' 'module'), [string[]] $Exclude = @()) {
     $work = New-Item -ItemType Directory (Join-Path $Root 'obj' 'readytorun') -Force
+    $cacheDirectory = New-Item -ItemType Directory $Cache -Force
     $os = $IsWindows ? 'windows' : ($IsMacOS ? 'osx' : 'linux')
     $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
     $framework = "net$([Environment]::Version.Major).0"
@@ -125,10 +131,10 @@ function Invoke-ReadyToRun([string] $Directory) {
     $salt = "$($pack.NuGetPackageVersion)|$os-$arch|$([Environment]::Version)"
     $used = [System.Collections.Generic.HashSet[string]]::new()
     foreach ($assembly in Get-ChildItem $Directory -Filter *.dll) {
-        if (-not (Test-ILOnlyAssembly $assembly.FullName)) { continue }
+        if (-not (Test-ILOnlyAssembly $assembly.FullName) -or @($Exclude | Where-Object { $assembly.Name -like $_ })) { continue }
         $key = (Get-FileHash $assembly.FullName -Algorithm SHA256).Hash + '-' +
             (Get-FileHash -InputStream ([IO.MemoryStream]::new([Text.Encoding]::UTF8.GetBytes($salt)))).Hash.Substring(0, 16)
-        $image = Join-Path $work "$($assembly.BaseName).$key.dll"
+        $image = Join-Path $cacheDirectory "$($assembly.BaseName).$key.dll"
         if (-not (Test-Path $image)) {
             $output = & $crossgen $assembly.FullName -o "$image.tmp" --targetos $os --targetarch $arch -O @references 2>&1
             if ($LASTEXITCODE -ne 0) { throw "crossgen2 $($assembly.Name) exited with $LASTEXITCODE`: $($output -join [Environment]::NewLine)" }
@@ -138,7 +144,7 @@ function Invoke-ReadyToRun([string] $Directory) {
         $null = $used.Add($image)
     }
     # Images of earlier builds' inputs would only pile up.
-    Get-ChildItem $work -Filter *.dll | Where-Object { -not $used.Contains($_.FullName) } | Remove-Item -Force
+    Get-ChildItem $cacheDirectory -Filter *.dll | Where-Object { -not $used.Contains($_.FullName) } | Remove-Item -Force
 }
 
 # A managed assembly not yet compiled ahead of time (a native library or a ReadyToRun image is left as it is).
@@ -411,9 +417,27 @@ function Invoke-BenchTask {
         'incidents/Invoke-IncidentBench.ps1',
         'anomalies/Invoke-AnomalyBench.ps1'
     )
-    foreach ($benchmark in $benchmarks) {
-        Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' $benchmark), '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1'))
+    foreach ($benchmark in $benchmarks | Where-Object { -not $Benchmark -or ($_ -split '/')[0] -in $Benchmark }) {
+        $extra = $benchmark -like 'coldstart/*' ? @('-PowerShell', (New-ReadyToRunPowerShell)) : @()
+        Invoke-Native $Pwsh (@('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench' $benchmark), '-ModulePath', (Join-Path $ModuleDir 'OpsAutomation.psd1')) + $extra)
     }
+}
+
+# PowerShell's own packages are compiled ahead of time, the local dotnet tool is not: the cold start
+# benchmark runs in a copy of this pwsh compiled as they are (Roslyn, which only Add-Type loads, left
+# out), so that what it measures as PowerShell's own start is what an installed PowerShell costs.
+function New-ReadyToRunPowerShell {
+    $copy = Join-Path $Root 'obj' 'readytorun' "powershell-$($PSVersionTable.PSVersion)"
+    $complete = Join-Path $copy '.complete'
+    if (-not (Test-Path $complete)) {
+        Remove-Item $copy -Recurse -Force -ErrorAction SilentlyContinue
+        Copy-Item $PSHOME $copy -Recurse
+        $images = Join-Path $Root 'obj' 'readytorun' 'powershell-images'
+        Invoke-ReadyToRun $copy -Cache $images -Exclude 'Microsoft.CodeAnalysis*'
+        Remove-Item $images -Recurse -Force
+        $null = New-Item $complete
+    }
+    Join-Path $copy 'pwsh.dll'
 }
 
 function Invoke-SandboxTask {

@@ -16,13 +16,16 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Rounds = 7,
-    [int] $DelayMs = 20
+    [int] $DelayMs = 20,
+    # The PowerShell to measure: a pwsh executable, or a pwsh.dll run by dotnet (build.ps1 Bench passes
+    # a copy of its pwsh compiled ahead of time, as PowerShell's own packages are). This pwsh by default.
+    [string] $PowerShell = (Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh'))
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot '..' 'health' 'BenchSupport.psm1') -Force
 $ModulePath = (Resolve-Path $ModulePath).Path
-$pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+$pwsh, $pwshArguments = $PowerShell -like '*.dll' ? @('dotnet', @($PowerShell)) : @($PowerShell, @())
 $runner = Join-Path $PSScriptRoot 'Measure-ScheduledRun.ps1'
 $work = New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "ops-coldstart-$([guid]::NewGuid().ToString('n').Substring(0, 8))")
 $started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
@@ -30,7 +33,7 @@ $started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 function Get-Median([double[]] $Values) { ($Values | Sort-Object)[[int][math]::Floor($Values.Count / 2)] }
 
 function Invoke-Run([string[]] $Arguments) {
-    $line = & $pwsh -NoProfile -NonInteractive -File $runner -ModulePath $ModulePath -CatalogPath $catalog @Arguments
+    $line = & $pwsh @pwshArguments -NoProfile -NonInteractive -File $runner -ModulePath $ModulePath -CatalogPath $catalog @Arguments
     if ($LASTEXITCODE -ne 0) { throw "Measure-ScheduledRun.ps1 $Arguments exited with $LASTEXITCODE`: $line" }
     $line | Select-Object -Last 1 | ConvertFrom-Json
 }
@@ -38,7 +41,7 @@ function Invoke-Run([string[]] $Arguments) {
 # A whole process, start to exit, as the scheduler sees it.
 function Measure-Process([string[]] $Arguments) {
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    $null = & $pwsh @Arguments
+    $null = & $pwsh @pwshArguments @Arguments
     if ($LASTEXITCODE -ne 0) { throw "pwsh $Arguments exited with $LASTEXITCODE." }
     $clock.Elapsed.TotalMilliseconds
 }
@@ -78,6 +81,7 @@ try {
 
     $m = { param([scriptblock] $Selector) Get-Median @($rows | ForEach-Object $Selector) }
     $bare = & $m { $_.Bare }; $scheduled = & $m { $_.Scheduled }
+    "PowerShell: $PowerShell"
     "Cold start of a scheduled check, median of $Rounds fresh pwsh each; catalog of 10 services (8 HTTP answering after $DelayMs ms, 1 TCP, 1 DNS); load average $((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3)"
     ''
     '| whole process, start to exit | wall ms |'
