@@ -115,7 +115,10 @@ function Invoke-ReadyToRun([string] $Directory, [string] $Cache = (Join-Path $Ro
 "@
     $resolved = & dotnet msbuild $project -restore -t:ResolveFrameworkReferences -getItem:ResolvedCrossgen2Pack -nologo -v:q
     if ($LASTEXITCODE -ne 0) { throw "Resolving crossgen2 for $framework failed: $resolved" }
-    $pack = ($resolved | ConvertFrom-Json).Items.ResolvedCrossgen2Pack | Select-Object -First 1
+    # The item list is the JSON at the end of the output; a restore warning may come before it.
+    $text = $resolved -join "`n"
+    $pack = ($text.Substring([Math]::Max(0, $text.IndexOf('{'))) | ConvertFrom-Json).Items.ResolvedCrossgen2Pack | Select-Object -First 1
+    if (-not $pack) { throw "The SDK resolved no crossgen2 pack for $framework`: $text" }
     $crossgen = Join-Path $pack.PackageDirectory 'tools' ($IsWindows ? 'crossgen2.exe' : 'crossgen2')
     if (-not (Test-Path $crossgen)) { throw "The crossgen2 pack $($pack.NuGetPackageVersion) has no $crossgen." }
 
