@@ -153,13 +153,14 @@ function Invoke-ReadyToRun([string] $Directory, [string] $Cache = (Join-Path $Ro
 # A managed assembly not yet compiled ahead of time (a native library or a ReadyToRun image is left as it is).
 function Test-ILOnlyAssembly([string] $Path) {
     $stream = [IO.File]::OpenRead($Path)
+    $reader = $null
     try {
         $reader = [System.Reflection.PortableExecutable.PEReader]::new($stream)
         $header = $reader.PEHeaders.CorHeader
         $null -ne $header -and $header.ManagedNativeHeaderDirectory.Size -eq 0
     }
     catch [BadImageFormatException] { $false }
-    finally { $stream.Dispose() }
+    finally { if ($reader) { $reader.Dispose() }; $stream.Dispose() }
 }
 
 function Invoke-BuildTask {
