@@ -22,6 +22,20 @@ internal sealed class EcsJsonFormatter : ITextFormatter
 
     public void Format(LogEvent logEvent, TextWriter output)
     {
+        var (chars, length) = FormatChars(logEvent);
+        output.Write(chars, 0, length);
+    }
+
+    /// <summary>The event's line, its newline included.</summary>
+    public string FormatLine(LogEvent logEvent)
+    {
+        var (chars, length) = FormatChars(logEvent);
+        return new string(chars, 0, length);
+    }
+
+    /// <summary>The line in the thread's buffer, valid until the thread's next call.</summary>
+    private (char[] Chars, int Length) FormatChars(LogEvent logEvent)
+    {
         // One line per check: the buffers are the thread's own and reused, not allocated per line (Format is never re-entered on a thread).
         var buffers = t_buffers ??= new LineBuffers();
         var json = buffers.Json;
@@ -55,10 +69,10 @@ internal sealed class EcsJsonFormatter : ITextFormatter
         var chars = buffers.Chars(System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length) + 1);
         var length = System.Text.Encoding.UTF8.GetChars(bytes, chars);
         chars[length] = '\n';
-        output.Write(chars, 0, length + 1);
         buffers.Bytes.ResetWrittenCount();
         // A rare huge line (a long error) must not pin its buffer to the thread.
         if (buffers.Bytes.Capacity > LineBuffers.KeptBytes) t_buffers = null;
+        return (chars, length + 1);
     }
 
     [ThreadStatic]
