@@ -57,7 +57,13 @@ function Start-TargetServer([string] $Dll, [int] $Port) {
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while ([DateTime]::UtcNow -lt $deadline) {
             if ($process.HasExited) { throw "The target server exited with $($process.ExitCode) while starting: $(Get-Content $log -Tail 20 -ErrorAction Ignore)" }
-            try { if ($client.GetAsync("http://127.0.0.1:$Port/t/0").GetAwaiter().GetResult().IsSuccessStatusCode) { return $process } }
+            try {
+                if ($client.GetAsync("http://127.0.0.1:$Port/t/0").GetAwaiter().GetResult().IsSuccessStatusCode) {
+                    # Warmed up (its JIT done), so its CPU per check is the same for whichever contender comes first.
+                    foreach ($pass in 1..3) { [System.Threading.Tasks.Task]::WaitAll(@(0..999 | ForEach-Object { $client.GetStringAsync("http://127.0.0.1:$Port/t/$_") })) }
+                    return $process
+                }
+            }
             catch [System.Net.Http.HttpRequestException] { }
             Start-Sleep -Milliseconds 100
         }
