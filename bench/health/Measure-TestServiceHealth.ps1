@@ -1,16 +1,19 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Runs in its own pwsh for Invoke-BlackboxBench.ps1: imports the module, then times
-    Test-ServiceHealth over every URL in UrlFile, Rounds times (the first is the warm-up), asserting
-    each round sees all of them Healthy. Prints one JSON line: the seconds of every round, the CPU
-    seconds all rounds took, the RSS after Import-Module and the peak RSS of this process.
+    Runs in its own pwsh for the health benchmarks: times one contender over every URL in UrlFile,
+    Rounds times (the first is the warm-up), asserting each round sees all of them healthy.
+    Contender 'Test-ServiceHealth' (the default) imports the module first; 'ForEach-Object -Parallel'
+    runs Invoke-WebRequest per URL under the same throttle. Prints one JSON line: the seconds and
+    the process CPU seconds of every round, the CPU seconds all rounds took, the RSS before the
+    first round and the peak RSS of this process.
 #>
 param(
-    [Parameter(Mandatory)] [string] $ModulePath,
+    [string] $ModulePath,
     [Parameter(Mandatory)] [string] $UrlFile,
     [Parameter(Mandatory)] [int] $Throttle,
-    [Parameter(Mandatory)] [int] $Rounds
+    [Parameter(Mandatory)] [int] $Rounds,
+    [ValidateSet('Test-ServiceHealth', 'ForEach-Object -Parallel')] [string] $Contender = 'Test-ServiceHealth'
 )
 $ErrorActionPreference = 'Stop'
 function Get-StatusMiB([string] $Field) {
@@ -19,17 +22,28 @@ function Get-StatusMiB([string] $Field) {
 }
 
 $urls = Get-Content $UrlFile
-Import-Module $ModulePath
+$check = if ($Contender -eq 'Test-ServiceHealth') {
+    if (-not $ModulePath) { throw 'Test-ServiceHealth needs -ModulePath.' }
+    Import-Module $ModulePath
+    { @(Test-ServiceHealth -Uri $urls -ThrottleLimit $Throttle -NoHistory | Where-Object Status -EQ Healthy).Count }
+}
+else {
+    { @($urls | ForEach-Object -Parallel { (Invoke-WebRequest $_ -TimeoutSec 10).StatusCode -eq 200 } -ThrottleLimit $Throttle | Where-Object { $_ }).Count }
+}
 $importedRss = Get-StatusMiB VmRSS
 $self = [System.Diagnostics.Process]::GetCurrentProcess()
 $cpuBefore = $self.TotalProcessorTime
-$seconds = foreach ($round in 1..$Rounds) {
-    $elapsed = Measure-Command {
-        $results = Test-ServiceHealth -Uri $urls -ThrottleLimit $Throttle -NoHistory
-        $healthy = @($results | Where-Object Status -EQ Healthy).Count
-        if ($healthy -ne $urls.Count) { throw "Test-ServiceHealth round ${round}: $healthy of $($urls.Count) healthy." }
-    }
-    $elapsed.TotalSeconds
+$seconds = [System.Collections.Generic.List[double]]::new()
+$cpuRounds = [System.Collections.Generic.List[double]]::new()
+foreach ($round in 1..$Rounds) {
+    $self.Refresh(); $cpuStart = $self.TotalProcessorTime
+    $healthy = 0
+    $elapsed = Measure-Command { $healthy = & $check }
+    $self.Refresh()
+    if ($healthy -ne $urls.Count) { throw "$Contender round ${round}: $healthy of $($urls.Count) healthy." }
+    $seconds.Add($elapsed.TotalSeconds)
+    $cpuRounds.Add(($self.TotalProcessorTime - $cpuStart).TotalSeconds)
 }
 $self.Refresh()
-@{ Seconds = @($seconds); CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds; ImportedRssMiB = $importedRss; PeakRssMiB = Get-StatusMiB VmHWM } | ConvertTo-Json -Compress
+@{ Seconds = $seconds.ToArray(); CpuRounds = $cpuRounds.ToArray(); CpuSeconds = ($self.TotalProcessorTime - $cpuBefore).TotalSeconds
+    ImportedRssMiB = $importedRss; PeakRssMiB = Get-StatusMiB VmHWM } | ConvertTo-Json -Compress

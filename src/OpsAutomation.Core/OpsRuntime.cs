@@ -33,6 +33,9 @@ public sealed class OpsRuntime : IDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>The JSON log files, each folder's opened once (see <see cref="Logging.LogFiles"/>).</summary>
+    public Logging.LogFiles LogFiles { get; } = new();
+
     public HttpClientProvider Http { get; }
 
     public ResiliencePipelineProvider Pipelines { get; }
@@ -84,6 +87,7 @@ public sealed class OpsRuntime : IDisposable
         DockerEngines.Dispose();
         Pipelines.Dispose();
         Http.Dispose();
+        LogFiles.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 }

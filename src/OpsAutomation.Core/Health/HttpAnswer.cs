@@ -1,3 +1,4 @@
+using System.Buffers;
 using OpsAutomation.Core.Http;
 using OpsAutomation.Core.Logging;
 
@@ -90,17 +91,28 @@ internal sealed record HttpAnswer(int StatusCode, string? ReasonPhrase, string B
 
     private static async Task<HttpAnswer> ReadAsync(HttpResponseMessage response, Stream stream, Uri uri, HttpClientProvider clients, CancellationToken cancellationToken)
     {
-        var buffer = new byte[16 * 1024];
-        using var kept = new MemoryStream();
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        // Pooled: one buffer per check would be a third of what a check allocates.
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        string body;
+        try
         {
-            var room = MaxBodyBytes - (int)kept.Length;
-            if (room > 0) kept.Write(buffer, 0, Math.Min(read, room));
+            using var kept = new MemoryStream();
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                var room = MaxBodyBytes - (int)kept.Length;
+                if (room > 0) kept.Write(buffer, 0, Math.Min(read, room));
+            }
+            body = HttpExchange.Encoding(response).GetString(kept.GetBuffer(), 0, (int)kept.Length);
         }
-        var body = HttpExchange.Encoding(response).GetString(kept.GetBuffer(), 0, (int)kept.Length);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        foreach (var (name, values) in response.Headers)
+            headers[name] = string.Join(", ", values);
+        foreach (var (name, values) in response.Content.Headers)
             headers[name] = string.Join(", ", values);
         return new HttpAnswer((int)response.StatusCode, response.ReasonPhrase, body, headers, response.Content.Headers.ContentType?.MediaType,
             response.Version, uri.Scheme == Uri.UriSchemeHttps ? clients.GetServerCertificate(uri) : null);

@@ -85,9 +85,12 @@ public static class HttpExchange
     {
         var charset = response.Content.Headers.ContentType?.CharSet;
         if (charset is null) return System.Text.Encoding.UTF8;
+        var name = charset.Trim('"');
+        // The usual answer, without asking every registered encoding provider (PowerShell registers the code pages) per response.
+        if (name.Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return System.Text.Encoding.UTF8;
         try
         {
-            return System.Text.Encoding.GetEncoding(charset.Trim('"'));
+            return System.Text.Encoding.GetEncoding(name);
         }
         catch (ArgumentException)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Serilog.Events;
@@ -21,34 +22,79 @@ internal sealed class EcsJsonFormatter : ITextFormatter
 
     public void Format(LogEvent logEvent, TextWriter output)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        var (chars, length) = FormatChars(logEvent);
+        output.Write(chars, 0, length);
+    }
+
+    /// <summary>The event's line, its newline included.</summary>
+    public string FormatLine(LogEvent logEvent)
+    {
+        var (chars, length) = FormatChars(logEvent);
+        return new string(chars, 0, length);
+    }
+
+    /// <summary>The line in the thread's buffer, valid until the thread's next call.</summary>
+    private (char[] Chars, int Length) FormatChars(LogEvent logEvent)
+    {
+        // One line per check: the buffers are the thread's own and reused, not allocated per line (Format is never re-entered on a thread).
+        var buffers = t_buffers ??= new LineBuffers();
+        var json = buffers.Json;
+        json.Reset(buffers.Bytes);
+        json.WriteStartObject();
+        Span<char> timestamp = stackalloc char[24];
+        logEvent.Timestamp.UtcDateTime.TryFormat(timestamp, out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        json.WriteString("@timestamp", timestamp[..written]);
+        json.WriteString("log.level", LevelName(logEvent.Level));
+        json.WriteString("message", _redactor.Redact(logEvent.MessageTemplate.Text));
+        json.WriteString("ecs.version", EcsVersion);
+        foreach (var (name, value) in logEvent.Properties)
         {
-            json.WriteStartObject();
-            json.WriteString("@timestamp", logEvent.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteString("log.level", LevelName(logEvent.Level));
-            json.WriteString("message", _redactor.Redact(logEvent.MessageTemplate.Text));
-            json.WriteString("ecs.version", EcsVersion);
-            foreach (var (name, value) in logEvent.Properties)
+            if (value is not ScalarValue scalar || scalar.Value is null) continue;
+            switch (scalar.Value)
             {
-                if (value is not ScalarValue scalar || scalar.Value is null) continue;
-                switch (scalar.Value)
-                {
-                    case long number:
-                        json.WriteNumber(name, number);
-                        break;
-                    default:
-                        var text = scalar.Value.ToString() ?? "";
-                        json.WriteString(name, name.StartsWith("labels.", StringComparison.Ordinal) && SecretRedactor.IsSensitiveName(name)
-                            ? SecretRedactor.Mask
-                            : _redactor.Redact(text));
-                        break;
-                }
+                case long number:
+                    json.WriteNumber(name, number);
+                    break;
+                default:
+                    var text = scalar.Value.ToString() ?? "";
+                    json.WriteString(name, name.StartsWith("labels.", StringComparison.Ordinal) && SecretRedactor.IsSensitiveName(name)
+                        ? SecretRedactor.Mask
+                        : _redactor.Redact(text));
+                    break;
             }
-            json.WriteEndObject();
         }
-        output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-        output.Write('\n');
+        json.WriteEndObject();
+        json.Flush();
+        var bytes = buffers.Bytes.WrittenSpan;
+        var chars = buffers.Chars(System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length) + 1);
+        var length = System.Text.Encoding.UTF8.GetChars(bytes, chars);
+        chars[length] = '\n';
+        buffers.Bytes.ResetWrittenCount();
+        // A rare huge line (a long error) must not pin its buffer to the thread.
+        if (buffers.Bytes.Capacity > LineBuffers.KeptBytes) t_buffers = null;
+        return (chars, length + 1);
+    }
+
+    [ThreadStatic]
+    private static LineBuffers? t_buffers;
+
+    private sealed class LineBuffers
+    {
+        internal const int KeptBytes = 64 * 1024;
+
+        private char[] _chars = new char[1024];
+
+        public ArrayBufferWriter<byte> Bytes { get; } = new(1024);
+
+        public Utf8JsonWriter Json { get; }
+
+        public LineBuffers() => Json = new Utf8JsonWriter(Bytes, WriterOptions);
+
+        public char[] Chars(int length)
+        {
+            if (_chars.Length < length) _chars = new char[Math.Max(length, _chars.Length * 2)];
+            return _chars;
+        }
     }
 
     internal static string LevelName(LogEventLevel level) => level switch

@@ -26,8 +26,8 @@ public sealed class OpsLog : IDisposable
         var configuration = new LoggerConfiguration().MinimumLevel.Is(ToSerilog(options.MinimumLevel));
         if (options.Directory is not null)
         {
-            configuration.WriteTo.File(formatter, Path.Combine(options.Directory, FileNamePrefix + ".json"),
-                rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedDays, shared: true);
+            var file = options.Files?.Get(options.Directory, options.RetainedDays) ?? LogFile.Open(options.Directory, options.RetainedDays, owned: true);
+            configuration.WriteTo.Sink(new FileSink(formatter, file));
         }
         if (options.Console is not null)
             configuration.WriteTo.Sink(new CallbackSink(formatter, options.Console));
@@ -79,6 +79,18 @@ public sealed class OpsLog : IDisposable
         OpsLogLevel.Error => LogEventLevel.Error,
         _ => LogEventLevel.Information,
     };
+
+    /// <summary>Formats each event as its ECS line, here with this run's redactor, and hands the line to the file.</summary>
+    private sealed class FileSink(EcsJsonFormatter formatter, LogFile file) : ILogEventSink, IDisposable
+    {
+        public void Emit(LogEvent logEvent) => file.Write(logEvent.Timestamp, logEvent.Level, formatter.FormatLine(logEvent));
+
+        // A file the runtime keeps stays open for the next run.
+        public void Dispose()
+        {
+            if (file.Owned) file.Close();
+        }
+    }
 
     private sealed class MessageOnlyFormatter(SecretRedactor redactor) : Serilog.Formatting.ITextFormatter
     {

@@ -20,9 +20,14 @@ public sealed record OpsLogOptions
     /// <summary>Receives the readable message of every event (the PowerShell verbose stream); null for none.</summary>
     public Action<string>? Verbose { get; init; }
 
+    /// <summary>The runtime's open log files, reused across runs; null to open the file for this log alone.</summary>
+    public LogFiles? Files { get; init; }
+
     /// <summary>What every command logs to: the state directory's logs/ folder, standard output when asked, and <paramref name="verbose"/>.</summary>
-    public static OpsLogOptions FromSettings(OpsSettings settings, Action<string>? verbose) => new()
+    /// <param name="files">The runtime's open log files (<see cref="OpsRuntime.LogFiles"/>); null to open the file per log.</param>
+    public static OpsLogOptions FromSettings(OpsSettings settings, Action<string>? verbose, LogFiles? files = null) => new()
     {
+        Files = files,
         Directory = Path.Combine(settings.StatePath, "logs"),
         MinimumLevel = settings.LogLevel,
         Console = settings.LogToConsole ? System.Console.Out.WriteLine : null,

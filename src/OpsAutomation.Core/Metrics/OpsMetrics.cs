@@ -66,17 +66,63 @@ public sealed class OpsMetrics
 
     public void RecordHealthCheck(HealthCheckResult result)
     {
-        var kind = result.Kind.ToString().ToLowerInvariant();
-        _checkDuration.WithLabels(result.Name, kind).Observe(result.ResponseTime.TotalSeconds);
-        _checks.WithLabels(result.Name, kind, result.Status.ToString().ToLowerInvariant()).Inc();
-        _up.WithLabels(result.Name, kind).Set(result.Status is HealthStatus.Healthy or HealthStatus.Degraded ? 1 : 0);
-        foreach (var status in Statuses)
-            _status.WithLabels(result.Name, kind, status.Label).Set(status.Value == result.Status ? 1 : 0);
+        // One lookup per check instead of eleven label lookups: a run of 10,000 services would otherwise spend more here than on its log line.
+        var series = _healthSeries.GetOrAdd((result.Name, result.Kind), static (key, metrics) => new HealthSeries(metrics, key.Name, key.Kind), this);
+        series.Duration.Observe(result.ResponseTime.TotalSeconds);
+        series.Checks(result.Status).Inc();
+        series.Up.Set(result.Status is HealthStatus.Healthy or HealthStatus.Degraded ? 1 : 0);
+        for (var i = 0; i < Statuses.Length; i++)
+            series.Status[i].Set(Statuses[i].Value == result.Status ? 1 : 0);
         var circuitOpen = result.Status == HealthStatus.CircuitOpen || result.Details.TryGetValue("CircuitState", out var state) && Equals(state, "Open");
-        _circuitOpen.WithLabels(result.Name).Set(circuitOpen ? 1 : 0);
+        series.CircuitOpen.Set(circuitOpen ? 1 : 0);
         if (result.Details.TryGetValue("CertificateExpiresAt", out var expires) && expires is DateTimeOffset notAfter)
-            _certificateExpiry.WithLabels(result.Name).Set(notAfter.ToUnixTimeMilliseconds() / 1000.0);
-        _lastCheck.WithLabels(result.Name, kind).Set(result.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+            series.CertificateExpiry.Set(notAfter.ToUnixTimeMilliseconds() / 1000.0);
+        series.LastCheck.Set(result.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, HealthCheckKind Kind), HealthSeries> _healthSeries = new();
+
+    /// <summary>
+    /// One service's children of the health metrics. Those set on every check exist from its first; an outcome's
+    /// counter and the certificate expiry only once they happen, so the exposition shows the same series as before.
+    /// </summary>
+    private sealed class HealthSeries
+    {
+        private readonly OpsMetrics _metrics;
+        private readonly string _name;
+        private readonly string _kind;
+        private readonly Counter.Child?[] _checks = new Counter.Child?[Statuses.Length];
+        private Gauge.Child? _certificateExpiry;
+
+        public HealthSeries(OpsMetrics metrics, string name, HealthCheckKind kind)
+        {
+            _metrics = metrics;
+            _name = name;
+            _kind = kind.ToString().ToLowerInvariant();
+            Duration = metrics._checkDuration.WithLabels(name, _kind);
+            Up = metrics._up.WithLabels(name, _kind);
+            Status = [.. Statuses.Select(status => metrics._status.WithLabels(name, _kind, status.Label))];
+            CircuitOpen = metrics._circuitOpen.WithLabels(name);
+            LastCheck = metrics._lastCheck.WithLabels(name, _kind);
+        }
+
+        public Histogram.Child Duration { get; }
+
+        public Gauge.Child Up { get; }
+
+        public Gauge.Child[] Status { get; }
+
+        public Gauge.Child CircuitOpen { get; }
+
+        public Gauge.Child LastCheck { get; }
+
+        public Gauge.Child CertificateExpiry => _certificateExpiry ??= _metrics._certificateExpiry.WithLabels(_name);
+
+        public Counter.Child Checks(HealthStatus status)
+        {
+            var index = Array.FindIndex(Statuses, s => s.Value == status);
+            return _checks[index] ??= _metrics._checks.WithLabels(_name, _kind, Statuses[index].Label);
+        }
     }
 
     private static readonly (HealthStatus Value, string Label)[] Statuses =

@@ -29,7 +29,7 @@ public sealed class TestServiceHealthCommand : HealthCheckCommand
         var catalog = ReadCatalog();
         var settings = LoadSettings(catalog?.Settings);
         var options = RunOptions(settings, catalog) with { IgnoreCircuit = IgnoreCircuit };
-        var log = new OpsLog(options.RunId, OpsLogOptions.FromSettings(settings, WriteVerbose), new SecretRedactor(), runtime.Time);
+        var log = new OpsLog(options.RunId, OpsLogOptions.FromSettings(settings, WriteVerbose, runtime.LogFiles), new SecretRedactor(), runtime.Time);
 
         HealthCheckSession session;
         try

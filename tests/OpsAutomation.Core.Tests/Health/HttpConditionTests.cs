@@ -106,6 +106,20 @@ public sealed class HttpConditionTests : IDisposable
         Assert.Equal(HealthStatus.Healthy, off.Status);
     }
 
+    [Fact]
+    public async Task A_body_longer_than_one_read_is_judged_whole_with_every_header()
+    {
+        var body = new string('a', 50_000) + "END";
+        await using var server = new FaultServer(body: body, headers: new Dictionary<string, string> { ["X-Build"] = "42" });
+        var result = Assert.Single(await _harness.RunAsync(Http(server.Url) with
+        {
+            BodyPattern = "a{1000}END$",
+            HeaderPatterns = new Dictionary<string, string> { ["X-Build"] = "^42$", ["Content-Type"] = "^text/plain" },
+        }));
+        Assert.Equal(HealthStatus.Healthy, result.Status);
+        Assert.Equal(body.Length, result.Details["ContentLength"]);
+    }
+
     private static HealthCheckDefinition Http(string url, string name = "svc") => HealthHarness.Http(url, name);
 
     private static Dictionary<string, string> Patterns(string header, string pattern) => new(StringComparer.OrdinalIgnoreCase) { [header] = pattern };

@@ -13,6 +13,20 @@ public sealed class HttpExchangeTests
         return HttpExchange.SendAsync(client, request, limits, HttpExchange.ReadTextAsync, CancellationToken.None);
     }
 
+    [Theory]
+    [InlineData("text/plain; charset=utf-8", 65001)]
+    [InlineData("text/plain; charset=UTF-8", 65001)]
+    [InlineData("text/plain; charset=\"utf-8\"", 65001)]
+    [InlineData("text/plain; charset=iso-8859-1", 28591)]
+    [InlineData("text/plain; charset=no-such-charset", 65001)]
+    [InlineData("text/plain", 65001)]
+    public void The_body_charset_is_the_one_the_content_type_names_else_utf8(string contentType, int codePage)
+    {
+        using var response = new HttpResponseMessage { Content = new StringContent("") };
+        response.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        Assert.Equal(codePage, HttpExchange.Encoding(response).CodePage);
+    }
+
     [Fact]
     public async Task A_silent_server_ends_in_a_timeout_that_names_the_masked_target_and_the_limit()
     {

@@ -28,6 +28,24 @@ public sealed class RedactionTests
         Assert.Equal(text, new SecretRedactor().Redact(text));
     }
 
+    [Theory]
+    [InlineData("token\tabcdef123456", "abcdef123456")]
+    [InlineData("Bearer\u00A0abcdef123456", "abcdef123456")]
+    [InlineData("see https://u:pw-secret-1@h.test", "pw-secret-1")]
+    public void Secrets_behind_any_white_space_or_user_info_are_masked(string text, string secret)
+    {
+        Assert.DoesNotContain(secret, new SecretRedactor().Redact(text));
+    }
+
+    [Theory]
+    [InlineData("health-check")]
+    [InlineData("http://127.0.0.1:8080/t/1")]
+    [InlineData("web is Healthy.")]
+    public void Text_without_a_secret_comes_back_unchanged(string text)
+    {
+        Assert.Equal(text, new SecretRedactor().Redact(text));
+    }
+
     [Fact]
     public void A_resolved_secret_is_masked_wherever_it_appears()
     {
@@ -57,6 +75,28 @@ public sealed class RedactionTests
         foreach (var secret in new[] { "resolved-secret-value", "zzzzzz999999", "url-password", "query-token-1", "cookie-value-77", "label-key-55" })
             Assert.DoesNotContain(secret, text);
         Assert.Contains("\"labels.region\":\"eu\"", text);
+    }
+
+    [Fact]
+    public void Lines_written_one_after_another_carry_only_their_own_fields()
+    {
+        var lines = new List<string>();
+        var hugeError = new string('x', 200_000);
+        using (var log = new OpsLog("run-7", new OpsLogOptions { Console = lines.Add }, new SecretRedactor()))
+        {
+            log.Write(new LogRecord { Action = "first", Message = "one", ErrorMessage = hugeError });
+            log.Write(new LogRecord { Action = "second", Message = "two" });
+            log.Write(new LogRecord { Action = "third", Message = "three", ServiceName = "web" });
+        }
+        Assert.Equal(3, lines.Count);
+        using (var first = System.Text.Json.JsonDocument.Parse(lines[0]))
+            Assert.Equal(hugeError, first.RootElement.GetProperty("error.message").GetString());
+        using var second = System.Text.Json.JsonDocument.Parse(lines[1]);
+        Assert.Equal("two", second.RootElement.GetProperty("message").GetString());
+        Assert.False(second.RootElement.TryGetProperty("error.message", out _));
+        using var third = System.Text.Json.JsonDocument.Parse(lines[2]);
+        Assert.Equal("web", third.RootElement.GetProperty("service.name").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", third.RootElement.GetProperty("@timestamp").GetString());
     }
 
     [Fact]
