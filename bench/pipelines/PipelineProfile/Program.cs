@@ -18,6 +18,8 @@ var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 
 var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
 // PIPELINE_PROFILE_ALLOCATIONS=1: the types allocated, sampled by the runtime about every 100 KB.
 using var allocations = Environment.GetEnvironmentVariable("PIPELINE_PROFILE_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+// PIPELINE_PROFILE_JIT=1: the methods the JIT compiled during each run, by tier and namespace.
+using var jit = Environment.GetEnvironmentVariable("PIPELINE_PROFILE_JIT") == "1" ? new JitSampler() : null;
 var work = Path.Combine(Path.GetTempPath(), "pipeline-profile-" + Guid.NewGuid().ToString("n"));
 Directory.CreateDirectory(work);
 try
@@ -45,12 +47,18 @@ try
           "Transforms": [ { "Derive": { "total": "quantity * unit_price" } }, { "Drop": "note" } ],
           "Sink": { "Type": "Sqlite", "Path": "orders.db", "Table": "orders", "Key": "id" }
         }
-        """);
+        """.Replace(
+        // PIPELINE_PROFILE_SINK=JsonLines: the same records into a JSON Lines file instead.
+        """{ "Type": "Sqlite", "Path": "orders.db", "Table": "orders", "Key": "id" }""",
+        Environment.GetEnvironmentVariable("PIPELINE_PROFILE_SINK") == "JsonLines" ? """{ "Type": "JsonLines", "Path": "orders.jsonl" }""" : """{ "Type": "Sqlite", "Path": "orders.db", "Table": "orders", "Key": "id" }""",
+        StringComparison.Ordinal));
     for (var run = 1; run <= runs; run++)
     {
         allocations?.Reset();
+        jit?.Reset();
         await RunOnceAsync(run);
         allocations?.Print(rows);
+        jit?.Print();
     }
 }
 finally
@@ -62,6 +70,7 @@ finally
 async Task RunOnceAsync(int run)
 {
     File.Delete(Path.Combine(work, "orders.db"));
+    File.Delete(Path.Combine(work, "orders.jsonl"));
     var state = await StateStore.OpenAsync(Path.Combine(work, "state" + run), CancellationToken.None);
     using var http = new HttpClientProvider();
     using var resilience = new ResiliencePipelineProvider(TimeProvider.System);
@@ -151,6 +160,63 @@ internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListen
         {
             foreach (var (type, bytes) in _bytes.OrderByDescending(p => p.Value).Take(25))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)rows,8:N0} B/row  {type}"));
+        }
+    }
+}
+
+/// <summary>Counts the methods the JIT compiled (MethodLoadVerbose events), by optimization tier and by namespace, with their time.</summary>
+internal sealed class JitSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, (int Count, double Ms)> _byTier = [];
+    private readonly Dictionary<string, (int Count, double Ms)> _byMethod = [];
+    private readonly Dictionary<int, DateTime> _started = [];
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x10); // JIT
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.PayloadNames is null) return;
+        lock (_byTier)
+        {
+            if (e.EventName == "MethodJittingStarted_V1" || e.EventName == "MethodJittingStarted")
+            {
+                _started[e.OSThreadId.GetHashCode()] = e.TimeStamp;
+                return;
+            }
+            if (e.EventName is not ("MethodLoadVerbose_V1" or "MethodLoadVerbose_V2" or "MethodLoadVerbose")) return;
+            var flags = Convert.ToInt64(e.Payload![e.PayloadNames.IndexOf("MethodFlags")], CultureInfo.InvariantCulture);
+            var tier = ((flags >> 7) & 0x7) switch { 1 => "MinOpt", 2 => "Optimized", 3 => "Tier0", 4 => "Tier1", 5 => "ReadyToRun", 6 => "Tier1-OSR", 7 => "Tier0-instrumented", _ => "?" };
+            if (((flags >> 7) & 0xF) == 8) tier = "Tier1-instrumented";
+            var ms = _started.Remove(e.OSThreadId.GetHashCode(), out var start) ? (e.TimeStamp - start).TotalMilliseconds : 0;
+            var name = $"{e.Payload[e.PayloadNames.IndexOf("MethodNamespace")]}::{e.Payload[e.PayloadNames.IndexOf("MethodName")]}";
+            var known = _byTier.GetValueOrDefault(tier);
+            _byTier[tier] = (known.Count + 1, known.Ms + ms);
+            var method = _byMethod.GetValueOrDefault(tier + " " + name);
+            _byMethod[tier + " " + name] = (method.Count + 1, method.Ms + ms);
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_byTier)
+        {
+            _byTier.Clear();
+            _byMethod.Clear();
+        }
+    }
+
+    public void Print()
+    {
+        lock (_byTier)
+        {
+            foreach (var (tier, (count, ms)) in _byTier.OrderByDescending(p => p.Value.Ms))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tier,-20} {count,6} methods {ms,8:N0} ms"));
+            foreach (var (method, (count, ms)) in _byMethod.OrderByDescending(p => p.Value.Ms).Take(30))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {ms,8:N1} ms {count,3}x {method}"));
         }
     }
 }
