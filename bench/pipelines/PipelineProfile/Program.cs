@@ -31,7 +31,7 @@ try
         """);
     File.WriteAllText(Path.Combine(work, "spec.json"), """
         {
-          "Name": "orders-bench",
+          "Name": "orders-bench",{{BATCH}}
           "Source": { "Type": "Csv", "Path": "orders.csv" },
           "Validation": {
             "Schema": "schema.json",
@@ -51,7 +51,9 @@ try
         // PIPELINE_PROFILE_SINK=JsonLines: the same records into a JSON Lines file instead.
         """{ "Type": "Sqlite", "Path": "orders.db", "Table": "orders", "Key": "id" }""",
         Environment.GetEnvironmentVariable("PIPELINE_PROFILE_SINK") == "JsonLines" ? """{ "Type": "JsonLines", "Path": "orders.jsonl" }""" : """{ "Type": "Sqlite", "Path": "orders.db", "Table": "orders", "Key": "id" }""",
-        StringComparison.Ordinal));
+        StringComparison.Ordinal).Replace("{{BATCH}}",
+        // PIPELINE_PROFILE_BATCH=n: the step's BatchSize (default PipelineStepPlan.DefaultBatchSize).
+        Environment.GetEnvironmentVariable("PIPELINE_PROFILE_BATCH") is { Length: > 0 } batch ? $" \"BatchSize\": {batch}," : "", StringComparison.Ordinal));
     for (var run = 1; run <= runs; run++)
     {
         allocations?.Reset();
