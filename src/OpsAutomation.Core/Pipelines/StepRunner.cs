@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using OpsAutomation.Core.Logging;
 using OpsAutomation.Core.Pipelines.Sinks;
 using OpsAutomation.Core.Pipelines.Sources;
+using OpsAutomation.Core.Pipelines.Transforms;
 using OpsAutomation.Core.State;
 using OpsAutomation.Models.Pipelines;
 using Polly;
@@ -27,6 +28,10 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
 
     /// <summary>Batches read and not yet written, per worker, when there is more than one.</summary>
     internal const int InFlightPerWorker = 2;
+
+    // Consecutive shape transforms as one (see ShapeTransformChain), in an array: a foreach over the
+    // plan's list made an enumerator per record.
+    private readonly IRecordTransform[] _transforms = ShapeTransformChain.Fuse(step.Transforms);
 
     private long _retried;
 
@@ -299,7 +304,7 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                 continue;
             }
             DataRecord? current = record;
-            foreach (var transform in step.Transforms)
+            foreach (var transform in _transforms)
             {
                 try
                 {
@@ -307,7 +312,8 @@ internal sealed class StepRunner(string pipeline, string runId, PipelineStepPlan
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    rejections.Add(new Rejection(original, PipelineStage.Transform, $"Transform {transform.Name} failed: {ex.Message}"));
+                    var (name, reason) = ex is TransformException chained ? (chained.Transform, chained.InnerException!.Message) : (transform.Name, ex.Message);
+                    rejections.Add(new Rejection(original, PipelineStage.Transform, $"Transform {name} failed: {reason}"));
                     goto Next;
                 }
                 if (current is null) break;

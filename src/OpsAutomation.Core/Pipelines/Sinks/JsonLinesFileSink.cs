@@ -12,10 +12,18 @@ public sealed class JsonLinesFileSink(string path, PipelineCheckpointStore check
 
     protected override Sources.IRecordSource ReadRecords(Func<Stream> open, string display, bool headerless) => new Sources.JsonLinesRecordSource(open, display);
 
+    // One buffer and writer for the sink's life (one writer thread loads it): a new buffer per batch grew
+    // to 256 KiB each time, on the large object heap, and caused a gen2 collection per batch or two.
+    private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
+    // Writes into _buffer only, so it holds nothing to dispose.
+    private Utf8JsonWriter? _writer;
+
     protected override async Task WriteRecordsAsync(Stream stream, IReadOnlyList<DataRecord> records, List<RefusedRecord> refused, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(1 << 16);
-        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        var buffer = _buffer;
+        buffer.ResetWrittenCount();
+        var writer = _writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
         foreach (var record in records)
         {
             var start = buffer.WrittenCount;
@@ -30,7 +38,7 @@ public sealed class JsonLinesFileSink(string path, PipelineCheckpointStore check
                 // Drop the half-written line: the writer's bytes are flushed into the buffer, so cut the buffer back.
                 writer.Reset();
                 var kept = buffer.WrittenSpan[..start].ToArray();
-                buffer.Clear();
+                buffer.ResetWrittenCount();
                 buffer.Write(kept);
                 writer.Reset(buffer);
                 refused.Add(new RefusedRecord(record, ex.Message));
@@ -39,12 +47,14 @@ public sealed class JsonLinesFileSink(string path, PipelineCheckpointStore check
             if (buffer.WrittenCount > 1 << 20)
             {
                 await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                buffer.Clear();
+                buffer.ResetWrittenCount();
                 writer.Reset(buffer);
             }
         }
         await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        buffer.ResetWrittenCount();
     }
+
 }
 
 /// <summary>A record as one JSON object; the same shape dead letters and lineage use.</summary>

@@ -357,12 +357,14 @@ public sealed class SqliteSink : IRecordSink
     }
 
     // Where each field of a shape goes among the table's columns (-1: no such column).
-    private int[] ColumnIndexes(RecordShape shape) => _columnIndexes.GetValue(shape, s =>
-    {
-        var indexes = new int[s.Count];
-        for (var i = 0; i < s.Count; i++) indexes[i] = _columnOrdinals!.TryGetValue(s.Names[i], out var ordinal) ? ordinal : -1;
-        return indexes;
-    });
+    // The cache hit is the common case: TryGetValue first, as GetValue with a lambda over this made a delegate per record.
+    private int[] ColumnIndexes(RecordShape shape) =>
+        _columnIndexes.TryGetValue(shape, out var known) ? known : _columnIndexes.GetValue(shape, s =>
+        {
+            var indexes = new int[s.Count];
+            for (var i = 0; i < s.Count; i++) indexes[i] = _columnOrdinals!.TryGetValue(s.Names[i], out var ordinal) ? ordinal : -1;
+            return indexes;
+        });
 
     private static object? Storable(object? value) => value switch
     {

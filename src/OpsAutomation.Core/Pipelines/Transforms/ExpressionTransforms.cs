@@ -13,12 +13,12 @@ public sealed class DeriveTransform(string target, RecordExpression expression) 
 
     protected override ShapePlan Plan(RecordShape input)
     {
-        if (input.IndexOf(target) >= 0) return new ShapePlan(input, [.. Enumerable.Range(0, input.Count)]);
-        return new ShapePlan(new RecordShape([.. input.Names, target]), [.. Enumerable.Range(0, input.Count), -1]);
+        if (input.IndexOf(target) is var index and >= 0) return new ShapePlan(input, [.. Enumerable.Range(0, input.Count)]) { Target = index };
+        return new ShapePlan(new RecordShape([.. input.Names, target]), [.. Enumerable.Range(0, input.Count), -1]) { Target = input.Count };
     }
 
-    protected override void Fill(DataRecord input, ShapePlan plan, object?[] values) =>
-        values[plan.Output.IndexOf(target)] = expression.EvaluateValue(input);
+    protected override void Fill(RecordShape inputShape, object?[] input, ShapePlan plan, object?[] values) =>
+        values[plan.Target] = expression.EvaluateValue(inputShape, input);
 }
 
 /// <summary>

@@ -9,34 +9,55 @@ namespace OpsAutomation.Core.Pipelines.Transforms;
 public abstract class ShapeTransform : IRecordTransform
 {
     private readonly ConditionalWeakTable<RecordShape, ShapePlan> _plans = [];
+    private readonly ConditionalWeakTable<RecordShape, ShapePlan>.CreateValueCallback _plan;
+
+    // One delegate for the transform's life: a method group passed per record was a delegate per record.
+    protected ShapeTransform() => _plan = input => Plan(input);
 
     public abstract string Name { get; }
 
     public DataRecord? Apply(DataRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var plan = _plans.GetValue(record.Shape, Plan);
+        var plan = PlanFor(record.Shape);
         var values = new object?[plan.Output.Count];
-        for (var i = 0; i < plan.Sources.Length; i++)
-        {
-            var from = plan.Sources[i];
-            values[i] = from >= 0 ? record.Values[from] : null;
-        }
-        Fill(record, plan, values);
+        Map(plan, record.Shape, record.Values, values);
         return record.With(plan.Output, values);
+    }
+
+    /// <summary>The plan for records of shape <paramref name="input"/>, worked out once per shape.</summary>
+    internal ShapePlan PlanFor(RecordShape input) => _plans.TryGetValue(input, out var plan) ? plan : _plans.GetValue(input, _plan);
+
+    /// <summary>
+    /// Sets <paramref name="values"/>[0..plan.Output.Count) from a record of shape <paramref name="inputShape"/>
+    /// holding <paramref name="input"/> (either array may be longer than its shape: <see cref="ShapeTransformChain"/> passes pooled ones).
+    /// </summary>
+    internal void Map(ShapePlan plan, RecordShape inputShape, object?[] input, object?[] values)
+    {
+        var sources = plan.Sources;
+        for (var i = 0; i < sources.Length; i++)
+        {
+            var from = sources[i];
+            values[i] = from >= 0 ? input[from] : null;
+        }
+        Fill(inputShape, input, plan, values);
     }
 
     /// <summary>The output shape for <paramref name="input"/>, and where each output field comes from (-1: made by <see cref="Fill"/>).</summary>
     protected abstract ShapePlan Plan(RecordShape input);
 
-    /// <summary>Sets the values the plan leaves to the transform (defaults, derived fields).</summary>
-    protected virtual void Fill(DataRecord input, ShapePlan plan, object?[] values)
+    /// <summary>Sets the values the plan leaves to the transform (defaults, derived fields), from the input record's shape and values.</summary>
+    protected virtual void Fill(RecordShape inputShape, object?[] input, ShapePlan plan, object?[] values)
     {
     }
 }
 
 /// <summary>An output shape and, per output field, the input field it copies (-1 for none).</summary>
-public sealed record ShapePlan(RecordShape Output, int[] Sources);
+public sealed record ShapePlan(RecordShape Output, int[] Sources)
+{
+    /// <summary>The output field the transform computes (a derived one); -1 for none.</summary>
+    public int Target { get; init; } = -1;
+}
 
 /// <summary>Renames fields: <c>@{ Rename = @{ cust = 'customer_id' } }</c>. A field that is absent is left alone.</summary>
 public sealed class RenameTransform(IReadOnlyDictionary<string, string> names) : ShapeTransform
@@ -86,7 +107,7 @@ public sealed class DefaultTransform(IReadOnlyDictionary<string, object?> defaul
         return new ShapePlan(new RecordShape(names), [.. sources]);
     }
 
-    protected override void Fill(DataRecord input, ShapePlan plan, object?[] values)
+    protected override void Fill(RecordShape inputShape, object?[] input, ShapePlan plan, object?[] values)
     {
         foreach (var (field, value) in _defaults)
         {

@@ -75,11 +75,14 @@ public sealed class RecordExpression
 
     /// <summary>The expression's value for the record, of any type (a Derive transform's new field).</summary>
     /// <exception cref="ExpressionEvaluationException">A field is missing, or values of the wrong kinds meet.</exception>
-    internal object? EvaluateValue(DataRecord record)
+    internal object? EvaluateValue(DataRecord record) => EvaluateValue(record.Shape, record.Values);
+
+    /// <summary>The value for a record of <paramref name="shape"/> holding <paramref name="values"/> (which may be longer than the shape).</summary>
+    internal object? EvaluateValue(RecordShape shape, object?[] values)
     {
         var binding = _binding;
-        if (binding is null || !ReferenceEquals(binding.Shape, record.Shape)) _binding = binding = Bind(record.Shape);
-        return binding.Evaluate(record.Values);
+        if (binding is null || !ReferenceEquals(binding.Shape, shape)) _binding = binding = Bind(shape);
+        return binding.Evaluate(values);
     }
 
     public override string ToString() => Text;

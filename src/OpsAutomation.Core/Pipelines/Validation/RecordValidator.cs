@@ -218,29 +218,39 @@ public sealed class RecordValidator
     private void CheckUnique(DataRecord record, Binding binding, ref List<ValidationFailure>? failures, bool failFast)
     {
         var passed = failures is null;
-        var added = passed ? new List<(UniqueValues Set, object Value)>() : null;
+        // The columns whose value this record added, to forget if a later one is a duplicate (a list per record cost 120 bytes).
+        Span<bool> added = _columns.Length <= 256 ? stackalloc bool[_columns.Length] : new bool[_columns.Length];
         for (var c = 0; c < _columns.Length; c++)
         {
-            if (_unique[c] is not { } set || binding.Indexes[c] < 0 || record.Values[binding.Indexes[c]] is not { } value) continue;
-            if (value is not (long or string or double or decimal or bool or DateTimeOffset)) value = ValueCoercion.ToText(value) ?? "";
+            if (UniqueValue(record, binding, c) is not { } value) continue;
+            var set = _unique[c]!;
 
             // Remember values only of records that passed everything else; check the rest.
             var duplicate = passed ? !set.Add(value) : set.Contains(value);
             if (!duplicate)
             {
-                added?.Add((set, value));
+                added[c] = passed;
                 continue;
             }
             Add(ref failures, record, _columns[c].Name, "unique", value, $"'{Text(value)}' appeared in an earlier record of this run");
             if (passed)
             {
                 // The record fails after all: forget what it added.
-                foreach (var (addedTo, addedValue) in added!) addedTo.Remove(addedValue);
-                added.Clear();
+                for (var earlier = 0; earlier < c; earlier++)
+                {
+                    if (added[earlier]) _unique[earlier]!.Remove(UniqueValue(record, binding, earlier)!);
+                }
                 passed = false;
             }
             if (failFast) return;
         }
+    }
+
+    // The value of unique column c as its set holds it; null when the column is not unique or the record has no value for it.
+    private object? UniqueValue(DataRecord record, Binding binding, int c)
+    {
+        if (_unique[c] is null || binding.Indexes[c] < 0 || record.Values[binding.Indexes[c]] is not { } value) return null;
+        return value is long or string or double or decimal or bool or DateTimeOffset ? value : ValueCoercion.ToText(value) ?? "";
     }
 
     private Binding Bind(RecordShape shape)

@@ -81,12 +81,17 @@ public static class ValueCoercion
     private static object? ToInteger(object value) => value switch
     {
         long => value,
-        int i => (long)i,
-        double d when double.IsFinite(d) && d == Math.Floor(d) && d >= long.MinValue && d < long.MaxValue => (long)d,
-        decimal m when m == decimal.Truncate(m) && m >= long.MinValue && m <= long.MaxValue => (long)m,
-        string s when long.TryParse(s, IntegerStyle, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        int i => Box(i),
+        double d when double.IsFinite(d) && d == Math.Floor(d) && d >= long.MinValue && d < long.MaxValue => Box((long)d),
+        decimal m when m == decimal.Truncate(m) && m >= long.MinValue && m <= long.MaxValue => Box((long)m),
+        string s when long.TryParse(s, IntegerStyle, CultureInfo.InvariantCulture, out var parsed) => Box(parsed),
         _ => null,
     };
+
+    // Small integers (quantities, counts, codes) share their boxes: a column of them boxed one per record.
+    private static readonly object[] SmallIntegers = [.. Enumerable.Range(-128, 1152).Select(i => (object)(long)i)];
+
+    private static object Box(long value) => value is >= -128 and < 1024 ? SmallIntegers[value + 128] : value;
 
     private static object? ToNumber(object value) => value switch
     {
