@@ -132,11 +132,11 @@ function Invoke-ReadyToRun([string] $Directory, [string] $Cache = (Join-Path $Ro
     $references = $byName.Values | ForEach-Object { '-r', $_ }
     # The image depends on the input and on what compiled it for which runtime.
     $salt = "$($pack.NuGetPackageVersion)|$os-$arch|$([Environment]::Version)"
+    $saltKey = (Get-FileHash -InputStream ([IO.MemoryStream]::new([Text.Encoding]::UTF8.GetBytes($salt)))).Hash.Substring(0, 16)
     $used = [System.Collections.Generic.HashSet[string]]::new()
     foreach ($assembly in Get-ChildItem $Directory -Filter *.dll) {
         if (-not (Test-ILOnlyAssembly $assembly.FullName) -or @($Exclude | Where-Object { $assembly.Name -like $_ })) { continue }
-        $key = (Get-FileHash $assembly.FullName -Algorithm SHA256).Hash + '-' +
-            (Get-FileHash -InputStream ([IO.MemoryStream]::new([Text.Encoding]::UTF8.GetBytes($salt)))).Hash.Substring(0, 16)
+        $key = (Get-FileHash $assembly.FullName -Algorithm SHA256).Hash + '-' + $saltKey
         $image = Join-Path $cacheDirectory "$($assembly.BaseName).$key.dll"
         if (-not (Test-Path $image)) {
             $output = & $crossgen $assembly.FullName -o "$image.tmp" --targetos $os --targetarch $arch -O @references 2>&1

@@ -9,29 +9,12 @@ BeforeAll {
     $script:State = Join-Path $TestDrive 'state'
     $script:ResultsDir = Join-Path $PSScriptRoot '..' '..' 'output' 'TestResults'
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-
+    Import-Module (Join-Path $PSScriptRoot 'TestEndpoint.psm1') -Force
     # A small endpoint of our own: /healthz answers ok, /broken a 503 whose reason carries markup.
-    $port = Get-FreePort
-    $script:Listener = [System.Net.HttpListener]::new()
-    $Listener.Prefixes.Add("http://127.0.0.1:$port/")
-    $Listener.Start()
-    $script:Server = Start-ThreadJob -ArgumentList $Listener -ScriptBlock {
-        param($listener)
-        while ($listener.IsListening) {
-            try { $context = $listener.GetContext() } catch { break }
-            $broken = $context.Request.Url.AbsolutePath -eq '/broken'
-            $context.Response.StatusCode = $broken ? 503 : 200
-            $context.Response.ContentType = $broken ? 'application/json' : 'text/plain'
-            $body = [System.Text.Encoding]::UTF8.GetBytes($broken ? '{"error":"<script>alert(1)</script> upstream down"}' : 'ok')
-            $context.Response.OutputStream.Write($body, 0, $body.Length)
-            $context.Response.Close()
-        }
+    $script:Endpoint = Start-TestEndpoint -Routes @{
+        '/broken' = @{ Status = 503; ContentType = 'application/json'; Body = '{"error":"<script>alert(1)</script> upstream down"}' }
     }
+    $port = $Endpoint.Port
 
     # Nothing listens on a port just released: a real refused connection.
     $targets = "http://127.0.0.1:$port/healthz", "http://127.0.0.1:$port/broken", "tcp://127.0.0.1:$(Get-FreePort)"
@@ -42,8 +25,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $Listener.Stop()
-    $Server | Wait-Job -Timeout 5 | Remove-Job -Force
+    Stop-TestEndpoint $Endpoint
 }
 
 Describe 'Results of real checks' {

@@ -16,22 +16,9 @@ BeforeAll {
     $script:Saved = @{ KUBECONFIG = $env:KUBECONFIG; SAMPLE_VERSION = $env:SAMPLE_VERSION }
 
     # Health: a local endpoint that answers, checked three times under a hostile name and a plain one.
-    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $probe.Start()
-    $port = $probe.LocalEndpoint.Port
-    $probe.Stop()
-    $script:Listener = [System.Net.HttpListener]::new()
-    $Listener.Prefixes.Add("http://127.0.0.1:$port/")
-    $Listener.Start()
-    $script:Server = Start-ThreadJob -ArgumentList $Listener -ScriptBlock {
-        param($listener)
-        while ($listener.IsListening) {
-            try { $context = $listener.GetContext() } catch { break }
-            $body = [System.Text.Encoding]::UTF8.GetBytes('ok')
-            $context.Response.OutputStream.Write($body, 0, $body.Length)
-            $context.Response.Close()
-        }
-    }
+    Import-Module (Join-Path $PSScriptRoot 'TestEndpoint.psm1') -Force
+    $script:Endpoint = Start-TestEndpoint
+    $port = $Endpoint.Port
     1..3 | ForEach-Object {
         $null = Test-ServiceHealth -Uri "http://127.0.0.1:$port/", "http://127.0.0.1:$port/" -Name $Hostile, 'web' -StatePath $State -TimeoutSec 3
     }
@@ -81,8 +68,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Listener) { $Listener.Stop() }
-    if ($Server) { $Server | Wait-Job -Timeout 5 | Remove-Job -Force }
+    Stop-TestEndpoint $Endpoint
     if ($Sandbox) { Stop-TestSandbox $Sandbox }
     foreach ($name in $Saved.Keys) { if ($Saved[$name]) { Set-Item "env:$name" $Saved[$name] } else { Remove-Item "env:$name" -ErrorAction Ignore } }
 }

@@ -12,27 +12,10 @@ BeforeAll {
     $script:State = Join-Path $TestDrive 'state'
     $script:ResultsDir = Join-Path $PSScriptRoot '..' '..' 'output' 'TestResults'
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-
+    Import-Module (Join-Path $PSScriptRoot 'TestEndpoint.psm1') -Force
     # /healthz answers ok, /broken a 503.
-    $port = Get-FreePort
-    $script:Listener = [System.Net.HttpListener]::new()
-    $Listener.Prefixes.Add("http://127.0.0.1:$port/")
-    $Listener.Start()
-    $script:Server = Start-ThreadJob -ArgumentList $Listener -ScriptBlock {
-        param($listener)
-        while ($listener.IsListening) {
-            try { $context = $listener.GetContext() } catch { break }
-            $context.Response.StatusCode = $context.Request.Url.AbsolutePath -eq '/broken' ? 503 : 200
-            $body = [System.Text.Encoding]::UTF8.GetBytes('ok')
-            $context.Response.OutputStream.Write($body, 0, $body.Length)
-            $context.Response.Close()
-        }
-    }
+    $script:Endpoint = Start-TestEndpoint -Routes @{ '/broken' = @{ Status = 503; ContentType = 'text/plain'; Body = 'ok' } }
+    $port = $Endpoint.Port
     $targets = "http://127.0.0.1:$port/healthz", "http://127.0.0.1:$port/broken", "tcp://127.0.0.1:$(Get-FreePort)"
     $script:Names = 'local-web', 'broken-api', 'closed-port'
     $script:Results = @(Test-ServiceHealth -Uri $targets -Name $Names -StatePath $State -TimeoutSec 3)
@@ -59,8 +42,7 @@ FROM health_history, minutes;
 }
 
 AfterAll {
-    $Listener.Stop()
-    $Server | Wait-Job -Timeout 5 | Remove-Job -Force
+    Stop-TestEndpoint $Endpoint
 }
 
 Describe 'Health report charts in headless Chromium' {
